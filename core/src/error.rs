@@ -1,0 +1,47 @@
+//! The one error type of the public API. Findings are never errors: `Error`
+//! means the input could not be used at all, and says where.
+
+use crate::json::JsonError;
+use crate::model::ModelError;
+
+/// Input that amlguard cannot use, with the place it went wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A document is not valid JSON (comments are allowed).
+    #[error("{}: {source}", file.as_deref().unwrap_or("<input>"))]
+    Json {
+        /// File, if the document came from one.
+        file: Option<String>,
+        /// What and where.
+        source: JsonError,
+    },
+    /// A document is JSON but not a list of resources.
+    #[error("{}: {source}", file.as_deref().unwrap_or("<input>"))]
+    Model {
+        /// File, if the document came from one.
+        file: Option<String>,
+        /// What and where.
+        source: ModelError,
+    },
+    /// A file or folder could not be read.
+    #[error("cannot read `{path}`: {message}")]
+    Io {
+        /// Path as given.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Wrap a JSON error with the file it came from.
+    pub fn json(file: Option<&str>, source: JsonError) -> Self {
+        Error::Json { file: file.map(str::to_owned), source }
+    }
+
+    /// An I/O error for `path`.
+    pub fn io(path: impl Into<String>, e: &std::io::Error) -> Self {
+        Error::Io { path: path.into(), message: e.to_string() }
+    }
+}

@@ -1,0 +1,26 @@
+//! amlguard checks Azure Machine Learning deployments against enterprise
+//! security best practice before they are deployed.
+//!
+//! The pipeline: an input (ARM template, Terraform, azure-ai-ml entity, plain
+//! resource list) is ingested into a [`Deployment`] of ARM-shaped resources;
+//! rules written in Azure Policy's own `policyRule` grammar are evaluated over
+//! it with three-valued logic (a value not knowable before deployment is
+//! [`Value::Unknown`]); the result is a report of findings.
+
+pub mod error;
+pub mod json;
+pub mod model;
+pub mod value;
+
+pub use error::Error;
+pub use model::{Deployment, Provenance, Relation, Resource};
+pub use value::{Map, Unknown, Value};
+
+/// Read a plain resource list (a JSON array of ARM resources, one resource,
+/// or `{"resources": [...]}`) into a [`Deployment`]. `file` names the source
+/// in errors and provenance.
+pub fn deployment_from_json_text(text: &str, file: Option<&str>) -> Result<Deployment, Error> {
+    let doc = json::parse(text).map_err(|e| Error::json(file, e))?;
+    Deployment::from_resources(&doc, file, Some(text))
+        .map_err(|source| Error::Model { file: file.map(str::to_owned), source })
+}

@@ -1,0 +1,453 @@
+//! The ARM-shaped deployment model every input format is translated into.
+//!
+//! A [`Deployment`] is a list of [`Resource`]s, each an ARM-shaped object
+//! (`type`, `name`, `id`, `location`, `sku`, `kind`, `identity`, `tags`,
+//! `properties`, …) with its [`Provenance`], plus the [`Relation`]s between
+//! them. Relations are derived generically: any string anywhere in a resource
+//! that equals another resource's id (ignoring case) is an edge labelled by the
+//! property path where it was found. No resource type has relation code of its
+//! own.
+
+use crate::json::{self, Position};
+use crate::value::{Map, Value};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Placeholder scope used where a template does not say where it deploys.
+/// The values follow what `resourceGroup()` and `subscription()` return in a
+/// what-if of an empty subscription; they are placeholders, never guesses of
+/// real ids, and stay constant so generated names are stable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scope {
+    /// Subscription id.
+    pub subscription_id: String,
+    /// Resource group name.
+    pub resource_group: String,
+    /// Tenant id.
+    pub tenant_id: String,
+    /// Location of the resource group (`resourceGroup().location`).
+    pub location: String,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            subscription_id: "00000000-0000-0000-0000-000000000000".to_owned(),
+            resource_group: "amlguard-rg".to_owned(),
+            tenant_id: "00000000-0000-0000-0000-000000000000".to_owned(),
+            location: "westeurope".to_owned(),
+        }
+    }
+}
+
+impl Scope {
+    /// `/subscriptions/{sub}/resourceGroups/{rg}`.
+    pub fn resource_group_id(&self) -> String {
+        format!("/subscriptions/{}/resourceGroups/{}", self.subscription_id, self.resource_group)
+    }
+
+    /// Resource id of a resource of `type_` named `name` in this resource group.
+    /// Child types interleave name segments:
+    /// `Microsoft.Network/virtualNetworks/subnets` + `vnet/snet` →
+    /// `…/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet`.
+    pub fn resource_id(&self, type_: &str, name: &str) -> String {
+        format!("{}{}", self.resource_group_id(), provider_suffix(type_, name))
+    }
+}
+
+/// `/providers/{ns}/{t1}/{n1}/{t2}/{n2}…` for a full type and a full name.
+pub fn provider_suffix(type_: &str, name: &str) -> String {
+    let mut types = type_.split('/');
+    let ns = types.next().unwrap_or_default();
+    let mut out = format!("/providers/{ns}");
+    let mut names = name.split('/');
+    for t in types {
+        out.push('/');
+        out.push_str(t);
+        out.push('/');
+        out.push_str(names.next().unwrap_or_default());
+    }
+    // A name with more segments than the type has is kept verbatim.
+    for n in names {
+        out.push('/');
+        out.push_str(n);
+    }
+    out
+}
+
+/// Where a resource (or a finding) comes from in the user's input.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// File path as given by the user, if the input was a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// JSON pointer (or, for Terraform, the resource address) inside the file.
+    pub pointer: String,
+    /// 1-based line, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+impl Provenance {
+    /// Provenance of the value at `pointer` in `text` (line and column looked up).
+    pub fn locate(file: Option<&str>, text: &str, pointer: &str) -> Self {
+        let pos: Option<Position> = json::locate(text, pointer);
+        Provenance {
+            file: file.map(str::to_owned),
+            pointer: pointer.to_owned(),
+            line: pos.map(|p| p.line),
+            column: pos.map(|p| p.column),
+        }
+    }
+}
+
+/// One ARM-shaped resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resource {
+    /// The resource as ARM would store it: an object with `type`, `name`,
+    /// `id`, `properties`, … Values may be [`Value::Unknown`].
+    pub value: Value,
+    /// Where it was declared.
+    pub provenance: Provenance,
+}
+
+impl Resource {
+    /// A resource from an ARM-shaped object.
+    pub fn new(value: Value, provenance: Provenance) -> Self {
+        Resource { value, provenance }
+    }
+
+    fn str_field(&self, key: &str) -> &str {
+        self.value.get_ci(key).and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// Full resource type, e.g. `Microsoft.MachineLearningServices/workspaces`.
+    pub fn type_(&self) -> &str {
+        self.str_field("type")
+    }
+
+    /// Full name, e.g. `vnet/snet-training` for a subnet.
+    pub fn name(&self) -> &str {
+        self.str_field("name")
+    }
+
+    /// Resource id (always set once the resource is in a [`Deployment`]).
+    pub fn id(&self) -> &str {
+        self.str_field("id")
+    }
+
+    /// `true` if the type matches, ignoring case.
+    pub fn is_type(&self, type_: &str) -> bool {
+        self.type_().eq_ignore_ascii_case(type_)
+    }
+}
+
+/// A directed edge: the resource at `from` holds the id of the resource at
+/// `to` in the property at `path` (array indexes written as `[*]`, e.g.
+/// `properties.privateLinkServiceConnections[*].properties.privateLinkServiceId`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Relation {
+    /// Index of the referring resource in [`Deployment::resources`].
+    pub from: usize,
+    /// Index of the referenced resource.
+    pub to: usize,
+    /// Property path on `from` where the id was found.
+    pub path: String,
+}
+
+/// Something worth telling the user about the input that is not a finding:
+/// a resource that could not be expanded, a file skipped, a module not followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// `error` (something was lost) or `info` (something was skipped on purpose).
+    pub level: DiagnosticLevel,
+    /// What happened, lowercase, user input in backticks.
+    pub message: String,
+    /// Where.
+    pub provenance: Provenance,
+}
+
+/// Severity of a [`Diagnostic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticLevel {
+    /// Informational: skipped on purpose.
+    Info,
+    /// Part of the input could not be used.
+    Error,
+}
+
+/// A set of ARM-shaped resources and the relations between them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Deployment {
+    /// Resources in input order.
+    pub resources: Vec<Resource>,
+    /// Edges derived by [`Deployment::derive_relations`].
+    pub relations: Vec<Relation>,
+    /// Notes about the input (skipped parts, resources that failed to expand).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Placeholder scope ids were computed in.
+    pub scope: Scope,
+}
+
+/// Why resources could not be read from a plain resource list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    /// The document is neither an array of resources nor `{"resources": [...]}`.
+    #[error("expected an array of resources or an object with `resources`, found {found}")]
+    NotAResourceList {
+        /// JSON type found.
+        found: &'static str,
+    },
+    /// An element is not an object with a string `type`.
+    #[error("resource at `{pointer}` must be an object with a string `type`")]
+    BadResource {
+        /// JSON pointer of the element.
+        pointer: String,
+    },
+}
+
+impl Deployment {
+    /// Build from a JSON array of ARM resources, a single resource object, or
+    /// an object `{"resources": [...]}` (resources already expanded: no
+    /// template expressions are evaluated here). Missing ids are computed from
+    /// type and name in the placeholder scope; relations are derived.
+    /// `text` (the source document) and `file` are used for provenance.
+    pub fn from_resources(
+        doc: &Value,
+        file: Option<&str>,
+        text: Option<&str>,
+    ) -> Result<Deployment, ModelError> {
+        let (items, base): (&[Value], &str) = match doc {
+            Value::Array(a) => (a, ""),
+            Value::Object(m) => match m.get("resources") {
+                Some(Value::Array(a)) => (a, "/resources"),
+                _ if m.contains_key("type") => (std::slice::from_ref(doc), ""),
+                _ => return Err(ModelError::NotAResourceList { found: "object" }),
+            },
+            other => return Err(ModelError::NotAResourceList { found: other.type_name() }),
+        };
+        let single = matches!(doc, Value::Object(m) if !m.contains_key("resources"));
+        let mut dep = Deployment::default();
+        for (i, item) in items.iter().enumerate() {
+            let pointer = if single { String::new() } else { format!("{base}/{i}") };
+            if item.get_ci("type").and_then(Value::as_str).is_none() {
+                return Err(ModelError::BadResource { pointer });
+            }
+            let provenance = match text {
+                Some(t) => Provenance::locate(file, t, &pointer),
+                None => Provenance { file: file.map(str::to_owned), pointer, ..Provenance::default() },
+            };
+            dep.push(item.clone(), provenance);
+        }
+        dep.derive_relations();
+        Ok(dep)
+    }
+
+    /// Add a resource, filling in `id` from type and name if it has none.
+    pub fn push(&mut self, mut value: Value, provenance: Provenance) {
+        if let Value::Object(m) = &mut value {
+            let has_id = m.iter().any(|(k, v)| k.eq_ignore_ascii_case("id") && v.as_str().is_some());
+            if !has_id {
+                let t = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).and_then(|(_, v)| v.as_str());
+                let n = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")).and_then(|(_, v)| v.as_str());
+                if let (Some(t), Some(n)) = (t, n) {
+                    let id = self.scope.resource_id(t, n);
+                    m.insert("id".to_owned(), Value::String(id));
+                }
+            }
+        }
+        self.resources.push(Resource::new(value, provenance));
+    }
+
+    /// Recompute [`Deployment::relations`]: every string value (outside the
+    /// resource's own `id`) equal to another resource's id, ignoring case and a
+    /// trailing slash, becomes an edge labelled by its property path. Strings
+    /// that merely start with a resource id (a child id such as
+    /// `…/vaults/kv/keys/k`) link to that resource too, so a key URI or a
+    /// subnet id of a VNet declared inline still connects.
+    pub fn derive_relations(&mut self) {
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        for (i, r) in self.resources.iter().enumerate() {
+            let id = normalise_id(r.id());
+            if !id.is_empty() {
+                ids.entry(id).or_insert(i);
+            }
+        }
+        let mut out = Vec::new();
+        for (from, r) in self.resources.iter().enumerate() {
+            if let Value::Object(m) = &r.value {
+                for (k, v) in m {
+                    if k.eq_ignore_ascii_case("id") {
+                        continue;
+                    }
+                    collect_edges(v, k, from, &ids, &mut out, 0);
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        self.relations = out;
+    }
+
+    /// Resources that `from` points to through `path` (exact path match,
+    /// ASCII case-insensitive).
+    pub fn targets<'a>(&'a self, from: usize, path: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.relations
+            .iter()
+            .filter(move |r| r.from == from && r.path.eq_ignore_ascii_case(path))
+            .map(|r| r.to)
+    }
+
+    /// Resources that point to `to` through `path`.
+    pub fn sources<'a>(&'a self, to: usize, path: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.relations
+            .iter()
+            .filter(move |r| r.to == to && r.path.eq_ignore_ascii_case(path))
+            .map(|r| r.from)
+    }
+
+    /// Index of the resource whose id equals `id` (ignoring case).
+    pub fn find_by_id(&self, id: &str) -> Option<usize> {
+        let want = normalise_id(id);
+        self.resources.iter().position(|r| normalise_id(r.id()) == want)
+    }
+
+    /// The deployment as plain JSON (what `amlguard ingest` prints).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Lower-case, without a trailing `/`.
+pub fn normalise_id(id: &str) -> String {
+    id.trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// Objects nested deeper than this are not searched for ids (resources are
+/// shallow; this bounds work on hostile input).
+const MAX_RELATION_DEPTH: usize = 64;
+
+fn collect_edges(
+    v: &Value,
+    path: &str,
+    from: usize,
+    ids: &HashMap<String, usize>,
+    out: &mut Vec<Relation>,
+    depth: usize,
+) {
+    if depth > MAX_RELATION_DEPTH {
+        return;
+    }
+    match v {
+        Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
+            if let Some(to) = match_id(s, ids) {
+                if to != from {
+                    out.push(Relation { from, to, path: path.to_owned() });
+                }
+            }
+        }
+        Value::Array(a) => {
+            let p = format!("{path}[*]");
+            for item in a {
+                collect_edges(item, &p, from, ids, out, depth.saturating_add(1));
+            }
+        }
+        Value::Object(m) => {
+            for (k, item) in m {
+                let p = format!("{path}.{k}");
+                collect_edges(item, &p, from, ids, out, depth.saturating_add(1));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The resource a string refers to: the longest resource id that equals the
+/// string or is a `/`-delimited prefix of it.
+fn match_id(s: &str, ids: &HashMap<String, usize>) -> Option<usize> {
+    let norm = normalise_id(s);
+    if let Some(&i) = ids.get(&norm) {
+        return Some(i);
+    }
+    // Walk back over `/` boundaries: `…/vaults/kv/keys/k` → `…/vaults/kv/keys` → `…/vaults/kv`.
+    let mut end = norm.len();
+    while let Some(pos) = norm.get(..end).and_then(|p| p.rfind('/')) {
+        if pos == 0 {
+            break;
+        }
+        if let Some(&i) = norm.get(..pos).and_then(|p| ids.get(p)) {
+            return Some(i);
+        }
+        end = pos;
+    }
+    None
+}
+
+/// Convenience for tests and bindings: an object map from pairs.
+pub fn object<I: IntoIterator<Item = (&'static str, Value)>>(pairs: I) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dep(doc: serde_json::Value) -> Deployment {
+        Deployment::from_resources(&doc.into(), None, None).unwrap()
+    }
+
+    #[test]
+    fn ids_are_filled_and_child_names_interleave() {
+        let d = dep(serde_json::json!([
+            {"type": "Microsoft.Network/virtualNetworks/subnets", "name": "vnet/snet"}
+        ]));
+        assert_eq!(
+            d.resources[0].id(),
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/amlguard-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet"
+        );
+    }
+
+    #[test]
+    fn relations_are_derived_from_any_id_string() {
+        let s = Scope::default();
+        let ws = s.resource_id("Microsoft.MachineLearningServices/workspaces", "ws");
+        let d = dep(serde_json::json!({"resources": [
+            {"type": "Microsoft.MachineLearningServices/workspaces", "name": "ws",
+             "properties": {"storageAccount": s.resource_id("Microsoft.Storage/storageAccounts", "st")}},
+            {"type": "Microsoft.Storage/storageAccounts", "name": "st"},
+            {"type": "Microsoft.Network/privateEndpoints", "name": "pe",
+             "properties": {"privateLinkServiceConnections": [
+                {"name": "c", "properties": {"privateLinkServiceId": ws.to_uppercase(), "groupIds": ["amlworkspace"]}}]}},
+            {"type": "Microsoft.KeyVault/vaults", "name": "kv"},
+            {"type": "Microsoft.MachineLearningServices/workspaces/computes", "name": "ws/c",
+             "properties": {"keyUri": format!("{}/keys/k", s.resource_id("Microsoft.KeyVault/vaults", "kv"))}}
+        ]}));
+        assert_eq!(
+            d.relations,
+            vec![
+                Relation { from: 0, to: 1, path: "properties.storageAccount".into() },
+                Relation {
+                    from: 2,
+                    to: 0,
+                    path: "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId".into()
+                },
+                // the compute's own id starts with the workspace id, but `id` is skipped;
+                // the key URI links to the vault by prefix.
+                Relation { from: 4, to: 3, path: "properties.keyUri".into() },
+            ]
+        );
+        assert_eq!(d.sources(0, "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId").collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn bad_shapes_are_typed_errors() {
+        let e = Deployment::from_resources(&Value::Int(1), None, None).unwrap_err();
+        assert_eq!(e, ModelError::NotAResourceList { found: "int" });
+        let e = Deployment::from_resources(&serde_json::json!([{"name": "x"}]).into(), None, None).unwrap_err();
+        assert_eq!(e, ModelError::BadResource { pointer: "/0".into() });
+    }
+}

@@ -1,0 +1,334 @@
+//! The value type every part of amlguard speaks: JSON plus a third kind of
+//! value, [`Value::Unknown`], for what cannot be known before deployment
+//! (a parameter without a value, `reference()`, `listKeys()`, a Terraform
+//! attribute "known after apply"). An `Unknown` carries the reason, so a
+//! finding that depends on it can say what is missing.
+
+use indexmap::IndexMap;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Object map: keeps the document's key order, so output is deterministic
+/// and reads like the input.
+pub type Map = IndexMap<String, Value>;
+
+/// Key under which an [`Value::Unknown`] is written when a value is
+/// serialised to plain JSON (for `amlguard ingest` and the bindings).
+pub const UNKNOWN_KEY: &str = "$unknown";
+
+/// A JSON value that may also be unknown.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    /// JSON `null`.
+    #[default]
+    Null,
+    /// JSON `true` / `false`.
+    Bool(bool),
+    /// An integer that fits in 64 bits.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object; keys keep their spelling, lookups may ignore case (see [`Value::get_ci`]).
+    Object(Map),
+    /// A value that cannot be known before deployment, with the reason.
+    Unknown(Unknown),
+}
+
+/// Why a value is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Unknown {
+    /// Human-readable reason, e.g. "parameter `adminPassword` has no value".
+    pub reason: String,
+}
+
+impl Unknown {
+    /// A new unknown with the given reason.
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self { reason: reason.into() }
+    }
+}
+
+impl Value {
+    /// A new unknown value with the given reason.
+    pub fn unknown(reason: impl Into<String>) -> Self {
+        Value::Unknown(Unknown::new(reason))
+    }
+
+    /// The JSON type name, as used in error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+            Value::Unknown(_) => "unknown",
+        }
+    }
+
+    /// `Some(&str)` if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `Some(bool)` if this is a boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// `Some(i64)` if this is an integer (or a float with an integral value).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Float(f) if f.fract() == 0.0 && f.is_finite() && f.abs() < 9.0e15 => {
+                // Exact for |f| < 2^53; the guard keeps the cast lossless.
+                #[allow(clippy::cast_possible_truncation)]
+                Some(*f as i64)
+            }
+            _ => None,
+        }
+    }
+
+    /// `Some(f64)` if this is a number.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            #[allow(clippy::cast_precision_loss)]
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// `Some(&[Value])` if this is an array.
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// `Some(&Map)` if this is an object.
+    pub fn as_object(&self) -> Option<&Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Mutable object map, if this is an object.
+    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// `true` for [`Value::Unknown`].
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+
+    /// `true` for [`Value::Null`].
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Object member by exact key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object().and_then(|m| m.get(key))
+    }
+
+    /// Object member by key, ignoring ASCII case (ARM property names are
+    /// case-insensitive). An exact match wins over a case-folded one.
+    pub fn get_ci(&self, key: &str) -> Option<&Value> {
+        let map = self.as_object()?;
+        map.get(key)
+            .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    }
+
+    /// Follow a dotted path of object keys (case-insensitive), e.g.
+    /// `properties.publicNetworkAccess`. No array wildcards; see the policy
+    /// module for alias paths.
+    pub fn get_path_ci(&self, dotted: &str) -> Option<&Value> {
+        dotted.split('.').try_fold(self, |v, seg| v.get_ci(seg))
+    }
+
+    /// The first unknown found anywhere in this value (depth first).
+    pub fn first_unknown(&self) -> Option<&Unknown> {
+        match self {
+            Value::Unknown(u) => Some(u),
+            Value::Array(a) => a.iter().find_map(Value::first_unknown),
+            Value::Object(m) => m.values().find_map(Value::first_unknown),
+            _ => None,
+        }
+    }
+
+    /// Convert to plain JSON; an unknown becomes `{"$unknown": reason}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_json).collect()),
+            Value::Object(m) => serde_json::Value::Object(
+                m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
+            ),
+            Value::Unknown(u) => {
+                let mut m = serde_json::Map::new();
+                m.insert(UNKNOWN_KEY.to_owned(), serde_json::Value::String(u.reason.clone()));
+                serde_json::Value::Object(m)
+            }
+        }
+    }
+
+    /// Convert from plain JSON; `{"$unknown": reason}` (exactly that one key
+    /// with a string) becomes [`Value::Unknown`], so values survive a round trip
+    /// through the bindings.
+    pub fn from_json(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map(Value::Int)
+                .or_else(|| n.as_f64().map(Value::Float))
+                .unwrap_or(Value::Null),
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(m) => {
+                if m.len() == 1 {
+                    if let Some(serde_json::Value::String(reason)) = m.get(UNKNOWN_KEY) {
+                        return Value::unknown(reason.clone());
+                    }
+                }
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+            }
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+impl From<Map> for Value {
+    fn from(m: Map) -> Self {
+        Value::Object(m)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(a: Vec<Value>) -> Self {
+        Value::Array(a)
+    }
+}
+impl From<serde_json::Value> for Value {
+    fn from(v: serde_json::Value) -> Self {
+        Value::from_json(&v)
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(f) => {
+                if f.is_finite() {
+                    s.serialize_f64(*f)
+                } else {
+                    s.serialize_unit()
+                }
+            }
+            Value::String(v) => s.serialize_str(v),
+            Value::Array(a) => {
+                let mut seq = s.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+            Value::Object(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Value::Unknown(u) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry(UNKNOWN_KEY, &u.reason)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(d).map(|v| Value::from_json(&v))
+    }
+}
+
+impl fmt::Display for Value {
+    /// Compact JSON; unknowns print as `<unknown: reason>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Unknown(u) => write!(f, "<unknown: {}>", u.reason),
+            other => write!(f, "{}", other.to_json()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_round_trips_through_json() {
+        let v = Value::Array(vec![Value::unknown("no value"), Value::Int(3)]);
+        let j = v.to_json();
+        assert_eq!(j.to_string(), r#"[{"$unknown":"no value"},3]"#);
+        assert_eq!(Value::from_json(&j), v);
+    }
+
+    #[test]
+    fn get_ci_prefers_exact_key() {
+        let v: Value = serde_json::json!({"Name": 1, "name": 2, "Type": 3}).into();
+        assert_eq!(v.get_ci("name"), Some(&Value::Int(2)));
+        assert_eq!(v.get_ci("TYPE"), Some(&Value::Int(3)));
+        assert_eq!(v.get_ci("kind"), None);
+    }
+}
