@@ -8,8 +8,14 @@
 //! [`Value::Unknown`]); the result is a report of findings.
 
 pub mod error;
+pub mod export;
+pub mod ingest;
 pub mod json;
 pub mod model;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod simulate;
 pub mod value;
 
 pub use error::Error;

@@ -1,0 +1,1 @@
+//! Export of the catalog as Azure Policy definitions, initiative and deployment template.

@@ -1,0 +1,1 @@
+//! ARM template ingestion: expressions, copy loops, nested deployments.

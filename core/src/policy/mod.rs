@@ -1,0 +1,1 @@
+//! Azure Policy engine: parse definitions, resolve aliases, evaluate conditions with three-valued logic.

@@ -1,0 +1,1 @@
+//! Reports: findings and their renderings (text, JSON, SARIF, Markdown, HTML).

@@ -1,0 +1,1 @@
+//! Deployed-state simulation: Azure defaults and derived properties applied before rules run.
