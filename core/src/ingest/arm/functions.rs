@@ -546,7 +546,17 @@ impl Evaluator<'_> {
         let mut template = Map::new();
         template.insert("contentVersion".into(), "1.0.0.0".into());
         props.insert("template".into(), Value::Object(template));
-        props.insert("templateLink".into(), Value::unknown("the deployment's template link is not known before deployment"));
+        match &self.info.template_uri {
+            Some(uri) => {
+                let mut link = Map::new();
+                link.insert("uri".into(), uri.clone().into());
+                link.insert("contentVersion".into(), "1.0.0.0".into());
+                props.insert("templateLink".into(), Value::Object(link));
+            }
+            None => {
+                props.insert("templateLink".into(), Value::unknown("the deployment's template link is not known before deployment"));
+            }
+        }
         props.insert("mode".into(), "Incremental".into());
         let mut m = Map::new();
         m.insert("name".into(), self.info.name.clone().into());
@@ -565,6 +575,10 @@ impl Evaluator<'_> {
             t.to_owned()
         } else if let Some(id) = self.symbols.get(&t.to_ascii_lowercase()) {
             id.clone()
+        } else if !t.contains('/') {
+            // `reference('name')`: a resource of this template by name; for
+            // nested deployments that is the deployment's outputs.
+            self.info.scope.resource_id("Microsoft.Resources/deployments", t)
         } else {
             t.to_owned()
         };
@@ -577,7 +591,12 @@ impl Evaluator<'_> {
                 return Value::Object(m);
             }
             self.missed_outputs.push(key);
-            return Value::unknown(format!("outputs of nested deployment `{}` are not known", id.rsplit('/').next().unwrap_or(t)));
+            if t.contains('/') || self.symbols.contains_key(&t.to_ascii_lowercase()) {
+                return Value::unknown(format!(
+                    "outputs of nested deployment `{}` are not known",
+                    id.rsplit('/').next().unwrap_or(t)
+                ));
+            }
         }
         Value::unknown(format!("`reference('{t}')` is only known after deployment"))
     }
