@@ -279,6 +279,12 @@ fn looks_like_type(v: &Value) -> bool {
     v.as_str().is_some_and(|s| s.contains('/') && s.split('/').next().is_some_and(|ns| ns.contains('.')))
 }
 
+/// Functions evaluated by [`Evaluator::call_lazy`].
+const LAZY: &[&str] = &[
+    "if", "and", "or", "coalesce", "parameters", "variables", "lambdavariables", "copyindex", "lambda", "filter", "map",
+    "sort", "groupby", "mapvalues", "reduce", "toobject",
+];
+
 impl Evaluator<'_> {
     fn eval_args(&mut self, args: &[Expr]) -> Result<Vec<Value>, EvalError> {
         args.iter().map(|a| self.eval(a)).collect()
@@ -317,9 +323,28 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Call function `name` with unevaluated `args`.
+    /// Call function `name` with unevaluated `args`. Kept small: it is on
+    /// the recursion path of nested calls, so its stack frame bounds how
+    /// deep an expression can nest.
     pub fn call(&mut self, name: &str, args: &[Expr]) -> R {
         let lname = name.to_ascii_lowercase();
+        if LAZY.contains(&lname.as_str()) {
+            return self.call_lazy(&lname, name, args);
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        if lname.contains('.') {
+            return self.user_function(name, vals);
+        }
+        self.builtin(&lname, name, vals)
+    }
+
+    /// Functions that control the evaluation of their arguments.
+    #[inline(never)]
+    fn call_lazy(&mut self, lname: &str, name: &str, args: &[Expr]) -> R {
+        let lname = lname.to_owned();
         let n = args.len();
         // Functions that control evaluation of their arguments.
         match lname.as_str() {
@@ -435,10 +460,8 @@ impl Evaluator<'_> {
                 }
                 return Ok(Value::Object(out));
             }
-            _ => {}
+            _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),
         }
-        let vals = self.eval_args(args)?;
-        self.builtin(&lname, name, vals)
     }
 
     fn lambda_fn(&mut self, lname: &str, name: &str, coll: Value, names: &[String], body: &Expr) -> R {
@@ -602,6 +625,7 @@ impl Evaluator<'_> {
     }
 
     #[allow(clippy::too_many_lines)]
+    #[inline(never)]
     fn builtin(&mut self, lname: &str, name: &str, a: Vec<Value>) -> R {
         let n = a.len();
         // Functions whose result cannot be known before deployment.
@@ -637,9 +661,6 @@ impl Evaluator<'_> {
                 });
             }
             _ => {}
-        }
-        if lname.contains('.') {
-            return self.user_function(name, a);
         }
         // Everything below is strict in its top-level arguments, except the
         // few that look inside containers (handled per function).

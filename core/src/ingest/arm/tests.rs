@@ -516,3 +516,49 @@ fn load_text_detects_formats() {
     let e = crate::ingest::load_text("[1, 2, 3, 4, 5, 6]", Some("big.json"), &small).unwrap_err();
     assert!(e.to_string().contains("at most 10 bytes"), "{e}");
 }
+
+#[test]
+fn hostile_nesting_and_recursion_are_errors_not_crashes() {
+    // Deep expression nesting (parser limit) and self-recursive user functions.
+    let deep = format!("[{}'x'{}]", "concat(".repeat(120), ")".repeat(120));
+    assert_eq!(evaluate_expression(&deep).unwrap(), j(json!("x")));
+    let too_deep = format!("[{}'x'{}]", "concat(".repeat(300), ")".repeat(300));
+    assert_eq!(evaluate_expression(&too_deep).unwrap_err().kind, ErrorKind::Syntax);
+    let t = json!({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "functions": [{"namespace": "f", "members": {"loop": {
+            "parameters": [{"name": "x", "type": "int"}],
+            "output": {"type": "int", "value": "[f.loop(add(parameters('x'), 1))]"}}}}],
+        "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "[string(f.loop(0))]"},
+                      {"type": "Microsoft.Storage/storageAccounts", "name": "ok"}]});
+    let (e, d) = expand_err(t);
+    assert!(e.is_none());
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts ok"]);
+    assert!(d.diagnostics.iter().any(|x| x.message.contains("nested deeper")), "{:?}", d.diagnostics);
+}
+
+#[test]
+fn deep_documents_and_deployment_chains_stay_bounded() {
+    // 250 nested arrays in a property: refused with a limit, not a crash.
+    let mut v = json!("leaf");
+    for _ in 0..250 {
+        v = json!([v]);
+    }
+    let (e, d) = expand_err(template(json!([
+        {"type": "Microsoft.Storage/storageAccounts", "name": "deep", "properties": {"x": v}},
+        {"type": "Microsoft.Storage/storageAccounts", "name": "ok"}
+    ])));
+    assert!(e.is_none());
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts ok"]);
+    // A chain of nested deployments deeper than the limit.
+    let mut inner = template(json!([{"type": "Microsoft.KeyVault/vaults", "name": "bottom"}]));
+    for i in 0..40 {
+        inner = template(json!([{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+            "name": format!("d{i}"), "properties": {"mode": "Incremental",
+            "expressionEvaluationOptions": {"scope": "inner"}, "template": inner}}]));
+    }
+    let (e, d) = expand_err(inner);
+    assert!(e.is_none());
+    assert!(d.resources.is_empty());
+    assert!(d.diagnostics.iter().any(|x| x.message.contains("levels deep")), "{:?}", d.diagnostics);
+}
