@@ -351,11 +351,11 @@ impl Evaluator<'_> {
             "if" => {
                 arity(name, n, 3, 3)?;
                 let c = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
-                return match self.truthy(name, &c)? {
+                match self.truthy(name, &c)? {
                     Some(true) => self.eval(args.get(1).unwrap_or(&Expr::Int(0))),
                     Some(false) => self.eval(args.get(2).unwrap_or(&Expr::Int(0))),
                     None => Ok(c),
-                };
+                }
             }
             "and" | "or" => {
                 arity(name, n, 2, usize::MAX)?;
@@ -369,7 +369,7 @@ impl Evaluator<'_> {
                         None => unknown = unknown.or(Some(v)),
                     }
                 }
-                return Ok(unknown.unwrap_or(Value::Bool(!short)));
+                Ok(unknown.unwrap_or(Value::Bool(!short)))
             }
             "coalesce" => {
                 arity(name, n, 1, usize::MAX)?;
@@ -379,17 +379,17 @@ impl Evaluator<'_> {
                         return Ok(v);
                     }
                 }
-                return Ok(Value::Null);
+                Ok(Value::Null)
             }
             "parameters" | "variables" | "lambdavariables" => {
                 arity(name, n, 1, 1)?;
                 let v = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
                 let key = s(name, &v)?.to_owned();
-                return match lname.as_str() {
+                match lname.as_str() {
                     "parameters" => self.parameter(&key),
                     "variables" => self.variable(&key),
                     _ => self.lambda_variable(&key),
-                };
+                }
             }
             "copyindex" => {
                 arity(name, n, 0, 2)?;
@@ -401,9 +401,9 @@ impl Evaluator<'_> {
                     (Some(o), None) => (None, int(name, o)?),
                     (Some(o), Some(_)) => return Err(type_err(name, "a loop name first", o)),
                 };
-                return self.copy_index(loop_name.as_deref(), offset);
+                self.copy_index(loop_name.as_deref(), offset)
             }
-            "lambda" => return Err(err(ErrorKind::Type, "`lambda` can only be an argument of a lambda function")),
+            "lambda" => Err(err(ErrorKind::Type, "`lambda` can only be an argument of a lambda function")),
             "filter" | "map" | "sort" | "groupby" | "mapvalues" => {
                 arity(name, n, 2, 2)?;
                 let coll = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
@@ -416,7 +416,7 @@ impl Evaluator<'_> {
                     _ => 1,
                 };
                 let (names, body) = self.lambda(name, args.get(1), max_params)?;
-                return self.lambda_fn(&lname, name, coll, &names, body);
+                self.lambda_fn(&lname, name, coll, &names, body)
             }
             "reduce" => {
                 arity(name, n, 3, 3)?;
@@ -432,7 +432,7 @@ impl Evaluator<'_> {
                     vals.truncate(names.len());
                     acc = self.with_lambda(&names, vals, body)?;
                 }
-                return Ok(acc);
+                Ok(acc)
             }
             "toobject" => {
                 arity(name, n, 2, 3)?;
@@ -458,7 +458,7 @@ impl Evaluator<'_> {
                     };
                     out.insert(key, v);
                 }
-                return Ok(Value::Object(out));
+                Ok(Value::Object(out))
             }
             _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),
         }
