@@ -238,3 +238,6 @@ pub(crate) fn build(dep: &mut Deployment, instances: Vec<(walk::Instance, Proven
     }
     dep.derive_relations();
 }
+
+#[cfg(test)]
+mod tests;
