@@ -154,11 +154,8 @@ fn from_json(v: &serde_json::Value) -> Value {
 pub fn tf_get(attrs: &Value, path: &str) -> Value {
     let mut cur = attrs.clone();
     for seg in path.split('.') {
-        loop {
-            match cur {
-                Value::Array(a) => cur = a.into_iter().next().unwrap_or(Value::Null),
-                _ => break,
-            }
+        while let Value::Array(a) = cur {
+            cur = a.into_iter().next().unwrap_or(Value::Null);
         }
         cur = match cur {
             Value::Object(mut m) => m.shift_remove(seg).unwrap_or(Value::Null),

@@ -179,7 +179,7 @@ impl Resolver<'_> {
             let call_name = strip_indexes(call);
             let conf = self.config.get(&strip_indexes(parent))?;
             let expr = conf.calls.get(&call_name)?.get(var)?;
-            return self.from_expr(expr, parent, depth.saturating_add(1));
+            return self.resolve_expr(expr, parent, depth.saturating_add(1));
         }
         if let Some(rest) = reference.strip_prefix("module.") {
             let mut parts = rest.splitn(2, '.');
@@ -188,7 +188,7 @@ impl Resolver<'_> {
             let child = format!("{prefix}module.{call}");
             let conf = self.config.get(&strip_indexes(&child))?;
             let expr = conf.outputs.get(output)?;
-            return self.from_expr(expr, &child, depth.saturating_add(1));
+            return self.resolve_expr(expr, &child, depth.saturating_add(1));
         }
         let (target, attr) = reference.rsplit_once('.')?;
         if attr != "id" && attr != "name" {
@@ -199,7 +199,7 @@ impl Resolver<'_> {
         Some(Value::String(if attr == "id" { hit.0.clone() } else { hit.1.clone() }))
     }
 
-    fn from_expr(&self, expr: &Value, module: &str, depth: usize) -> Option<Value> {
+    fn resolve_expr(&self, expr: &Value, module: &str, depth: usize) -> Option<Value> {
         let refs = expr.get("references").and_then(Value::as_array)?;
         refs.iter().filter_map(Value::as_str).find_map(|r| self.resolve(r, module, depth))
     }

@@ -55,6 +55,9 @@ struct State {
     modules: Map,
 }
 
+/// One instance of a block: names bound (`count`/`each`) and its key.
+type Expanded = (Vec<(String, Value)>, Option<Value>);
+
 /// Evaluates a module tree.
 pub struct Walker<'a> {
     arm_scope: &'a ArmScope,
@@ -184,7 +187,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Instances of a block: `(bindings, address suffix, key)`.
-    fn expand(&mut self, scope: &mut Scope, body: &Body, addr: &str, d: &Decl) -> Vec<(Vec<(String, Value)>, Option<Value>)> {
+    fn expand(&mut self, scope: &mut Scope, body: &Body, addr: &str, d: &Decl) -> Vec<Expanded> {
         let attr = |k: &str| body.attributes().find(|a| a.key.as_str() == k).map(|a| a.expr.clone());
         if let Some(e) = attr("count") {
             let v = scope.eval(&e);
