@@ -33,6 +33,8 @@ pub struct VarDecl {
     pub default: Option<Expression>,
     /// `type` as written (`string`, `number`, `bool`, or other).
     pub type_: Option<String>,
+    /// The `type` expression (for `object({...})` with `optional()` defaults).
+    pub type_expr: Option<Expression>,
 }
 
 /// The kind of a declaration, in file order.
@@ -151,11 +153,14 @@ pub fn load_module(dir: &Path) -> Result<ModuleConfig, TerraformError> {
                     });
                 }
                 "variable" => {
-                    let mut v = VarDecl { default: None, type_: None };
+                    let mut v = VarDecl { default: None, type_: None, type_expr: None };
                     for a in block.body.attributes() {
                         match a.key.as_str() {
                             "default" => v.default = Some(a.expr.clone()),
-                            "type" => v.type_ = Some(type_name(&a.expr)),
+                            "type" => {
+                                v.type_ = Some(type_name(&a.expr));
+                                v.type_expr = Some(a.expr.clone());
+                            }
                             _ => {}
                         }
                     }

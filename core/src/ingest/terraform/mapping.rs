@@ -606,11 +606,33 @@ pub fn map_resource(tf_type: &str, attrs: &Value, scope: &Scope, placeholder: &s
     Some(Mapped { value: v, children, merge_into })
 }
 
+fn strip_nulls(v: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            for x in m.values_mut() {
+                strip_nulls(x, depth.saturating_add(1));
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                strip_nulls(x, depth.saturating_add(1));
+            }
+        }
+        _ => {}
+    }
+}
+
 fn map_azapi(tf_type: &str, attrs: &Value, scope: &Scope, placeholder: &str) -> Option<Mapped> {
-    let body = match tf_get(attrs, "body") {
+    let mut body = match tf_get(attrs, "body") {
         Value::String(s) => crate::json::parse(&s).unwrap_or(Value::Null),
         other => other,
     };
+    // azapi leaves null attributes out of the request body.
+    strip_nulls(&mut body, 0);
     if tf_type == "azapi_update_resource" {
         let target = match tf_get(attrs, "resource_id") {
             Value::String(s) => s,

@@ -25,7 +25,21 @@ use crate::Error;
 use std::path::Path;
 use std::rc::Rc;
 
-pub use plan::load_plan;
+pub use plan::{is_plan, load_plan, load_plan_text};
+
+/// A Terraform input by path: a folder of `.tf` files (or a `.tf` file, read
+/// with its folder), or a plan JSON file (`terraform show -json`).
+pub fn load_path(path: &Path, vars: &[(String, String)]) -> Result<Deployment, Error> {
+    if path.is_dir() {
+        return load_hcl_dir(path, vars);
+    }
+    if path.extension().is_some_and(|x| x == "tf") {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        return load_hcl_dir(dir, vars);
+    }
+    let text = config::read_text(path)?;
+    load_plan_text(&text, Some(&path.display().to_string()))
+}
 
 /// Why Terraform input could not be used at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

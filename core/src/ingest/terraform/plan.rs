@@ -37,6 +37,8 @@ struct Planned {
     /// Configuration address inside its module (`azurerm_subnet.x`).
     local: String,
     values: Value,
+    /// JSON pointer of the resource in the plan document.
+    pointer: String,
 }
 
 fn collect(module: &Value, out: &mut Vec<Planned>, pointer: &str, file: Option<&str>, depth: usize) -> Result<(), TerraformError> {
@@ -58,7 +60,7 @@ fn collect(module: &Value, out: &mut Vec<Planned>, pointer: &str, file: Option<&
                 Some(v @ Value::Object(_)) => v.clone(),
                 _ => Value::Object(Map::new()),
             };
-            out.push(Planned { address, module: module_addr.clone(), mode, tf_type, local, values });
+            out.push(Planned { address, module: module_addr.clone(), mode, tf_type, local, values, pointer: p });
         }
     }
     if let Some(children) = module.get("child_modules").and_then(Value::as_array) {
@@ -265,6 +267,17 @@ impl Resolver<'_> {
 /// Read a plan document (`terraform show -json plan.out`). `file` names it in
 /// provenance and errors.
 pub fn load_plan(doc: &Value, file: Option<&str>) -> Result<Deployment, Error> {
+    load_plan_impl(doc, file, None)
+}
+
+/// Like [`load_plan`] from the document's text, so findings also carry the
+/// line of each resource in the plan file.
+pub fn load_plan_text(text: &str, file: Option<&str>) -> Result<Deployment, Error> {
+    let doc = crate::json::parse(text).map_err(|e| Error::json(file, e))?;
+    load_plan_impl(&doc, file, Some(text))
+}
+
+fn load_plan_impl(doc: &Value, file: Option<&str>, text: Option<&str>) -> Result<Deployment, Error> {
     let mut planned = Vec::new();
     match doc.get("planned_values").and_then(|p| p.get("root_module")) {
         Some(root) => collect(root, &mut planned, "/planned_values/root_module", file, 0)?,
@@ -308,8 +321,9 @@ pub fn load_plan(doc: &Value, file: Option<&str>) -> Result<Deployment, Error> {
         .into_iter()
         .filter(|p| p.mode == Mode::Managed)
         .map(|p| {
-            let prov = Provenance { file: file.map(str::to_owned), pointer: p.address.clone(), line: None, column: None };
-            let inst = Instance { address: p.address, tf_type: p.tf_type, mode: p.mode, attrs: p.values, file: file.unwrap_or_default().to_owned(), line: None };
+            let line = text.and_then(|t| crate::json::locate(t, &p.pointer)).map(|pos| pos.line);
+            let prov = Provenance { file: file.map(str::to_owned), pointer: p.address.clone(), line, column: None };
+            let inst = Instance { address: p.address, tf_type: p.tf_type, mode: p.mode, attrs: p.values, file: file.unwrap_or_default().to_owned(), line };
             (inst, prov)
         })
         .collect();

@@ -385,7 +385,13 @@ fn plan_json_with_unknowns_and_configuration_references() {
           ]}}}
       }}
     });
+    let text = serde_json::to_string_pretty(&plan).unwrap();
     let d = load_plan(&Value::from(plan), Some("plan.json")).unwrap();
+    let from_text = load_plan_text(&text, Some("plan.json")).unwrap();
+    let st_line = from_text.resources.iter().find(|r| r.provenance.pointer == "azurerm_storage_account.st").unwrap().provenance.line.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[st_line as usize].contains("\"address\": \"azurerm_storage_account.st\""), "{}", lines[st_line as usize]);
+    assert_eq!(from_text.relations, d.relations);
     assert_eq!(d.resources.len(), 4);
     let ws_i = d.resources.iter().position(|r| r.provenance.pointer == "module.ml.azurerm_machine_learning_workspace.ws[0]").unwrap();
     let st_i = d.resources.iter().position(|r| r.provenance.pointer == "azurerm_storage_account.st").unwrap();
@@ -416,4 +422,52 @@ fn bad_hcl_is_a_typed_error_with_the_file() {
     assert!(e.to_string().contains("main.tf") && e.to_string().contains("invalid HCL"), "{e}");
     let empty = tempdir("empty", &[("readme.md", "x")]);
     assert!(matches!(load_hcl_dir(&empty.0, &[]), Err(Error::Terraform { source: TerraformError::NoTfFiles { .. } })));
+}
+
+#[test]
+fn typed_variables_fill_optional_attributes() {
+    let t = tempdir(
+        "typed",
+        &[(
+            "main.tf",
+            r#"
+variable "identity" {
+  type = object({
+    system_assigned = optional(bool, false)
+    ids             = optional(set(string), [])
+    tier            = optional(string)
+  })
+  default = {}
+}
+variable "size" {
+  type    = number
+  default = "3"
+}
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-${var.identity.system_assigned}-${length(var.identity.ids)}-${var.identity.tier == null}-${var.size + 1}"
+  location = "westeurope"
+}
+"#,
+        )],
+    );
+    let d = load_hcl_dir(&t.0, &[]).unwrap();
+    assert_eq!(by_pointer(&d, "azurerm_resource_group.rg").name(), "rg-false-0-true-4");
+}
+
+#[test]
+fn installed_registry_modules_are_followed_through_modules_json() {
+    let t = tempdir(
+        "installed",
+        &[
+            ("main.tf", "module \"kv\" {\n  source  = \"Azure/avm-res-keyvault-vault/azurerm\"\n  version = \"0.9.1\"\n  name    = \"kv-ml\"\n}\n"),
+            (".terraform/modules/modules.json", r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"kv","Source":"registry.terraform.io/Azure/avm-res-keyvault-vault/azurerm","Version":"0.9.1","Dir":".terraform/modules/kv"}]}"#),
+            (
+                ".terraform/modules/kv/main.tf",
+                "variable \"name\" {}\nresource \"azurerm_key_vault\" \"this\" {\n  name = var.name\n  resource_group_name = \"rg\"\n  location = \"westeurope\"\n  tenant_id = \"t\"\n  sku_name = \"premium\"\n}\n",
+            ),
+        ],
+    );
+    let d = load_hcl_dir(&t.0, &[]).unwrap();
+    assert_eq!(by_pointer(&d, "module.kv.azurerm_key_vault.this").name(), "kv-ml");
+    assert!(d.diagnostics.iter().all(|x| !x.message.contains("not followed")), "{:?}", d.diagnostics);
 }

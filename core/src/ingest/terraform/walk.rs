@@ -70,6 +70,9 @@ pub struct Walker<'a> {
     configs: HashMap<PathBuf, Result<Rc<ModuleConfig>, String>>,
     stack: Vec<PathBuf>,
     root_dir: String,
+    /// Module key (`a.b`) → folder, from `.terraform/modules/modules.json`
+    /// (written by `terraform init`), so downloaded modules can be followed.
+    installed: HashMap<String, PathBuf>,
 }
 
 fn info(level: DiagnosticLevel, message: String, file: &str, pointer: &str, line: Option<u32>) -> Diagnostic {
@@ -117,6 +120,7 @@ impl<'a> Walker<'a> {
             configs: HashMap::new(),
             stack: Vec::new(),
             root_dir: root_dir.display().to_string(),
+            installed: installed_modules(root_dir),
         }
     }
 
@@ -149,7 +153,11 @@ impl<'a> Walker<'a> {
         if let Some(c) = self.configs.get(dir) {
             return c.clone();
         }
-        let c = load_module(dir).map(Rc::new).map_err(|e| e.to_string());
+        let c = if super::config::has_tf_files(dir) {
+            load_module(dir).map(Rc::new).map_err(|e| e.to_string())
+        } else {
+            Err(format!("`{}` holds no `.tf` files", dir.display()))
+        };
         self.configs.insert(dir.to_path_buf(), c.clone());
         c
     }
@@ -330,7 +338,9 @@ impl<'a> Walker<'a> {
                 e => to_string(&scope.eval(e)),
             })
             .unwrap_or_default();
-        let local = source.starts_with("./") || source.starts_with("../");
+        let key = module_key(prefix, &d.name);
+        let installed = self.installed.get(&key).cloned();
+        let local = source.starts_with("./") || source.starts_with("../") || installed.is_some();
         let instances = self.expand(scope, &d.body, &base_addr, d);
         let keyed = d.body.attributes().any(|a| a.key.as_str() == "for_each");
         let counted = d.body.attributes().any(|a| a.key.as_str() == "count");
@@ -356,7 +366,10 @@ impl<'a> Walker<'a> {
                 ));
                 not_followed(format!("outputs of module `{addr}` (source `{source}`, not followed) are not known"))
             } else {
-                let dir = normalise(&cfg.dir.join(&source));
+                let dir = match &installed {
+                    Some(p) => p.clone(),
+                    None => normalise(&cfg.dir.join(&source)),
+                };
                 if self.stack.contains(&dir) {
                     self.diagnostics.push(info(
                         DiagnosticLevel::Error,
@@ -426,6 +439,35 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// `module.a[0].module.b.` + `c` → `a.b.c` (the key `terraform init` uses).
+fn module_key(prefix: &str, name: &str) -> String {
+    let mut parts: Vec<String> = prefix
+        .split("module.")
+        .map(|p| {
+            let p = p.trim_end_matches('.');
+            p.split('[').next().unwrap_or_default().to_owned()
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.push(name.to_owned());
+    parts.join(".")
+}
+
+/// Read `.terraform/modules/modules.json` under the root, if present.
+fn installed_modules(root: &Path) -> HashMap<String, PathBuf> {
+    let mut out = HashMap::new();
+    let Ok(text) = super::config::read_text(&root.join(".terraform/modules/modules.json")) else { return out };
+    let Ok(doc) = crate::json::parse(&text) else { return out };
+    for m in doc.get("Modules").and_then(Value::as_array).unwrap_or_default() {
+        if let (Some(k), Some(d)) = (m.get("Key").and_then(Value::as_str), m.get("Dir").and_then(Value::as_str)) {
+            if !k.is_empty() {
+                out.insert(k.to_owned(), normalise(&root.join(d)));
+            }
+        }
+    }
+    out
+}
+
 /// Values of a module's variables: given values (converted to the declared
 /// primitive type), else defaults, else unknown.
 pub fn resolve_vars(cfg: &ModuleConfig, given: Map, addr_prefix: &str) -> Map {
@@ -433,15 +475,88 @@ pub fn resolve_vars(cfg: &ModuleConfig, given: Map, addr_prefix: &str) -> Map {
     let mut empty = Scope::default();
     for (name, decl) in &cfg.variables {
         let v = match given.get(name) {
-            Some(v) if !v.is_null() => convert(v.clone(), decl.type_.as_deref()),
+            Some(v) if !v.is_null() => v.clone(),
             _ => match &decl.default {
                 Some(e) => empty.eval(e),
                 None => Value::unknown(format!("variable `{addr_prefix}var.{name}` has no value")),
             },
         };
+        let v = match &decl.type_expr {
+            Some(t) => convert_typed(v, t, 0),
+            None => v,
+        };
         out.insert(name.clone(), v);
     }
     out
+}
+
+/// Convert a value to a declared type constraint as Terraform does:
+/// primitives convert, `object({...})` attributes missing from the value are
+/// filled from `optional(type, default)` (or null) and undeclared ones dropped,
+/// collections convert element by element.
+pub fn convert_typed(v: Value, t: &Expression, depth: usize) -> Value {
+    if depth > 32 || v.is_unknown() || v.is_null() {
+        return v;
+    }
+    match t {
+        Expression::Variable(name) => convert(v, Some(name.as_str())),
+        Expression::FuncCall(f) => {
+            let arg = f.args.first();
+            match (f.name.name.as_str(), arg) {
+                ("optional", Some(inner)) => convert_typed(v, inner, depth.saturating_add(1)),
+                ("list" | "set", Some(inner)) => match v {
+                    Value::Array(a) => Value::Array(a.into_iter().map(|x| convert_typed(x, inner, depth.saturating_add(1))).collect()),
+                    other => other,
+                },
+                ("map", Some(inner)) => match v {
+                    Value::Object(m) => Value::Object(
+                        m.into_iter().map(|(k, x)| (k, convert_typed(x, inner, depth.saturating_add(1)))).collect(),
+                    ),
+                    other => other,
+                },
+                ("tuple", Some(Expression::Array(types))) => match v {
+                    Value::Array(a) => Value::Array(
+                        a.into_iter()
+                            .enumerate()
+                            .map(|(i, x)| match types.get(i) {
+                                Some(ty) => convert_typed(x, ty, depth.saturating_add(1)),
+                                None => x,
+                            })
+                            .collect(),
+                    ),
+                    other => other,
+                },
+                ("object", Some(Expression::Object(attrs))) => match v {
+                    Value::Object(mut m) => {
+                        let mut out = Map::new();
+                        for (k, at) in attrs.iter() {
+                            let key = match k {
+                                hcl::ObjectKey::Identifier(id) => id.as_str().to_owned(),
+                                hcl::ObjectKey::Expression(Expression::Variable(var)) => var.as_str().to_owned(),
+                                hcl::ObjectKey::Expression(Expression::String(s)) => s.clone(),
+                                _ => continue,
+                            };
+                            let given = m.shift_remove(&key).unwrap_or(Value::Null);
+                            let val = match (&given, at) {
+                                (Value::Null, Expression::FuncCall(of)) if of.name.name.as_str() == "optional" => {
+                                    match of.args.get(1) {
+                                        Some(d) => Scope::default().eval(d),
+                                        None => Value::Null,
+                                    }
+                                }
+                                _ => given,
+                            };
+                            out.insert(key, convert_typed(val, at, depth.saturating_add(1)));
+                        }
+                        Value::Object(out)
+                    }
+                    other => other,
+                },
+                _ => v,
+            }
+        }
+        _ => v,
+    }
 }
 
 /// Convert a value to a declared primitive type, as Terraform does.
