@@ -2,7 +2,7 @@
 //! Functions that read files, the clock or randomness give an unknown with
 //! the reason; unknown arguments give unknown results.
 
-use super::eval::{dedup_values, equal, err, to_bool, to_number, to_string, MAX_ITEMS};
+use super::eval::{strip_marks, RESOURCE_MARK, dedup_values, equal, err, to_bool, to_number, to_string, MAX_ITEMS};
 use crate::value::{Map, Value};
 
 fn int(v: &Value) -> Option<i64> {
@@ -38,7 +38,17 @@ fn deep_unknown(v: &Value, depth: usize) -> Option<Value> {
 }
 
 /// Call built-in `name`. `module_dir` is `path.module` (for diagnostics only).
-pub fn call(name: &str, args: Vec<Value>, _module_dir: Option<&str>) -> Value {
+pub fn call(name: &str, mut args: Vec<Value>, _module_dir: Option<&str>) -> Value {
+    // Functions see plain values: drop the resource marks at the top level
+    // (so `length`, `keys`, `merge` do not count them) and everywhere for encoders.
+    for a in &mut args {
+        if let Value::Object(m) = a {
+            m.shift_remove(RESOURCE_MARK);
+        }
+        if name == "jsonencode" || name == "yamlencode" {
+            strip_marks(a, 0);
+        }
+    }
     // Functions that accept unknown arguments themselves.
     match name {
         "coalesce" => {

@@ -26,6 +26,10 @@ pub struct TypeMap {
     /// Attribute holding the parent's ARM id (child resources).
     #[serde(default)]
     pub parent: Option<String>,
+    /// With `parent`: type/name segments between the parent and this
+    /// resource (`blobServices/default` for a container under an account).
+    #[serde(default)]
+    pub infix: Option<String>,
     /// Attribute holding the scope's ARM id (extension resources).
     #[serde(default)]
     pub scope: Option<String>,
@@ -460,8 +464,15 @@ pub fn identity_of(tf_type: &str, attrs: &Value, scope: &Scope, placeholder: &st
         let pv = tf_value(attrs, p);
         let parent = str_of(&pv).map_or_else(|| format!("{rg_id}/providers/(unknown parent of {placeholder})"), str::to_owned);
         let parent_name = arm_name_of(&parent).unwrap_or_else(|| "(unknown)".to_owned());
-        let id = format!("{}/{leaf}/{own_name}", parent.trim_end_matches('/'));
-        return Some((t.arm_type.clone(), format!("{parent_name}/{own_name}"), id));
+        let (infix_path, infix_names) = match &t.infix {
+            Some(i) => {
+                let names: Vec<&str> = i.split('/').skip(1).step_by(2).collect();
+                (format!("/{i}"), format!("/{}", names.join("/")))
+            }
+            None => (String::new(), String::new()),
+        };
+        let id = format!("{}{infix_path}/{leaf}/{own_name}", parent.trim_end_matches('/'));
+        return Some((t.arm_type.clone(), format!("{parent_name}{infix_names}/{own_name}"), id));
     }
     if let Some(s) = &t.scope {
         let sv = tf_value(attrs, s);

@@ -471,3 +471,69 @@ fn installed_registry_modules_are_followed_through_modules_json() {
     assert_eq!(by_pointer(&d, "module.kv.azurerm_key_vault.this").name(), "kv-ml");
     assert!(d.diagnostics.iter().all(|x| !x.message.contains("not followed")), "{:?}", d.diagnostics);
 }
+
+#[test]
+fn computed_attributes_of_blocks_and_azapi_output() {
+    let t = tempdir(
+        "computed",
+        &[(
+            "main.tf",
+            r#"
+resource "azurerm_firewall" "fw" {
+  name                = "fw"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  sku_name            = "AZFW_VNet"
+  sku_tier            = "Standard"
+  ip_configuration {
+    name      = "c"
+    subnet_id = "/s"
+  }
+}
+resource "azurerm_route_table" "rt" {
+  name                = "rt"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  route {
+    name                   = "all"
+    address_prefix         = "0.0.0.0/0"
+    next_hop_type          = "VirtualAppliance"
+    next_hop_in_ip_address = azurerm_firewall.fw.ip_configuration[0].private_ip_address
+  }
+}
+resource "azapi_resource" "ws" {
+  type      = "Microsoft.MachineLearningServices/workspaces@2024-10-01"
+  name      = "ws"
+  parent_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg"
+  location  = "westeurope"
+  body = jsonencode({ properties = { publicNetworkAccess = "Disabled" } })
+}
+resource "azapi_update_resource" "ibc" {
+  type      = "Microsoft.MachineLearningServices/workspaces@2024-10-01"
+  name      = azapi_resource.ws.output.name
+  parent_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg"
+  body = {
+    properties = { imageBuildCompute = "cluster", publicNetworkAccess = azapi_resource.ws.output.properties.publicNetworkAccess }
+  }
+}
+resource "azurerm_storage_data_lake_gen2_filesystem" "fs" {
+  name               = "data"
+  storage_account_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st"
+}
+"#,
+        )],
+    );
+    let d = load_hcl_dir(&t.0, &[]).unwrap();
+    let rt = by_pointer(&d, "azurerm_route_table.rt");
+    let hop = rt.value.get("properties").and_then(|p| p.get("routes")).and_then(|r| r.as_array()).and_then(|r| r.first()).and_then(|r| r.get("properties")).and_then(|p| p.get("nextHopIpAddress"));
+    match hop {
+        Some(Value::Unknown(u)) => assert_eq!(u.reason, "`azurerm_firewall.fw.ip_configuration[0].private_ip_address` is known after apply"),
+        other => panic!("{other:?}"),
+    }
+    let ws = by_pointer(&d, "azapi_resource.ws").value.get("properties").unwrap();
+    assert_eq!(ws.get("imageBuildCompute"), Some(&Value::String("cluster".into())), "azapi_update_resource merged");
+    assert_eq!(ws.get("publicNetworkAccess"), Some(&Value::String("Disabled".into())));
+    let fs = by_pointer(&d, "azurerm_storage_data_lake_gen2_filesystem.fs");
+    assert_eq!(fs.name(), "st/default/data");
+    assert!(fs.id().ends_with("/storageAccounts/st/blobServices/default/containers/data"), "{}", fs.id());
+}

@@ -306,9 +306,29 @@ impl<'a> Walker<'a> {
             m.insert(RESOURCE_MARK.to_owned(), Value::String(mark));
             if let Some((_, name, id)) = mapping::identity_of(tf_type, attrs, self.arm_scope, addr) {
                 m.insert("id".to_owned(), Value::String(id));
-                if !matches!(m.get("name"), Some(Value::String(_))) && tf_type != "azapi_resource" {
+                if !matches!(m.get("name"), Some(Value::String(_))) {
                     m.insert("name".to_owned(), Value::String(name.rsplit('/').next().unwrap_or(&name).to_owned()));
                 }
+            }
+            mark_blocks(m, addr, 0);
+            if tf_type == "azapi_resource" || tf_type == "azapi_data_plane_resource" {
+                // azapi's `output` is the response body: what was sent, plus
+                // the resource's id, name and type; the rest is known after apply.
+                let mut out = match m.get("body") {
+                    Some(Value::Object(b)) => Value::Object(b.clone()),
+                    Some(Value::String(text)) => crate::json::parse(text).unwrap_or_else(|_| Value::Object(Map::new())),
+                    _ => Value::Object(Map::new()),
+                };
+                if let Value::Object(o) = &mut out {
+                    for k in ["id", "name", "type"] {
+                        if let Some(v) = m.get(k) {
+                            let v = if k == "type" { split_api_version(v) } else { v.clone() };
+                            o.insert(k.to_owned(), v);
+                        }
+                    }
+                }
+                mark_deep(&mut out, &format!("{addr}.output"), 0);
+                m.insert("output".to_owned(), out);
             }
             if mode == Mode::Data {
                 match tf_type {
@@ -436,6 +456,53 @@ impl<'a> Walker<'a> {
             list.into_iter().next().unwrap_or(Value::Null)
         };
         scope.modules.insert(d.name.clone(), value);
+    }
+}
+
+/// Mark the objects of nested blocks so their computed attributes read as
+/// "known after apply" (e.g. `ip_configuration[0].private_ip_address`).
+fn mark_blocks(m: &mut Map, addr: &str, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    for (k, v) in m.iter_mut() {
+        if let Value::Array(items) = v {
+            for (i, item) in items.iter_mut().enumerate() {
+                if let Value::Object(o) = item {
+                    let a = format!("{addr}.{k}[{i}]");
+                    mark_blocks(o, &a, depth.saturating_add(1));
+                    o.insert(RESOURCE_MARK.to_owned(), Value::String(a));
+                }
+            }
+        }
+    }
+}
+
+/// Mark every object inside `v` (for azapi's `output`).
+fn mark_deep(v: &mut Value, addr: &str, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                mark_deep(x, &format!("{addr}.{k}"), depth.saturating_add(1));
+            }
+            o.insert(RESOURCE_MARK.to_owned(), Value::String(addr.to_owned()));
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter_mut().enumerate() {
+                mark_deep(x, &format!("{addr}[{i}]"), depth.saturating_add(1));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn split_api_version(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(s.split('@').next().unwrap_or_default().to_owned()),
+        other => other.clone(),
     }
 }
 
