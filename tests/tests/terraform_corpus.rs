@@ -93,3 +93,76 @@ fn every_corpus_folder_ingests_and_matches_its_snapshot() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+fn leaves(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) if m.len() == 1 && m.contains_key("$unknown") => out.push(path.to_owned()),
+        serde_json::Value::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                leaves(x, &if path.is_empty() { k.clone() } else { format!("{path}.{k}") }, out);
+            }
+        }
+        serde_json::Value::Array(a) if !a.is_empty() => {
+            for x in a {
+                leaves(x, &format!("{path}[*]"), out);
+            }
+        }
+        _ => out.push(path.to_owned()),
+    }
+}
+
+/// Every property the mapping tables produce, for the resource types the
+/// Azure Policy alias catalog covers, is a path some alias reads: the
+/// tables speak ARM, not an invented shape. Exceptions are properties ARM
+/// has but no alias exposes (listed with the reason).
+#[test]
+fn mapped_properties_are_paths_azure_policy_aliases_know() {
+    let Some(shared) = shared_dir() else { return };
+    let text = std::fs::read_to_string(shared.join("azure-policy/aliases/aliases.json")).unwrap();
+    let catalog: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut paths: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for ns in catalog.as_array().unwrap() {
+        for rt in ns["resourceTypes"].as_array().unwrap() {
+            let t = format!("{}/{}", ns["namespace"].as_str().unwrap(), rt["resourceType"].as_str().unwrap()).to_lowercase();
+            let entry = paths.entry(t).or_default();
+            for a in rt["aliases"].as_array().unwrap() {
+                entry.push(a["defaultPath"].as_str().unwrap().to_lowercase());
+            }
+        }
+    }
+    // ARM properties without an alias (checked against the REST API specifications).
+    let no_alias = [
+        ("microsoft.insights/components", "properties.application_type"),
+        ("microsoft.containerservice/managedclusters", "properties.addonprofiles.omsagent.config."),
+        ("microsoft.machinelearningservices/workspaces/connections", "properties.metadata."),
+    ];
+    let base = shared.join("corpus/terraform").canonicalize().unwrap();
+    let mut dirs = Vec::new();
+    tf_dirs(&base, &mut dirs);
+    let mut checked = 0usize;
+    let mut missing = std::collections::BTreeSet::new();
+    for dir in &dirs {
+        let dep = load_hcl_dir(dir, &[]).unwrap();
+        for r in &dep.resources {
+            let t = r.type_().to_lowercase();
+            let Some(known) = paths.get(&t) else { continue };
+            let mut ls = Vec::new();
+            leaves(&serde_json::to_value(&r.value).unwrap(), "", &mut ls);
+            for p in ls {
+                let top = p.split(['.', '[']).next().unwrap_or_default();
+                if ["type", "name", "id", "location", "tags", "identity", "kind"].contains(&top) {
+                    continue;
+                }
+                let pl = p.to_lowercase();
+                checked += 1;
+                let ok = known.iter().any(|q| *q == pl || q.starts_with(&format!("{pl}.")) || q.starts_with(&format!("{pl}[*]")))
+                    || no_alias.iter().any(|(nt, np)| *nt == t && (pl == *np || pl.starts_with(np)));
+                if !ok {
+                    missing.insert(format!("{} {p}", r.type_()));
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} properties checked");
+    assert!(missing.is_empty(), "properties no alias reads:\n{}", missing.into_iter().collect::<Vec<_>>().join("\n"));
+}
