@@ -537,3 +537,30 @@ resource "azurerm_storage_data_lake_gen2_filesystem" "fs" {
     assert_eq!(fs.name(), "st/default/data");
     assert!(fs.id().ends_with("/storageAccounts/st/blobServices/default/containers/data"), "{}", fs.id());
 }
+
+#[test]
+fn deeply_nested_input_is_an_error_not_a_crash() {
+    let n = 5000;
+    let text = format!("locals {{\n  x = {}{}\n}}\nresource \"azurerm_resource_group\" \"rg\" {{\n  name = \"a\"\n  location = \"b\"\n}}\n", "[".repeat(n), "]".repeat(n));
+    let t = tempdir("deep", &[("main.tf", &text)]);
+    // Either refused with a typed error or read; it must not overflow the stack.
+    let _ = load_hcl_dir(&t.0, &[]);
+    // The parser refuses very deep nesting itself; chains of locals are
+    // bounded by the evaluator's own depth limit.
+    assert!(hcl::parse(&format!("v = {}1{}\n", "(".repeat(5000), ")".repeat(5000))).is_err());
+    let mut scope = Scope::default();
+    for i in 0..400 {
+        let src = if i == 399 { "x = 1".to_owned() } else { format!("x = local.l{} + 1", i + 1) };
+        let e = hcl::parse(&src).unwrap().attributes().next().unwrap().expr.clone();
+        scope.local_exprs.insert(format!("l{i}"), e);
+    }
+    let top = hcl::parse("x = local.l0").unwrap().attributes().next().unwrap().expr.clone();
+    assert!(scope.eval(&top).to_string().contains("nested too deeply"));
+    let mut short = Scope::default();
+    for i in 380..400 {
+        short.local_exprs.insert(format!("l{i}"), scope.local_exprs[&format!("l{i}")].clone());
+    }
+    let mid = hcl::parse("x = local.l380").unwrap().attributes().next().unwrap().expr.clone();
+    assert_eq!(short.eval(&mid), Value::Int(20));
+
+}
