@@ -30,6 +30,10 @@ pub struct TypeMap {
     /// resource (`blobServices/default` for a container under an account).
     #[serde(default)]
     pub infix: Option<String>,
+    /// Attribute holding an ARM id whose resource group this resource shares
+    /// (for types without `resource_group_name`, e.g. an AI Foundry project).
+    #[serde(default)]
+    pub rg_from: Option<String>,
     /// Attribute holding the scope's ARM id (extension resources).
     #[serde(default)]
     pub scope: Option<String>,
@@ -433,6 +437,17 @@ pub fn arm_type_of(id: &str) -> Option<String> {
     Some(std::iter::once(ns).chain(types).collect::<Vec<_>>().join("/"))
 }
 
+/// Resource group name in an ARM id.
+fn rg_of_id(id: &str) -> Option<String> {
+    let mut segs = id.split('/');
+    while let Some(s) = segs.next() {
+        if s.eq_ignore_ascii_case("resourceGroups") {
+            return segs.next().filter(|n| !n.is_empty()).map(str::to_owned);
+        }
+    }
+    None
+}
+
 fn str_of(v: &Value) -> Option<&str> {
     v.as_str().filter(|s| !s.is_empty())
 }
@@ -447,7 +462,11 @@ pub fn identity_of(tf_type: &str, attrs: &Value, scope: &Scope, placeholder: &st
     let own = tf_get(attrs, "name");
     let own_name = str_of(&own).unwrap_or(placeholder).to_owned();
     let rg_attr = tf_get(attrs, "resource_group_name");
-    let rg = str_of(&rg_attr).unwrap_or(&scope.resource_group);
+    let rg_of_ref = t.rg_from.as_deref().and_then(|a| match tf_value(attrs, a) {
+        Value::String(id) => rg_of_id(&id),
+        _ => None,
+    });
+    let rg = str_of(&rg_attr).or(rg_of_ref.as_deref()).unwrap_or(&scope.resource_group);
     let rg_id = format!("/subscriptions/{}/resourceGroups/{rg}", scope.subscription_id);
     let leaf = t.arm_type.rsplit('/').next().unwrap_or_default();
     match t.kind.as_deref() {
