@@ -62,16 +62,17 @@ fn snapshot(dep: &Deployment, base: &Path) -> String {
 #[test]
 fn every_corpus_folder_ingests_and_matches_its_snapshot() {
     let Some(shared) = shared_dir() else { return };
-    let corpus = shared.join("corpus/terraform");
-    let base = corpus.canonicalize().unwrap();
-    let mut dirs = Vec::new();
-    tf_dirs(&base, &mut dirs);
-    assert!(dirs.len() >= 40, "expected the corpus's Terraform folders, found {}", dirs.len());
     let bless = std::env::var("AMLGUARD_BLESS").is_ok_and(|v| v == "1");
     let snap_dir = repo_root().join("tests/snapshots/terraform");
     let mut failures = Vec::new();
+    // The Terraform examples, and checkov's Azure ML Terraform fixtures.
+    for (sub, prefix, at_least) in [("corpus/terraform", "", 40), ("corpus/fixtures/checkov", "checkov/", 5)] {
+    let base = shared.join(sub).canonicalize().unwrap();
+    let mut dirs = Vec::new();
+    tf_dirs(&base, &mut dirs);
+    assert!(dirs.len() >= at_least, "expected Terraform folders in {sub}, found {}", dirs.len());
     for dir in &dirs {
-        let rel = dir.strip_prefix(&base).unwrap().display().to_string();
+        let rel = format!("{prefix}{}", dir.strip_prefix(&base).unwrap().display());
         let dep = match load_hcl_dir(dir, &[]) {
             Ok(d) => d,
             Err(e) => {
@@ -90,6 +91,7 @@ fn every_corpus_folder_ingests_and_matches_its_snapshot() {
                 Err(_) => failures.push(format!("{rel}: no snapshot {} (AMLGUARD_BLESS=1 to write)", file.display())),
             }
         }
+    }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
