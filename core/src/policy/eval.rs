@@ -163,6 +163,28 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     out
 }
 
+/// Evaluate one compiled template against a resource (for
+/// [`super::evaluate_expression`]).
+pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params: &Map, ctx: &EvalContext<'_>) -> Result<Value, String> {
+    let mut ev = Ev {
+        policy,
+        root: resource,
+        params,
+        ctx,
+        scopes: Vec::new(),
+        unknown: Vec::new(),
+        evidence: Vec::new(),
+        record: false,
+        depth: 0,
+        api_version: ctx.api_version.map(str::to_owned),
+    };
+    match ev.tmpl_any(t) {
+        Ok(v) => Ok(v.into_owned()),
+        Err(Fail::Unknown(r)) => Ok(Value::unknown(r)),
+        Err(Fail::Error(e)) => Err(e),
+    }
+}
+
 fn dedup(v: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(v.len());
     for s in v {
