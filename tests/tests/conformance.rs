@@ -97,7 +97,8 @@ fn run_case(case: &serde_norway::Mapping, file_def: Option<&serde_norway::Value>
         let ok = e.unknown.iter().any(|u| u.contains("cannot be checked offline"));
         return if ok { Ok(()) } else { Err(format!("expected an evaluation error ({want:?}), got {:?}", e.effect)) };
     }
-    if truthy(case, "want_undefined") {
+    let want_none = truthy(case, "want_undefined") || matches!(get(case, "want_effect"), Some(serde_norway::Value::Null));
+    if want_none {
         return match e.effect {
             None => Ok(()),
             Some(x) => Err(format!("expected no effect, got `{x}` (evidence {:?})", e.evidence)),
