@@ -300,7 +300,7 @@ impl<'a> Ev<'a> {
                                 Ok(r) => {
                                     let wild = match &r.kind {
                                         FieldKind::Path(p) => path::has_wild(p),
-                                        FieldKind::Alias(a) => path::has_wild(&a.path),
+                                        FieldKind::Alias(a) => a.iter().any(|x| path::has_wild(&x.path)),
                                         _ => false,
                                     };
                                     if wild {
@@ -481,17 +481,24 @@ impl<'a> Ev<'a> {
                 Ok((vec![v], false, None))
             }
             FieldKind::Path(p) => Ok(self.path_values(res, p, true)),
-            FieldKind::Alias(a) => {
-                let p = a.path_for(self.api_version.as_deref()).clone();
+            FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
+                let p = self.alias_path(f, res)?;
                 Ok(self.path_values(res, &p, false))
             }
-            FieldKind::Unresolved(name) => match self.catalog().get(name) {
-                Some(a) => {
-                    let p = a.path_for(self.api_version.as_deref()).clone();
-                    Ok(self.path_values(res, &p, false))
-                }
-                None => Err(Fail::Unknown(format!("alias `{name}` is not in the alias catalog"))),
-            },
+        }
+    }
+
+    /// The path of an alias for the type of `res` and the API version.
+    fn alias_path(&self, f: &FieldRef, res: &Value) -> EResult<Path> {
+        let rtype = res.get_ci("type").and_then(Value::as_str).unwrap_or_default();
+        let a = match &f.kind {
+            FieldKind::Alias(defs) => super::aliases::pick(defs, rtype),
+            FieldKind::Unresolved(n) => self.catalog().resolve(n, rtype),
+            _ => None,
+        };
+        match a {
+            Some(a) => Ok(a.path_for(self.api_version.as_deref()).clone()),
+            None => Err(Fail::Unknown(format!("alias `{}` is not in the alias catalog", f.text))),
         }
     }
 
@@ -536,17 +543,10 @@ impl<'a> Ev<'a> {
                 (v, false)
             }
             FieldKind::Path(p) => self.fn_path(res, p),
-            FieldKind::Alias(a) => {
-                let p = a.path_for(self.api_version.as_deref()).clone();
+            FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
+                let p = self.alias_path(&f, res)?;
                 self.fn_path(res, &p)
             }
-            FieldKind::Unresolved(n) => match self.catalog().get(n) {
-                Some(a) => {
-                    let p = a.path_for(self.api_version.as_deref()).clone();
-                    self.fn_path(res, &p)
-                }
-                None => return Err(Fail::Unknown(format!("alias `{n}` is not in the alias catalog"))),
-            },
         };
         if multi {
             Ok(Cow::Owned(Value::Array(vals.into_iter().flatten().map(Cow::into_owned).collect())))
@@ -602,7 +602,7 @@ impl<'a> Ev<'a> {
                     }
                     if let Ok(f) = parse::resolve_field(want, self.catalog()) {
                         let p = match &f.kind {
-                            FieldKind::Alias(a) => Some(a.path_for(self.api_version.as_deref()).clone()),
+                            FieldKind::Alias(_) => self.alias_path(&f, self.cur_resource()).ok(),
                             FieldKind::Path(p) => Some(p.clone()),
                             _ => None,
                         };
@@ -661,11 +661,7 @@ impl<'a> Ev<'a> {
                 let res = self.cur_resource();
                 let p = match &f.kind {
                     FieldKind::Path(p) => p.clone(),
-                    FieldKind::Alias(a) => a.path_for(self.api_version.as_deref()).clone(),
-                    FieldKind::Unresolved(n) => match self.catalog().get(n) {
-                        Some(a) => a.path_for(self.api_version.as_deref()).clone(),
-                        None => return Err(Fail::Unknown(format!("alias `{n}` is not in the alias catalog"))),
-                    },
+                    FieldKind::Alias(_) | FieldKind::Unresolved(_) => self.alias_path(f, res)?,
                     _ => return err("`count.field` must be an array alias"),
                 };
                 let (base, rest) = self.bind(res, &p);
@@ -869,7 +865,7 @@ impl<'a> Ev<'a> {
                     None => Value::unknown("the request's api version is not known offline"),
                 };
                 m.insert("apiVersion".to_owned(), v);
-                return Ok(Cow::Owned(Value::Object(m)));
+                return Ok(Cow::Owned(self.host_override("requestContext", m)));
             }
             "resourcegroup" | "subscription" => {
                 let scope = self.ctx.deployment.map(|d| d.scope.clone()).unwrap_or_default();
@@ -885,14 +881,15 @@ impl<'a> Ev<'a> {
                     m.insert("tenantId".to_owned(), Value::String(scope.tenant_id.clone()));
                     m.insert("displayName".to_owned(), Value::unknown("the subscription name is not known offline"));
                 }
-                return Ok(Cow::Owned(Value::Object(m)));
+                let key = if name == "resourcegroup" { "resourceGroup" } else { "subscription" };
+                return Ok(Cow::Owned(self.host_override(key, m)));
             }
             "policy" => {
                 let mut m = Map::new();
                 for k in ["assignmentId", "definitionId", "setDefinitionId", "definitionReferenceId"] {
                     m.insert(k.to_owned(), Value::unknown("policy assignment ids are not known offline"));
                 }
-                return Ok(Cow::Owned(Value::Object(m)));
+                return Ok(Cow::Owned(self.host_override("policy", m)));
             }
             "utcnow" => return Err(Fail::Unknown("`utcNow()` depends on the time of evaluation".to_owned())),
             "coalesce" => {
@@ -912,6 +909,21 @@ impl<'a> Ev<'a> {
             vals.push(v);
         }
         functions::call(name, &vals)
+    }
+
+    /// Placeholder object `m` with the host's values for `key` laid over it.
+    fn host_override(&self, key: &str, mut m: Map) -> Value {
+        if let Some(Value::Object(h)) = self.ctx.host.and_then(|h| h.get_ci(key)) {
+            for (k, v) in h {
+                match m.iter_mut().find(|(mk, _)| mk.eq_ignore_ascii_case(k)) {
+                    Some((_, slot)) => *slot = v.clone(),
+                    None => {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        Value::Object(m)
     }
 
     fn parameter(&mut self, name: &str) -> EResult<Cow<'a, Value>> {

@@ -61,8 +61,8 @@ pub(crate) enum FieldKind {
     ApiVersion,
     /// A plain path (type, location, tags…, or a path that is not an alias).
     Path(Path),
-    /// An alias from the catalog.
-    Alias(Box<Alias>),
+    /// An alias from the catalog (one definition per resource type).
+    Alias(Vec<Alias>),
     /// Looks like an alias but the catalog at compile time does not know it;
     /// resolved against the evaluation context's catalog.
     Unresolved(String),
@@ -357,12 +357,15 @@ impl Compiler<'_> {
                 for (k, v) in m {
                     let p = format!("{ptr}/{}", escape_ptr(k));
                     if k.eq_ignore_ascii_case("existenceCondition") {
+                        // evaluated against related resources; not part of the reported details
                         existence = Some(self.cond(v, &p, 0)?);
-                        items.push((k.clone(), Tmpl::Const(v.clone())));
                     } else if k.eq_ignore_ascii_case("deployment") {
                         items.push((k.clone(), deployment_tmpl(v).map_err(|e| PolicyError::at(&p, e))?));
                     } else {
-                        let t = Tmpl::compile(v).map_err(|e| PolicyError::at(&p, e))?;
+                        if k.eq_ignore_ascii_case("operations") {
+                            self.check_operations(v, &p)?;
+                        }
+                        let t = expr::compile_details(v).map_err(|e| PolicyError::at(&p, e))?;
                         if k.eq_ignore_ascii_case("type") {
                             type_ = Some(t.clone());
                         } else if k.eq_ignore_ascii_case("name") {
@@ -373,9 +376,28 @@ impl Compiler<'_> {
                 }
                 Tmpl::Object(items)
             }
-            other => Tmpl::compile(other).map_err(|e| PolicyError::at(ptr, e))?,
+            other => expr::compile_details(other).map_err(|e| PolicyError::at(ptr, e))?,
         };
         Ok(Details { tmpl, existence, type_, name })
+    }
+
+    /// `modify` operations may only change modifiable aliases (when the
+    /// catalog records it).
+    fn check_operations(&self, ops: &Value, ptr: &str) -> Result<(), PolicyError> {
+        for (i, op) in ops.as_array().unwrap_or_default().iter().enumerate() {
+            let Some(f) = op.get_ci("field").and_then(Value::as_str) else { continue };
+            if f.starts_with('[') {
+                continue;
+            }
+            let defs = self.aliases.get_all(f.trim());
+            if !defs.is_empty() && defs.iter().all(|a| a.modifiable == Some(false)) {
+                return Err(PolicyError::at(
+                    &format!("{ptr}/{i}/field"),
+                    format!("alias `{f}` is not modifiable and cannot be used in a modify operation"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -453,8 +475,9 @@ pub(crate) fn resolve_field(s: &str, aliases: &AliasCatalog) -> Result<FieldRef,
         "fullname" => FieldKind::FullName,
         "apiversion" => FieldKind::ApiVersion,
         _ => {
-            if let Some(a) = aliases.get(s) {
-                FieldKind::Alias(Box::new(a.clone()))
+            let defs = aliases.get_all(s);
+            if !defs.is_empty() {
+                FieldKind::Alias(defs.to_vec())
             } else if looks_like_alias(s) {
                 FieldKind::Unresolved(s.to_owned())
             } else {
