@@ -461,6 +461,11 @@ impl<'a> Ev<'a> {
     #[allow(clippy::type_complexity)]
     fn field_values(&mut self, f: &FieldRef) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
         let res = self.cur_resource();
+        self.field_values_on(f, res)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn field_values_on(&mut self, f: &FieldRef, res: &'a Value) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
         match &f.kind {
             FieldKind::Name => {
                 let n = res.get_ci("name").map(|v| match v.as_str() {
@@ -536,10 +541,7 @@ impl<'a> Ev<'a> {
         let res = self.fn_resource();
         let (vals, multi) = match &f.kind {
             FieldKind::Name | FieldKind::FullName | FieldKind::ApiVersion => {
-                let saved = std::mem::take(&mut self.scopes);
-                let r = self.field_values(&f);
-                self.scopes = saved;
-                let (v, _, _) = r?;
+                let (v, _, _) = self.field_values_on(&f, res)?;
                 (v, false)
             }
             FieldKind::Path(p) => self.fn_path(res, p),
@@ -976,19 +978,22 @@ impl<'a> Ev<'a> {
                 return Tri::U;
             };
             let own_id = normalise_id(self.root.get_ci("id").and_then(Value::as_str).unwrap_or_default());
-            let child = !ty.is_empty()
-                && self
-                    .root
-                    .get_ci("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| ty.to_ascii_lowercase().starts_with(&format!("{}/", t.to_ascii_lowercase())));
+            let prefix = format!("{own_id}/");
+            let child = self
+                .root
+                .get_ci("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| ty.to_ascii_lowercase().starts_with(&format!("{}/", t.to_ascii_lowercase())));
             dep.resources
                 .iter()
                 .filter(|r| r.is_type(ty))
                 .filter(|r| {
                     let rid = normalise_id(r.id());
-                    if child || !own_id.is_empty() && rid.starts_with(&format!("{own_id}/")) {
-                        rid.starts_with(&format!("{own_id}/"))
+                    // children and extension resources (an id with a nested
+                    // `/providers/`) must belong to the evaluated resource
+                    let extension = rid.matches("/providers/").count() >= 2;
+                    if child || extension {
+                        !own_id.is_empty() && rid.starts_with(&prefix)
                     } else {
                         true
                     }
