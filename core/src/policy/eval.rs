@@ -121,6 +121,18 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     if let Ok("disabled") = effect.as_deref() {
         return Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
     }
+    // Resource Provider modes (`Microsoft.Kubernetes.Data`,
+    // `Microsoft.MachineLearningServices.Data`, …) govern data-plane requests,
+    // which no deployment contains.
+    if let Some(mode) = policy.mode.as_deref().filter(|m| m.contains('.')) {
+        return Evaluation {
+            effect: None,
+            outcome: Outcome::Unknown,
+            details: None,
+            unknown: vec![format!("policy mode `{mode}` applies to data-plane requests, which are not part of a deployment")],
+            evidence: Vec::new(),
+        };
+    }
     let t = ev.cond(&policy.cond);
     let mut out = Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
     match t {

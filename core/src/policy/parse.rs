@@ -131,9 +131,24 @@ impl Policy {
     /// object with `policyRule`, or a bare `{if, then}` rule. Aliases are
     /// resolved against `aliases` now (unknown ones again at evaluation).
     pub fn parse_with(def: &Value, aliases: &AliasCatalog) -> Result<Policy, PolicyError> {
-        let Some(obj) = def.as_object() else {
+        if def.as_object().is_none() {
             return Err(PolicyError::at("", format!("a policy definition must be an object, found {}", def.type_name())));
-        };
+        }
+        // A definition written as an ARM template resource escapes its
+        // expressions (`[[parameters('effect')]`); deploying unescapes them.
+        let is_arm_resource = def.get_ci("apiVersion").is_some()
+            && def
+                .get_ci("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Authorization/policyDefinitions"));
+        if is_arm_resource {
+            let unescaped = unescape_arm(def, 0);
+            return Self::compile(&unescaped, aliases);
+        }
+        Self::compile(def, aliases)
+    }
+
+    fn compile(def: &Value, aliases: &AliasCatalog) -> Result<Policy, PolicyError> {
         let (holder, base): (&Value, &str) = match def.get_ci("properties") {
             Some(p) if p.get_ci("policyRule").is_some() => (p, "/properties"),
             _ => (def, ""),
@@ -142,7 +157,6 @@ impl Policy {
             Some(r) => (r, format!("{base}/policyRule")),
             None => (def, String::new()),
         };
-        let _ = obj;
         let mut params = Vec::new();
         if let Some(ps) = holder.get_ci("parameters").and_then(Value::as_object) {
             for (name, p) in ps {
@@ -507,6 +521,19 @@ fn looks_like_alias(s: &str) -> bool {
     match head.split_once('/') {
         Some((ns, _)) => ns.contains('.') && !ns.starts_with("tags"),
         None => false,
+    }
+}
+
+/// `[[x` → `[x` in every string (what ARM does when it deploys a resource).
+fn unescape_arm(v: &Value, depth: usize) -> Value {
+    if depth > MAX_COND_DEPTH * 2 {
+        return v.clone();
+    }
+    match v {
+        Value::String(s) if s.starts_with("[[") => Value::String(s.get(1..).unwrap_or_default().to_owned()),
+        Value::Array(a) => Value::Array(a.iter().map(|x| unescape_arm(x, depth + 1)).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), unescape_arm(x, depth + 1))).collect()),
+        other => other.clone(),
     }
 }
 
