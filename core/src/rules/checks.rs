@@ -7,7 +7,7 @@ use crate::model::{normalise_id, Deployment};
 use crate::value::{Map, Value};
 
 /// Names of the registered checks.
-pub const NAMES: &[&str] = &["subnet_capacity"];
+pub const NAMES: &[&str] = &["subnet_capacity", "secrets_in_resources", "image_registries", "model_sources"];
 
 /// Verdict of a named check on one resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +35,9 @@ pub enum CheckOutcome {
 pub fn run(name: &str, deployment: &Deployment, index: usize, parameters: &Map) -> Option<CheckOutcome> {
     match name {
         "subnet_capacity" => Some(subnet_capacity(deployment, index, parameters)),
+        "secrets_in_resources" => Some(secrets_in_resources(deployment, index)),
+        "image_registries" => Some(image_registries(deployment, index, parameters)),
+        "model_sources" => Some(model_sources(deployment, index, parameters)),
         _ => None,
     }
 }
@@ -264,6 +267,147 @@ fn subnet_capacity(deployment: &Deployment, index: usize, _parameters: &Map) -> 
     }
 }
 
+/// Property names (lowercase suffixes) that hold secrets.
+const SECRET_NAME_SUFFIXES: &[&str] = &[
+    "password", "secret", "connectionstring", "accountkey", "sastoken", "apikey", "primarykey", "secondarykey",
+    "clientsecret", "accesskey", "sharedaccesskey", "privatekey",
+];
+/// Property names that look secret-like but are not secrets.
+const NOT_SECRET_NAMES: &[&str] = &["adminpublickey", "publickey", "keyvault", "keyuri", "keyname", "keysource", "keyidentifier"];
+
+fn walk_secrets(v: &Value, path: &str, depth: usize, out: &mut Vec<String>) {
+    if depth > 32 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, item) in m {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let lk = k.to_ascii_lowercase();
+                let secret_name = SECRET_NAME_SUFFIXES.iter().any(|s| lk.ends_with(s)) && !NOT_SECRET_NAMES.contains(&lk.as_str());
+                match item {
+                    Value::String(s) if secret_name && !s.trim().is_empty() && !s.starts_with('[') => out.push(p),
+                    _ => walk_secrets(item, &p, depth.saturating_add(1), out),
+                }
+            }
+        }
+        Value::Array(a) => {
+            for item in a {
+                walk_secrets(item, &format!("{path}[*]"), depth.saturating_add(1), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// AML-DATA-006: literal values in secret-named properties (and the value
+/// of a Key Vault secret resource).
+fn secrets_in_resources(deployment: &Deployment, index: usize) -> CheckOutcome {
+    let Some(r) = deployment.resources.get(index) else { return CheckOutcome::Pass };
+    let mut found = Vec::new();
+    if let Some(props) = r.value.get_ci("properties") {
+        walk_secrets(props, "properties", 0, &mut found);
+        if r.is_type("Microsoft.KeyVault/vaults/secrets") && matches!(props.get_ci("value"), Some(Value::String(s)) if !s.is_empty()) {
+            found.push("properties.value".to_owned());
+        }
+    }
+    if found.is_empty() {
+        return CheckOutcome::Pass;
+    }
+    CheckOutcome::Fail {
+        message: format!("`{}` has a literal secret in {}", r.name(), found.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")),
+        evidence: found.iter().map(|p| Value::from(format!("{p}: <literal value hidden>"))).collect(),
+    }
+}
+
+fn string_list(parameters: &Map, name: &str) -> Vec<String> {
+    parameters
+        .get(name)
+        .and_then(Value::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_ascii_lowercase))
+        .collect()
+}
+
+/// Registry host of an image reference (`docker.io` when none is given).
+pub fn image_registry(image: &str) -> String {
+    let first = image.split('/').next().unwrap_or_default();
+    if image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost") {
+        first.to_ascii_lowercase()
+    } else {
+        "docker.io".to_owned()
+    }
+}
+
+/// AML-SUP-001: images of environment versions and of custom compute services.
+fn image_registries(deployment: &Deployment, index: usize, parameters: &Map) -> CheckOutcome {
+    let Some(r) = deployment.resources.get(index) else { return CheckOutcome::Pass };
+    let allowed = string_list(parameters, "allowedRegistries");
+    let mut images: Vec<&Value> = Vec::new();
+    if let Some(i) = r.value.get_path_ci("properties.image") {
+        images.push(i);
+    }
+    for svc in r.value.get_path_ci("properties.properties.customServices").and_then(Value::as_array).unwrap_or_default() {
+        if let Some(i) = svc.get_path_ci("image.reference") {
+            images.push(i);
+        }
+    }
+    let mut bad = Vec::new();
+    let mut unknown = Vec::new();
+    for image in images {
+        match image {
+            Value::String(s) => {
+                let reg = image_registry(s);
+                if !allowed.contains(&reg) {
+                    bad.push(format!("`{s}` (registry `{reg}`)"));
+                }
+            }
+            Value::Unknown(u) => unknown.push(format!("image of `{}`: {}", r.name(), u.reason)),
+            _ => {}
+        }
+    }
+    if !bad.is_empty() {
+        CheckOutcome::Fail {
+            message: format!("`{}` uses images from registries not on the allowed list: {}", r.name(), bad.join(", ")),
+            evidence: vec![Value::from(format!("allowed: {}", allowed.join(", ")))],
+        }
+    } else if !unknown.is_empty() {
+        CheckOutcome::Unknown { message: "image registry could not be decided".to_owned(), unknown }
+    } else {
+        CheckOutcome::Pass
+    }
+}
+
+/// AML-SUP-002: custom (pickle-based) models only from trusted prefixes.
+fn model_sources(deployment: &Deployment, index: usize, parameters: &Map) -> CheckOutcome {
+    let Some(r) = deployment.resources.get(index) else { return CheckOutcome::Pass };
+    let mtype = r.value.get_path_ci("properties.modelType");
+    match mtype {
+        Some(Value::String(t)) if !t.eq_ignore_ascii_case("custom_model") => return CheckOutcome::Pass,
+        Some(Value::Unknown(u)) => {
+            return CheckOutcome::Unknown { message: "model type unknown".to_owned(), unknown: vec![u.reason.clone()] }
+        }
+        _ => {}
+    }
+    let trusted = string_list(parameters, "trustedModelUriPrefixes");
+    match r.value.get_path_ci("properties.modelUri") {
+        Some(Value::String(uri)) => {
+            let lower = uri.to_ascii_lowercase();
+            if trusted.iter().any(|p| lower.starts_with(p.as_str())) {
+                CheckOutcome::Pass
+            } else {
+                CheckOutcome::Fail {
+                    message: format!("custom model `{}` is registered from `{uri}`, outside the trusted locations", r.name()),
+                    evidence: vec![Value::from(format!("trusted: {}", trusted.join(", ")))],
+                }
+            }
+        }
+        Some(Value::Unknown(u)) => CheckOutcome::Unknown { message: "model location unknown".to_owned(), unknown: vec![u.reason.clone()] },
+        _ => CheckOutcome::Pass,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +456,29 @@ mod tests {
         // 3 × (30 + 1) = 93 > 59
         assert!(matches!(run("subnet_capacity", &d, 0, &Map::new()), Some(CheckOutcome::Fail { .. })));
         assert_eq!(run("nope", &d, 0, &Map::new()), None);
+    }
+
+    #[test]
+    fn image_registry_defaults_to_docker_hub() {
+        assert_eq!(image_registry("python:3.11"), "docker.io");
+        assert_eq!(image_registry("someone/img"), "docker.io");
+        assert_eq!(image_registry("mcr.microsoft.com/azureml/base:1"), "mcr.microsoft.com");
+        assert_eq!(image_registry("localhost:5000/x"), "localhost:5000");
+    }
+
+    #[test]
+    fn secrets_are_found_by_property_name_and_public_keys_are_not() {
+        let d = dep(serde_json::json!([
+            {"type": "Microsoft.MachineLearningServices/workspaces/computes", "name": "ws/c", "properties": {"properties": {
+                "sshSettings": {"adminPublicKey": "ssh-rsa AAA"}, "userAccountCredentials": {"adminUserPassword": "x1"}}}}
+        ]));
+        match run("secrets_in_resources", &d, 0, &Map::new()) {
+            Some(CheckOutcome::Fail { message, .. }) => {
+                assert!(message.contains("userAccountCredentials.adminUserPassword"), "{message}");
+                assert!(!message.contains("adminPublicKey"), "{message}");
+                assert!(!message.contains("x1"), "the secret itself must not be printed");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

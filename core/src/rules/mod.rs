@@ -476,6 +476,14 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_catalog_loads_without_errors() {
+        let c = Catalog::embedded();
+        assert!(c.errors().is_empty(), "{:#?}", c.errors());
+        assert!(c.get("AML-IAM-001").is_some());
+        assert!(c.get("aml-data-006").is_some_and(|r| !r.exportable));
+    }
+
+    #[test]
     fn severity_orders_and_parses() {
         assert!(Severity::Low < Severity::Critical);
         assert_eq!(Severity::parse("HIGH"), Some(Severity::High));
