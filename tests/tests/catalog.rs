@@ -115,7 +115,10 @@ fn every_alias_a_rule_uses_exists() {
     for r in catalog().rules() {
         let mut fs = BTreeSet::new();
         fields(&r.policy_rule, &mut fs);
-        for f in fs.iter().filter(|f| !is_builtin_field(f)) {
+        // A rule that cannot be exported anyway may read a property by its ARM
+        // path where Azure publishes no alias (its notes say so).
+        let by_path_ok = |f: &str| !r.exportable && f.starts_with("properties.") && r.notes.as_deref().is_some_and(|n| n.contains(f));
+        for f in fs.iter().filter(|f| !is_builtin_field(f) && !by_path_ok(f)) {
             checked += 1;
             if !aliases.contains(&f.to_ascii_lowercase()) {
                 unknown.push(format!("{}: `{f}`", r.id));
