@@ -6,7 +6,7 @@
 //! `docs/rules/*.md`.
 
 use amlguard_core::rules::{self, Catalog, Rule};
-use amlguard_core::Value;
+use amlguard_core::{Deployment, Value};
 use std::collections::BTreeSet;
 
 fn catalog() -> &'static Catalog {
@@ -174,4 +174,105 @@ fn generated_rule_docs_are_fresh() {
         }
     }
     assert!(stale.is_empty(), "stale docs/rules pages (run AMLGUARD_BLESS=1 cargo test -p amlguard-tests --test catalog): {stale:?}");
+}
+
+/// The built-in definition file whose `name` is `guid`, if `../shared` has it.
+fn builtin_definition(shared: &std::path::Path, guid: &str) -> Option<Value> {
+    fn walk(dir: &std::path::Path, guid: &str, depth: usize) -> Option<Value> {
+        if depth > 3 {
+            return None;
+        }
+        let mut entries: Vec<_> = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                if let Some(v) = walk(&p, guid, depth + 1) {
+                    return Some(v);
+                }
+            } else if p.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&p).ok()?;
+                if text.contains(guid) {
+                    let v = amlguard_core::json::parse(&text).ok()?;
+                    if v.get("name").and_then(Value::as_str) == Some(guid) {
+                        return Some(v);
+                    }
+                }
+            }
+        }
+        None
+    }
+    walk(&shared.join("azure-policy/builtins"), guid, 0)
+}
+
+/// Rules that deliberately differ from their built-in on some examples; the
+/// rule's `notes` say why.
+const BUILTIN_DIFFERENCES: &[(&str, &str)] = &[
+    // The DINE built-in pins one Log Analytics workspace (a parameter) and
+    // requires metrics; we accept any Log Analytics destination.
+    ("AML-MON-001", "diagnostic setting to Log Analytics"),
+    // The legacy `allowPublicAccessWhenBehindVnet` switch reopens a private
+    // workspace; the built-in looks at `publicNetworkAccess` only (PSRule
+    // checks both, as we do).
+    ("AML-NET-001", "private link workspace reopened by the legacy switch"),
+    // A public workspace is AML-NET-001's finding; AML-NET-002 judges private
+    // workspaces only, so one problem is reported once.
+    ("AML-NET-002", "public workspace without private endpoint (AML-NET-001's business)"),
+    // The built-in is a deployIfNotExists attaching a zone group to each
+    // endpoint; ours checks that the zones exist and are linked to the VNet.
+    ("AML-NET-003", "both zones linked to the endpoint's VNet"),
+    ("AML-NET-003", "VNet resolves through a central DNS server"),
+    ("AML-NET-003", "endpoint in a VNet outside the deployment"),
+    ("AML-NET-003", "child subnet resource, zones linked"),
+    ("AML-NET-003", "links to zones managed outside the deployment"),
+    // Computes in a managed VNet have no subnet; the guidance does not want
+    // them flagged (the built-in does).
+    ("AML-NET-008", "instance in a managed-VNet workspace"),
+    // The built-in's isolationMode parameter defaults to `Disabled`, so with
+    // defaults it inverts its own title; ours accepts the approved-outbound
+    // managed VNet or a firewall route for custom VNets.
+    ("AML-NET-017", "managed VNet, approved outbound only"),
+    ("AML-NET-017", "training subnet without route table"),
+    ("AML-NET-017", "route table without default route to a firewall"),
+];
+
+#[test]
+fn rules_agree_with_their_azure_builtin_on_every_example() {
+    let Some(shared) = amlguard_tests::shared_dir() else { return };
+    let mut compared = 0;
+    let mut disagreements = Vec::new();
+    for r in catalog().rules() {
+        let Some(guid) = &r.builtin else { continue };
+        let Some(def) = builtin_definition(&shared, guid) else {
+            eprintln!("NOTE: built-in {guid} of {} is not in ../shared; not compared", r.id);
+            continue;
+        };
+        let policy = amlguard_core::policy::Policy::parse(&def).unwrap_or_else(|e| panic!("{}: built-in {guid} does not parse: {e}", r.id));
+        for (label, ex) in r.all_examples() {
+            if ex.parameters.is_some() {
+                continue; // our parameters have no counterpart in the built-in
+            }
+            let mut dep = Deployment::from_resources(&Value::Array(ex.resources.clone()), None, None).unwrap();
+            amlguard_core::simulate::apply(&mut dep);
+            let mut verdict = "pass";
+            for i in 0..dep.resources.len() {
+                let ctx = amlguard_core::policy::EvalContext::for_resource(&dep, i);
+                let ev = policy.evaluate(&dep.resources[i].value, &amlguard_core::Map::new(), &ctx);
+                match ev.outcome {
+                    amlguard_core::policy::Outcome::Match => verdict = "fail",
+                    amlguard_core::policy::Outcome::Unknown if verdict == "pass" => verdict = "indeterminate",
+                    _ => {}
+                }
+            }
+            compared += 1;
+            let allowed = BUILTIN_DIFFERENCES.iter().any(|(id, name)| *id == r.id && *name == ex.name);
+            if verdict != label && !allowed {
+                disagreements.push(format!("{} / {}: ours {label}, built-in {guid} {verdict}", r.id, ex.name));
+            }
+            if verdict == label && allowed {
+                disagreements.push(format!("{} / {}: listed as a difference but agrees now", r.id, ex.name));
+            }
+        }
+    }
+    assert!(compared >= 10, "compared only {compared} examples with built-ins");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
