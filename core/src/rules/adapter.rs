@@ -131,7 +131,7 @@ pub fn describe(evidence: &[Value]) -> String {
         .filter(|e| e.get("result").and_then(Value::as_str) == Some("true"))
         .filter_map(|e| {
             let what = e.get("path").or_else(|| e.get("field")).and_then(Value::as_str)?;
-            if what.eq_ignore_ascii_case("type") || what.starts_with('[') {
+            if what.eq_ignore_ascii_case("type") || what.eq_ignore_ascii_case("count") || what.starts_with('[') {
                 return None;
             }
             let value = match e.get("value") {
