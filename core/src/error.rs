@@ -25,12 +25,6 @@ pub enum Error {
         /// What and where.
         source: ModelError,
     },
-    /// Terraform input (HCL folder or plan JSON) that cannot be used.
-    #[error("{source}")]
-    Terraform {
-        /// What and where.
-        source: TerraformError,
-    },
     /// A policy definition (or alias catalog) cannot be used.
     #[error("{}: {source}", file.as_deref().unwrap_or("<policy>"))]
     Policy {
@@ -39,10 +33,24 @@ pub enum Error {
         /// What and where.
         source: crate::policy::PolicyError,
     },
+    /// Terraform input (HCL folder or plan JSON) that cannot be used.
+    #[error("{source}")]
+    Terraform {
+        /// What and where.
+        source: TerraformError,
+    },
     /// An ARM template could not be used (syntax, unknown function, cycle,
     /// limit, …), with file, JSON pointer and line/column.
     #[error("{0}")]
     Template(#[from] crate::ingest::arm::TemplateError),
+    /// A suppressions file (`.amlguard.json`) cannot be used.
+    #[error("{file}: {message}")]
+    Suppressions {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {
