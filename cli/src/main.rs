@@ -82,7 +82,7 @@ pub(crate) fn check_inputs(
                 .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "json") && !f.file_name().is_some_and(|n| n == ".amlguard.json"))
+                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.file_name().is_none_or(|n| n != ".amlguard.json"))
                 .collect();
             v.sort();
             v

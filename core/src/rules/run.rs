@@ -162,6 +162,16 @@ fn file_suppression(resource: &Resource, rule_id: &str, list: &[FileSuppression]
         .map(|s| Suppression { justification: s.justification.clone(), source: s.source.clone() })
 }
 
+/// The title inside a sentence: first letter lowered unless it starts an
+/// acronym (`TLS`, `SSH`).
+fn in_sentence(title: &str) -> String {
+    let mut cs = title.chars();
+    match (cs.next(), cs.next()) {
+        (Some(a), Some(b)) if b.is_lowercase() => a.to_lowercase().chain(title.chars().skip(1)).collect(),
+        _ => title.to_owned(),
+    }
+}
+
 fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, evidence: Vec<Value>, unknown: Vec<String>) -> Finding {
     Finding {
         rule_id: rule.id.clone(),
@@ -193,7 +203,7 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
             rule,
             resource,
             Status::Indeterminate,
-            format!("`{name}`: cannot tell before deployment whether \"{}\" holds", rule.title.to_lowercase()),
+            format!("`{name}`: cannot tell before deployment whether \"{}\" holds", in_sentence(&rule.title)),
             evidence,
             unknown,
         )),
@@ -202,7 +212,7 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
                 rule,
                 resource,
                 Status::Fail,
-                format!("`{name}` does not meet \"{}\"{}", rule.title.to_lowercase(), adapter::describe(&evidence)),
+                format!("`{name}` does not meet \"{}\"{}", in_sentence(&rule.title), adapter::describe(&evidence)),
                 evidence,
                 Vec::new(),
             )),
