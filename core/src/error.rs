@@ -39,6 +39,10 @@ pub enum Error {
         /// What and where.
         source: TerraformError,
     },
+    /// An ARM template could not be used (syntax, unknown function, cycle,
+    /// limit, …), with file, JSON pointer and line/column.
+    #[error("{0}")]
+    Template(#[from] crate::ingest::arm::TemplateError),
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {
