@@ -285,6 +285,8 @@ impl<'a> Evaluator<'a> {
                     self.in_progress.pop();
                     r?
                 }
+                // languageVersion 2.0 (`param x type?`): a nullable parameter without a value is null.
+                None if decl.get_ci("nullable").and_then(Value::as_bool) == Some(true) => Value::Null,
                 None => Value::unknown(format!("parameter `{decl_name}` has no value")),
             },
         };

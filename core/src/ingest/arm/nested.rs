@@ -99,9 +99,16 @@ pub fn deployment(
         if let Some(Value::Object(params)) = field(props, "parameters") {
             for (k, p) in params {
                 let ptr = crate::json::push_pointer(&format!("{pp}/parameters"), k);
-                let v = if let Some(v) = field(p, "value") {
-                    ev.value(v, &format!("{ptr}/value"))?
-                } else if field(p, "reference").is_some() {
+                // The entry may itself be an expression producing `{value: …}`.
+                let entry = match p {
+                    Value::String(_) => ev.value(p, &ptr)?,
+                    _ => p.clone(),
+                };
+                let v = if entry.is_unknown() {
+                    entry
+                } else if let Some(v) = field(&entry, "value") {
+                    if matches!(p, Value::String(_)) { v.clone() } else { ev.value(v, &format!("{ptr}/value"))? }
+                } else if field(&entry, "reference").is_some() {
                     Value::unknown(format!("parameter `{k}` is a key vault secret reference"))
                 } else {
                     Value::unknown(format!("parameter `{k}` has no value"))
