@@ -1,6 +1,7 @@
 //! The one error type of the public API. Findings are never errors: `Error`
 //! means the input could not be used at all, and says where.
 
+use crate::export::ExportError;
 use crate::json::JsonError;
 use crate::model::ModelError;
 
@@ -24,6 +25,9 @@ pub enum Error {
         /// What and where.
         source: ModelError,
     },
+    /// The rule catalog could not be exported as Azure Policy.
+    #[error("export: {0}")]
+    Export(#[from] ExportError),
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {
