@@ -16,7 +16,7 @@ pub(super) fn build(rule: &ExportRule, wanted: ExportEffect, aliases: &AliasInde
     if let Some(check) = &rule.check {
         return Err(format!(
             "needs the Rust check `{check}` ({}), which Azure Policy cannot run",
-            rule.check_reason.as_deref().unwrap_or("logic the policy grammar cannot express")
+            rule.check_reason.as_deref().unwrap_or("logic the policy grammar cannot express").trim_end_matches('.')
         ));
     }
     let mut warnings = Vec::new();

@@ -236,6 +236,37 @@ pub enum ExportError {
     NoRules,
 }
 
+impl From<&crate::rules::Rule> for ExportRule {
+    fn from(r: &crate::rules::Rule) -> ExportRule {
+        ExportRule {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            summary: r.summary.clone(),
+            severity: r.severity.as_str().to_owned(),
+            area: r.area.folder().to_owned(),
+            parameters: r.parameters.clone(),
+            mode: r.mode.clone(),
+            policy_rule: r.policy_rule.clone(),
+            check: r.check.clone(),
+            check_reason: r.check_reason.clone(),
+        }
+    }
+}
+
+/// Export the embedded rule catalog as Azure Policy (definitions, initiative,
+/// ARM template, and the list of rules left out). The documents are plain
+/// JSON; [`PolicyExport::files`] lays them out as `export-policy` writes them.
+pub fn export_policies(options: &ExportOptions) -> Result<PolicyExport, ExportError> {
+    let rules: Vec<ExportRule> = crate::rules::Catalog::embedded().rules().iter().map(ExportRule::from).collect();
+    export_rules(&rules, options, embedded_aliases())
+}
+
+/// The alias index of the embedded alias catalog.
+pub fn embedded_aliases() -> &'static AliasIndex {
+    static INDEX: std::sync::OnceLock<AliasIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(AliasIndex::empty)
+}
+
 /// Export `rules` (filtered by `options.rules`). `aliases` serves the
 /// cross-resource conversion (a relation path becomes an alias).
 pub fn export_rules(
