@@ -67,7 +67,7 @@ pub(super) fn build(rule: &ExportRule, wanted: ExportEffect, aliases: &AliasInde
     let mode = rule.mode.clone().unwrap_or_else(|| infer_mode(&policy_rule));
     let name = guid::definition_name(&rule.id);
     let display_name = truncate(&rule.title, DISPLAY_NAME_MAX);
-    let description = truncate(&format!("{} (amlguard rule {}.)", rule.summary.trim_end_matches('.'), rule.id), DESCRIPTION_MAX);
+    let description = truncate(&format!("{}. Exported from amlguard rule {}.", rule.summary.trim_end_matches('.'), rule.id), DESCRIPTION_MAX);
     let document = json!({
         "name": name,
         "type": "Microsoft.Authorization/policyDefinitions",
