@@ -28,6 +28,14 @@ pub enum Error {
     /// The rule catalog could not be exported as Azure Policy.
     #[error("export: {0}")]
     Export(#[from] ExportError),
+    /// A policy definition (or alias catalog) cannot be used.
+    #[error("{}: {source}", file.as_deref().unwrap_or("<policy>"))]
+    Policy {
+        /// File, if the definition came from one.
+        file: Option<String>,
+        /// What and where.
+        source: crate::policy::PolicyError,
+    },
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {
