@@ -18,6 +18,37 @@ impl AliasIndex {
         AliasIndex::default()
     }
 
+    /// Read either alias catalog format the engine reads: amlguard's compact
+    /// form (`{"types": {type: {suffix: "" | path | {"path": …}}}}`, see
+    /// `core/data/derive_aliases.py`; `""` means `properties.<suffix>`) or the
+    /// `az provider list` form ([`AliasIndex::from_az_json`]).
+    pub fn from_json(doc: &Value) -> AliasIndex {
+        let Some(types) = doc.get("types").and_then(Value::as_object) else {
+            return AliasIndex::from_az_json(doc);
+        };
+        let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for (t, entries) in types {
+            let entry = out.entry(t.to_ascii_lowercase()).or_default();
+            for (suffix, e) in entries.as_object().map(|m| m.iter().collect::<Vec<_>>()).unwrap_or_default() {
+                let path = match e {
+                    Value::String(p) if p.is_empty() => format!("properties.{suffix}"),
+                    Value::String(p) => p.clone(),
+                    other => match other.get("path").and_then(Value::as_str) {
+                        Some(p) if !p.is_empty() => p.to_owned(),
+                        _ => format!("properties.{suffix}"),
+                    },
+                };
+                entry.push((format!("{t}/{suffix}"), path));
+            }
+        }
+        AliasIndex { types: out }
+    }
+
+    /// Every `(type, [(alias name, default path)])`, types lower-case.
+    pub fn types(&self) -> impl Iterator<Item = (&str, &[(String, String)])> {
+        self.types.iter().map(|(t, a)| (t.as_str(), a.as_slice()))
+    }
+
     /// Read `[{namespace, resourceTypes: [{resourceType, aliases: [{name, defaultPath}]}]}]`
     /// (or the same inside `{"value": [...]}`). Entries missing a field are skipped.
     pub fn from_az_json(doc: &Value) -> AliasIndex {
@@ -66,6 +97,22 @@ impl AliasIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_the_compact_form_of_the_embedded_catalog() {
+        let doc = crate::json::parse(
+            r#"{"types": {"Microsoft.Network/privateEndpoints": {"subnet.id": "", "x[*].y": "properties.x[*].properties.y", "m": {"path": "sku.m", "modifiable": true}}}}"#,
+        )
+        .unwrap();
+        let idx = AliasIndex::from_json(&doc);
+        assert_eq!(idx.alias_for_path("Microsoft.Network/privateEndpoints", "properties.subnet.id"), Some("Microsoft.Network/privateEndpoints/subnet.id"));
+        assert_eq!(idx.alias_for_path("Microsoft.Network/privateEndpoints", "properties.x[*].properties.y"), Some("Microsoft.Network/privateEndpoints/x[*].y"));
+        assert_eq!(idx.alias_for_path("Microsoft.Network/privateEndpoints", "sku.m"), Some("Microsoft.Network/privateEndpoints/m"));
+        // The embedded catalog has the private endpoint link alias.
+        assert!(super::super::embedded_aliases()
+            .alias_for_path("Microsoft.Network/privateEndpoints", "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId")
+            .is_some());
+    }
 
     #[test]
     fn finds_the_alias_of_a_path_case_insensitively() {

@@ -256,15 +256,20 @@ impl From<&crate::rules::Rule> for ExportRule {
 /// Export the embedded rule catalog as Azure Policy (definitions, initiative,
 /// ARM template, and the list of rules left out). The documents are plain
 /// JSON; [`PolicyExport::files`] lays them out as `export-policy` writes them.
-pub fn export_policies(options: &ExportOptions) -> Result<PolicyExport, ExportError> {
+pub fn export_policies(options: &ExportOptions) -> Result<PolicyExport, crate::Error> {
     let rules: Vec<ExportRule> = crate::rules::Catalog::embedded().rules().iter().map(ExportRule::from).collect();
-    export_rules(&rules, options, embedded_aliases())
+    Ok(export_rules(&rules, options, embedded_aliases())?)
 }
 
-/// The alias index of the embedded alias catalog.
+/// The alias index of the embedded alias catalog (`core/data/aliases.json`,
+/// the file the policy engine embeds).
 pub fn embedded_aliases() -> &'static AliasIndex {
     static INDEX: std::sync::OnceLock<AliasIndex> = std::sync::OnceLock::new();
-    INDEX.get_or_init(AliasIndex::empty)
+    INDEX.get_or_init(|| {
+        crate::json::parse(include_str!("../../data/aliases.json"))
+            .map(|doc| AliasIndex::from_json(&doc))
+            .unwrap_or_default()
+    })
 }
 
 /// Export `rules` (filtered by `options.rules`). `aliases` serves the
