@@ -3,6 +3,7 @@
 
 use crate::export::ExportError;
 use crate::json::JsonError;
+use crate::ingest::terraform::TerraformError;
 use crate::model::ModelError;
 
 /// Input that amlguard cannot use, with the place it went wrong.
@@ -35,6 +36,12 @@ pub enum Error {
         file: Option<String>,
         /// What and where.
         source: crate::policy::PolicyError,
+    },
+    /// Terraform input (HCL folder or plan JSON) that cannot be used.
+    #[error("{source}")]
+    Terraform {
+        /// What and where.
+        source: TerraformError,
     },
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]

@@ -11,7 +11,12 @@
 //! see [`checks`]); its `policyRule` then selects the resources the check
 //! runs on, and the rule is not exportable as a plain Azure Policy.
 
+pub mod adapter;
 pub mod checks;
+pub mod doc;
+pub mod run;
+
+pub use run::{check, check_with, parse_suppressions, run_examples, CheckOptions, FileSuppression};
 
 use crate::value::{Map, Value};
 use serde::{Deserialize, Serialize};
