@@ -43,6 +43,18 @@ pub enum Error {
         /// What and where.
         source: TerraformError,
     },
+    /// An ARM template could not be used (syntax, unknown function, cycle,
+    /// limit, …), with file, JSON pointer and line/column.
+    #[error("{0}")]
+    Template(#[from] crate::ingest::arm::TemplateError),
+    /// A suppressions file (`.amlguard.json`) cannot be used.
+    #[error("{file}: {message}")]
+    Suppressions {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {
