@@ -1,1 +1,124 @@
-//! Python bindings (see issue: Python).
+//! Python bindings for amlguard: type conversion only. Every decision lives in
+//! `amlguard-core`; this crate turns Python objects into [`Value`]s, calls one
+//! core function, and turns the result back into Python objects. The Python
+//! package `amlguard` (under `python/amlguard`) wraps these functions with the
+//! public API, the `Report` class and the azure-ai-ml entity conversion.
+
+use amlguard_core::{Error as CoreError, Value};
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+mod convert;
+
+pyo3::create_exception!(amlguard, Error, PyException, "Base class of every amlguard error.");
+pyo3::create_exception!(amlguard, InputError, Error, "Input amlguard cannot use; the message says where.");
+pyo3::create_exception!(amlguard, PolicyError, Error, "A policy definition amlguard cannot parse or evaluate.");
+
+/// Map a core error onto the Python exception hierarchy. The message is the
+/// core's own (lowercase, with file, JSON pointer and line).
+fn to_py_err(e: &CoreError) -> PyErr {
+    let message = e.to_string();
+    match e {
+        CoreError::Json { .. } | CoreError::Model { .. } | CoreError::Io { .. } => InputError::new_err(message),
+        #[allow(unreachable_patterns)]
+        _ => Error::new_err(message),
+    }
+}
+
+/// Read a UTF-8 file (BOM skipped) the way the CLI does.
+fn read_text(path: &str) -> Result<String, CoreError> {
+    let bytes = std::fs::read(path).map_err(|e| CoreError::io(path, &e))?;
+    amlguard_core::json::decode(&bytes).map(str::to_owned).map_err(|e| CoreError::json(Some(path), e))
+}
+
+/// Parameters as given to `check`/`ingest`: each a path (str) to a parameters
+/// file, or Python data (a plain `{name: value}` or a parameters file's content).
+fn parameters(list: &Bound<'_, PyList>) -> PyResult<Vec<Value>> {
+    let mut out = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        if let Ok(path) = item.extract::<String>() {
+            let text = read_text(&path).map_err(|e| to_py_err(&e))?;
+            let value = amlguard_core::json::parse(&text).map_err(|e| to_py_err(&CoreError::json(Some(&path), e)))?;
+            out.push(value);
+        } else {
+            out.push(convert::py_to_value(&item)?);
+        }
+    }
+    Ok(out)
+}
+
+/// What to read, as classified by the Python layer: `("paths", [str])`,
+/// `("text", str)` or `("value", data)`.
+enum Source {
+    Paths(Vec<String>),
+    Text(String),
+    Value(Value),
+}
+
+fn source(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Source> {
+    match kind {
+        "paths" => Ok(Source::Paths(data.extract()?)),
+        "text" => Ok(Source::Text(data.extract()?)),
+        "value" => Ok(Source::Value(convert::py_to_value(data)?)),
+        other => Err(Error::new_err(format!("unknown source kind `{other}`"))),
+    }
+}
+
+fn load(src: &Source) -> Result<amlguard_core::Deployment, CoreError> {
+    match src {
+        Source::Paths(paths) => {
+            let mut dep = amlguard_core::Deployment::default();
+            for path in paths {
+                let text = read_text(path)?;
+                let one = amlguard_core::deployment_from_json_text(&text, Some(path))?;
+                for r in one.resources {
+                    dep.push(r.value, r.provenance);
+                }
+            }
+            dep.derive_relations();
+            Ok(dep)
+        }
+        Source::Text(text) => amlguard_core::deployment_from_json_text(text, None),
+        Source::Value(value) => amlguard_core::Deployment::from_resources(value, None, None)
+            .map_err(|source| CoreError::Model { file: None, source }),
+    }
+}
+
+/// The expanded deployment (what `amlguard ingest` prints) as Python data.
+#[pyfunction]
+fn ingest(py: Python<'_>, kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_, PyList>) -> PyResult<Py<PyAny>> {
+    let src = source(kind, data)?;
+    let _params = parameters(params)?;
+    let dep = load(&src).map_err(|e| to_py_err(&e))?;
+    convert::json_to_py(py, &dep.to_json())
+}
+
+/// Convert a Python object to a core `Value` and back (used by the tests of
+/// the conversion itself).
+#[pyfunction]
+fn _roundtrip(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let value = convert::py_to_value(obj)?;
+    convert::value_to_py(py, &value)
+}
+
+/// Parse JSON text with the core reader (comments allowed) into Python objects.
+#[pyfunction]
+#[pyo3(signature = (text, file=None))]
+fn parse_json(py: Python<'_>, text: &str, file: Option<&str>) -> PyResult<Py<PyAny>> {
+    let value = amlguard_core::json::parse(text).map_err(|e| to_py_err(&CoreError::json(file, e)))?;
+    convert::value_to_py(py, &value)
+}
+
+#[pymodule]
+fn _amlguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("Error", py.get_type::<Error>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
+    m.add("PolicyError", py.get_type::<PolicyError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(ingest, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_json, m)?)?;
+    m.add_function(wrap_pyfunction!(_roundtrip, m)?)?;
+    Ok(())
+}
