@@ -94,6 +94,15 @@ fn ingest(py: Python<'_>, kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_
     convert::json_to_py(py, &dep.to_json())
 }
 
+/// The expanded deployment as the pretty JSON text `amlguard ingest` prints.
+#[pyfunction]
+fn ingest_json(kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_, PyList>) -> PyResult<String> {
+    let src = source(kind, data)?;
+    let _params = parameters(params)?;
+    let dep = load(&src).map_err(|e| to_py_err(&e))?;
+    serde_json::to_string_pretty(&dep.to_json()).map_err(|e| Error::new_err(e.to_string()))
+}
+
 /// Convert a Python object to a core `Value` and back (used by the tests of
 /// the conversion itself).
 #[pyfunction]
@@ -118,6 +127,7 @@ fn _amlguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PolicyError", py.get_type::<PolicyError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(ingest, m)?)?;
+    m.add_function(wrap_pyfunction!(ingest_json, m)?)?;
     m.add_function(wrap_pyfunction!(parse_json, m)?)?;
     m.add_function(wrap_pyfunction!(_roundtrip, m)?)?;
     Ok(())
