@@ -30,3 +30,18 @@ pub fn deployment_from_json_text(text: &str, file: Option<&str>) -> Result<Deplo
     Deployment::from_resources(&doc, file, Some(text))
         .map_err(|source| Error::Model { file: file.map(str::to_owned), source })
 }
+
+/// Evaluate one Azure Policy definition (full definition, `{policyRule}` or
+/// bare rule) against one ARM-shaped resource, offline. `parameters` is a
+/// plain `{name: value}` object or an ARM parameters file
+/// (`{"parameters": {name: {"value": v}}}`); a parameter with neither a value
+/// nor a default is unknown.
+pub fn evaluate_policy(
+    definition: &Value,
+    resource: &Value,
+    parameters: Option<&Value>,
+) -> Result<policy::Evaluation, Error> {
+    let p = policy::Policy::parse(definition).map_err(|source| Error::Policy { file: None, source })?;
+    let params = parameters.map(policy::parameter_values).unwrap_or_default();
+    Ok(p.evaluate(resource, &params, &policy::EvalContext::default()))
+}
