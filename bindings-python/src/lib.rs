@@ -21,6 +21,7 @@ fn to_py_err(e: &CoreError) -> PyErr {
     let message = e.to_string();
     match e {
         CoreError::Json { .. } | CoreError::Model { .. } | CoreError::Io { .. } => InputError::new_err(message),
+        CoreError::Policy { .. } => PolicyError::new_err(message),
         #[allow(unreachable_patterns)]
         _ => Error::new_err(message),
     }
@@ -103,6 +104,36 @@ fn ingest_json(kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_, PyList>) 
     serde_json::to_string_pretty(&dep.to_json()).map_err(|e| Error::new_err(e.to_string()))
 }
 
+/// Evaluate one Azure Policy definition against one ARM resource, offline;
+/// the core's `Evaluation` as Python data.
+#[pyfunction]
+#[pyo3(signature = (definition, resource, parameters=None))]
+fn evaluate_policy(
+    py: Python<'_>,
+    definition: &Bound<'_, PyAny>,
+    resource: &Bound<'_, PyAny>,
+    parameters: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let definition = convert::py_to_value(definition)?;
+    let resource = convert::py_to_value(resource)?;
+    if resource.as_object().is_none() {
+        return Err(InputError::new_err(format!(
+            "a resource must be an object, found {}",
+            resource.type_name()
+        )));
+    }
+    let parameters = parameters.map(convert::py_to_value).transpose()?;
+    if let Some(p) = &parameters {
+        if p.as_object().is_none() {
+            return Err(InputError::new_err(format!("parameters must be an object, found {}", p.type_name())));
+        }
+    }
+    let evaluation =
+        amlguard_core::evaluate_policy(&definition, &resource, parameters.as_ref()).map_err(|e| to_py_err(&e))?;
+    let json = serde_json::to_value(&evaluation).map_err(|e| Error::new_err(e.to_string()))?;
+    convert::json_to_py(py, &json)
+}
+
 /// Convert a Python object to a core `Value` and back (used by the tests of
 /// the conversion itself).
 #[pyfunction]
@@ -128,6 +159,7 @@ fn _amlguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(ingest, m)?)?;
     m.add_function(wrap_pyfunction!(ingest_json, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate_policy, m)?)?;
     m.add_function(wrap_pyfunction!(parse_json, m)?)?;
     m.add_function(wrap_pyfunction!(_roundtrip, m)?)?;
     Ok(())
