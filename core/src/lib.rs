@@ -22,6 +22,26 @@ pub use error::Error;
 pub use model::{Deployment, Provenance, Relation, Resource};
 pub use value::{Map, Unknown, Value};
 
+pub use report::{Finding, Report};
+pub use rules::{CheckOptions, Rule, Severity};
+
+/// Run the rule catalog over a deployment (Azure defaults simulated unless
+/// `options.simulate` is false). Never fails on a valid deployment: what
+/// cannot be decided becomes an indeterminate finding.
+pub fn check(deployment: &Deployment, options: &CheckOptions) -> Report {
+    rules::check(deployment, options)
+}
+
+/// The embedded rules, sorted by id.
+pub fn rules() -> &'static [Rule] {
+    rules::Catalog::embedded().rules()
+}
+
+/// One rule by id (case-insensitive).
+pub fn explain(id: &str) -> Option<&'static Rule> {
+    rules::Catalog::embedded().get(id)
+}
+
 /// Read a plain resource list (a JSON array of ARM resources, one resource,
 /// or `{"resources": [...]}`) into a [`Deployment`]. `file` names the source
 /// in errors and provenance.
