@@ -9,6 +9,7 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+mod check;
 mod convert;
 
 pyo3::create_exception!(amlguard, Error, PyException, "Base class of every amlguard error.");
@@ -17,7 +18,7 @@ pyo3::create_exception!(amlguard, PolicyError, Error, "A policy definition amlgu
 
 /// Map a core error onto the Python exception hierarchy. The message is the
 /// core's own (lowercase, with file, JSON pointer and line).
-fn to_py_err(e: &CoreError) -> PyErr {
+pub(crate) fn to_py_err(e: &CoreError) -> PyErr {
     let message = e.to_string();
     match e {
         CoreError::Json { .. } | CoreError::Model { .. } | CoreError::Io { .. } => InputError::new_err(message),
@@ -28,14 +29,14 @@ fn to_py_err(e: &CoreError) -> PyErr {
 }
 
 /// Read a UTF-8 file (BOM skipped) the way the CLI does.
-fn read_text(path: &str) -> Result<String, CoreError> {
+pub(crate) fn read_text(path: &str) -> Result<String, CoreError> {
     let bytes = std::fs::read(path).map_err(|e| CoreError::io(path, &e))?;
     amlguard_core::json::decode(&bytes).map(str::to_owned).map_err(|e| CoreError::json(Some(path), e))
 }
 
 /// Parameters as given to `check`/`ingest`: each a path (str) to a parameters
 /// file, or Python data (a plain `{name: value}` or a parameters file's content).
-fn parameters(list: &Bound<'_, PyList>) -> PyResult<Vec<Value>> {
+pub(crate) fn parameters(list: &Bound<'_, PyList>) -> PyResult<Vec<Value>> {
     let mut out = Vec::with_capacity(list.len());
     for item in list.iter() {
         if let Ok(path) = item.extract::<String>() {
@@ -51,13 +52,13 @@ fn parameters(list: &Bound<'_, PyList>) -> PyResult<Vec<Value>> {
 
 /// What to read, as classified by the Python layer: `("paths", [str])`,
 /// `("text", str)` or `("value", data)`.
-enum Source {
+pub(crate) enum Source {
     Paths(Vec<String>),
     Text(String),
     Value(Value),
 }
 
-fn source(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Source> {
+pub(crate) fn source(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Source> {
     match kind {
         "paths" => Ok(Source::Paths(data.extract()?)),
         "text" => Ok(Source::Text(data.extract()?)),
@@ -66,15 +67,37 @@ fn source(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Source> {
     }
 }
 
-fn load(src: &Source) -> Result<amlguard_core::Deployment, CoreError> {
+/// Files a path stands for: the file itself, or a folder's `*.json` files
+/// (sorted, `.amlguard.json` suppressions excluded), as the CLI reads them.
+/// Interim, until the core's `ingest::load_path` is bound.
+fn files_of(path: &str) -> Result<Vec<String>, CoreError> {
+    let p = std::path::Path::new(path);
+    if !p.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| CoreError::io(path, &e))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|f| {
+            f.extension().is_some_and(|x| x == "json") && f.file_name().is_none_or(|n| n != ".amlguard.json")
+        })
+        .collect();
+    files.sort();
+    Ok(files.iter().map(|f| f.display().to_string()).collect())
+}
+
+pub(crate) fn load(src: &Source) -> Result<amlguard_core::Deployment, CoreError> {
     match src {
         Source::Paths(paths) => {
             let mut dep = amlguard_core::Deployment::default();
             for path in paths {
-                let text = read_text(path)?;
-                let one = amlguard_core::deployment_from_json_text(&text, Some(path))?;
-                for r in one.resources {
-                    dep.push(r.value, r.provenance);
+                for file in files_of(path)? {
+                    let text = read_text(&file)?;
+                    let one = amlguard_core::deployment_from_json_text(&text, Some(&file))?;
+                    for r in one.resources {
+                        dep.push(r.value, r.provenance);
+                    }
                 }
             }
             dep.derive_relations();
@@ -160,6 +183,7 @@ fn _amlguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ingest, m)?)?;
     m.add_function(wrap_pyfunction!(ingest_json, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate_policy, m)?)?;
+    check::register(m)?;
     m.add_function(wrap_pyfunction!(parse_json, m)?)?;
     m.add_function(wrap_pyfunction!(_roundtrip, m)?)?;
     Ok(())

@@ -85,3 +85,47 @@ def test_usage_error_exits_2():
     assert code == 2 and out == b"" and "paths" in err
     code, _, _ = run_py(["nonsense"])
     assert code == 2
+
+
+CHECK_INPUTS = [p for p in _repo_inputs() if p.parent.name == "examples"] + _corpus_templates()
+
+
+@pytest.mark.parametrize("path", CHECK_INPUTS, ids=lambda p: str(p.relative_to(p.parents[1])))
+def test_report_json_equals_cli_byte_for_byte(cli, path):
+    import amlguard
+
+    code, out, err = run([cli, "check", "--format", "json", path])
+    if code == 2:
+        with pytest.raises(amlguard.Error) as e:
+            amlguard.check(path)
+        assert f"error: {e.value}\n" == err
+        return
+    report = amlguard.check(path)
+    assert (report.to_json() + "\n").encode("utf-8") == out
+    assert report.exit_code == code
+
+
+def test_check_inputs_exist():
+    assert len(CHECK_INPUTS) >= 2
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "html"])
+@pytest.mark.parametrize("extra", [[], ["--fail-on", "critical"], ["--rules", "AML-DATA,AML-IAM-001"], ["--no-defaults"]])
+def test_check_command_mirrors_cli(cli, fmt, extra):
+    _same(cli, ["check", "--format", fmt, *extra, str(REPO / "examples")])
+
+
+def test_check_command_errors_mirror_cli(cli, tmp_path):
+    _same(cli, ["check", "--rules", "AML-NOPE", str(REPO / "examples")])
+    code, _, err = _same(cli, ["check", str(tmp_path / "missing.json")])
+    assert code == 2 and "cannot read" in err
+
+
+def test_rules_and_explain_commands_mirror_cli(cli):
+    import amlguard
+
+    _same(cli, ["rules"])
+    _same(cli, ["rules", "--format", "json"])
+    _same(cli, ["explain", amlguard.rules()[0].id])
+    code, _, _ = _same(cli, ["explain", "AML-NOPE"])
+    assert code == 2

@@ -101,21 +101,39 @@ def check(
     rules: Optional[Union[str, Iterable[str]]] = None,
     skip: Optional[Union[str, Iterable[str]]] = None,
     fail_on: str = "low",
+    rule_parameters: Optional[Union[PathLike, Dict[str, Any]]] = None,
+    suppressions: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+    defaults: bool = True,
 ) -> Report:
     """Check a deployment and return a :class:`Report`.
 
     ``source`` is a path (file or folder, ``str`` or ``os.PathLike``), JSON
     text, a dict / list of ARM resources (or an ARM template as a dict), or one
     or more azure-ai-ml entities (``Workspace``, ``ComputeInstance``,
-    ``AmlCompute``, ``ManagedOnlineEndpoint``, …). ``rules`` keeps only those
-    rule ids, ``skip`` drops them. ``fail_on`` is the lowest severity that makes
-    the report fail (``report.passed``).
+    ``AmlCompute``, ``ManagedOnlineEndpoint``, …).
+
+    ``parameters``: template parameter values (a dict, a parameters file path,
+    or a list of them). ``rules`` keeps only those rule ids or prefixes
+    (``"AML-NET"``), ``skip`` drops them. ``fail_on`` is the lowest severity
+    that makes the report fail (``report.passed``). ``rule_parameters``,
+    ``suppressions`` and ``defaults=False`` are the CLI's ``--rule-parameters``,
+    ``--suppressions`` and ``--no-defaults``.
     """
     kind, data = _classify(source)
     params = _parameters(parameters)
     rule_ids = _names(rules, "rules")
     skip_ids = _names(skip, "skip")
-    inner = _amlguard.check(kind, data, params, rule_ids, skip_ids, fail_on)
+    if isinstance(rule_parameters, os.PathLike):
+        rule_parameters = os.fspath(rule_parameters)
+    if suppressions is None:
+        supp: List[str] = []
+    elif isinstance(suppressions, (str, os.PathLike)):
+        supp = [os.fspath(suppressions)]
+    else:
+        supp = [os.fspath(s) for s in suppressions]
+    inner = _amlguard.check(
+        kind, data, params, rule_ids, skip_ids, fail_on, rule_parameters, supp, bool(defaults)
+    )
     return Report(inner)
 
 

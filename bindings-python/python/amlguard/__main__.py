@@ -14,7 +14,7 @@ from typing import List, Optional
 from . import _amlguard
 from ._amlguard import Error
 
-_FORMATS = ["text", "json", "sarif", "markdown"]
+_FORMATS = ["text", "json", "sarif", "markdown", "html"]
 _SEVERITIES = ["low", "medium", "high", "critical"]
 
 
@@ -37,8 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-p", "--parameters", action="append", default=[], help="Parameters file; may repeat")
     c.add_argument("--format", default="text", choices=_FORMATS, help="Output format")
     c.add_argument("--fail-on", default="low", choices=_SEVERITIES, help="Lowest severity that makes the exit code 1")
-    c.add_argument("--rules", action="append", help="Only these rule ids (comma separated)")
-    c.add_argument("--skip", action="append", help="Skip these rule ids (comma separated)")
+    c.add_argument("--rules", action="append", help="Only these rule ids or prefixes (comma separated)")
+    c.add_argument("--skip", action="append", help="Skip these rule ids or prefixes (comma separated)")
+    c.add_argument("--suppressions", action="append", default=[], help="Suppressions file; may repeat")
+    c.add_argument("--rule-parameters", help="Rule parameter values (JSON file)")
+    c.add_argument("--no-defaults", action="store_true", help="Judge the template as written, without Azure's defaults")
 
     i = sub.add_parser("ingest", help="Print the expanded deployment (ARM-shaped resources and relations) as JSON")
     i.add_argument("path", help="File to read")
@@ -54,12 +57,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
-        report = _amlguard.check("paths", args.paths, args.parameters, _ids(args.rules), _ids(args.skip), args.fail_on)
+        report = _amlguard.check(
+            "paths",
+            args.paths,
+            args.parameters,
+            _ids(args.rules),
+            _ids(args.skip),
+            args.fail_on,
+            args.rule_parameters,
+            args.suppressions,
+            not args.no_defaults,
+        )
         render = {
             "text": report.to_text,
             "json": report.to_json,
             "sarif": report.to_sarif,
             "markdown": report.to_markdown,
+            "html": report.to_html,
         }[args.format]
         _print(render())
         return report.exit_code()
@@ -67,18 +81,26 @@ def _run(args: argparse.Namespace) -> int:
         _print(_amlguard.ingest_json("paths", [args.path], args.parameters))
         return 0
     if args.command == "rules":
-        _print(_amlguard.rules_text(args.format))
+        if args.format == "json":
+            _print(_amlguard.rules_json())
+        else:
+            rules = _amlguard.rules()
+            lines = []
+            for r in rules:
+                export = "" if r.get("exportable") else "  (not exportable)"
+                lines.append(f"{r['id']:<13} {r['severity']:<8} {r['title']}{export}\n")
+            _print("".join(lines) + f"{len(rules)} rules")
         return 0
     if args.command == "explain":
-        _print(_amlguard.explain_text(args.id))
+        _print(_amlguard.explain_markdown(args.id))
         return 0
     raise Error(f"unknown command `{args.command}`")  # argparse prevents this
 
 
 def _print(text: str) -> None:
-    """Print like Rust's ``println!``: the text, one newline, UTF-8."""
+    """Print as the CLI does: the text without trailing whitespace, one newline, UTF-8."""
     out = sys.stdout
-    data = text + "\n"
+    data = text.rstrip(" \t\r\n") + "\n"
     buffer = getattr(out, "buffer", None)
     if buffer is not None:
         out.flush()
