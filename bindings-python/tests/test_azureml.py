@@ -150,3 +150,40 @@ def test_sdk_validation_error_becomes_input_error():
     with pytest.raises(amlguard.InputError, match="cannot convert azure-ai-ml `ManagedOnlineEndpoint` `ep`"):
         amlguard.ingest(bad)
     assert amlguard.ingest(workspace())["resources"]
+
+
+def test_entities_checked_end_to_end_reach_the_rules():
+    """A compute instance opened up through the SDK fails rules that the same
+    instance locked down through the SDK passes, and those rules are about the
+    properties that were changed."""
+    ws = workspace(
+        public_network_access="Disabled",
+        managed_network=ml.ManagedNetwork(isolation_mode="allow_only_approved_outbound"),
+    )
+    open_ci = ml.ComputeInstance(
+        name="ci-open", size="Standard_DS3_v2", enable_node_public_ip=True, ssh_public_access_enabled=True
+    )
+    closed_ci = ml.ComputeInstance(
+        name="ci-closed",
+        size="Standard_DS3_v2",
+        enable_node_public_ip=False,
+        ssh_public_access_enabled=False,
+        idle_time_before_shutdown_minutes=30,
+    )
+
+    def compute_rules(ci):
+        report = amlguard.check([ws, ci])
+        assert isinstance(report, amlguard.Report)
+        return {f.rule_id for f in report.findings if f.resource.name == f"ws1/{ci.name}" and f.status == "fail"}
+
+    opened, closed = compute_rules(open_ci), compute_rules(closed_ci)
+    only_open = opened - closed
+    assert only_open, (opened, closed)
+    assert closed < opened
+    # the SDK derives `disableLocalAuth` from `ssh_public_access_enabled`
+    changed = ("enableNodePublicIp", "sshPublicAccess", "idleTimeBeforeShutdown", "sshSettings", "disableLocalAuth")
+    import json as _json
+
+    for rule_id in only_open:
+        text = _json.dumps(amlguard.explain(rule_id).to_dict())
+        assert any(c in text for c in changed), rule_id
