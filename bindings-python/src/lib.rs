@@ -21,7 +21,9 @@ pyo3::create_exception!(amlguard, PolicyError, Error, "A policy definition amlgu
 pub(crate) fn to_py_err(e: &CoreError) -> PyErr {
     let message = e.to_string();
     match e {
-        CoreError::Json { .. } | CoreError::Model { .. } | CoreError::Io { .. } => InputError::new_err(message),
+        CoreError::Json { .. } | CoreError::Model { .. } | CoreError::Io { .. } | CoreError::Terraform { .. } => {
+            InputError::new_err(message)
+        }
         CoreError::Policy { .. } => PolicyError::new_err(message),
         #[allow(unreachable_patterns)]
         _ => Error::new_err(message),

@@ -2,6 +2,7 @@
 //! means the input could not be used at all, and says where.
 
 use crate::json::JsonError;
+use crate::ingest::terraform::TerraformError;
 use crate::model::ModelError;
 
 /// Input that amlguard cannot use, with the place it went wrong.
@@ -31,6 +32,12 @@ pub enum Error {
         file: Option<String>,
         /// What and where.
         source: crate::policy::PolicyError,
+    },
+    /// Terraform input (HCL folder or plan JSON) that cannot be used.
+    #[error("{source}")]
+    Terraform {
+        /// What and where.
+        source: TerraformError,
     },
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
