@@ -24,6 +24,7 @@ const state = {
   lastMs: null,
   timings: [],
   filter: '',
+  fit: false,              // scale the diagram to the pane
 };
 // Exposed for tests and the browser console (read the state, re-render).
 window.amlguardDemo = state;
@@ -179,6 +180,7 @@ function renderCanvasPane() {
     selected: state.selected,
     highlight: f ? lower(f.resource?.id) : null,
     filter: state.filter,
+    fit: state.fit,
     onSelect: (id) => { state.selected = id; renderCanvasPane(); renderProperties(); focusCanvasNode(id); },
   });
 }
@@ -381,6 +383,7 @@ function setupCommands(presets) {
     try { download('amlguard-policies.json', amlguard.exportPolicies({})); } catch (e) { banner(`Policy export failed: ${e.message}`); }
   });
   if (typeof amlguard.sarif !== 'function') { $('export-sarif').disabled = true; $('export-sarif').title = 'SARIF is not in this build of the package'; }
+  $('zoom-fit').addEventListener('click', (e) => { state.fit = !state.fit; e.currentTarget.setAttribute('aria-pressed', String(state.fit)); renderCanvasPane(); });
   $('search').addEventListener('input', (e) => { state.filter = e.target.value; renderCanvasPane(); });
   $('crumb-home').addEventListener('click', (e) => { e.preventDefault(); const p = presets[0]; if (p) { sel.value = `${p.kind}=${p.id}`; loadPreset(p); } });
 

@@ -1,7 +1,7 @@
 // The architecture canvas: a deterministic layout of the design as SVG.
 // VNets are containers with their subnets; resources attached to a subnet
 // sit inside it; the workspace and its dependencies form a column on the
-// right; private DNS zones sit under the VNet they are linked to; everything
+// right with the private DNS zones below them; everything
 // else is listed under "Supporting resources". Edges: private endpoint →
 // target, DNS zone → linked VNet, workspace → dependency.
 import { typeInfo } from './catalog.js';
@@ -49,7 +49,7 @@ export function layout(resources, relations) {
   for (const s of allSubnets) if (!s.inline) placed.add(s.resource);
   for (const v of vnets) placed.add(v);
 
-  const COLS = 3;
+  const COLS = 4;
   const innerW = COLS * TW + (COLS - 1) * G;
   const vnetW = innerW + 4 * P;
   let y = 16;
@@ -79,19 +79,11 @@ export function layout(resources, relations) {
     y = top + h + 24;
   }
 
-  // Private DNS zones under the VNets.
-  const zones = resources.filter((r) => typeOf(r) === 'microsoft.network/privatednszones');
-  if (zones.length) {
-    const cols = vnets.length || allSubnets.length ? COLS : 3;
-    const h = HEAD + rowsHeight(zones.length, cols) + P;
-    boxes.push({ kind: 'group', x: x0, y, w: vnetW, h, name: 'Private DNS zones' });
-    for (const g of grid(zones, cols, x0 + 2 * P, y + HEAD)) { nodes.set(idOf(g.item), { ...g, w: TW, h: TH, resource: g.item }); placed.add(g.item); }
-    y += h + 24;
-  }
   const leftBottom = y;
 
   // Right column: workspaces, their dependencies, compute outside any VNet.
-  const rx = vnetNames.size || zones.length ? x0 + vnetW + 56 : x0;
+  const zones = resources.filter((r) => typeOf(r) === 'microsoft.network/privatednszones');
+  const rx = vnetNames.size ? x0 + vnetW + 64 : x0;
   const RC = 2;
   const rw = RC * TW + (RC - 1) * G + 2 * P;
   let ry = 16;
@@ -107,6 +99,7 @@ export function layout(resources, relations) {
   column('Workspace dependencies', free((t) => DEPENDENCY_TYPES.includes(t)));
   column('Compute and endpoints (no VNet)', free((t) => t.startsWith('microsoft.machinelearningservices/workspaces/') ||
     t === 'microsoft.containerservice/managedclusters' || t === 'microsoft.containerinstance/containergroups'));
+  column('Private DNS zones', zones.filter((z) => !placed.has(z)));
   const rightBottom = ry;
 
   // Everything else.
@@ -164,9 +157,10 @@ function edgePath(a, b) {
  * Render into `container`. `findingsById`: Map(id → findings[]);
  * `selected`/`highlight`: lower-case ids; `onSelect(id)` is called on click/Enter.
  */
-export function render(container, lay, { findingsById, selected, highlight, onSelect, filter }) {
+export function render(container, lay, { findingsById, selected, highlight, onSelect, filter, fit }) {
   container.textContent = '';
   const svg = el('svg', { width: lay.width, height: lay.height, viewBox: `0 0 ${lay.width} ${lay.height}`, role: 'group', 'aria-label': 'Architecture diagram' }, container);
+  if (fit) { svg.setAttribute('width', '100%'); svg.setAttribute('height', '100%'); svg.setAttribute('preserveAspectRatio', 'xMidYMin meet'); }
   el('defs', {}, svg).innerHTML =
     '<marker id="arrow-pe" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8661c5"/></marker>' +
     '<marker id="arrow-dep" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a19f9d"/></marker>' +
@@ -204,10 +198,10 @@ export function render(container, lay, { findingsById, selected, highlight, onSe
         if (getPath(sr, 'properties.routeTable.id')) tags.push(['UDR', '#605e5c']);
         if (s.prefix) tags.push([String(s.prefix), '#0078d4']);
         for (const [t, c] of tags) {
-          const w = t.length * 6.2 + 10; tx -= w;
+          const w = t.length * 6.6 + 12; tx -= w;
           el('rect', { x: tx, y: b.y + 7, width: w, height: 16, rx: 8, fill: '#fff', stroke: c }, g);
           el('text', { x: tx + w / 2, y: b.y + 19, 'text-anchor': 'middle', class: 'tag', fill: c }, g).textContent = t;
-          tx -= 5;
+          tx -= 6;
         }
         if (findingsById) addBadge(g, findingsById.get(sid), b.x + b.w - 4, b.y - 4);
       }
@@ -225,9 +219,10 @@ export function render(container, lay, { findingsById, selected, highlight, onSe
     if (!a || !b) continue;
     let d;
     if (e.kind === 'link') {
-      const x = a.x + a.w / 2;
-      const by = a.y > b.y ? b.y + b.h : b.y;
-      d = `M${x},${a.y > b.y ? a.y : a.y + a.h} L${x},${by}`;
+      const y1 = a.y + a.h / 2;
+      const y2 = Math.max(b.y + 16, Math.min(b.y + b.h - 16, y1));
+      const x1 = a.x, x2 = b.x + b.w;
+      d = `M${x1},${y1} C${x1 - 24},${y1} ${x2 + 24},${y2} ${x2},${y2}`;
     } else d = edgePath(a, b);
     const hot = highlight && (highlight === e.from || highlight === e.to || highlight === e.via);
     el('path', { d, class: `edge ${e.kind}${hot ? ' hot' : ''}`, 'marker-end': e.kind === 'pe' ? 'url(#arrow-pe)' : e.kind === 'dep' ? 'url(#arrow-dep)' : null,
@@ -248,7 +243,8 @@ export function render(container, lay, { findingsById, selected, highlight, onSe
     el('rect', { width: TW, height: TH, rx: 4, class: 'box', filter: 'url(#shadow)' }, g);
     el('rect', { x: 8, y: 8, width: 28, height: 28, rx: 4, fill: info.color }, g);
     el('text', { x: 22, y: 26, 'text-anchor': 'middle', class: 'glyph' }, g).textContent = info.glyph;
-    el('text', { x: 44, y: 19, class: 'name' }, g).textContent = truncate(shortName(r), 16);
+    const shown = typeOf(r) === 'microsoft.network/privatednszones' ? shortName(r).replace(/^privatelink\./i, '') : shortName(r);
+    el('text', { x: 44, y: 19, class: 'name' }, g).textContent = truncate(shown, 16);
     el('text', { x: 44, y: 34, class: 'kind' }, g).textContent = truncate(kindLabel(r, info), 19);
     el('title', {}, g).textContent = `${r.name}\n${r.type}`;
     if (findingsById) addBadge(g, findingsById.get(id), TW - 2, -6);
@@ -264,6 +260,7 @@ function kindLabel(r, info) {
     const ct = getPath(r, 'properties.computeType');
     return { ComputeInstance: 'Compute instance', AmlCompute: 'Compute cluster', AKS: 'AKS inference', Kubernetes: 'Kubernetes compute' }[ct] ?? info.label;
   }
+  if (t === 'microsoft.network/privatednszones') return /^privatelink\./i.test(shortName(r)) ? 'privatelink DNS zone' : info.label;
   if (t === 'microsoft.network/privateendpoints') {
     const g = getPath(r, 'properties.privateLinkServiceConnections[0].properties.groupIds[0]');
     return g ? `endpoint → ${g}` : info.label;
