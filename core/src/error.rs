@@ -24,6 +24,14 @@ pub enum Error {
         /// What and where.
         source: ModelError,
     },
+    /// A policy definition (or alias catalog) cannot be used.
+    #[error("{}: {source}", file.as_deref().unwrap_or("<policy>"))]
+    Policy {
+        /// File, if the definition came from one.
+        file: Option<String>,
+        /// What and where.
+        source: crate::policy::PolicyError,
+    },
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {
