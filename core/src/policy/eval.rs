@@ -71,7 +71,7 @@ pub(crate) fn err<T>(msg: impl Into<String>) -> EResult<T> {
 /// An element in scope of a count.
 enum Scope<'a> {
     /// Field count: the element of the array at `prefix`.
-    FieldElem { prefix: Path, text: String, elem: &'a Value },
+    FieldElem { prefix: Path, text: String, elem: &'a Value, on: &'a Value },
     /// Value count: the element (named or not).
     ValueElem { name: Option<String>, elem: Cow<'a, Value> },
     /// Another resource (related count or existence check): `field`
@@ -161,6 +161,28 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     out.evidence = ev.evidence;
     out.unknown = dedup(ev.unknown);
     out
+}
+
+/// Evaluate one compiled template against a resource (for
+/// [`super::evaluate_expression`]).
+pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params: &Map, ctx: &EvalContext<'_>) -> Result<Value, String> {
+    let mut ev = Ev {
+        policy,
+        root: resource,
+        params,
+        ctx,
+        scopes: Vec::new(),
+        unknown: Vec::new(),
+        evidence: Vec::new(),
+        record: false,
+        depth: 0,
+        api_version: ctx.api_version.map(str::to_owned),
+    };
+    match ev.tmpl_any(t) {
+        Ok(v) => Ok(v.into_owned()),
+        Err(Fail::Unknown(r)) => Ok(Value::unknown(r)),
+        Err(Fail::Error(e)) => Err(e),
+    }
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
@@ -276,6 +298,22 @@ impl<'a> Ev<'a> {
                         Ok(v) => match v.as_str() {
                             Some(s) => match parse::resolve_field(s, self.catalog()) {
                                 Ok(r) => {
+                                    let wild = match &r.kind {
+                                        FieldKind::Path(p) => path::has_wild(p),
+                                        FieldKind::Alias(a) => path::has_wild(&a.path),
+                                        _ => false,
+                                    };
+                                    if wild {
+                                        // a computed field with `[*]` reads like `field()`: the array of values
+                                        let name = s.to_owned();
+                                        let v = match self.field_fn(&name) {
+                                            Ok(v) => v,
+                                            Err(fl) => return self.fail(&name, fl),
+                                        };
+                                        let t = self.apply(l, Some(&v), &rhs, &name);
+                                        self.note_field(&name, &None, Some(&v), l.op, &rhs, t);
+                                        return t;
+                                    }
                                     fref = r;
                                     &fref
                                 }
@@ -435,6 +473,13 @@ impl<'a> Ev<'a> {
                 let n = res.get_ci("fullName").or_else(|| res.get_ci("name")).map(Cow::Borrowed);
                 Ok((vec![n], false, None))
             }
+            FieldKind::ApiVersion => {
+                let v = match &self.api_version {
+                    Some(v) => Some(Cow::Owned(Value::String(v.clone()))),
+                    None => res.get_ci("apiVersion").map(Cow::Borrowed),
+                };
+                Ok((vec![v], false, None))
+            }
             FieldKind::Path(p) => Ok(self.path_values(res, p, true)),
             FieldKind::Alias(a) => {
                 let p = a.path_for(self.api_version.as_deref()).clone();
@@ -462,16 +507,14 @@ impl<'a> Ev<'a> {
         (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), multi, text)
     }
 
+    /// Bind `p` to the innermost field-count element over `res` whose array
+    /// path is a prefix of `p`.
     fn bind<'p>(&self, res: &'a Value, p: &'p [Seg]) -> (&'a Value, &'p [Seg]) {
         for s in self.scopes.iter().rev() {
-            match s {
-                Scope::FieldElem { prefix, elem, .. } => {
-                    if path::starts_with(p, prefix) {
-                        return (elem, p.get(prefix.len()..).unwrap_or_default());
-                    }
+            if let Scope::FieldElem { prefix, elem, on, .. } = s {
+                if std::ptr::eq(*on, res) && path::starts_with(p, prefix) {
+                    return (elem, p.get(prefix.len()..).unwrap_or_default());
                 }
-                Scope::Resource { .. } => break,
-                Scope::ValueElem { .. } => {}
             }
         }
         (res, p)
@@ -485,7 +528,7 @@ impl<'a> Ev<'a> {
         // related resource (bound elements win).
         let res = self.fn_resource();
         let (vals, multi) = match &f.kind {
-            FieldKind::Name | FieldKind::FullName => {
+            FieldKind::Name | FieldKind::FullName | FieldKind::ApiVersion => {
                 let saved = std::mem::take(&mut self.scopes);
                 let r = self.field_values(&f);
                 self.scopes = saved;
@@ -514,29 +557,10 @@ impl<'a> Ev<'a> {
 
     #[allow(clippy::type_complexity)]
     fn fn_path(&self, res: &'a Value, p: &Path) -> (Vec<Option<Cow<'a, Value>>>, bool) {
-        let (base, rest) = self.bind_fn(res, p);
+        let (base, rest) = self.bind(res, p);
         let mut found = Vec::new();
         path::collect(base, rest, &mut found);
-        (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), path::has_wild(rest))
-    }
-
-    fn bind_fn<'p>(&self, res: &'a Value, p: &'p [Seg]) -> (&'a Value, &'p [Seg]) {
-        for s in self.scopes.iter().rev() {
-            match s {
-                Scope::FieldElem { prefix, elem, .. } => {
-                    if path::starts_with(p, prefix) {
-                        return (elem, p.get(prefix.len()..).unwrap_or_default());
-                    }
-                }
-                Scope::Resource { res: r, fn_res, .. } => {
-                    if std::ptr::eq(*r, *fn_res) {
-                        break;
-                    }
-                }
-                Scope::ValueElem { .. } => {}
-            }
-        }
-        (res, p)
+        (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), path::has_wild(p))
     }
 
     /// `source('x')`: a field of the resource one level out of a related count.
@@ -572,7 +596,7 @@ impl<'a> Ev<'a> {
                 (Scope::ValueElem { name: Some(n), elem }, Some(want)) if n.eq_ignore_ascii_case(want) => {
                     return Ok(elem.clone())
                 }
-                (Scope::FieldElem { text, elem, prefix }, Some(want)) => {
+                (Scope::FieldElem { text, elem, prefix, .. }, Some(want)) => {
                     if text.eq_ignore_ascii_case(want) {
                         return Ok(Cow::Borrowed(*elem));
                     }
@@ -583,8 +607,17 @@ impl<'a> Ev<'a> {
                             _ => None,
                         };
                         if let Some(p) = p {
-                            if p.len() == prefix.len() && path::starts_with(&p, prefix) {
-                                return Ok(Cow::Borrowed(*elem));
+                            if path::starts_with(&p, prefix) {
+                                let rest = p.get(prefix.len()..).unwrap_or_default();
+                                if rest.is_empty() {
+                                    return Ok(Cow::Borrowed(*elem));
+                                }
+                                let mut found = Vec::new();
+                                path::collect(elem, rest, &mut found);
+                                if path::has_wild(rest) {
+                                    return Ok(Cow::Owned(Value::Array(found.into_iter().flatten().cloned().collect())));
+                                }
+                                return Ok(found.into_iter().next().flatten().map_or(Cow::Owned(Value::Null), Cow::Borrowed));
                             }
                         }
                     }
@@ -642,7 +675,7 @@ impl<'a> Ev<'a> {
                     if let Value::Unknown(u) = el {
                         return Err(Fail::Unknown(format!("{}: {}", f.text, u.reason)));
                     }
-                    self.scopes.push(Scope::FieldElem { prefix: p.clone(), text: f.text.clone(), elem: el });
+                    self.scopes.push(Scope::FieldElem { prefix: p.clone(), text: f.text.clone(), elem: el, on: res });
                     let t = self.where_(c);
                     self.scopes.pop();
                     tally(t, &mut lo, &mut hi);

@@ -57,6 +57,8 @@ pub(crate) enum FieldKind {
     Name,
     /// `fullName`.
     FullName,
+    /// `apiVersion`: the request's API version (else the resource's).
+    ApiVersion,
     /// A plain path (type, location, tags…, or a path that is not an alias).
     Path(Path),
     /// An alias from the catalog.
@@ -314,14 +316,7 @@ impl Compiler<'_> {
             let new_src = if k.eq_ignore_ascii_case("field") {
                 let Some(s) = val.as_str() else { return Err(PolicyError::at(&p, "`count.field` must be a string")) };
                 let f = resolve_field(s, self.aliases).map_err(|e| PolicyError::at(&p, e))?;
-                let ok = match &f.kind {
-                    FieldKind::Path(pth) => path::has_wild(pth),
-                    FieldKind::Alias(_) | FieldKind::Unresolved(_) => s.contains("[*]"),
-                    _ => false,
-                };
-                if !ok {
-                    return Err(PolicyError::at(&p, format!("`count.field` must be an array alias ending in `[*]`, found `{s}`")));
-                }
+                check_count_field(s).map_err(|e| PolicyError::at(&p, e))?;
                 Some(CountSrc::Field(f))
             } else if k.eq_ignore_ascii_case("value") {
                 Some(CountSrc::Value(Tmpl::compile(val).map_err(|e| PolicyError::at(&p, e))?))
@@ -451,10 +446,12 @@ fn related(v: &Value, ptr: &str) -> Result<Related, PolicyError> {
 /// plain property path.
 pub(crate) fn resolve_field(s: &str, aliases: &AliasCatalog) -> Result<FieldRef, String> {
     let text = s.to_owned();
+    let s = s.trim();
     let lower = s.to_ascii_lowercase();
     let kind = match lower.as_str() {
         "name" => FieldKind::Name,
         "fullname" => FieldKind::FullName,
+        "apiversion" => FieldKind::ApiVersion,
         _ => {
             if let Some(a) = aliases.get(s) {
                 FieldKind::Alias(Box::new(a.clone()))
@@ -466,6 +463,19 @@ pub(crate) fn resolve_field(s: &str, aliases: &AliasCatalog) -> Result<FieldRef,
         }
     };
     Ok(FieldRef { text, kind })
+}
+
+/// `count.field` must end with an unquoted `[*]` and must not be a tag.
+fn check_count_field(s: &str) -> Result<(), String> {
+    let t = s.trim();
+    let segs = path::parse_strict(t)?;
+    if !matches!(segs.last(), Some(path::Seg::Wild)) {
+        return Err(format!("`count.field` must end with an unquoted [*], found `{s}`"));
+    }
+    if t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("tags.")) {
+        return Err(format!("count over a tag field is not supported (`{s}`)"));
+    }
+    Ok(())
 }
 
 /// An alias name has a namespace with a dot and a `/` before any bracket.
