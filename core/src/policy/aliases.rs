@@ -1,0 +1,286 @@
+//! The alias catalog: Azure Policy alias names → ARM property paths. Data, not
+//! code: the embedded catalog is `core/data/aliases.json` (see
+//! `core/data/ALIASES-NOTICE.md`); callers may merge catalogs in the
+//! `az provider list --expand resourceTypes/aliases` format.
+
+use super::path::{self, Path};
+use super::PolicyError;
+use crate::value::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+const EMBEDDED: &str = include_str!("../../data/aliases.json");
+
+/// One alias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alias {
+    /// Name as written in the catalog.
+    pub name: String,
+    /// The resource type the alias belongs to (one name may be defined for
+    /// several types, e.g. `Microsoft.Compute/imagePublisher`).
+    pub resource_type: String,
+    /// Default path, parsed.
+    pub path: Path,
+    /// Default path as text.
+    pub path_text: String,
+    /// Paths that differ from the default for some API versions.
+    pub versions: Vec<(Path, Vec<String>)>,
+    /// Usable by `modify` (metadata attribute `Modifiable`); `None` when the
+    /// catalog does not record it.
+    pub modifiable: Option<bool>,
+}
+
+impl Alias {
+    /// The path for an API version (the default when none is listed).
+    pub fn path_for(&self, api_version: Option<&str>) -> &Path {
+        if let Some(v) = api_version {
+            for (p, versions) in &self.versions {
+                if versions.iter().any(|x| x.eq_ignore_ascii_case(v)) {
+                    return p;
+                }
+            }
+        }
+        &self.path
+    }
+}
+
+/// Alias names (case-insensitive) → paths.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AliasCatalog {
+    aliases: HashMap<String, Vec<Alias>>,
+    types: HashSet<String>,
+}
+
+impl AliasCatalog {
+    /// The catalog embedded in the binary (loaded once).
+    pub fn embedded() -> &'static AliasCatalog {
+        static CATALOG: OnceLock<AliasCatalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            crate::json::parse(EMBEDDED)
+                .ok()
+                .and_then(|v| AliasCatalog::from_json(&v).ok())
+                .unwrap_or_default()
+        })
+    }
+
+    /// An empty catalog.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Read a catalog: the `az provider` format (an array of providers, or
+    /// `{"value": [...]}`), or amlguard's compact form (`{"types": {...}}`).
+    pub fn from_json(v: &Value) -> Result<AliasCatalog, PolicyError> {
+        let mut cat = AliasCatalog::default();
+        cat.add_json(v)?;
+        Ok(cat)
+    }
+
+    /// Merge another catalog document into this one (later entries win).
+    pub fn add_json(&mut self, v: &Value) -> Result<(), PolicyError> {
+        if let Some(types) = v.get("types").and_then(Value::as_object) {
+            return self.add_compact(types);
+        }
+        let providers = match v {
+            Value::Array(a) => a.as_slice(),
+            Value::Object(_) => v.get_ci("value").and_then(Value::as_array).ok_or_else(|| {
+                PolicyError::at("", "an alias catalog must be an array of providers or an object with `types`")
+            })?,
+            other => {
+                return Err(PolicyError::at("", format!("an alias catalog must be an array, found {}", other.type_name())))
+            }
+        };
+        for (pi, p) in providers.iter().enumerate() {
+            let ns = p.get_ci("namespace").and_then(Value::as_str).unwrap_or_default();
+            let rts = p.get_ci("resourceTypes").and_then(Value::as_array).unwrap_or_default();
+            for (ti, rt) in rts.iter().enumerate() {
+                let Some(rtype) = rt.get_ci("resourceType").and_then(Value::as_str) else { continue };
+                self.types.insert(format!("{ns}/{rtype}").to_ascii_lowercase());
+                let aliases = rt.get_ci("aliases").and_then(Value::as_array).unwrap_or_default();
+                for (ai, a) in aliases.iter().enumerate() {
+                    let ptr = format!("/{pi}/resourceTypes/{ti}/aliases/{ai}");
+                    let name = a.get_ci("name").and_then(Value::as_str).ok_or_else(|| PolicyError::at(&ptr, "alias without a `name`"))?;
+                    let default = a.get_ci("defaultPath").and_then(Value::as_str).ok_or_else(|| {
+                        PolicyError::at(&ptr, format!("alias `{name}` has no `defaultPath`"))
+                    })?;
+                    let mut modifiable = is_modifiable(a.get_ci("defaultMetadata"));
+                    let mut versions = Vec::new();
+                    for pv in a.get_ci("paths").and_then(Value::as_array).unwrap_or_default() {
+                        if let Some(m) = is_modifiable(pv.get_ci("metadata")) {
+                            modifiable = Some(modifiable.unwrap_or(false) || m);
+                        }
+                        let Some(pt) = pv.get_ci("path").and_then(Value::as_str) else { continue };
+                        if pt == default {
+                            continue;
+                        }
+                        let vs = pv
+                            .get_ci("apiVersions")
+                            .and_then(Value::as_array)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|x| x.as_str().map(str::to_owned))
+                            .collect();
+                        versions.push((parse_path(pt, &ptr)?, vs));
+                    }
+                    self.insert(name, &format!("{ns}/{rtype}"), default, versions, modifiable, &ptr)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_compact(&mut self, types: &crate::value::Map) -> Result<(), PolicyError> {
+        for (t, entries) in types {
+            self.types.insert(t.to_ascii_lowercase());
+            let Some(entries) = entries.as_object() else { continue };
+            for (suffix, e) in entries {
+                let name = format!("{t}/{suffix}");
+                let ptr = format!("/types/{t}/{suffix}");
+                match e {
+                    Value::String(p) if p.is_empty() => {
+                        let p = format!("properties.{suffix}");
+                        self.insert(&name, t, &p, Vec::new(), None, &ptr)?;
+                    }
+                    Value::String(p) => self.insert(&name, t, p, Vec::new(), None, &ptr)?,
+                    Value::Object(_) => {
+                        let p = e.get("path").and_then(Value::as_str).unwrap_or_default();
+                        // the compact form records `modifiable: true` only; absence is "not recorded"
+                        let modifiable = e.get("modifiable").and_then(Value::as_bool).filter(|m| *m);
+                        let mut versions = Vec::new();
+                        for pv in e.get("paths").and_then(Value::as_array).unwrap_or_default() {
+                            let Some(pt) = pv.get("path").and_then(Value::as_str) else { continue };
+                            let vs = pv
+                                .get("apiVersions")
+                                .and_then(Value::as_array)
+                                .unwrap_or_default()
+                                .iter()
+                                .filter_map(|x| x.as_str().map(str::to_owned))
+                                .collect();
+                            versions.push((parse_path(pt, &ptr)?, vs));
+                        }
+                        self.insert(&name, t, p, versions, modifiable, &ptr)?;
+                    }
+                    _ => return Err(PolicyError::at(&ptr, "alias entry must be a string or an object")),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert(
+        &mut self,
+        name: &str,
+        resource_type: &str,
+        default: &str,
+        versions: Vec<(Path, Vec<String>)>,
+        modifiable: Option<bool>,
+        ptr: &str,
+    ) -> Result<(), PolicyError> {
+        let alias = Alias {
+            name: name.to_owned(),
+            resource_type: resource_type.to_owned(),
+            path: parse_path(default, ptr)?,
+            path_text: default.to_owned(),
+            versions,
+            modifiable,
+        };
+        self.put(name.to_ascii_lowercase(), alias);
+        Ok(())
+    }
+
+    fn put(&mut self, key: String, alias: Alias) {
+        let list = self.aliases.entry(key).or_default();
+        match list.iter_mut().find(|a| a.resource_type.eq_ignore_ascii_case(&alias.resource_type)) {
+            Some(slot) => *slot = alias,
+            None => list.push(alias),
+        }
+    }
+
+    /// Merge `other` into this catalog (its aliases win).
+    pub fn merge(&mut self, other: &AliasCatalog) {
+        for (k, list) in &other.aliases {
+            for a in list {
+                self.put(k.clone(), a.clone());
+            }
+        }
+        self.types.extend(other.types.iter().cloned());
+    }
+
+    /// Every definition of the alias named `name` (case-insensitive), one per
+    /// resource type that has it.
+    pub fn get_all(&self, name: &str) -> &[Alias] {
+        let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.aliases.get(&name.to_ascii_lowercase())
+        } else {
+            self.aliases.get(name)
+        };
+        found.map_or(&[], Vec::as_slice)
+    }
+
+    /// The alias named `name` (case-insensitive); for a name defined on
+    /// several types, the first.
+    pub fn get(&self, name: &str) -> Option<&Alias> {
+        self.get_all(name).first()
+    }
+
+    /// The alias named `name` as defined for `resource_type` (else the first).
+    pub fn resolve(&self, name: &str, resource_type: &str) -> Option<&Alias> {
+        pick(self.get_all(name), resource_type)
+    }
+
+    /// `true` if the catalog knows the resource type.
+    pub fn has_type(&self, type_: &str) -> bool {
+        self.types.contains(&type_.to_ascii_lowercase())
+    }
+
+    /// Number of aliases (a name defined on several types counts once per type).
+    pub fn len(&self) -> usize {
+        self.aliases.values().map(Vec::len).sum()
+    }
+
+    /// `true` when empty.
+    pub fn is_empty(&self) -> bool {
+        self.aliases.is_empty()
+    }
+}
+
+/// The definition of an alias for `resource_type` among several (else the first).
+pub fn pick<'c>(list: &'c [Alias], resource_type: &str) -> Option<&'c Alias> {
+    list.iter().find(|a| a.resource_type.eq_ignore_ascii_case(resource_type)).or_else(|| list.first())
+}
+
+fn is_modifiable(meta: Option<&Value>) -> Option<bool> {
+    let m = meta?;
+    Some(m.get_ci("attributes").and_then(Value::as_str).is_some_and(|a| a.to_ascii_lowercase().contains("modifiable")))
+}
+
+fn parse_path(p: &str, ptr: &str) -> Result<Path, PolicyError> {
+    path::parse(p).map_err(|e| PolicyError::at(ptr, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::path::Seg;
+
+    #[test]
+    fn embedded_catalog_resolves_irregular_paths() {
+        let c = AliasCatalog::embedded();
+        assert!(c.len() > 7000, "{}", c.len());
+        let compute = c.get("microsoft.machinelearningservices/workspaces/computes/enableNodePublicIp").unwrap();
+        assert_eq!(compute.path_text, "properties.properties.enableNodePublicIp");
+        let logs = c.get("Microsoft.Insights/diagnosticSettings/logs.enabled").unwrap();
+        assert_eq!(logs.path_text, "properties.logs[*].enabled");
+        let kv = c.get("Microsoft.KeyVault/vaults/enableRbacAuthorization").unwrap();
+        assert_eq!(kv.path_text, "properties.enableRbacAuthorization");
+        let sku = c.get("Microsoft.Storage/storageAccounts/sku.name").unwrap();
+        assert_eq!(sku.path, vec![Seg::Key("sku".into()), Seg::Key("name".into())]);
+        assert_eq!(
+            path::render(sku.path_for(Some("2015-06-15"))),
+            "properties.accountType",
+            "versioned path for an old api version"
+        );
+        assert!(c.has_type("MICROSOFT.MACHINELEARNINGSERVICES/WORKSPACES"));
+    }
+}

@@ -1,0 +1,1082 @@
+//! Evaluation of a compiled policy against one resource, with three-valued
+//! logic: a condition that needs an unknown value is unknown, and the result
+//! says which value.
+
+use super::aliases::AliasCatalog;
+use super::expr::{Expr, Tmpl};
+use super::functions;
+use super::operators::{self, Op};
+use super::parse::{self, Cond, Count, CountSrc, FieldKind, FieldRef, FieldSpec, Leaf, Lhs, Policy};
+use super::path::{self, Path, Seg};
+use super::{EvalContext, Evaluation, Evidence, Outcome};
+use crate::model::normalise_id;
+use crate::value::{Map, Value};
+use std::borrow::Cow;
+
+/// Deepest nesting of counts/expressions during evaluation.
+pub const MAX_EVAL_DEPTH: usize = 64;
+/// Evidence entries kept per evaluation.
+const MAX_EVIDENCE: usize = 64;
+/// Larger count ranges than this are not enumerated (the result is unknown).
+const MAX_COUNT_SPREAD: i64 = 256;
+
+/// Three-valued truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tri {
+    T,
+    F,
+    U,
+}
+
+impl Tri {
+    fn from(b: bool) -> Tri {
+        if b {
+            Tri::T
+        } else {
+            Tri::F
+        }
+    }
+    fn not(self) -> Tri {
+        match self {
+            Tri::T => Tri::F,
+            Tri::F => Tri::T,
+            Tri::U => Tri::U,
+        }
+    }
+    fn word(self) -> &'static str {
+        match self {
+            Tri::T => "true",
+            Tri::F => "false",
+            Tri::U => "unknown",
+        }
+    }
+}
+
+/// A failure inside an expression (wrong argument types, missing parameter
+/// declaration…). The condition that needed it becomes unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Fail {
+    /// The value is unknown (reason).
+    Unknown(String),
+    /// The expression cannot be evaluated (message).
+    Error(String),
+}
+
+pub(crate) type EResult<T> = Result<T, Fail>;
+
+pub(crate) fn err<T>(msg: impl Into<String>) -> EResult<T> {
+    Err(Fail::Error(msg.into()))
+}
+
+/// An element in scope of a count.
+enum Scope<'a> {
+    /// Field count: the element of the array at `prefix`.
+    FieldElem { prefix: Path, text: String, elem: &'a Value, on: &'a Value },
+    /// Value count: the element (named or not).
+    ValueElem { name: Option<String>, elem: Cow<'a, Value> },
+    /// Another resource (related count or existence check): `field`
+    /// conditions read `res`, `field()` reads `fn_res`, `source()` reads `outer`.
+    Resource { res: &'a Value, index: Option<usize>, fn_res: &'a Value, outer: &'a Value },
+}
+
+pub(crate) struct Ev<'a> {
+    pub policy: &'a Policy,
+    pub root: &'a Value,
+    pub params: &'a Map,
+    pub ctx: &'a EvalContext<'a>,
+    scopes: Vec<Scope<'a>>,
+    pub unknown: Vec<String>,
+    pub evidence: Vec<Evidence>,
+    record: bool,
+    depth: usize,
+    pub api_version: Option<String>,
+}
+
+/// Evaluate `policy` against `resource`.
+pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>) -> Evaluation {
+    let api_version = ctx
+        .api_version
+        .map(str::to_owned)
+        .or_else(|| resource.get_ci("apiVersion").and_then(Value::as_str).map(str::to_owned));
+    let mut ev = Ev {
+        policy,
+        root: resource,
+        params,
+        ctx,
+        scopes: Vec::new(),
+        unknown: Vec::new(),
+        evidence: Vec::new(),
+        record: true,
+        depth: 0,
+        api_version,
+    };
+    // The effect first: a disabled policy is not evaluated at all.
+    let effect = match ev.tmpl(&policy.effect) {
+        Ok(v) => match v.as_ref() {
+            Value::String(s) => Ok(s.to_ascii_lowercase()),
+            other => Err(Fail::Error(format!("the effect must be a string, found {}", other.type_name()))),
+        },
+        Err(f) => Err(f),
+    };
+    if let Ok("disabled") = effect.as_deref() {
+        return Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
+    }
+    // Resource Provider modes (`Microsoft.Kubernetes.Data`,
+    // `Microsoft.MachineLearningServices.Data`, …) govern data-plane requests,
+    // which no deployment contains.
+    if let Some(mode) = policy.mode.as_deref().filter(|m| m.contains('.')) {
+        return Evaluation {
+            effect: None,
+            outcome: Outcome::Unknown,
+            details: None,
+            unknown: vec![format!("policy mode `{mode}` applies to data-plane requests, which are not part of a deployment")],
+            evidence: Vec::new(),
+        };
+    }
+    let t = ev.cond(&policy.cond);
+    let mut out = Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
+    match t {
+        Tri::F => {}
+        Tri::U => out.outcome = Outcome::Unknown,
+        Tri::T => match effect {
+            Ok(eff) => {
+                out.outcome = Outcome::Match;
+                out.details = ev.details();
+                if eff == "auditifnotexists" || eff == "deployifnotexists" {
+                    match ev.existence() {
+                        Tri::T => {
+                            // a related resource satisfies the existence condition: compliant
+                            out.outcome = Outcome::NoMatch;
+                            out.details = None;
+                            out.evidence = std::mem::take(&mut ev.evidence);
+                            out.unknown = dedup(std::mem::take(&mut ev.unknown));
+                            return out;
+                        }
+                        Tri::U => out.outcome = Outcome::Unknown,
+                        Tri::F => {}
+                    }
+                }
+                if out.outcome == Outcome::Match {
+                    out.effect = Some(eff);
+                }
+            }
+            Err(Fail::Unknown(r)) => {
+                ev.unknown.push(format!("effect: {r}"));
+                out.outcome = Outcome::Unknown;
+            }
+            Err(Fail::Error(e)) => {
+                ev.unknown.push(format!("effect: error: {e}"));
+                out.outcome = Outcome::Unknown;
+            }
+        },
+    }
+    out.evidence = ev.evidence;
+    out.unknown = dedup(ev.unknown);
+    out
+}
+
+/// Evaluate one compiled template against a resource (for
+/// [`super::evaluate_expression`]).
+pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params: &Map, ctx: &EvalContext<'_>) -> Result<Value, String> {
+    let mut ev = Ev {
+        policy,
+        root: resource,
+        params,
+        ctx,
+        scopes: Vec::new(),
+        unknown: Vec::new(),
+        evidence: Vec::new(),
+        record: false,
+        depth: 0,
+        api_version: ctx.api_version.map(str::to_owned),
+    };
+    match ev.tmpl_any(t) {
+        Ok(v) => Ok(v.into_owned()),
+        Err(Fail::Unknown(r)) => Ok(Value::unknown(r)),
+        Err(Fail::Error(e)) => Err(e),
+    }
+}
+
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(v.len());
+    for s in v {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+impl<'a> Ev<'a> {
+    // ---------- resources in scope ----------
+
+    fn cur_resource(&self) -> &'a Value {
+        for s in self.scopes.iter().rev() {
+            if let Scope::Resource { res, .. } = s {
+                return res;
+            }
+        }
+        self.root
+    }
+
+    fn fn_resource(&self) -> &'a Value {
+        for s in self.scopes.iter().rev() {
+            if let Scope::Resource { fn_res, .. } = s {
+                return fn_res;
+            }
+        }
+        self.root
+    }
+
+    fn cur_index(&self) -> Option<usize> {
+        for s in self.scopes.iter().rev() {
+            if let Scope::Resource { index, .. } = s {
+                return *index;
+            }
+        }
+        self.ctx.resource_index
+    }
+
+    fn catalog(&self) -> &'a AliasCatalog {
+        self.ctx.aliases
+    }
+
+    // ---------- conditions ----------
+
+    pub(crate) fn cond(&mut self, c: &'a Cond) -> Tri {
+        match c {
+            Cond::All(items) => {
+                let mark = self.evidence.len();
+                let mut res = Tri::T;
+                for it in items {
+                    let before = self.evidence.len();
+                    match self.cond(it) {
+                        Tri::F => {
+                            // keep only what decided
+                            self.move_evidence(mark, before);
+                            return Tri::F;
+                        }
+                        Tri::U => res = Tri::U,
+                        Tri::T => {}
+                    }
+                }
+                res
+            }
+            Cond::Any(items) => {
+                let mark = self.evidence.len();
+                let mut res = Tri::F;
+                for it in items {
+                    let before = self.evidence.len();
+                    match self.cond(it) {
+                        Tri::T => {
+                            self.move_evidence(mark, before);
+                            return Tri::T;
+                        }
+                        Tri::U => res = Tri::U,
+                        Tri::F => {}
+                    }
+                }
+                res
+            }
+            Cond::Not(inner) => self.cond(inner).not(),
+            Cond::Leaf(l) => self.leaf(l),
+        }
+    }
+
+    /// Drop evidence between `mark` and `from` (keep what came after `from`).
+    fn move_evidence(&mut self, mark: usize, from: usize) {
+        if from > mark && from <= self.evidence.len() {
+            self.evidence.drain(mark..from);
+        }
+    }
+
+    fn leaf(&mut self, l: &'a Leaf) -> Tri {
+        let rhs = match self.tmpl(&l.rhs) {
+            Ok(v) => v,
+            Err(f) => return self.fail("operand", f),
+        };
+        if let Some(u) = rhs.first_unknown() {
+            let r = u.reason.clone();
+            self.unknown.push(format!("{} operand: {r}", l.op.name()));
+            self.note(&l.lhs, None, None, l.op, &rhs, Tri::U);
+            return Tri::U;
+        }
+        match &l.lhs {
+            Lhs::Field(spec) => {
+                let fref;
+                let f: &FieldRef = match spec {
+                    FieldSpec::Static(f) => f,
+                    FieldSpec::Dynamic(e) => match self.expr(e) {
+                        Ok(v) => match v.as_str() {
+                            Some(s) => match parse::resolve_field(s, self.catalog()) {
+                                Ok(r) => {
+                                    let wild = match &r.kind {
+                                        FieldKind::Path(p) => path::has_wild(p),
+                                        FieldKind::Alias(a) => a.iter().any(|x| path::has_wild(&x.path)),
+                                        _ => false,
+                                    };
+                                    if wild {
+                                        // a computed field with `[*]` reads like `field()`: the array of values
+                                        let name = s.to_owned();
+                                        let v = match self.field_fn(&name) {
+                                            Ok(v) => v,
+                                            Err(fl) => return self.fail(&name, fl),
+                                        };
+                                        let t = self.apply(l, Some(&v), &rhs, &name);
+                                        self.note_field(&name, &None, Some(&v), l.op, &rhs, t);
+                                        return t;
+                                    }
+                                    fref = r;
+                                    &fref
+                                }
+                                Err(_) => return Tri::F,
+                            },
+                            None => return self.fail("field", Fail::Error("`field` expression must give a string".into())),
+                        },
+                        Err(f) => return self.fail("field", f),
+                    },
+                };
+                let (vals, multi, path_text) = match self.field_values(f) {
+                    Ok(x) => x,
+                    Err(fl) => return self.fail(&f.text, fl),
+                };
+                if !multi {
+                    let v = vals.into_iter().next().flatten();
+                    let t = self.apply(l, v.as_deref(), &rhs, &f.text);
+                    self.note_field(&f.text, &path_text, v.as_deref(), l.op, &rhs, t);
+                    t
+                } else {
+                    // every element must satisfy the condition
+                    let mut res = Tri::T;
+                    let mut decided: Option<Option<Cow<'a, Value>>> = None;
+                    for v in vals {
+                        let t = self.apply(l, v.as_deref(), &rhs, &f.text);
+                        match t {
+                            Tri::F => {
+                                res = Tri::F;
+                                decided = Some(v);
+                                break;
+                            }
+                            Tri::U => res = Tri::U,
+                            Tri::T => {}
+                        }
+                    }
+                    let shown = decided.flatten();
+                    self.note_field(&f.text, &path_text, shown.as_deref(), l.op, &rhs, res);
+                    res
+                }
+            }
+            Lhs::Value(t) => {
+                let v = match self.tmpl(t) {
+                    Ok(v) => v,
+                    Err(f) => return self.fail("value", f),
+                };
+                let r = self.apply(l, Some(&v), &rhs, "value");
+                self.note(&l.lhs, None, Some(&v), l.op, &rhs, r);
+                r
+            }
+            Lhs::Count(c) => {
+                let (lo, hi) = match self.count(c) {
+                    Ok(x) => x,
+                    Err(f) => return self.fail("count", f),
+                };
+                let r = if hi - lo > MAX_COUNT_SPREAD {
+                    Tri::U
+                } else {
+                    let mut seen: Option<Tri> = None;
+                    for n in lo..=hi {
+                        let t = self.apply(l, Some(&Value::Int(n)), &rhs, "count");
+                        seen = match seen {
+                            None => Some(t),
+                            Some(s) if s == t => Some(s),
+                            Some(_) => Some(Tri::U),
+                        };
+                    }
+                    seen.unwrap_or(Tri::U)
+                };
+                let shown = if lo == hi { Value::Int(lo) } else { Value::unknown(format!("between {lo} and {hi}")) };
+                self.note(&l.lhs, None, Some(&shown), l.op, &rhs, r);
+                r
+            }
+        }
+    }
+
+    fn fail(&mut self, what: &str, f: Fail) -> Tri {
+        match f {
+            Fail::Unknown(r) => self.unknown.push(format!("{what}: {r}")),
+            Fail::Error(e) => self.unknown.push(format!("{what}: error: {e}")),
+        }
+        Tri::U
+    }
+
+    fn apply(&mut self, l: &Leaf, lhs: Option<&Value>, rhs: &Value, what: &str) -> Tri {
+        if let Some(v) = lhs {
+            if let Value::Unknown(u) = v {
+                if l.op == Op::Exists {
+                    // the property is set; only its value is unknown
+                    return match operators::truthy(rhs) {
+                        Some(want) => Tri::from(want),
+                        None => Tri::U,
+                    };
+                }
+                self.unknown.push(format!("{what}: {}", u.reason));
+                return Tri::U;
+            }
+            if l.op != Op::Exists {
+                if let Some(u) = v.first_unknown() {
+                    self.unknown.push(format!("{what}: {}", u.reason));
+                    return Tri::U;
+                }
+            }
+        }
+        match operators::apply(l.op, lhs, rhs, l.pat.as_ref()) {
+            Ok(b) => Tri::from(b),
+            Err(e) => {
+                self.unknown.push(format!("{what}: error: {e}"));
+                Tri::U
+            }
+        }
+    }
+
+    fn note(&mut self, lhs: &Lhs, path: Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
+        let field = match lhs {
+            Lhs::Field(FieldSpec::Static(f)) => f.text.clone(),
+            Lhs::Field(FieldSpec::Dynamic(_)) => "field".to_owned(),
+            Lhs::Value(_) => "value".to_owned(),
+            Lhs::Count(_) => "count".to_owned(),
+        };
+        self.push_evidence(field, path, v, op, rhs, r);
+    }
+
+    fn note_field(&mut self, field: &str, path: &Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
+        self.push_evidence(field.to_owned(), path.clone(), v, op, rhs, r);
+    }
+
+    fn push_evidence(&mut self, field: String, path: Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
+        if !self.record || self.evidence.len() >= MAX_EVIDENCE {
+            return;
+        }
+        self.evidence.push(Evidence {
+            field,
+            path,
+            value: v.cloned(),
+            operator: op.name().to_owned(),
+            expected: rhs.clone(),
+            result: r.word().to_owned(),
+        });
+    }
+
+    // ---------- fields ----------
+
+    /// Values of a field: `(values, has [*], path as text)`. A `None` value is
+    /// a property that does not exist.
+    #[allow(clippy::type_complexity)]
+    fn field_values(&mut self, f: &FieldRef) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
+        let res = self.cur_resource();
+        self.field_values_on(f, res)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn field_values_on(&mut self, f: &FieldRef, res: &'a Value) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
+        match &f.kind {
+            FieldKind::Name => {
+                let n = res.get_ci("name").map(|v| match v.as_str() {
+                    Some(s) => Cow::Owned(Value::String(s.rsplit('/').next().unwrap_or(s).to_owned())),
+                    None => Cow::Borrowed(v),
+                });
+                Ok((vec![n], false, None))
+            }
+            FieldKind::FullName => {
+                let n = res.get_ci("fullName").or_else(|| res.get_ci("name")).map(Cow::Borrowed);
+                Ok((vec![n], false, None))
+            }
+            FieldKind::ApiVersion => {
+                let v = match &self.api_version {
+                    Some(v) => Some(Cow::Owned(Value::String(v.clone()))),
+                    None => res.get_ci("apiVersion").map(Cow::Borrowed),
+                };
+                Ok((vec![v], false, None))
+            }
+            FieldKind::Path(p) => Ok(self.path_values(res, p, true)),
+            FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
+                let p = self.alias_path(f, res)?;
+                Ok(self.path_values(res, &p, false))
+            }
+        }
+    }
+
+    /// The path of an alias for the type of `res` and the API version.
+    fn alias_path(&self, f: &FieldRef, res: &Value) -> EResult<Path> {
+        let rtype = res.get_ci("type").and_then(Value::as_str).unwrap_or_default();
+        let a = match &f.kind {
+            FieldKind::Alias(defs) => super::aliases::pick(defs, rtype),
+            FieldKind::Unresolved(n) => self.catalog().resolve(n, rtype),
+            _ => None,
+        };
+        match a {
+            Some(a) => Ok(a.path_for(self.api_version.as_deref()).clone()),
+            None => Err(Fail::Unknown(format!("alias `{}` is not in the alias catalog", f.text))),
+        }
+    }
+
+    /// Follow a path on `res`, binding to the innermost field-count element
+    /// whose array path is a prefix.
+    #[allow(clippy::type_complexity)]
+    fn path_values(&self, res: &'a Value, p: &Path, _plain: bool) -> (Vec<Option<Cow<'a, Value>>>, bool, Option<String>) {
+        let (base, rest) = self.bind(res, p);
+        let mut found = Vec::new();
+        path::collect(base, rest, &mut found);
+        let multi = path::has_wild(rest);
+        let text = Some(path::render(p));
+        (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), multi, text)
+    }
+
+    /// Bind `p` to the innermost field-count element over `res` whose array
+    /// path is a prefix of `p`.
+    fn bind<'p>(&self, res: &'a Value, p: &'p [Seg]) -> (&'a Value, &'p [Seg]) {
+        for s in self.scopes.iter().rev() {
+            if let Scope::FieldElem { prefix, elem, on, .. } = s {
+                if std::ptr::eq(*on, res) && path::starts_with(p, prefix) {
+                    return (elem, p.get(prefix.len()..).unwrap_or_default());
+                }
+            }
+        }
+        (res, p)
+    }
+
+    /// `field('x')` in an expression: the value, `null` when missing, an
+    /// array of the existing values when the path has `[*]`.
+    pub(crate) fn field_fn(&mut self, name: &str) -> EResult<Cow<'a, Value>> {
+        let f = parse::resolve_field(name, self.catalog()).map_err(Fail::Error)?;
+        // field() reads the evaluated resource, except inside a count over the
+        // related resource (bound elements win).
+        let res = self.fn_resource();
+        let (vals, multi) = match &f.kind {
+            FieldKind::Name | FieldKind::FullName | FieldKind::ApiVersion => {
+                let (v, _, _) = self.field_values_on(&f, res)?;
+                (v, false)
+            }
+            FieldKind::Path(p) => self.fn_path(res, p),
+            FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
+                let p = self.alias_path(&f, res)?;
+                self.fn_path(res, &p)
+            }
+        };
+        if multi {
+            Ok(Cow::Owned(Value::Array(vals.into_iter().flatten().map(Cow::into_owned).collect())))
+        } else {
+            Ok(vals.into_iter().next().flatten().unwrap_or(Cow::Owned(Value::Null)))
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn fn_path(&self, res: &'a Value, p: &Path) -> (Vec<Option<Cow<'a, Value>>>, bool) {
+        let (base, rest) = self.bind(res, p);
+        let mut found = Vec::new();
+        path::collect(base, rest, &mut found);
+        (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), path::has_wild(p))
+    }
+
+    /// `source('x')`: a field of the resource one level out of a related count.
+    pub(crate) fn source_fn(&mut self, name: &str) -> EResult<Cow<'a, Value>> {
+        let pos = self.scopes.iter().rposition(|s| matches!(s, Scope::Resource { .. }));
+        let Some(pos) = pos else {
+            return err("`source()` is only available inside a `related` count");
+        };
+        let outer = match self.scopes.get(pos) {
+            Some(Scope::Resource { outer, .. }) => *outer,
+            _ => return err("`source()` is only available inside a `related` count"),
+        };
+        // evaluate the field against the outer resource with the scopes outside this count
+        let saved: Vec<Scope<'a>> = self.scopes.drain(pos..).collect();
+        let pushed = !std::ptr::eq(outer, self.cur_resource());
+        if pushed {
+            self.scopes.push(Scope::Resource { res: outer, index: None, fn_res: outer, outer });
+        }
+        let r = self.field_fn(name);
+        if pushed {
+            self.scopes.pop();
+        }
+        self.scopes.extend(saved);
+        r
+    }
+
+    /// `current('name')` / `current()`.
+    pub(crate) fn current_fn(&self, name: Option<&str>) -> EResult<Cow<'a, Value>> {
+        for s in self.scopes.iter().rev() {
+            match (s, name) {
+                (Scope::ValueElem { elem, .. }, None) => return Ok(elem.clone()),
+                (Scope::FieldElem { elem, .. }, None) => return Ok(Cow::Borrowed(*elem)),
+                (Scope::ValueElem { name: Some(n), elem }, Some(want)) if n.eq_ignore_ascii_case(want) => {
+                    return Ok(elem.clone())
+                }
+                (Scope::FieldElem { text, elem, prefix, .. }, Some(want)) => {
+                    if text.eq_ignore_ascii_case(want) {
+                        return Ok(Cow::Borrowed(*elem));
+                    }
+                    if let Ok(f) = parse::resolve_field(want, self.catalog()) {
+                        let p = match &f.kind {
+                            FieldKind::Alias(_) => self.alias_path(&f, self.cur_resource()).ok(),
+                            FieldKind::Path(p) => Some(p.clone()),
+                            _ => None,
+                        };
+                        if let Some(p) = p {
+                            if path::starts_with(&p, prefix) {
+                                let rest = p.get(prefix.len()..).unwrap_or_default();
+                                if rest.is_empty() {
+                                    return Ok(Cow::Borrowed(*elem));
+                                }
+                                let mut found = Vec::new();
+                                path::collect(elem, rest, &mut found);
+                                if path::has_wild(rest) {
+                                    return Ok(Cow::Owned(Value::Array(found.into_iter().flatten().cloned().collect())));
+                                }
+                                return Ok(found.into_iter().next().flatten().map_or(Cow::Owned(Value::Null), Cow::Borrowed));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        match name {
+            Some(n) => err(format!("`current('{n}')` is not inside a count over `{n}`")),
+            None => err("`current()` is not inside a count"),
+        }
+    }
+
+    // ---------- counts ----------
+
+    fn enter(&mut self) -> EResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_EVAL_DEPTH {
+            self.depth -= 1;
+            return err("evaluation nested too deeply");
+        }
+        Ok(())
+    }
+
+    /// The count as a range `(definitely, possibly)`.
+    fn count(&mut self, c: &'a Count) -> EResult<(i64, i64)> {
+        self.enter()?;
+        let saved_record = self.record;
+        self.record = false;
+        let r = self.count_inner(c);
+        self.record = saved_record;
+        self.depth -= 1;
+        r
+    }
+
+    fn count_inner(&mut self, c: &'a Count) -> EResult<(i64, i64)> {
+        let mut lo = 0i64;
+        let mut hi = 0i64;
+        match &c.src {
+            CountSrc::Field(f) => {
+                let res = self.cur_resource();
+                let p = match &f.kind {
+                    FieldKind::Path(p) => p.clone(),
+                    FieldKind::Alias(_) | FieldKind::Unresolved(_) => self.alias_path(f, res)?,
+                    _ => return err("`count.field` must be an array alias"),
+                };
+                let (base, rest) = self.bind(res, &p);
+                let mut found = Vec::new();
+                path::collect(base, rest, &mut found);
+                for el in found.into_iter().flatten() {
+                    if let Value::Unknown(u) = el {
+                        return Err(Fail::Unknown(format!("{}: {}", f.text, u.reason)));
+                    }
+                    self.scopes.push(Scope::FieldElem { prefix: p.clone(), text: f.text.clone(), elem: el, on: res });
+                    let t = self.where_(c);
+                    self.scopes.pop();
+                    tally(t, &mut lo, &mut hi);
+                }
+            }
+            CountSrc::Value(t) => {
+                let v = self.tmpl(t)?;
+                match v {
+                    Cow::Borrowed(Value::Array(a)) => {
+                        for el in a {
+                            self.scopes.push(Scope::ValueElem { name: c.name.clone(), elem: Cow::Borrowed(el) });
+                            let t = self.where_(c);
+                            self.scopes.pop();
+                            tally(t, &mut lo, &mut hi);
+                        }
+                    }
+                    Cow::Owned(Value::Array(a)) => {
+                        for el in a {
+                            self.scopes.push(Scope::ValueElem { name: c.name.clone(), elem: Cow::Owned(el) });
+                            let t = self.where_(c);
+                            self.scopes.pop();
+                            tally(t, &mut lo, &mut hi);
+                        }
+                    }
+                    ref other => {
+                        if let Value::Unknown(u) = other.as_ref() {
+                            return Err(Fail::Unknown(u.reason.clone()));
+                        }
+                        return err(format!("`count.value` must be an array, found {}", other.type_name()));
+                    }
+                }
+            }
+            CountSrc::Related(rel) => {
+                let Some(dep) = self.ctx.deployment else { return Ok((0, 0)) };
+                let Some(idx) = self.cur_index() else { return Ok((0, 0)) };
+                let outer = self.cur_resource();
+                let mut targets: Vec<usize> = Vec::new();
+                for p in &rel.paths {
+                    if rel.out {
+                        targets.extend(dep.targets(idx, p));
+                    } else {
+                        targets.extend(dep.sources(idx, p));
+                    }
+                }
+                targets.sort_unstable();
+                targets.dedup();
+                for t in targets {
+                    let Some(r) = dep.resources.get(t) else { continue };
+                    if let Some(ty) = &rel.type_ {
+                        if !r.is_type(ty) {
+                            continue;
+                        }
+                    }
+                    self.scopes.push(Scope::Resource { res: &r.value, index: Some(t), fn_res: &r.value, outer });
+                    let tr = self.where_(c);
+                    self.scopes.pop();
+                    tally(tr, &mut lo, &mut hi);
+                }
+            }
+        }
+        Ok((lo, hi))
+    }
+
+    fn where_(&mut self, c: &'a Count) -> Tri {
+        match &c.where_ {
+            None => Tri::T,
+            Some(w) => {
+                if self.enter().is_err() {
+                    self.unknown.push("count: evaluation nested too deeply".to_owned());
+                    return Tri::U;
+                }
+                let t = self.cond(w);
+                self.depth -= 1;
+                t
+            }
+        }
+    }
+
+    // ---------- expressions ----------
+
+    pub(crate) fn tmpl(&mut self, t: &'a Tmpl) -> EResult<Cow<'a, Value>> {
+        self.tmpl_any(t)
+    }
+
+    fn tmpl_any(&mut self, t: &'a Tmpl) -> EResult<Cow<'a, Value>> {
+        match t {
+            Tmpl::Const(v) => Ok(Cow::Borrowed(v)),
+            Tmpl::Expr(e) => self.expr(e),
+            Tmpl::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    out.push(self.tmpl_any(it)?.into_owned());
+                }
+                Ok(Cow::Owned(Value::Array(out)))
+            }
+            Tmpl::Object(items) => {
+                let mut out = Map::new();
+                for (k, it) in items {
+                    out.insert(k.clone(), self.tmpl_any(it)?.into_owned());
+                }
+                Ok(Cow::Owned(Value::Object(out)))
+            }
+        }
+    }
+
+    pub(crate) fn expr(&mut self, e: &'a Expr) -> EResult<Cow<'a, Value>> {
+        self.enter()?;
+        let r = self.expr_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr) -> EResult<Cow<'a, Value>> {
+        match e {
+            Expr::Lit(v) => Ok(Cow::Borrowed(v)),
+            Expr::Prop(base, name) => {
+                let b = self.expr(base)?;
+                if let Value::Unknown(_) = b.as_ref() {
+                    return Ok(b);
+                }
+                project(b, |v| v.get_ci(name).ok_or_else(|| Fail::Error(format!("property `{name}` does not exist"))))
+            }
+            Expr::Index(base, idx) => {
+                let b = self.expr(base)?;
+                let i = self.expr(idx)?;
+                if let Value::Unknown(_) = b.as_ref() {
+                    return Ok(b);
+                }
+                if let Value::Unknown(_) = i.as_ref() {
+                    return Ok(i);
+                }
+                let i = i.into_owned();
+                project(b, |v| index_value(v, &i))
+            }
+            Expr::Call(name, args) => self.call(name, args),
+        }
+    }
+
+    fn call(&mut self, name: &str, args: &'a [Expr]) -> EResult<Cow<'a, Value>> {
+        // functions that need the context or lazy arguments
+        match name {
+            "if" => {
+                let [c, a, b] = args else { return err("`if` takes 3 arguments") };
+                let cv = self.expr(c)?;
+                return match cv.as_ref() {
+                    Value::Bool(true) => self.expr(a),
+                    Value::Bool(false) => self.expr(b),
+                    Value::Unknown(_) => Ok(cv),
+                    other => err(format!("`if` needs a boolean condition, found {}", other.type_name())),
+                };
+            }
+            "parameters" => {
+                let [a] = args else { return err("`parameters` takes 1 argument") };
+                let n = self.expr(a)?;
+                let Some(n) = n.as_str() else { return err("`parameters` needs a string") };
+                return self.parameter(n);
+            }
+            "field" => {
+                let [a] = args else { return err("`field` takes 1 argument") };
+                let n = self.expr(a)?;
+                let Some(n) = n.as_str() else { return err("`field` needs a string") };
+                let n = n.to_owned();
+                return self.field_fn(&n);
+            }
+            "source" => {
+                let [a] = args else { return err("`source` takes 1 argument") };
+                let n = self.expr(a)?;
+                let Some(n) = n.as_str() else { return err("`source` needs a string") };
+                let n = n.to_owned();
+                return self.source_fn(&n);
+            }
+            "current" => {
+                return match args {
+                    [] => self.current_fn(None),
+                    [a] => {
+                        let n = self.expr(a)?;
+                        let Some(n) = n.as_str() else { return err("`current` needs a string") };
+                        let n = n.to_owned();
+                        self.current_fn(Some(&n))
+                    }
+                    _ => err("`current` takes at most 1 argument"),
+                };
+            }
+            "requestcontext" => {
+                if !args.is_empty() {
+                    return err("`requestContext` takes no arguments");
+                }
+                let mut m = Map::new();
+                let v = match &self.api_version {
+                    Some(v) => Value::String(v.clone()),
+                    None => Value::unknown("the request's api version is not known offline"),
+                };
+                m.insert("apiVersion".to_owned(), v);
+                return Ok(Cow::Owned(self.host_override("requestContext", m)));
+            }
+            "resourcegroup" | "subscription" => {
+                let scope = self.ctx.deployment.map(|d| d.scope.clone()).unwrap_or_default();
+                let mut m = Map::new();
+                if name == "resourcegroup" {
+                    m.insert("id".to_owned(), Value::String(scope.resource_group_id()));
+                    m.insert("name".to_owned(), Value::String(scope.resource_group.clone()));
+                    m.insert("location".to_owned(), Value::String(scope.location.clone()));
+                    m.insert("type".to_owned(), Value::String("Microsoft.Resources/resourceGroups".to_owned()));
+                } else {
+                    m.insert("id".to_owned(), Value::String(format!("/subscriptions/{}", scope.subscription_id)));
+                    m.insert("subscriptionId".to_owned(), Value::String(scope.subscription_id.clone()));
+                    m.insert("tenantId".to_owned(), Value::String(scope.tenant_id.clone()));
+                    m.insert("displayName".to_owned(), Value::unknown("the subscription name is not known offline"));
+                }
+                let key = if name == "resourcegroup" { "resourceGroup" } else { "subscription" };
+                return Ok(Cow::Owned(self.host_override(key, m)));
+            }
+            "policy" => {
+                let mut m = Map::new();
+                for k in ["assignmentId", "definitionId", "setDefinitionId", "definitionReferenceId"] {
+                    m.insert(k.to_owned(), Value::unknown("policy assignment ids are not known offline"));
+                }
+                return Ok(Cow::Owned(self.host_override("policy", m)));
+            }
+            "utcnow" => return Err(Fail::Unknown("`utcNow()` depends on the time of evaluation".to_owned())),
+            "coalesce" => {
+                for a in args {
+                    let v = self.expr(a)?;
+                    if !v.is_null() {
+                        return Ok(v);
+                    }
+                }
+                return Ok(Cow::Owned(Value::Null));
+            }
+            _ => {}
+        }
+        let mut vals: Vec<Cow<'a, Value>> = Vec::with_capacity(args.len());
+        for a in args {
+            let v = self.expr(a)?;
+            vals.push(v);
+        }
+        functions::call(name, &vals)
+    }
+
+    /// Placeholder object `m` with the host's values for `key` laid over it.
+    fn host_override(&self, key: &str, mut m: Map) -> Value {
+        if let Some(Value::Object(h)) = self.ctx.host.and_then(|h| h.get_ci(key)) {
+            for (k, v) in h {
+                match m.iter_mut().find(|(mk, _)| mk.eq_ignore_ascii_case(k)) {
+                    Some((_, slot)) => *slot = v.clone(),
+                    None => {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        Value::Object(m)
+    }
+
+    fn parameter(&mut self, name: &str) -> EResult<Cow<'a, Value>> {
+        if let Some((_, v)) = self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+            return Ok(Cow::Borrowed(v));
+        }
+        let policy = self.policy;
+        match policy.params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
+            Some(p) => match &p.default {
+                Some(d) => Ok(Cow::Borrowed(d)),
+                None => Ok(Cow::Owned(Value::unknown(format!("parameter `{name}` has no value")))),
+            },
+            None => Ok(Cow::Owned(Value::unknown(format!("parameter `{name}` has no value and is not declared")))),
+        }
+    }
+
+    // ---------- effects ----------
+
+    fn details(&mut self) -> Option<Value> {
+        let d = self.policy.details.as_ref()?;
+        match self.tmpl_any(&d.tmpl) {
+            Ok(v) => Some(v.into_owned()),
+            Err(_) => self.policy.raw_details.clone(),
+        }
+    }
+
+    /// `T` if a related resource satisfies the existence condition, `F` if
+    /// none does, `U` if it cannot be told.
+    fn existence(&mut self) -> Tri {
+        let Some(d) = self.policy.details.as_ref() else { return Tri::F };
+        let type_ = match &d.type_ {
+            Some(t) => match self.tmpl_any(t) {
+                Ok(v) => v.as_str().map(str::to_owned),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let name = match &d.name {
+            Some(t) => match self.tmpl_any(t) {
+                Ok(v) => v.as_str().map(str::to_owned),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let candidates: Vec<&'a Value> = if let Some(list) = self.ctx.related {
+            list.iter().collect()
+        } else if let Some(dep) = self.ctx.deployment {
+            let Some(ty) = type_.as_deref() else {
+                self.unknown.push("existence check: `details.type` is not known".to_owned());
+                return Tri::U;
+            };
+            let own_id = normalise_id(self.root.get_ci("id").and_then(Value::as_str).unwrap_or_default());
+            let prefix = format!("{own_id}/");
+            let child = self
+                .root
+                .get_ci("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| ty.to_ascii_lowercase().starts_with(&format!("{}/", t.to_ascii_lowercase())));
+            dep.resources
+                .iter()
+                .filter(|r| r.is_type(ty))
+                .filter(|r| {
+                    let rid = normalise_id(r.id());
+                    // children and extension resources (an id with a nested
+                    // `/providers/`) must belong to the evaluated resource
+                    let extension = rid.matches("/providers/").count() >= 2;
+                    if child || extension {
+                        !own_id.is_empty() && rid.starts_with(&prefix)
+                    } else {
+                        true
+                    }
+                })
+                .filter(|r| match &name {
+                    Some(n) => {
+                        let rn = r.name();
+                        rn.eq_ignore_ascii_case(n) || rn.rsplit('/').next().is_some_and(|x| x.eq_ignore_ascii_case(n))
+                    }
+                    None => true,
+                })
+                .map(|r| &r.value)
+                .collect()
+        } else {
+            self.unknown.push(format!(
+                "existence of related `{}` resources cannot be checked offline without a deployment",
+                type_.as_deref().unwrap_or("?")
+            ));
+            return Tri::F;
+        };
+        let mut res = Tri::F;
+        for c in candidates {
+            let t = match &d.existence {
+                None => Tri::T,
+                Some(cond) => {
+                    self.scopes.push(Scope::Resource { res: c, index: None, fn_res: self.root, outer: self.root });
+                    let saved = self.record;
+                    self.record = false;
+                    let t = self.cond(cond);
+                    self.record = saved;
+                    self.scopes.pop();
+                    t
+                }
+            };
+            match t {
+                Tri::T => return Tri::T,
+                Tri::U => res = Tri::U,
+                Tri::F => {}
+            }
+        }
+        res
+    }
+}
+
+fn tally(t: Tri, lo: &mut i64, hi: &mut i64) {
+    match t {
+        Tri::T => {
+            *lo += 1;
+            *hi += 1;
+        }
+        Tri::U => *hi += 1,
+        Tri::F => {}
+    }
+}
+
+/// Apply a borrowing projection to a Cow, keeping borrows when possible.
+fn project<'a>(b: Cow<'a, Value>, f: impl for<'x> Fn(&'x Value) -> EResult<&'x Value>) -> EResult<Cow<'a, Value>> {
+    match b {
+        Cow::Borrowed(v) => Ok(Cow::Borrowed(f(v)?)),
+        Cow::Owned(v) => Ok(Cow::Owned(f(&v)?.clone())),
+    }
+}
+
+fn index_value<'v>(v: &'v Value, i: &Value) -> EResult<&'v Value> {
+    match (v, i) {
+        (Value::Array(a), _) => {
+            let n = i.as_i64().ok_or_else(|| Fail::Error("an array index must be an integer".into()))?;
+            let idx = usize::try_from(n).map_err(|_| Fail::Error(format!("index {n} is out of range")))?;
+            a.get(idx).ok_or_else(|| Fail::Error(format!("index {n} is out of range")))
+        }
+        (Value::Object(_), Value::String(k)) => v.get_ci(k).ok_or_else(|| Fail::Error(format!("property `{k}` does not exist"))),
+        _ => err(format!("cannot index {} with {}", v.type_name(), i.type_name())),
+    }
+}

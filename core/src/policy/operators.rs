@@ -1,0 +1,316 @@
+//! Condition operators with Azure Policy's comparison rules: strings compare
+//! case-insensitively, a numeric string equals the number, `"true"`/`"false"`
+//! equal the booleans, `like`/`match` patterns match the whole string.
+
+use crate::value::Value;
+use regex::Regex;
+use std::cmp::Ordering;
+
+/// Compiled patterns larger than this are refused (regex `size_limit`).
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A condition operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Equals,
+    NotEquals,
+    Like,
+    NotLike,
+    Match,
+    NotMatch,
+    MatchInsensitively,
+    NotMatchInsensitively,
+    Contains,
+    NotContains,
+    In,
+    NotIn,
+    ContainsKey,
+    NotContainsKey,
+    Less,
+    LessOrEquals,
+    Greater,
+    GreaterOrEquals,
+    Exists,
+}
+
+const OPS: &[(&str, Op)] = &[
+    ("equals", Op::Equals),
+    ("notEquals", Op::NotEquals),
+    ("like", Op::Like),
+    ("notLike", Op::NotLike),
+    ("match", Op::Match),
+    ("notMatch", Op::NotMatch),
+    ("matchInsensitively", Op::MatchInsensitively),
+    ("notMatchInsensitively", Op::NotMatchInsensitively),
+    ("contains", Op::Contains),
+    ("notContains", Op::NotContains),
+    ("in", Op::In),
+    ("notIn", Op::NotIn),
+    ("containsKey", Op::ContainsKey),
+    ("notContainsKey", Op::NotContainsKey),
+    ("less", Op::Less),
+    ("lessOrEquals", Op::LessOrEquals),
+    ("greater", Op::Greater),
+    ("greaterOrEquals", Op::GreaterOrEquals),
+    ("exists", Op::Exists),
+];
+
+impl Op {
+    /// The operator named `s` (case-insensitive).
+    pub fn from_name(s: &str) -> Option<Op> {
+        OPS.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)).map(|(_, o)| *o)
+    }
+
+    /// Canonical name.
+    pub fn name(self) -> &'static str {
+        OPS.iter().find(|(_, o)| *o == self).map_or("?", |(n, _)| n)
+    }
+
+    /// `(positive operator, negated?)`.
+    fn split(self) -> (Op, bool) {
+        match self {
+            Op::NotEquals => (Op::Equals, true),
+            Op::NotLike => (Op::Like, true),
+            Op::NotMatch => (Op::Match, true),
+            Op::NotMatchInsensitively => (Op::MatchInsensitively, true),
+            Op::NotContains => (Op::Contains, true),
+            Op::NotIn => (Op::In, true),
+            Op::NotContainsKey => (Op::ContainsKey, true),
+            other => (other, false),
+        }
+    }
+
+    /// `true` for operators whose right-hand side is a pattern.
+    pub fn is_pattern(self) -> bool {
+        matches!(self.split().0, Op::Like | Op::Match | Op::MatchInsensitively)
+    }
+}
+
+/// A pattern compiled for `like` / `match` / `matchInsensitively`.
+pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
+    let mut re = String::with_capacity(pattern.len() * 2 + 8);
+    let (base, _) = op.split();
+    let folded = if base == Op::Match { std::borrow::Cow::Borrowed(pattern) } else { fold(pattern) };
+    re.push_str(if base == Op::Match { "(?s)^" } else { "(?is)^" });
+    for c in folded.chars() {
+        match (base, c) {
+            (Op::Like, '*') => re.push_str(".*"),
+            (Op::Like, '?') => re.push('.'),
+            (Op::Match | Op::MatchInsensitively, '#') => re.push_str("[0-9]"),
+            (Op::Match | Op::MatchInsensitively, '?') => re.push_str("[a-zA-Z]"),
+            (Op::Match | Op::MatchInsensitively, '.') => re.push('.'),
+            _ => {
+                let mut buf = [0u8; 4];
+                re.push_str(&regex::escape(c.encode_utf8(&mut buf)));
+            }
+        }
+    }
+    re.push('$');
+    regex::RegexBuilder::new(&re)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| format!("pattern `{pattern}` cannot be used: {e}"))
+}
+
+/// Apply `op` to a left value (`None` = the field does not exist) and the
+/// right value. `pat` is the precompiled pattern for pattern operators.
+/// Errors are operands of the wrong shape (e.g. `in` without an array).
+pub fn apply(op: Op, lhs: Option<&Value>, rhs: &Value, pat: Option<&Regex>) -> Result<bool, String> {
+    let (base, neg) = op.split();
+    let r = match base {
+        Op::Exists => {
+            let want = truthy(rhs).ok_or_else(|| format!("`exists` expects true or false, found {rhs}"))?;
+            let present = lhs.is_some_and(|v| !v.is_null());
+            return Ok(present == want);
+        }
+        Op::Equals => match lhs {
+            None => rhs.is_null(),
+            Some(l) => loose_eq(l, rhs),
+        },
+        Op::Like | Op::Match | Op::MatchInsensitively => match lhs.and_then(Value::as_str) {
+            None => false,
+            Some(s) => {
+                let s = if base == Op::Match { std::borrow::Cow::Borrowed(s) } else { fold(s) };
+                let s = s.as_ref();
+                match pat {
+                    Some(p) => p.is_match(s),
+                    None => match rhs.as_str() {
+                        Some(ps) => compile_pattern(base, ps)?.is_match(s),
+                        None => false,
+                    },
+                }
+            }
+        },
+        Op::Contains => match lhs {
+            Some(Value::String(s)) => match rhs {
+                Value::String(sub) => contains_ci(s, sub),
+                other => scalar_string(other).is_some_and(|sub| contains_ci(s, &sub)),
+            },
+            Some(Value::Array(a)) => a.iter().any(|x| loose_eq(x, rhs)),
+            Some(Value::Object(m)) => rhs.as_str().is_some_and(|k| m.keys().any(|x| x.eq_ignore_ascii_case(k))),
+            _ => false,
+        },
+        Op::In => match rhs {
+            Value::Array(a) => match lhs {
+                None => a.iter().any(Value::is_null),
+                Some(l) => a.iter().any(|x| loose_eq(l, x)),
+            },
+            other => return Err(format!("`in` expects an array, found {}", other.type_name())),
+        },
+        Op::ContainsKey => match (lhs, rhs.as_str()) {
+            (Some(Value::Object(m)), Some(k)) => m.keys().any(|x| x.eq_ignore_ascii_case(k)),
+            _ => false,
+        },
+        Op::Less | Op::LessOrEquals | Op::Greater | Op::GreaterOrEquals => {
+            let Some(l) = lhs else { return Ok(false) };
+            match compare(l, rhs) {
+                None => false,
+                Some(o) => match base {
+                    Op::Less => o == Ordering::Less,
+                    Op::LessOrEquals => o != Ordering::Greater,
+                    Op::Greater => o == Ordering::Greater,
+                    _ => o != Ordering::Less,
+                },
+            }
+        }
+        _ => false,
+    };
+    Ok(r != neg)
+}
+
+/// `true`/`false`, also from the strings `"true"`/`"false"`.
+pub fn truthy(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => Some(v.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Case folding for comparisons: lower case plus the full foldings that
+/// change length (`ß` → `ss`, ligatures), so `Straße` equals `STRASSE`.
+pub fn fold(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return std::borrow::Cow::Owned(s.to_ascii_lowercase());
+        }
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.to_lowercase().chars() {
+        match c {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ﬀ' => out.push_str("ff"),
+            'ﬁ' => out.push_str("fi"),
+            'ﬂ' => out.push_str("fl"),
+            'ﬃ' => out.push_str("ffi"),
+            'ﬄ' => out.push_str("ffl"),
+            'ﬅ' | 'ﬆ' => out.push_str("st"),
+            'ς' => out.push('σ'),
+            other => out.push(other),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Case-insensitive string equality (with [`fold`]).
+pub fn str_eq_ci(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        fold(a) == fold(b)
+    }
+}
+
+fn contains_ci(s: &str, sub: &str) -> bool {
+    fold(s).contains(fold(sub).as_ref())
+}
+
+fn num_of_str(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Equality with Azure Policy's coercions.
+pub fn loose_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => str_eq_ci(x, y),
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => a.as_f64() == b.as_f64(),
+        (Value::String(s), n @ (Value::Int(_) | Value::Float(_))) | (n @ (Value::Int(_) | Value::Float(_)), Value::String(s)) => {
+            num_of_str(s).is_some_and(|x| Some(x) == n.as_f64())
+        }
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::String(s), Value::Bool(bv)) | (Value::Bool(bv), Value::String(s)) => truthy(&Value::String(s.clone())) == Some(*bv),
+        (Value::Null, Value::Null) => true,
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| loose_eq(p, q)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| {
+                    y.iter().find(|(k2, _)| k2.eq_ignore_ascii_case(k)).is_some_and(|(_, v2)| loose_eq(v, v2))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Ordering for `less`/`greater`: numbers (numeric strings coerced), else
+/// strings compared ignoring case.
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    let num = |v: &Value| match v {
+        Value::Int(_) | Value::Float(_) => v.as_f64(),
+        Value::String(s) => num_of_str(s),
+        _ => None,
+    };
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::String(x), Value::String(y)) => {
+            if let (Some(p), Some(q)) = (num_of_str(x), num_of_str(y)) {
+                return p.partial_cmp(&q);
+            }
+            Some(fold(x).cmp(&fold(y)))
+        }
+        _ => num(a)?.partial_cmp(&num(b)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(j: serde_json::Value) -> Value {
+        j.into()
+    }
+
+    #[test]
+    fn coercions_follow_azure() {
+        let t = |op: Op, l: serde_json::Value, r: serde_json::Value| apply(op, Some(&v(l)), &v(r), None).unwrap();
+        assert!(t(Op::Equals, "80".into(), 80.into()));
+        assert!(t(Op::Equals, "TRUE".into(), true.into()));
+        assert!(!t(Op::Equals, "yes".into(), true.into()));
+        assert!(t(Op::Equals, "MÜNCHEN".into(), "münchen".into()));
+        assert!(t(Op::Greater, "8080".into(), 1024.into()));
+        assert!(t(Op::In, "443".into(), serde_json::json!([80, 443])));
+        assert!(t(Op::Like, "prod-server".into(), "PROD-*".into()));
+        assert!(t(Op::Match, "vm-01".into(), "vm-##".into()));
+        assert!(!t(Op::Match, "VM-01".into(), "vm-##".into()));
+        assert!(t(Op::MatchInsensitively, "VM-01".into(), "vm-##".into()));
+        assert!(t(Op::Contains, "my-café".into(), "CAFÉ".into()));
+        assert!(t(Op::ContainsKey, serde_json::json!({"Env": 1}), "env".into()));
+        assert!(apply(Op::NotEquals, None, &v("x".into()), None).unwrap());
+        assert!(apply(Op::Exists, None, &v("false".into()), None).unwrap());
+        assert!(apply(Op::In, Some(&v(1.into())), &v(1.into()), None).is_err());
+    }
+}

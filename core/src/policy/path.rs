@@ -1,0 +1,302 @@
+//! Property paths as written in aliases and `field` conditions:
+//! `properties.ipRules[*].value`, `tags['cost center']`, `items[0]`,
+//! `labels["a.b"]`. Keys match ASCII case-insensitively.
+
+use crate::value::Value;
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// An object member.
+    Key(String),
+    /// Every element of an array (`[*]`).
+    Wild,
+    /// One array element (`[0]`).
+    Index(usize),
+}
+
+/// A parsed path.
+pub type Path = Vec<Seg>;
+
+/// Parse a path. Errors are plain messages (the caller adds the location).
+/// A subscript with an unclosed quote (`m['a]`) is read as literal text.
+pub fn parse(s: &str) -> Result<Path, String> {
+    parse_mode(s, false)
+}
+
+/// Like [`parse`], but an unclosed quote in a subscript is an error.
+pub fn parse_strict(s: &str) -> Result<Path, String> {
+    parse_mode(s, true)
+}
+
+fn parse_mode(s: &str, strict: bool) -> Result<Path, String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0usize;
+    let mut key = String::new();
+    let mut key_open = false; // a dotted key is being collected
+    let n = chars.len();
+    while i < n {
+        let c = chars.get(i).copied().unwrap_or_default();
+        match c {
+            '.' => {
+                if key_open {
+                    out.push(Seg::Key(std::mem::take(&mut key)));
+                    key_open = false;
+                } else if !matches!(out.last(), Some(Seg::Wild | Seg::Index(_) | Seg::Key(_))) {
+                    return Err(format!("empty segment in path `{s}`"));
+                }
+                i += 1;
+                // a dot must be followed by a key
+                if i >= n {
+                    return Err(format!("path `{s}` ends with `.`"));
+                }
+                if chars.get(i) == Some(&'.') || chars.get(i) == Some(&'[') {
+                    return Err(format!("empty segment in path `{s}`"));
+                }
+            }
+            '[' => {
+                if key_open {
+                    out.push(Seg::Key(std::mem::take(&mut key)));
+                    key_open = false;
+                } else if out.is_empty() {
+                    return Err(format!("path `{s}` starts with `[`"));
+                }
+                let (seg, next) = parse_bracket(&chars, i + 1, strict)
+                    .ok_or_else(|| format!("bad subscript in path `{s}` (empty tag name or unclosed quote)"))?;
+                out.push(seg);
+                i = next;
+                if let Some(&c2) = chars.get(i) {
+                    if c2 != '.' && c2 != '[' {
+                        return Err(format!("unexpected `{c2}` after `]` in path `{s}`"));
+                    }
+                }
+            }
+            _ => {
+                key.push(c);
+                key_open = true;
+                i += 1;
+            }
+        }
+    }
+    if key_open {
+        out.push(Seg::Key(key));
+    }
+    if out.is_empty() {
+        return Err("empty path".to_owned());
+    }
+    Ok(out)
+}
+
+/// Parse the inside of `[...]` starting after `[`; returns the segment and the
+/// index after `]`.
+fn parse_bracket(chars: &[char], start: usize, strict: bool) -> Option<(Seg, usize)> {
+    let close = find_close(chars, start)?;
+    let inner: String = chars.get(start..close)?.iter().collect();
+    let trimmed = inner.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    if trimmed == "*" && inner == "*" {
+        return Some((Seg::Wild, close + 1));
+    }
+    if trimmed.chars().all(|c| c.is_ascii_digit()) && inner == trimmed {
+        // An index; one that overflows is neither an index nor a key.
+        let idx: usize = trimmed.parse().unwrap_or(usize::MAX);
+        return Some((Seg::Index(idx), close + 1));
+    }
+    let bytes: Vec<char> = trimmed.chars().collect();
+    if strict
+        && bytes.len() >= 2
+        && matches!(bytes.first(), Some('\'' | '"'))
+        && !matches!(bytes.last(), Some('\'' | '"'))
+    {
+        // `['a]`: a quote that is never closed
+        return None;
+    }
+    if bytes.len() >= 2 {
+        let first = bytes.first().copied();
+        let last = bytes.last().copied();
+        if let (Some(q @ ('\'' | '"')), Some(l)) = (first, last) {
+            if q == l {
+                let body: String = bytes.get(1..bytes.len() - 1)?.iter().collect();
+                let body = if q == '\'' { body.replace("''", "'") } else { body };
+                if body.is_empty() {
+                    return None;
+                }
+                return Some((Seg::Key(body), close + 1));
+            }
+        }
+    }
+    Some((Seg::Key(trimmed.to_owned()), close + 1))
+}
+
+/// Index of the `]` closing a subscript that starts at `start`, honouring a
+/// quoted key (`['a]b']`).
+fn find_close(chars: &[char], start: usize) -> Option<usize> {
+    let mut i = start;
+    while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+        i += 1;
+    }
+    if let Some(&q @ ('\'' | '"')) = chars.get(i) {
+        // find the closing quote followed by optional whitespace and `]`
+        let mut j = i + 1;
+        while j < chars.len() {
+            if chars.get(j) == Some(&q) {
+                if q == '\'' && chars.get(j + 1) == Some(&'\'') {
+                    j += 2;
+                    continue;
+                }
+                let mut k = j + 1;
+                while chars.get(k).is_some_and(|c| c.is_whitespace()) {
+                    k += 1;
+                }
+                if chars.get(k) == Some(&']') {
+                    return Some(k);
+                }
+            }
+            j += 1;
+        }
+    }
+    (start..chars.len()).find(|&j| chars.get(j) == Some(&']'))
+}
+
+/// Render a path back to text (for evidence and scope matching).
+pub fn render(p: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in p {
+        match seg {
+            Seg::Key(k) => {
+                if k.contains(['.', '[', ']']) || k.trim() != k {
+                    s.push_str("['");
+                    s.push_str(&k.replace('\'', "''"));
+                    s.push_str("']");
+                } else {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(k);
+                }
+            }
+            Seg::Wild => s.push_str("[*]"),
+            Seg::Index(i) => {
+                s.push('[');
+                s.push_str(&i.to_string());
+                s.push(']');
+            }
+        }
+    }
+    s
+}
+
+/// `true` if the path has a `[*]`.
+pub fn has_wild(p: &[Seg]) -> bool {
+    p.iter().any(|s| matches!(s, Seg::Wild))
+}
+
+/// `true` if `prefix` is a prefix of `p` (keys compared ignoring ASCII case).
+pub fn starts_with(p: &[Seg], prefix: &[Seg]) -> bool {
+    p.len() >= prefix.len() && p.iter().zip(prefix).all(|(a, b)| seg_eq(a, b))
+}
+
+fn seg_eq(a: &Seg, b: &Seg) -> bool {
+    match (a, b) {
+        (Seg::Key(x), Seg::Key(y)) => x.eq_ignore_ascii_case(y),
+        (Seg::Wild, Seg::Wild) => true,
+        (Seg::Index(x), Seg::Index(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// One value found by [`collect`]: `None` when the path leads nowhere.
+pub type Found<'a> = Option<&'a Value>;
+
+/// Follow `p` from `root`, pushing one entry per value reached: exactly one
+/// without `[*]`, one per element with `[*]` (none for an empty array). A
+/// path that leads nowhere (a missing key, an index out of range, a `[*]`
+/// over something that is not an array) pushes `None`. An unknown met on the
+/// way is returned as the value.
+pub fn collect<'a>(root: &'a Value, p: &[Seg], out: &mut Vec<Found<'a>>) {
+    let Some((first, rest)) = p.split_first() else {
+        out.push(Some(root));
+        return;
+    };
+    if root.is_unknown() {
+        out.push(Some(root));
+        return;
+    }
+    match first {
+        Seg::Key(k) => match root.get_ci(k) {
+            Some(v) => collect(v, rest, out),
+            None => out.push(None),
+        },
+        Seg::Index(i) => match root.as_array().and_then(|a| a.get(*i)) {
+            Some(v) => collect(v, rest, out),
+            None => out.push(None),
+        },
+        Seg::Wild => match root.as_array() {
+            Some(a) => {
+                for v in a {
+                    collect(v, rest, out);
+                }
+            }
+            None => out.push(None),
+        },
+    }
+}
+
+/// Follow a path without `[*]` (a `[*]` yields `None`).
+pub fn get<'a>(root: &'a Value, p: &[Seg]) -> Found<'a> {
+    let mut cur = root;
+    for seg in p {
+        if cur.is_unknown() {
+            return Some(cur);
+        }
+        cur = match seg {
+            Seg::Key(k) => cur.get_ci(k)?,
+            Seg::Index(i) => cur.as_array()?.get(*i)?,
+            Seg::Wild => return None,
+        };
+    }
+    Some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> Seg {
+        Seg::Key(s.to_owned())
+    }
+
+    #[test]
+    fn parses_the_spellings_policies_use() {
+        let cases: Vec<(&str, Path)> = vec![
+            ("properties.ipRules[*].value", vec![k("properties"), k("ipRules"), Seg::Wild, k("value")]),
+            ("tags['cost center']", vec![k("tags"), k("cost center")]),
+            ("tags[ env ]", vec![k("tags"), k("env")]),
+            ("tags[\"a.b\"]", vec![k("tags"), k("a.b")]),
+            ("labels['a]b']", vec![k("labels"), k("a]b")]),
+            ("items[0].name", vec![k("items"), Seg::Index(0), k("name")]),
+            ("tags[ ' ]", vec![k("tags"), k("'")]),
+            ("items[*]['123']", vec![k("items"), Seg::Wild, k("123")]),
+        ];
+        for (s, want) in cases {
+            assert_eq!(parse(s).unwrap(), want, "{s}");
+        }
+        for bad in ["", "a..b", "a.", "tags[ ]", "tags['']"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn collects_through_wildcards() {
+        let v: Value = serde_json::json!({"g": [{"m": [{"n": 1}, {"n": 2}]}, {"x": 1}]}).into();
+        let mut out = Vec::new();
+        collect(&v, &parse("g[*].m[*].n").unwrap(), &mut out);
+        assert_eq!(out, vec![Some(&Value::Int(1)), Some(&Value::Int(2)), None]);
+        let mut out = Vec::new();
+        collect(&v, &parse("g[*].x").unwrap(), &mut out);
+        assert_eq!(out, vec![None, Some(&Value::Int(1))]);
+    }
+}

@@ -1,0 +1,251 @@
+//! Date functions that do not depend on the current time: `dateTimeAdd`,
+//! `addDays`, `dateTimeFromEpoch`, `dateTimeToEpoch`.
+
+use super::eval::{err, EResult, Fail};
+use crate::value::Value;
+use std::borrow::Cow;
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+/// A parsed timestamp: seconds since the epoch (UTC), fraction kept as text.
+#[derive(Debug, Clone, Copy)]
+struct Ts {
+    secs: i64,
+    nanos: u32,
+}
+
+fn num(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn parse_ts(s: &str) -> EResult<Ts> {
+    let bad = || Fail::Error(format!("`{s}` is not an ISO 8601 date-time"));
+    let (date, time) = match s.split_once(['T', 't', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let mut dp = date.split('-');
+    let y = dp.next().and_then(num).ok_or_else(bad)?;
+    let m = dp.next().and_then(num).ok_or_else(bad)?;
+    let d = dp.next().and_then(num).ok_or_else(bad)?;
+    if dp.next().is_some() || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return Err(bad());
+    }
+    let mut secs = days_from_civil(y, m, d) * 86_400;
+    let mut nanos = 0u32;
+    if let Some(t) = time {
+        let (clock, offset) = split_offset(t).ok_or_else(bad)?;
+        let mut cp = clock.split(':');
+        let hh = cp.next().and_then(num).ok_or_else(bad)?;
+        let mm = cp.next().and_then(num).ok_or_else(bad)?;
+        let ss_txt = cp.next().unwrap_or("0");
+        if cp.next().is_some() {
+            return Err(bad());
+        }
+        let (ss, frac) = match ss_txt.split_once('.') {
+            Some((a, f)) => (num(a).ok_or_else(bad)?, Some(f)),
+            None => (num(ss_txt).ok_or_else(bad)?, None),
+        };
+        if hh > 23 || mm > 59 || ss > 59 {
+            return Err(bad());
+        }
+        if let Some(f) = frac {
+            if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let digits: String = f.chars().chain(std::iter::repeat('0')).take(9).collect();
+            nanos = digits.parse().map_err(|_| bad())?;
+        }
+        secs += hh * 3600 + mm * 60 + ss - offset;
+    }
+    Ok(Ts { secs, nanos })
+}
+
+/// Split `HH:MM:SS[.f]` from a `Z` / `+hh:mm` suffix; returns the offset in seconds.
+fn split_offset(t: &str) -> Option<(&str, i64)> {
+    if let Some(c) = t.strip_suffix(['Z', 'z']) {
+        return Some((c, 0));
+    }
+    if let Some(pos) = t.rfind(['+', '-']) {
+        let (c, off) = t.split_at(pos);
+        let sign = if off.starts_with('-') { -1 } else { 1 };
+        let body = off.get(1..)?;
+        let (h, m) = body.split_once(':').unwrap_or((body.get(..2)?, body.get(2..).unwrap_or("0")));
+        return Some((c, sign * (num(h)? * 3600 + num(m).unwrap_or(0) * 60)));
+    }
+    Some((t, 0))
+}
+
+fn format_ts(ts: Ts) -> String {
+    let days = ts.secs.div_euclid(86_400);
+    let rem = ts.secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let base = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60);
+    if ts.nanos == 0 {
+        format!("{base}Z")
+    } else {
+        let frac = format!("{:09}", ts.nanos);
+        format!("{base}.{}Z", frac.trim_end_matches('0'))
+    }
+}
+
+/// Add an ISO 8601 duration (`P1Y2M3DT4H5M6S`, optionally negative).
+fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
+    let bad = || Fail::Error(format!("`{dur}` is not an ISO 8601 duration"));
+    let (neg, body) = match dur.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, dur),
+    };
+    let body = body.strip_prefix(['P', 'p']).ok_or_else(bad)?;
+    let (date_part, time_part) = match body.split_once(['T', 't']) {
+        Some((a, b)) => (a, Some(b)),
+        None => (body, None),
+    };
+    let sign = if neg { -1 } else { 1 };
+    let (mut years, mut months, mut days, mut secs) = (0i64, 0i64, 0i64, 0i64);
+    let mut any = false;
+    let mut take = |part: &str, is_time: bool| -> EResult<()> {
+        let mut n = String::new();
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                n.push(c);
+                continue;
+            }
+            let v: i64 = n.parse().map_err(|_| bad())?;
+            n.clear();
+            any = true;
+            match (c.to_ascii_uppercase(), is_time) {
+                ('Y', false) => years += v,
+                ('M', false) => months += v,
+                ('W', false) => days += v * 7,
+                ('D', false) => days += v,
+                ('H', true) => secs += v * 3600,
+                ('M', true) => secs += v * 60,
+                ('S', true) => secs += v,
+                _ => return Err(bad()),
+            }
+        }
+        if n.is_empty() { Ok(()) } else { Err(bad()) }
+    };
+    take(date_part, false)?;
+    if let Some(t) = time_part {
+        if t.is_empty() {
+            return Err(bad());
+        }
+        take(t, true)?;
+    }
+    if !any {
+        return Err(bad());
+    }
+    let days0 = ts.secs.div_euclid(86_400);
+    let rem = ts.secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days0);
+    let total_m = y * 12 + (m - 1) + sign * (years * 12 + months);
+    let (ny, nm) = (total_m.div_euclid(12), total_m.rem_euclid(12) + 1);
+    let nd = d.min(days_in_month(ny, nm));
+    let base = days_from_civil(ny, nm, nd) + sign * days;
+    Ok(Ts { secs: base * 86_400 + rem + sign * secs, nanos: ts.nanos })
+}
+
+fn s_arg<'x>(name: &str, args: &'x [Cow<'_, Value>], i: usize) -> EResult<&'x str> {
+    match args.get(i).map(AsRef::as_ref) {
+        Some(Value::String(s)) => Ok(s),
+        _ => err(format!("`{name}` expects a string as argument {}", i + 1)),
+    }
+}
+
+/// The date functions.
+pub(crate) fn call<'a>(name: &str, args: &[Cow<'a, Value>]) -> EResult<Cow<'a, Value>> {
+    let out = match name {
+        "datetimeadd" => {
+            if !(2..=3).contains(&args.len()) {
+                return err("`dateTimeAdd` takes 2 or 3 arguments");
+            }
+            let ts = parse_ts(s_arg(name, args, 0)?)?;
+            Value::String(format_ts(add_duration(ts, s_arg(name, args, 1)?)?))
+        }
+        "adddays" => {
+            if args.len() != 2 {
+                return err("`addDays` takes 2 arguments");
+            }
+            let ts = parse_ts(s_arg(name, args, 0)?)?;
+            let n = match args.get(1).map(AsRef::as_ref) {
+                Some(Value::Int(n)) => *n,
+                _ => return err("`addDays` expects an integer number of days"),
+            };
+            let secs = n.checked_mul(86_400).and_then(|d| ts.secs.checked_add(d)).ok_or_else(|| Fail::Error("`addDays` overflows".into()))?;
+            Value::String(format_ts(Ts { secs, nanos: ts.nanos }))
+        }
+        "datetimefromepoch" => {
+            let n = match args {
+                [v] => v.as_i64().ok_or_else(|| Fail::Error("`dateTimeFromEpoch` expects an integer".into()))?,
+                _ => return err("`dateTimeFromEpoch` takes 1 argument"),
+            };
+            if !(-62_135_596_800..=253_402_300_799).contains(&n) {
+                return err("`dateTimeFromEpoch` is out of range");
+            }
+            Value::String(format_ts(Ts { secs: n, nanos: 0 }))
+        }
+        _ => {
+            if args.len() != 1 {
+                return err("`dateTimeToEpoch` takes 1 argument");
+            }
+            Value::Int(parse_ts(s_arg(name, args, 0)?)?.secs)
+        }
+    };
+    Ok(Cow::Owned(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        let ts = parse_ts("2024-02-28T00:00:00Z").unwrap();
+        assert_eq!(format_ts(add_duration(ts, "P1D").unwrap()), "2024-02-29T00:00:00Z");
+        assert_eq!(format_ts(add_duration(ts, "P1Y").unwrap()), "2025-02-28T00:00:00Z");
+        assert_eq!(format_ts(add_duration(ts, "-PT1H").unwrap()), "2024-02-27T23:00:00Z");
+        assert_eq!(parse_ts("1970-01-01T00:00:10Z").unwrap().secs, 10);
+        assert!(parse_ts("2023-02-29").is_err());
+    }
+}
