@@ -562,3 +562,15 @@ fn deep_documents_and_deployment_chains_stay_bounded() {
     assert!(d.resources.is_empty());
     assert!(d.diagnostics.iter().any(|x| x.message.contains("levels deep")), "{:?}", d.diagnostics);
 }
+
+#[test]
+fn terraform_plans_are_dispatched_to_the_terraform_adapter() {
+    let plan = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "azurerm_storage_account.st", "mode": "managed", "type": "azurerm_storage_account", "name": "st",
+         "values": {"name": "stplan", "resource_group_name": "rg", "location": "westeurope",
+                    "account_tier": "Standard", "account_replication_type": "LRS"}}]}}}"#;
+    let doc = crate::json::parse(plan).unwrap();
+    assert_eq!(crate::ingest::detect(&doc), crate::ingest::Format::TerraformPlan);
+    let d = crate::ingest::load_text(plan, Some("plan.json"), &crate::ingest::LoadOptions::default()).unwrap();
+    assert!(d.resources.iter().any(|r| r.is_type("Microsoft.Storage/storageAccounts")), "{:?}", names(&d));
+}
