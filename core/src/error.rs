@@ -43,6 +43,14 @@ pub enum Error {
     /// limit, …), with file, JSON pointer and line/column.
     #[error("{0}")]
     Template(#[from] crate::ingest::arm::TemplateError),
+    /// A suppressions file (`.amlguard.json`) cannot be used.
+    #[error("{file}: {message}")]
+    Suppressions {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {
