@@ -104,6 +104,7 @@ fn load_doc(
 ) -> Result<Deployment, Error> {
     let mut dep = Deployment::default();
     add_doc(&mut dep, doc, text, file, dir, sibling_params, opts)?;
+    arm::drop_shadowed_existing(&mut dep);
     dep.derive_relations();
     Ok(dep)
 }
@@ -170,6 +171,7 @@ pub fn load_path(path: &Path, opts: &LoadOptions) -> Result<Deployment, Error> {
     } else {
         add_file(&mut dep, path, opts)?;
     }
+    arm::drop_shadowed_existing(&mut dep);
     dep.derive_relations();
     Ok(dep)
 }

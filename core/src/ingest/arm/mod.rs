@@ -111,10 +111,27 @@ pub fn expand_into(
     Ok(())
 }
 
+/// Drop `existing` references whose id is also deployed in `dep` (the
+/// deployed resource is the one rules and relations should see); the
+/// references that remain stand for resources outside the deployment.
+pub fn drop_shadowed_existing(dep: &mut Deployment) {
+    let deployed: std::collections::HashSet<String> = dep
+        .resources
+        .iter()
+        .filter(|r| r.value.get("existing") != Some(&Value::Bool(true)))
+        .map(|r| crate::model::normalise_id(r.id()))
+        .filter(|id| !id.is_empty())
+        .collect();
+    dep.resources.retain(|r| {
+        r.value.get("existing") != Some(&Value::Bool(true)) || !deployed.contains(&crate::model::normalise_id(r.id()))
+    });
+}
+
 /// Expand one template into a new [`Deployment`] with relations derived.
 pub fn expand_template(doc: &Value, src: &Source, params: Map, limits: &Limits) -> Result<Deployment, TemplateError> {
     let mut dep = Deployment::default();
     expand_into(&mut dep, doc, src, params, limits)?;
+    drop_shadowed_existing(&mut dep);
     dep.derive_relations();
     Ok(dep)
 }
@@ -129,3 +146,6 @@ pub fn evaluate_expression(text: &str) -> Result<Value, TemplateError> {
     let src = if text.starts_with('[') { text.to_owned() } else { format!("[{text}]") };
     ev.string(&src).map_err(|e| TemplateError::place(e, None, None, ""))
 }
+
+#[cfg(test)]
+mod tests;
