@@ -1,5 +1,5 @@
-"""Shared fixtures. The tests run against the installed wheel (see
-scripts/test-python); paths to the repository and the Rust CLI come from the
+"""Shared fixtures and helpers. The tests run against the installed wheel (see
+scripts/test-python); the repository and the Rust CLI are found through the
 environment the script sets."""
 
 import os
@@ -9,7 +9,12 @@ import sys
 
 import pytest
 
-REPO = pathlib.Path(os.environ.get("AMLGUARD_REPO", pathlib.Path(__file__).resolve().parents[2]))
+HERE = pathlib.Path(__file__).resolve().parent
+# Let test modules import the helpers below (`from conftest import run`)
+# whatever pytest's import mode.
+sys.path.insert(0, str(HERE))
+
+REPO = pathlib.Path(os.environ.get("AMLGUARD_REPO", HERE.parents[1]))
 SHARED = REPO.parent / "shared"
 
 
@@ -29,10 +34,11 @@ def cli() -> pathlib.Path:
 
 
 def run(args, cwd=None):
-    """Run a command, return (exit code, stdout bytes, stderr text)."""
-    p = subprocess.run(args, cwd=cwd, capture_output=True, timeout=600)
+    """Run a command; return (exit code, stdout bytes, stderr text)."""
+    p = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, timeout=600)
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 
 
 def run_py(args, cwd=None):
+    """Run `python -m amlguard ARGS` with the interpreter running the tests."""
     return run([sys.executable, "-m", "amlguard", *args], cwd=cwd)
