@@ -1,5 +1,7 @@
 //! `amlguard check`, `rules`, `explain`.
 
+use amlguard_core::rules::{self, CheckOptions, Severity};
+use amlguard_core::Value;
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,17 +15,27 @@ pub struct CheckArgs {
     #[arg(long = "parameters", short = 'p')]
     pub parameters: Vec<PathBuf>,
     /// Output format
-    #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif", "markdown"])]
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif", "markdown", "html"])]
     pub format: String,
     /// Lowest severity that makes the exit code 1
     #[arg(long = "fail-on", default_value = "low", value_parser = ["low", "medium", "high", "critical"])]
     pub fail_on: String,
-    /// Only these rule ids (comma separated)
+    /// Only these rule ids or prefixes (comma separated, e.g. AML-NET,AML-IAM-001)
     #[arg(long, value_delimiter = ',')]
     pub rules: Vec<String>,
-    /// Skip these rule ids (comma separated)
+    /// Skip these rule ids or prefixes (comma separated)
     #[arg(long, value_delimiter = ',')]
     pub skip: Vec<String>,
+    /// Suppressions file (`{"suppress": [{"id", "resource", "justification"}]}`); `.amlguard.json`
+    /// beside the inputs is read too
+    #[arg(long)]
+    pub suppressions: Vec<PathBuf>,
+    /// Rule parameter values: `{"allowedVmSizes": [...]}` or `{"AML-CMP-004": {...}}`
+    #[arg(long = "rule-parameters")]
+    pub rule_parameters: Option<PathBuf>,
+    /// Judge the template as written, without Azure's defaults
+    #[arg(long)]
+    pub no_defaults: bool,
 }
 
 #[derive(Args)]
@@ -39,17 +51,80 @@ pub struct ExplainArgs {
     pub id: String,
 }
 
+fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
+    let mut opts = CheckOptions {
+        rules: args.rules.clone(),
+        skip: args.skip.clone(),
+        fail_on: Severity::parse(&args.fail_on).unwrap_or_default(),
+        simulate: !args.no_defaults,
+        ..CheckOptions::default()
+    };
+    for id in args.rules.iter().chain(&args.skip) {
+        if !rules::Catalog::embedded().rules().iter().any(|r| r.id.eq_ignore_ascii_case(id) || r.id.to_ascii_uppercase().starts_with(&format!("{}-", id.to_ascii_uppercase()))) {
+            return Err(format!("no rule matches `{id}` (see `amlguard rules`)"));
+        }
+    }
+    // `.amlguard.json` beside the inputs is read by the core (`check_path`).
+    for f in &args.suppressions {
+        let text = crate::read(f)?;
+        opts.suppressions.extend(rules::parse_suppressions(&text, &f.display().to_string())?);
+    }
+    if let Some(p) = &args.rule_parameters {
+        let text = crate::read(p)?;
+        match amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))? {
+            Value::Object(m) => opts.parameters = m,
+            _ => return Err(format!("{}: rule parameters must be a JSON object", p.display())),
+        }
+    }
+    Ok(opts)
+}
+
+/// Print to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+}
+
 /// Run `check`.
-pub fn run(_args: CheckArgs) -> Result<ExitCode, String> {
-    Err("`check` is not available in this build yet".to_owned())
+pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
+    let opts = options(&args)?;
+    let report = crate::check_inputs(&args.paths, &args.parameters, &opts)?;
+    let out = match args.format.as_str() {
+        "json" => report.to_json(),
+        "sarif" => report.to_sarif(),
+        "markdown" => report.to_markdown(),
+        "html" => report.to_html(),
+        _ => report.to_text(),
+    };
+    emit(out.trim_end());
+    Ok(ExitCode::from(u8::try_from(report.exit_code(opts.fail_on)).unwrap_or(1)))
 }
 
 /// Run `rules`.
-pub fn run_rules(_args: RulesArgs) -> Result<ExitCode, String> {
-    Err("`rules` is not available in this build yet".to_owned())
+pub fn run_rules(args: RulesArgs) -> Result<ExitCode, String> {
+    let all = rules::Catalog::embedded().rules();
+    if args.format == "json" {
+        emit(&serde_json::to_string_pretty(all).map_err(|e| e.to_string())?);
+    } else {
+        let mut out = String::new();
+        for r in all {
+            let export = if r.exportable { "" } else { "  (not exportable)" };
+            out.push_str(&format!("{:<13} {:<8} {}{export}\n", r.id, r.severity.as_str(), r.title));
+        }
+        out.push_str(&format!("{} rules", all.len()));
+        emit(&out);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Run `explain`.
-pub fn run_explain(_args: ExplainArgs) -> Result<ExitCode, String> {
-    Err("`explain` is not available in this build yet".to_owned())
+pub fn run_explain(args: ExplainArgs) -> Result<ExitCode, String> {
+    match rules::Catalog::embedded().get(&args.id) {
+        Some(r) => {
+            emit(rules::doc::markdown(r).trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(format!("no rule `{}` (see `amlguard rules`)", args.id)),
+    }
 }

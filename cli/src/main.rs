@@ -68,6 +68,21 @@ pub(crate) fn read(path: &std::path::Path) -> Result<String, String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Load the inputs (with ARM parameters files) and run the catalog.
+pub(crate) fn check_inputs(
+    paths: &[std::path::PathBuf],
+    parameters: &[std::path::PathBuf],
+    options: &amlguard_core::rules::CheckOptions,
+) -> Result<amlguard_core::report::Report, String> {
+    let mut load = amlguard_core::ingest::LoadOptions::default();
+    for p in parameters {
+        let text = read(p)?;
+        load.parameters.push(amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
+    let refs: Vec<&std::path::Path> = paths.iter().map(std::path::PathBuf::as_path).collect();
+    amlguard_core::check_path(&refs, &load, options).map_err(|e| e.to_string())
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Check(args) => cmd_check::run(args),

@@ -265,7 +265,9 @@ impl Deployment {
 
     /// Recompute [`Deployment::relations`]: every string value (outside the
     /// resource's own `id`) equal to another resource's id, ignoring case and a
-    /// trailing slash, becomes an edge labelled by its property path. Strings
+    /// trailing slash, becomes an edge labelled by its property path. A
+    /// resource's own `id` links it to its parent — the resource whose id is
+    /// the longest proper prefix of it — with the path `id`. Strings
     /// that merely start with a resource id (a child id such as
     /// `…/vaults/kv/keys/k`) link to that resource too, so a key URI or a
     /// subnet id of a VNet declared inline still connects.
@@ -282,6 +284,14 @@ impl Deployment {
             if let Value::Object(m) = &r.value {
                 for (k, v) in m {
                     if k.eq_ignore_ascii_case("id") {
+                        // A child (or extension) resource points to the nearest
+                        // resource whose id encloses its own: compute →
+                        // workspace, subnet → virtual network, DNS link → zone.
+                        if let Some(to) = v.as_str().and_then(|s| match_parent(s, &ids)) {
+                            if to != from {
+                                out.push(Relation { from, to, path: k.to_ascii_lowercase() });
+                            }
+                        }
                         continue;
                     }
                     collect_edges(v, k, from, &ids, &mut out, 0);
@@ -387,6 +397,23 @@ fn match_id(s: &str, ids: &HashMap<String, usize>) -> Option<usize> {
     None
 }
 
+/// The resource whose id is the longest proper `/`-prefix of `id` (its parent,
+/// or the resource an extension resource is attached to).
+fn match_parent(id: &str, ids: &HashMap<String, usize>) -> Option<usize> {
+    let norm = normalise_id(id);
+    let mut end = norm.len();
+    while let Some(pos) = norm.get(..end).and_then(|p| p.rfind('/')) {
+        if pos == 0 {
+            break;
+        }
+        if let Some(&i) = norm.get(..pos).and_then(|p| ids.get(p)) {
+            return Some(i);
+        }
+        end = pos;
+    }
+    None
+}
+
 /// Convenience for tests and bindings: an object map from pairs.
 pub fn object<I: IntoIterator<Item = (&'static str, Value)>>(pairs: I) -> Value {
     Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map>())
@@ -435,12 +462,29 @@ mod tests {
                     to: 0,
                     path: "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId".into()
                 },
-                // the compute's own id starts with the workspace id, but `id` is skipped;
+                // the compute's own id starts with the workspace id: its parent edge;
                 // the key URI links to the vault by prefix.
+                Relation { from: 4, to: 0, path: "id".into() },
                 Relation { from: 4, to: 3, path: "properties.keyUri".into() },
             ]
         );
         assert_eq!(d.sources(0, "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId").collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn child_resources_link_to_their_nearest_parent() {
+        let d = dep(serde_json::json!([
+            {"type": "Microsoft.Network/virtualNetworks", "name": "vnet"},
+            {"type": "Microsoft.Network/virtualNetworks/subnets", "name": "vnet/snet"},
+            {"type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks", "name": "zone/link"},
+            {"type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments", "name": "ws/ep/blue"},
+            {"type": "Microsoft.MachineLearningServices/workspaces", "name": "ws"}
+        ]));
+        let parents: Vec<(usize, usize)> =
+            d.relations.iter().filter(|r| r.path == "id").map(|r| (r.from, r.to)).collect();
+        // the subnet's parent is the VNet; the link's zone is absent; the
+        // deployment skips the absent endpoint and reaches the workspace.
+        assert_eq!(parents, vec![(1, 0), (3, 4)]);
     }
 
     #[test]

@@ -1,1 +1,292 @@
 //! Reports: findings and their renderings (text, JSON, SARIF, Markdown, HTML).
+//!
+//! A [`Report`] is plain data (serialisable) with findings sorted
+//! deterministically (file, line, pointer, rule, resource). Suppressed
+//! findings stay in the list with their justification; they do not count
+//! towards the exit code or the summary's failed/indeterminate totals.
+
+mod render;
+mod sarif;
+
+use crate::model::Diagnostic;
+use crate::rules::Severity;
+use crate::value::Value;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Verdict of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The resource breaks the rule.
+    Fail,
+    /// The verdict depends on values unknown before deployment.
+    Indeterminate,
+}
+
+impl Status {
+    /// `fail` or `indeterminate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Indeterminate => "indeterminate",
+        }
+    }
+}
+
+/// The resource a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+pub struct ResourceRef {
+    /// Full type.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Full name.
+    pub name: String,
+    /// Resource id (placeholder scope when the template does not fix it).
+    pub id: String,
+}
+
+/// Where in the user's input.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+pub struct Location {
+    /// File as given by the user.
+    pub file: Option<String>,
+    /// JSON pointer (or Terraform address).
+    pub pointer: String,
+    /// 1-based line.
+    pub line: Option<u32>,
+}
+
+/// Why a finding is suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// The reason given by whoever suppressed it.
+    pub justification: String,
+    /// `template` (resource `metadata.amlguard.suppress`) or the suppressions file path.
+    pub source: String,
+}
+
+/// One finding: a rule a resource breaks (or may break).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule title (the good state).
+    pub title: String,
+    /// Rule severity.
+    pub severity: Severity,
+    /// fail / indeterminate.
+    pub status: Status,
+    /// The resource.
+    pub resource: ResourceRef,
+    /// Where it is declared.
+    pub location: Location,
+    /// What is wrong (or unknown), lowercase, names in backticks.
+    pub message: String,
+    /// Facts the verdict rests on.
+    pub evidence: Vec<Value>,
+    /// What could not be known (indeterminate findings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
+    /// How to fix it.
+    pub remediation: String,
+    /// Present when the finding is suppressed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+}
+
+impl Finding {
+    /// Counts towards the exit code and totals (not suppressed).
+    pub fn is_active(&self) -> bool {
+        self.suppressed.is_none()
+    }
+
+    fn sort_key(&self) -> (Option<&str>, Option<u32>, &str, &str, &str) {
+        (self.location.file.as_deref(), self.location.line, &self.location.pointer, &self.rule_id, &self.resource.id)
+    }
+}
+
+/// Totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Summary {
+    /// Resources in the deployment.
+    pub resources: usize,
+    /// Rules run.
+    pub rules: usize,
+    /// Rule × resource evaluations where the rule applied.
+    pub checks: usize,
+    /// Of those, how many passed.
+    pub passed: usize,
+    /// Active failing findings.
+    pub failed: usize,
+    /// Active indeterminate findings.
+    pub indeterminate: usize,
+    /// Suppressed findings.
+    pub suppressed: usize,
+    /// Active failing findings per severity (`critical`, `high`, `medium`, `low`).
+    pub by_severity: BTreeMap<String, usize>,
+}
+
+/// The result of a check.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Report {
+    /// Findings, sorted.
+    pub findings: Vec<Finding>,
+    /// Totals.
+    pub summary: Summary,
+    /// Notes about the input (parts skipped or not expandable).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Sort findings and recompute the summary's finding totals (resources,
+    /// rules, checks and passed are set by the caller).
+    pub fn finish(&mut self) {
+        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
+        let s = &mut self.summary;
+        s.failed = 0;
+        s.indeterminate = 0;
+        s.suppressed = 0;
+        s.by_severity = Severity::ALL.iter().map(|v| (v.as_str().to_owned(), 0)).collect();
+        for f in &self.findings {
+            if !f.is_active() {
+                s.suppressed += 1;
+            } else if f.status == Status::Fail {
+                s.failed += 1;
+                *s.by_severity.entry(f.severity.as_str().to_owned()).or_default() += 1;
+            } else {
+                s.indeterminate += 1;
+            }
+        }
+    }
+
+    /// Active findings (not suppressed).
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.is_active())
+    }
+
+    /// `true` when no active failing finding exists.
+    pub fn passed(&self) -> bool {
+        !self.active().any(|f| f.status == Status::Fail)
+    }
+
+    /// Process exit code: 1 when an active failing finding has severity at
+    /// or above `fail_on`, else 0. Indeterminate findings are reported but do
+    /// not fail the run (a template cannot know runtime values).
+    pub fn exit_code(&self, fail_on: Severity) -> i32 {
+        i32::from(self.active().any(|f| f.status == Status::Fail && f.severity >= fail_on))
+    }
+
+    /// Pretty JSON (the documented report shape).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// SARIF 2.1.0 for GitHub code scanning and other viewers.
+    pub fn to_sarif(&self) -> String {
+        serde_json::to_string_pretty(&sarif::sarif(self)).unwrap_or_default()
+    }
+
+    /// Plain text for terminals.
+    pub fn to_text(&self) -> String {
+        render::text(self)
+    }
+
+    /// Markdown (pull-request comments, job summaries).
+    pub fn to_markdown(&self) -> String {
+        render::markdown(self)
+    }
+
+    /// A self-contained HTML table for notebooks: grouped by resource,
+    /// severity colours, no external assets.
+    pub fn to_html(&self) -> String {
+        render::html(self)
+    }
+}
+
+/// Stable 64-bit FNV-1a hash (for SARIF fingerprints).
+pub(crate) fn fnv1a(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn finding(rule: &str, sev: Severity, status: Status, line: u32) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            title: format!("{rule} title"),
+            severity: sev,
+            status,
+            resource: ResourceRef { type_: "Microsoft.MachineLearningServices/workspaces".into(), name: "ws<1>".into(), id: "/x/ws".into() },
+            location: Location { file: Some("main.json".into()), pointer: "/resources/0".into(), line: Some(line) },
+            message: "workspace `ws` allows public network access".into(),
+            evidence: vec![Value::from("properties.publicNetworkAccess = Enabled")],
+            unknown: vec![],
+            remediation: "set it".into(),
+            suppressed: None,
+        }
+    }
+
+    pub(crate) fn sample() -> Report {
+        let mut r = Report::default();
+        r.findings.push(finding("AML-NET-001", Severity::High, Status::Fail, 20));
+        r.findings.push(finding("AML-CMP-006", Severity::Medium, Status::Indeterminate, 5));
+        let mut s = finding("AML-DATA-002", Severity::Medium, Status::Fail, 7);
+        s.suppressed = Some(Suppression { justification: "no sensitive data".into(), source: "template".into() });
+        r.findings.push(s);
+        r.summary.resources = 1;
+        r.finish();
+        r
+    }
+
+    #[test]
+    fn findings_sort_by_location_and_summary_counts_active_ones() {
+        let r = sample();
+        let ids: Vec<&str> = r.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert_eq!(ids, ["AML-CMP-006", "AML-DATA-002", "AML-NET-001"]);
+        assert_eq!((r.summary.failed, r.summary.indeterminate, r.summary.suppressed), (1, 1, 1));
+        assert_eq!(r.summary.by_severity.get("high"), Some(&1));
+        assert_eq!(r.summary.by_severity.get("medium"), Some(&0));
+    }
+
+    #[test]
+    fn exit_code_honours_the_threshold_and_ignores_suppressed_and_indeterminate() {
+        let r = sample();
+        assert_eq!(r.exit_code(Severity::Low), 1);
+        assert_eq!(r.exit_code(Severity::High), 1);
+        assert_eq!(r.exit_code(Severity::Critical), 0);
+        let mut only_suppressed = sample();
+        only_suppressed.findings.retain(|f| f.rule_id != "AML-NET-001");
+        only_suppressed.finish();
+        assert_eq!(only_suppressed.exit_code(Severity::Low), 0);
+        assert!(only_suppressed.passed());
+    }
+
+    #[test]
+    fn json_has_the_documented_shape() {
+        let v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        let f = &v["findings"][2];
+        assert_eq!(f["rule_id"], "AML-NET-001");
+        assert_eq!(f["status"], "fail");
+        assert_eq!(f["severity"], "high");
+        assert_eq!(f["resource"]["type"], "Microsoft.MachineLearningServices/workspaces");
+        assert_eq!(f["location"]["line"], 20);
+        assert_eq!(v["findings"][1]["suppressed"]["justification"], "no sensitive data");
+        assert_eq!(v["summary"]["failed"], 1);
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
+        assert_ne!(fnv1a("a"), fnv1a("b"));
+    }
+}

@@ -1,0 +1,166 @@
+//! SARIF 2.1.0, shaped for GitHub code scanning: `tool.driver.rules` with
+//! help text and `security-severity`, results with `ruleId`, `ruleIndex`,
+//! `level`, a physical location (`artifactLocation.uri` + `region.startLine`),
+//! `partialFingerprints`, and `suppressions` for suppressed findings.
+
+use super::{fnv1a, Report, Status};
+use crate::rules::{Catalog, Severity};
+use serde_json::{json, Value as J};
+
+fn level(s: Severity, status: Status) -> &'static str {
+    if status == Status::Indeterminate {
+        return "note";
+    }
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+/// A relative URI for a user-given path (forward slashes, no `./`).
+fn uri(file: Option<&str>) -> String {
+    let f = file.unwrap_or("input.json").replace('\\', "/");
+    let f = f.strip_prefix("./").unwrap_or(&f).to_owned();
+    f.replace(' ', "%20")
+}
+
+/// Pascal-case name from a rule title (SARIF `name`).
+fn rule_name(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|c| c.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+pub(super) fn sarif(report: &Report) -> J {
+    let catalog = Catalog::embedded();
+    let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rules: Vec<J> = ids
+        .iter()
+        .map(|id| match catalog.get(id) {
+            Some(r) => {
+                let help_md = format!(
+                    "{}\n\n**Why:** {}\n\n**Fix:** {}\n\n{}",
+                    r.summary,
+                    r.why,
+                    r.remediation_text(),
+                    r.references.iter().map(|u| format!("- <{u}>")).collect::<Vec<_>>().join("\n")
+                );
+                json!({
+                    "id": r.id,
+                    "name": rule_name(&r.title),
+                    "shortDescription": {"text": r.title},
+                    "fullDescription": {"text": r.summary},
+                    "help": {"text": format!("{} Why: {} Fix: {}", r.summary, r.why, r.remediation_text()), "markdown": help_md},
+                    "helpUri": r.references.first().cloned().unwrap_or_default(),
+                    "defaultConfiguration": {"level": level(r.severity, Status::Fail)},
+                    "properties": {"tags": ["security", r.area.folder()], "security-severity": security_severity(r.severity), "precision": "high"}
+                })
+            }
+            None => json!({"id": id, "shortDescription": {"text": id}, "help": {"text": id}}),
+        })
+        .collect();
+    let results: Vec<J> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let index = ids.iter().position(|i| *i == f.rule_id).unwrap_or(0);
+            let mut text = f.message.clone();
+            if f.status == Status::Indeterminate {
+                text = format!("indeterminate: {text}");
+                if !f.unknown.is_empty() {
+                    text.push_str(&format!(" (unknown: {})", f.unknown.join("; ")));
+                }
+            }
+            let mut result = json!({
+                "ruleId": f.rule_id,
+                "ruleIndex": index,
+                "level": level(f.severity, f.status),
+                "message": {"text": text},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(f.location.file.as_deref())},
+                        "region": {"startLine": f.location.line.unwrap_or(1).max(1)}
+                    },
+                    "logicalLocations": [{"name": f.resource.name, "fullyQualifiedName": f.resource.id, "kind": "resource"}]
+                }],
+                "partialFingerprints": {
+                    "amlguardFinding/v1": format!("{:016x}", fnv1a(&format!("{}|{}", f.rule_id, f.resource.id.to_ascii_lowercase())))
+                },
+                "properties": {"status": f.status.as_str(), "pointer": f.location.pointer}
+            });
+            if let (Some(s), Some(obj)) = (&f.suppressed, result.as_object_mut()) {
+                let kind = if s.source == "template" { "inSource" } else { "external" };
+                obj.insert("suppressions".into(), json!([{"kind": kind, "justification": s.justification}]));
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "amlguard",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://learn.microsoft.com/azure/machine-learning/concept-enterprise-security",
+                "rules": rules
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::sample;
+    use super::*;
+
+    #[test]
+    fn sarif_has_what_github_code_scanning_requires() {
+        let v: J = serde_json::from_str(&sample().to_sarif()).unwrap();
+        assert_eq!(v["version"], "2.1.0");
+        let run = &v["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), 3);
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), 3);
+        for r in results {
+            let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[idx]["id"], r["ruleId"]);
+            assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "main.json");
+            assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+            assert_eq!(r["partialFingerprints"]["amlguardFinding/v1"].as_str().unwrap().len(), 16);
+        }
+        let suppressed = results.iter().find(|r| r["ruleId"] == "AML-DATA-002").unwrap();
+        assert_eq!(suppressed["suppressions"][0]["kind"], "inSource");
+        let ind = results.iter().find(|r| r["ruleId"] == "AML-CMP-006").unwrap();
+        assert_eq!(ind["level"], "note");
+        let known = rules.iter().find(|r| r["id"] == "AML-CMP-006").unwrap();
+        assert!(known["help"]["markdown"].as_str().unwrap().contains("**Why:**"));
+        assert_eq!(known["properties"]["security-severity"], "5.5");
+    }
+
+    #[test]
+    fn names_and_uris() {
+        assert_eq!(rule_name("Compute has local authentication disabled"), "ComputeHasLocalAuthenticationDisabled");
+        assert_eq!(uri(Some(".\\infra\\main file.json")), "infra/main%20file.json");
+    }
+}

@@ -1,0 +1,389 @@
+//! Running the catalog over a deployment: simulate, evaluate every selected
+//! rule on every resource, turn verdicts into findings, apply suppressions.
+
+use super::adapter::{self, Verdict};
+use super::checks::{self, CheckOutcome};
+use super::{Catalog, Rule, Severity};
+use crate::model::{Deployment, Resource};
+use crate::report::{Finding, Location, Report, ResourceRef, Status, Suppression};
+use crate::value::{Map, Value};
+
+/// What to run and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOptions {
+    /// Only these rules (ids, or prefixes such as `AML-NET`); empty = all.
+    pub rules: Vec<String>,
+    /// Skip these rules (ids or prefixes).
+    pub skip: Vec<String>,
+    /// Rule parameter values: `{"allowedVmSizes": [...]}` applies to every
+    /// rule declaring that parameter; `{"AML-CMP-004": {"allowedVmSizes": [...]}}`
+    /// to one rule (wins over the plain form).
+    pub parameters: Map,
+    /// Lowest severity that makes [`Report::exit_code`] return 1 (used by front ends).
+    pub fail_on: Severity,
+    /// Suppressions from files (`.amlguard.json`, `--suppressions`).
+    pub suppressions: Vec<FileSuppression>,
+    /// Apply Azure's defaults and derived properties first (on by default).
+    pub simulate: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            rules: Vec::new(),
+            skip: Vec::new(),
+            parameters: Map::new(),
+            fail_on: Severity::Low,
+            suppressions: Vec::new(),
+            simulate: true,
+        }
+    }
+}
+
+/// One suppression read from a suppressions file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSuppression {
+    /// Rule id (or prefix, or `*`).
+    pub id: String,
+    /// Resource name or id it applies to (case-insensitive); `None` = every resource.
+    pub resource: Option<String>,
+    /// Why (required).
+    pub justification: String,
+    /// The file it came from.
+    pub source: String,
+}
+
+/// Read a suppressions file: `{"suppress": [{"id": "AML-NET-001",
+/// "resource": "ws", "justification": "…"}]}`. A justification is required.
+pub fn parse_suppressions(text: &str, source: &str) -> Result<Vec<FileSuppression>, String> {
+    let doc = crate::json::parse(text).map_err(|e| format!("{source}: {e}"))?;
+    let items = doc
+        .get("suppress")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("{source}: expected an object with a `suppress` array"))?;
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let id = item.get("id").and_then(Value::as_str).ok_or_else(|| format!("{source}: `/suppress/{i}/id` is missing"))?;
+        let justification = item
+            .get("justification")
+            .and_then(Value::as_str)
+            .filter(|j| !j.trim().is_empty())
+            .ok_or_else(|| format!("{source}: `/suppress/{i}` needs a non-empty `justification`"))?;
+        out.push(FileSuppression {
+            id: id.to_owned(),
+            resource: item.get("resource").and_then(Value::as_str).map(str::to_owned),
+            justification: justification.to_owned(),
+            source: source.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+fn id_matches(pattern: &str, id: &str) -> bool {
+    pattern == "*" || id.eq_ignore_ascii_case(pattern) || id.to_ascii_uppercase().starts_with(&format!("{}-", pattern.to_ascii_uppercase()))
+}
+
+fn selected(rule: &Rule, options: &CheckOptions) -> bool {
+    (options.rules.is_empty() || options.rules.iter().any(|p| id_matches(p, &rule.id)))
+        && !options.skip.iter().any(|p| id_matches(p, &rule.id))
+}
+
+/// Parameter values for `rule`: defaults, then plain overrides, then the
+/// rule-specific object.
+pub fn rule_parameters(rule: &Rule, options: &Map) -> Map {
+    let mut merged = Map::new();
+    for (k, v) in options {
+        if !k.to_ascii_uppercase().starts_with("AML-") {
+            merged.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(Value::Object(specific)) = options.iter().find(|(k, _)| k.eq_ignore_ascii_case(&rule.id)).map(|(_, v)| v) {
+        for (k, v) in specific {
+            merged.insert(k.clone(), v.clone());
+        }
+    }
+    rule.parameter_values(Some(&merged))
+}
+
+/// Resource types a rule's `if` names at the top level (`field: type` with
+/// `equals`/`in`), for counting how many resources a rule applies to.
+/// Empty means "any type".
+pub fn rule_types(rule: &Rule) -> Vec<String> {
+    fn walk(c: &Value, out: &mut Vec<String>, depth: usize) {
+        if depth > 3 {
+            return;
+        }
+        if c.get("field").and_then(Value::as_str).is_some_and(|f| f.eq_ignore_ascii_case("type")) {
+            if let Some(s) = c.get("equals").and_then(Value::as_str) {
+                out.push(s.to_ascii_lowercase());
+            }
+            for s in c.get("in").and_then(Value::as_array).unwrap_or_default() {
+                if let Some(s) = s.as_str() {
+                    out.push(s.to_ascii_lowercase());
+                }
+            }
+        }
+        for key in ["allOf", "anyOf"] {
+            for sub in c.get(key).and_then(Value::as_array).unwrap_or_default() {
+                walk(sub, out, depth.saturating_add(1));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(c) = rule.policy_rule.get("if") {
+        walk(c, &mut out, 0);
+    }
+    out
+}
+
+fn template_suppression(resource: &Resource, rule_id: &str) -> Option<Suppression> {
+    let list = resource.value.get_ci("metadata")?.get_ci("amlguard")?.get_ci("suppress")?.as_array()?;
+    list.iter().find_map(|s| {
+        let id = s.get_ci("id")?.as_str()?;
+        if !id_matches(id, rule_id) {
+            return None;
+        }
+        let justification = s.get_ci("justification").and_then(Value::as_str).filter(|j| !j.trim().is_empty());
+        Some(Suppression {
+            justification: justification.unwrap_or("(no justification given)").to_owned(),
+            source: "template".to_owned(),
+        })
+    })
+}
+
+fn file_suppression(resource: &Resource, rule_id: &str, list: &[FileSuppression]) -> Option<Suppression> {
+    list.iter()
+        .find(|s| {
+            id_matches(&s.id, rule_id)
+                && s.resource.as_deref().is_none_or(|r| {
+                    r == "*" || r.eq_ignore_ascii_case(resource.name()) || r.eq_ignore_ascii_case(resource.id())
+                })
+        })
+        .map(|s| Suppression { justification: s.justification.clone(), source: s.source.clone() })
+}
+
+/// The title inside a sentence: first letter lowered unless it starts an
+/// acronym (`TLS`, `SSH`).
+fn in_sentence(title: &str) -> String {
+    let mut cs = title.chars();
+    match (cs.next(), cs.next()) {
+        (Some(a), Some(b)) if b.is_lowercase() => a.to_lowercase().chain(title.chars().skip(1)).collect(),
+        _ => title.to_owned(),
+    }
+}
+
+fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, evidence: Vec<Value>, unknown: Vec<String>) -> Finding {
+    Finding {
+        rule_id: rule.id.clone(),
+        title: rule.title.clone(),
+        severity: rule.severity,
+        status,
+        resource: ResourceRef { type_: resource.type_().to_owned(), name: resource.name().to_owned(), id: resource.id().to_owned() },
+        location: Location {
+            file: resource.provenance.file.clone(),
+            pointer: resource.provenance.pointer.clone(),
+            line: resource.provenance.line,
+        },
+        message,
+        evidence,
+        unknown,
+        remediation: rule.remediation_text(),
+        suppressed: None,
+    }
+}
+
+/// Evaluate one rule on one resource of a (simulated) deployment.
+/// `None` = pass or not applicable.
+pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params: &Map) -> Option<Finding> {
+    let resource = deployment.resources.get(index)?;
+    let name = resource.name();
+    match adapter::evaluate(rule, index, deployment, params) {
+        Verdict::NoMatch => None,
+        Verdict::Unknown { unknown, evidence } => Some(finding(
+            rule,
+            resource,
+            Status::Indeterminate,
+            format!("`{name}`: cannot tell before deployment whether \"{}\" holds", in_sentence(&rule.title)),
+            evidence,
+            unknown,
+        )),
+        Verdict::Match { evidence } => match &rule.check {
+            None => Some(finding(
+                rule,
+                resource,
+                Status::Fail,
+                format!("`{name}` does not meet \"{}\"{}", in_sentence(&rule.title), adapter::describe(&evidence)),
+                evidence,
+                Vec::new(),
+            )),
+            Some(check) => match checks::run(check, deployment, index, params) {
+                Some(CheckOutcome::Pass) | None => None,
+                Some(CheckOutcome::Fail { message, evidence }) => Some(finding(rule, resource, Status::Fail, message, evidence, Vec::new())),
+                Some(CheckOutcome::Unknown { message, unknown }) => {
+                    Some(finding(rule, resource, Status::Indeterminate, format!("`{name}`: {message}"), Vec::new(), unknown))
+                }
+            },
+        },
+        Verdict::Error(e) => Some(finding(
+            rule,
+            resource,
+            Status::Indeterminate,
+            format!("rule could not be evaluated on `{name}`: {e}"),
+            Vec::new(),
+            vec![e],
+        )),
+    }
+}
+
+/// Run the catalog over `deployment`. Never fails: anything that cannot be
+/// decided becomes an indeterminate finding.
+pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOptions) -> Report {
+    let mut dep = deployment.clone();
+    let defaulted = if options.simulate { crate::simulate::apply_recording(&mut dep) } else { Vec::new() };
+    let mut report = Report { diagnostics: dep.diagnostics.clone(), ..Report::default() };
+    report.summary.resources = dep.resources.len();
+    for rule in catalog.rules().iter().filter(|r| selected(r, options)) {
+        let params = rule_parameters(rule, &options.parameters);
+        if params.get("effect").and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case("disabled")) {
+            continue;
+        }
+        report.summary.rules += 1;
+        let types = rule_types(rule);
+        for (index, resource) in dep.resources.iter().enumerate() {
+            let applies = types.is_empty() || types.iter().any(|t| t.eq_ignore_ascii_case(resource.type_()));
+            let found = evaluate_rule(rule, index, &dep, &params);
+            if applies {
+                report.summary.checks += 1;
+            }
+            match found {
+                Some(mut f) => {
+                    note_defaults(&mut f, index, &defaulted);
+                    f.suppressed = template_suppression(resource, &rule.id)
+                        .or_else(|| file_suppression(resource, &rule.id, &options.suppressions));
+                    report.findings.push(f);
+                }
+                None if applies => report.summary.passed += 1,
+                None => {}
+            }
+        }
+    }
+    report.finish();
+    report
+}
+
+/// Say so when the evidence rests on a value Azure fills in, not one the
+/// input wrote.
+fn note_defaults(f: &mut Finding, index: usize, defaulted: &[(usize, String)]) {
+    let paths: Vec<&str> = f.evidence.iter().filter_map(|e| e.get("path").and_then(Value::as_str)).collect();
+    let used: Vec<&str> = defaulted
+        .iter()
+        .filter(|(i, p)| *i == index && paths.iter().any(|e| e.eq_ignore_ascii_case(p)))
+        .map(|(_, p)| p.as_str())
+        .collect();
+    if !used.is_empty() {
+        f.message.push_str(&format!(
+            "; not set in the input, so Azure's default applies to {}",
+            used.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+}
+
+/// Run the embedded catalog (see [`check_with`]).
+pub fn check(deployment: &Deployment, options: &CheckOptions) -> Report {
+    check_with(Catalog::embedded(), deployment, options)
+}
+
+/// Run one rule's examples; returns a description of each example whose
+/// verdict differs from what the rule file says (empty = all agree).
+pub fn run_examples(rule: &Rule) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (expected, ex) in rule.all_examples() {
+        let doc = Value::Array(ex.resources.clone());
+        let dep = match Deployment::from_resources(&doc, Some(&format!("{}#{}", rule.id, ex.name)), None) {
+            Ok(d) => d,
+            Err(e) => {
+                problems.push(format!("{} / {}: {e}", rule.id, ex.name));
+                continue;
+            }
+        };
+        let mut params = Map::new();
+        if let Some(p) = &ex.parameters {
+            params.insert(rule.id.clone(), Value::Object(p.clone()));
+        }
+        let options = CheckOptions { rules: vec![rule.id.clone()], parameters: params, ..CheckOptions::default() };
+        let cat = Catalog { rules: vec![rule.clone()], errors: Vec::new() };
+        let report = check_with(&cat, &dep, &options);
+        let fails = report.findings.iter().filter(|f| f.status == Status::Fail).count();
+        let ind = report.findings.iter().filter(|f| f.status == Status::Indeterminate).count();
+        let ok = match expected {
+            "pass" => fails == 0 && ind == 0,
+            "fail" => fails > 0,
+            _ => fails == 0 && ind > 0,
+        };
+        if !ok {
+            let got: Vec<String> = report.findings.iter().map(|f| format!("{} {}: {}", f.status.as_str(), f.resource.name, f.message)).collect();
+            problems.push(format!("{} / {} (expected {expected}): got {:?}", rule.id, ex.name, got));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppressions_files_need_justifications() {
+        let ok = parse_suppressions(r#"{"suppress": [{"id": "AML-NET-001", "resource": "ws", "justification": "demo"}]}"#, ".amlguard.json").unwrap();
+        assert_eq!(ok.len(), 1);
+        let e = parse_suppressions(r#"{"suppress": [{"id": "AML-NET-001"}]}"#, "s.json").unwrap_err();
+        assert!(e.contains("justification"), "{e}");
+    }
+
+    #[test]
+    fn ids_match_exactly_or_by_area_prefix() {
+        assert!(id_matches("AML-NET", "AML-NET-001"));
+        assert!(id_matches("aml-net-001", "AML-NET-001"));
+        assert!(!id_matches("AML-NE", "AML-NET-001"));
+        assert!(id_matches("*", "AML-NET-001"));
+    }
+
+    #[test]
+    fn rule_specific_parameters_win() {
+        let rule = Catalog::embedded().get("AML-CMP-002").unwrap();
+        let mut o = Map::new();
+        o.insert("maxMinNodeCount".into(), Value::Int(1));
+        assert_eq!(rule_parameters(rule, &o).get("maxMinNodeCount"), Some(&Value::Int(1)));
+        o.insert("AML-CMP-002".into(), Value::Object([("maxMinNodeCount".to_owned(), Value::Int(2))].into_iter().collect()));
+        assert_eq!(rule_parameters(rule, &o).get("maxMinNodeCount"), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn rule_types_are_read_from_the_condition() {
+        let rule = Catalog::embedded().get("AML-IAM-001").unwrap();
+        assert_eq!(rule_types(rule), vec!["microsoft.machinelearningservices/workspaces/computes".to_owned()]);
+    }
+
+    #[test]
+    fn template_and_file_suppressions_keep_the_finding() {
+        let doc: Value = serde_json::json!([
+            {"type": "Microsoft.Network/privateEndpoints", "name": "a"},
+            {"type": "Microsoft.KeyVault/vaults/secrets", "name": "kv/s", "properties": {"value": "literal"},
+             "metadata": {"amlguard": {"suppress": [{"id": "AML-DATA-006", "justification": "test fixture"}]}}},
+            {"type": "Microsoft.KeyVault/vaults/secrets", "name": "kv/t", "properties": {"value": "literal"}}
+        ])
+        .into();
+        let dep = Deployment::from_resources(&doc, None, None).unwrap();
+        let opts = CheckOptions {
+            rules: vec!["AML-DATA-006".into()],
+            suppressions: parse_suppressions(r#"{"suppress": [{"id": "AML-DATA", "resource": "kv/t", "justification": "rotated"}]}"#, "x.json").unwrap(),
+            ..CheckOptions::default()
+        };
+        let r = check(&dep, &opts);
+        assert_eq!(r.findings.len(), 2, "{:#?}", r.findings);
+        assert_eq!(r.findings[0].suppressed.as_ref().map(|s| s.source.as_str()), Some("template"));
+        assert_eq!(r.findings[1].suppressed.as_ref().map(|s| s.justification.as_str()), Some("rotated"));
+        assert_eq!(r.exit_code(Severity::Low), 0);
+        assert_eq!(r.summary.suppressed, 2);
+    }
+}
