@@ -19,6 +19,7 @@ pub mod simulate;
 pub mod value;
 
 pub use error::Error;
+pub use export::{export_policies, ExportOptions, PolicyExport};
 pub use model::{Deployment, Provenance, Relation, Resource};
 pub use value::{Map, Unknown, Value};
 
