@@ -694,8 +694,9 @@ impl Evaluator<'_> {
             // ---- comparison and logic
             "equals" => {
                 arity(name, n, 2, 2)?;
-                if let Some(u) = any_unknown(&a) {
-                    return Ok(u);
+                // An unknown anywhere inside either side makes the answer unknown.
+                if let Some(u) = a0.first_unknown().or_else(|| a1.first_unknown()) {
+                    return Ok(Value::Unknown(u.clone()));
                 }
                 Ok(Value::Bool(equal(a0, a1)))
             }
@@ -1021,7 +1022,15 @@ impl Evaluator<'_> {
                 }
                 match a0 {
                     Value::String(t) => Ok(Value::Bool(t.contains(&text(a1, false)))),
-                    Value::Array(items) => Ok(Value::Bool(items.iter().any(|v| equal(v, a1)))),
+                    Value::Array(items) => {
+                        if items.iter().any(|v| v.first_unknown().is_none() && equal(v, a1)) {
+                            return Ok(Value::Bool(true));
+                        }
+                        match items.iter().find_map(Value::first_unknown) {
+                            Some(u) => Ok(Value::Unknown(u.clone())),
+                            None => Ok(Value::Bool(false)),
+                        }
+                    }
                     Value::Object(_) => Ok(Value::Bool(a0.get_ci(&text(a1, false)).is_some())),
                     other => Err(type_err(name, "a string, an array or an object", other)),
                 }

@@ -158,6 +158,8 @@ fn deployment_time_values_are_unknown_with_a_reason() {
         ("utcNow()", "time of deployment"),
         ("concat('x', utcNow())", "time of deployment"),
         ("toLower(subscription().displayName)", "display name"),
+        ("equals(createArray(utcNow()), createArray('x'))", "time of deployment"),
+        ("contains(createArray('a', newGuid()), 'b')", "new value"),
     ] {
         match eval(expr) {
             Value::Unknown(u) => assert!(u.reason.contains(reason_part), "{expr}: {}", u.reason),
