@@ -77,6 +77,26 @@ fn check(dep: &Deployment) -> Report {
 }
 
 #[test]
+fn arm_corpus_findings_match_the_reviewed_snapshots() {
+    let Some(shared) = shared_dir() else { return };
+    let bless = std::env::var("AMLGUARD_BLESS").is_ok_and(|v| v == "1");
+    let base = shared.join("corpus/arm").canonicalize().unwrap();
+    let dirs = sorted_dirs(&base);
+    assert!(dirs.len() >= 20, "expected ARM corpus folders, found {}", dirs.len());
+    let mut failures = Vec::new();
+    let load = amlguard_core::ingest::LoadOptions::default();
+    for dir in &dirs {
+        let rel = dir.strip_prefix(&base).unwrap().display().to_string();
+        let got = match amlguard_core::check_path(&[dir.as_path()], &load, &CheckOptions::default()) {
+            Ok(report) => render(&report, &base),
+            Err(e) => format!("# error: {}\n", e.to_string().replace(&format!("{}/", base.display()), "")),
+        };
+        compare("arm", &rel, &got, bless, &mut failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn terraform_corpus_findings_match_the_reviewed_snapshots() {
     let Some(shared) = shared_dir() else { return };
     let bless = std::env::var("AMLGUARD_BLESS").is_ok_and(|v| v == "1");

@@ -33,6 +33,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("AML-NET-009", "public IP enabled", &["ws/ci"]),
     ("AML-NET-009", "public IP left at its default", &["ws/cluster"]),
     ("AML-NET-010", "AKS compute in the training subnet", &["ws/aks"]),
+    ("AML-NET-010", "Kubernetes (Arc) compute attaching a cluster in the training subnet", &["aks"]),
     ("AML-NET-010", "attached AKS cluster's node pool in the training subnet", &["aks"]),
     ("AML-NET-011", "cluster of 20 nodes in a /28 (11 usable addresses)", &["vnet"]),
     ("AML-NET-012", "storage endpoints in the scoring subnet", &["pe-ws"]),
