@@ -217,6 +217,9 @@ const BUILTIN_DIFFERENCES: &[(&str, &str)] = &[
     // A public workspace is AML-NET-001's finding; AML-NET-002 judges private
     // workspaces only, so one problem is reported once.
     ("AML-NET-002", "public workspace without private endpoint (AML-NET-001's business)"),
+    // A workspace whose name is unknown has no id, so no endpoint can be seen
+    // targeting it: we cannot tell (the built-in, seeing no connection, fails).
+    ("AML-NET-002", "workspace name from a parameter without value"),
     // The built-in is a deployIfNotExists attaching a zone group to each
     // endpoint; ours checks that the zones exist and are linked to the VNet.
     ("AML-NET-003", "both zones linked to the endpoint's VNet"),
@@ -275,4 +278,68 @@ fn rules_agree_with_their_azure_builtin_on_every_example() {
     }
     assert!(compared >= 10, "compared only {compared} examples with built-ins");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+fn example(name: &str) -> Deployment {
+    let path = amlguard_tests::repo_root().join("examples").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    amlguard_core::deployment_from_json_text(&text, Some(name)).unwrap()
+}
+
+#[test]
+fn the_secure_baseline_example_passes_every_rule() {
+    let r = amlguard_core::check(&example("secure-baseline.json"), &amlguard_core::CheckOptions::default());
+    let problems: Vec<String> = r.findings.iter().map(|f| format!("{} {} `{}`: {}", f.status.as_str(), f.rule_id, f.resource.name, f.message)).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(r.summary.checks > 80, "{:?}", r.summary);
+}
+
+#[test]
+fn removing_a_piece_of_the_baseline_is_noticed() {
+    // Each removal must produce a failing finding of the named rule: the
+    // cross-resource rules see the relation disappear.
+    let cases = [
+        ("pe-st-file", "AML-NET-004"),
+        ("pe-kv", "AML-NET-005"),
+        ("pe-acr", "AML-NET-006"),
+        ("pe-mlw", "AML-NET-002"),
+        ("privatelink.notebooks.azure.net/link-vnet-aml", "AML-NET-003"),
+        ("to-law", "AML-MON-001"),
+        ("bas-aml", "AML-NET-015"),
+    ];
+    for (name, rule) in cases {
+        let mut dep = example("secure-baseline.json");
+        let before = dep.resources.len();
+        dep.resources.retain(|r| r.name() != name);
+        assert_eq!(dep.resources.len() + 1, before, "`{name}` not in the baseline");
+        dep.derive_relations();
+        let r = amlguard_core::check(&dep, &amlguard_core::CheckOptions::default());
+        assert!(
+            r.findings.iter().any(|f| f.rule_id == rule && f.status == amlguard_core::report::Status::Fail),
+            "removing `{name}` should fail {rule}; got {:?}",
+            r.findings.iter().map(|f| &f.rule_id).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn the_quickstart_example_shows_what_defaults_mean() {
+    let r = amlguard_core::check(&example("quickstart-public-workspace.json"), &amlguard_core::CheckOptions::default());
+    let failed: BTreeSet<&str> = r.active().filter(|f| f.status == amlguard_core::report::Status::Fail).map(|f| f.rule_id.as_str()).collect();
+    for rule in ["AML-NET-001", "AML-NET-009", "AML-IAM-001", "AML-IAM-005", "AML-DATA-004", "AML-DATA-005", "AML-DATA-006", "AML-MON-001", "AML-CMP-001"] {
+        assert!(failed.contains(rule), "{rule} missing from {failed:?}");
+    }
+    // Without the defaults, omitted properties are not judged as Azure would.
+    let raw = amlguard_core::check(
+        &example("quickstart-public-workspace.json"),
+        &amlguard_core::CheckOptions { simulate: false, ..Default::default() },
+    );
+    let msg = |rep: &amlguard_core::Report, rule: &str| {
+        rep.findings.iter().find(|f| f.rule_id == rule).map(|f| f.message.clone()).unwrap_or_default()
+    };
+    assert!(msg(&r, "AML-NET-001").contains("is \"Enabled\""), "{}", msg(&r, "AML-NET-001"));
+    assert!(msg(&raw, "AML-NET-001").contains("is absent"), "{}", msg(&raw, "AML-NET-001"));
+    // A runtime-only property is unknown for a design, not silently absent.
+    assert_eq!((r.summary.indeterminate, raw.summary.indeterminate), (1, 0));
+    assert_eq!(r.exit_code(amlguard_core::Severity::Critical), 1);
 }

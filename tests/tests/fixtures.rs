@@ -18,10 +18,20 @@ struct Case {
     got: &'static str,
 }
 
+/// A fixture label names a resource by its name (ARM) or its address
+/// (Terraform, `type.name`).
+fn labelled(name: &str, pointer: &str, label: &str) -> bool {
+    name == label || pointer == label || pointer.ends_with(&format!(".{label}"))
+}
+
 fn verdict(dep: &Deployment, rule: &str, resource: &str) -> &'static str {
+    assert!(
+        dep.resources.iter().any(|r| labelled(r.name(), &r.provenance.pointer, resource)),
+        "labelled resource `{resource}` not found"
+    );
     let opts = CheckOptions { rules: vec![rule.to_owned()], ..CheckOptions::default() };
     let report = amlguard_core::check(dep, &opts);
-    let mine: Vec<_> = report.findings.iter().filter(|f| f.resource.name == resource).collect();
+    let mine: Vec<_> = report.findings.iter().filter(|f| labelled(&f.resource.name, &f.location.pointer, resource)).collect();
     if mine.iter().any(|f| f.status == Status::Fail) {
         "fail"
     } else if mine.is_empty() {
@@ -95,10 +105,16 @@ fn checkov_names(text: &str, section: &str) -> Vec<String> {
             continue;
         }
         if on {
-            if t.starts_with('-') || t.starts_with('"') {
+            if t.starts_with('-') || t.starts_with('"') || t.starts_with('\'') {
                 let name = t.trim_start_matches('-').trim().trim_matches(|c| c == '"' || c == ',' || c == '\'');
-                if let Some((_, n)) = name.rsplit_once('.') {
-                    out.push(n.to_owned());
+                if name.contains('/') {
+                    // ARM labels are `Type.name`: keep the name
+                    if let Some((_, n)) = name.rsplit_once('.') {
+                        out.push(n.to_owned());
+                    }
+                } else if name.contains('.') {
+                    // Terraform labels are addresses: keep them whole
+                    out.push(name.to_owned());
                 }
             } else {
                 on = false;
@@ -129,9 +145,36 @@ fn checkov_cases(shared: &Path, cases: &mut Vec<Case>) {
             let names = checkov_names(&labels, section);
             assert!(!names.is_empty(), "no `{section}` labels in {}", dir.join(labels_file).display());
             for resource in names {
-                assert!(dep.resources.iter().any(|r| r.name() == resource), "labelled resource `{resource}` not found");
                 let got = verdict(&dep, ours, &resource);
                 cases.push(Case { tool: "checkov", tool_rule: tool_rule.to_owned(), our_rule: ours, resource, expected, got });
+            }
+        }
+    }
+}
+
+fn checkov_terraform_cases(shared: &Path, cases: &mut Vec<Case>) {
+    let base = shared.join("corpus/fixtures/checkov/tests/terraform");
+    let res = base.join("checks/resource/azure");
+    let sets = [
+        ("CKV_AZURE_144", "AML-NET-001", res.join("example_MLPublicAccess"), res.join("test_MLPublicAccess.py")),
+        ("CKV_AZURE_142", "AML-IAM-001", res.join("example_MLCCLADisabled"), res.join("test_MLCCLADisabled.py")),
+        ("CKV_AZURE_150", "AML-CMP-002", res.join("example_MLComputeClusterMinNodes"), res.join("test_MLComputeClusterMinNodes.py")),
+        (
+            "CKV2_AZURE_49",
+            "AML-NET-001",
+            base.join("graph/checks/resources/AzureMLWorkspacePublicNetwork"),
+            base.join("graph/checks/resources/AzureMLWorkspacePublicNetwork/expected.yaml"),
+        ),
+    ];
+    for (tool_rule, ours, dir, labels_file) in sets {
+        let labels = std::fs::read_to_string(&labels_file).unwrap();
+        let dep = amlguard_core::ingest::terraform::load_path(&dir, &[]).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for (section, expected) in [("pass", "pass"), ("fail", "fail")] {
+            let names = checkov_names(&labels, section);
+            assert!(!names.is_empty(), "no `{section}` labels in {}", labels_file.display());
+            for resource in names {
+                let got = verdict(&dep, ours, &resource);
+                cases.push(Case { tool: "checkov-terraform", tool_rule: tool_rule.to_owned(), our_rule: ours, resource, expected, got });
             }
         }
     }
@@ -143,6 +186,7 @@ fn our_verdicts_match_upstream_fixture_labels_or_the_difference_is_documented() 
     let mut cases = Vec::new();
     psrule_cases(&shared, &mut cases);
     checkov_cases(&shared, &mut cases);
+    checkov_terraform_cases(&shared, &mut cases);
     let doc = std::fs::read_to_string(amlguard_tests::repo_root().join("docs/fixtures-agreement.md")).unwrap_or_default();
     let documented = |c: &Case| {
         doc.lines().any(|l| l.contains(&format!("`{}`", c.tool_rule)) && l.contains(&format!("`{}`", c.resource)))

@@ -71,7 +71,7 @@ pub(crate) fn err<T>(msg: impl Into<String>) -> EResult<T> {
 /// An element in scope of a count.
 enum Scope<'a> {
     /// Field count: the element of the array at `prefix`.
-    FieldElem { prefix: Path, text: String, elem: &'a Value },
+    FieldElem { prefix: Path, text: String, elem: &'a Value, on: &'a Value },
     /// Value count: the element (named or not).
     ValueElem { name: Option<String>, elem: Cow<'a, Value> },
     /// Another resource (related count or existence check): `field`
@@ -121,6 +121,18 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     if let Ok("disabled") = effect.as_deref() {
         return Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
     }
+    // Resource Provider modes (`Microsoft.Kubernetes.Data`,
+    // `Microsoft.MachineLearningServices.Data`, …) govern data-plane requests,
+    // which no deployment contains.
+    if let Some(mode) = policy.mode.as_deref().filter(|m| m.contains('.')) {
+        return Evaluation {
+            effect: None,
+            outcome: Outcome::Unknown,
+            details: None,
+            unknown: vec![format!("policy mode `{mode}` applies to data-plane requests, which are not part of a deployment")],
+            evidence: Vec::new(),
+        };
+    }
     let t = ev.cond(&policy.cond);
     let mut out = Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
     match t {
@@ -161,6 +173,28 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     out.evidence = ev.evidence;
     out.unknown = dedup(ev.unknown);
     out
+}
+
+/// Evaluate one compiled template against a resource (for
+/// [`super::evaluate_expression`]).
+pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params: &Map, ctx: &EvalContext<'_>) -> Result<Value, String> {
+    let mut ev = Ev {
+        policy,
+        root: resource,
+        params,
+        ctx,
+        scopes: Vec::new(),
+        unknown: Vec::new(),
+        evidence: Vec::new(),
+        record: false,
+        depth: 0,
+        api_version: ctx.api_version.map(str::to_owned),
+    };
+    match ev.tmpl_any(t) {
+        Ok(v) => Ok(v.into_owned()),
+        Err(Fail::Unknown(r)) => Ok(Value::unknown(r)),
+        Err(Fail::Error(e)) => Err(e),
+    }
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
@@ -276,6 +310,22 @@ impl<'a> Ev<'a> {
                         Ok(v) => match v.as_str() {
                             Some(s) => match parse::resolve_field(s, self.catalog()) {
                                 Ok(r) => {
+                                    let wild = match &r.kind {
+                                        FieldKind::Path(p) => path::has_wild(p),
+                                        FieldKind::Alias(a) => a.iter().any(|x| path::has_wild(&x.path)),
+                                        _ => false,
+                                    };
+                                    if wild {
+                                        // a computed field with `[*]` reads like `field()`: the array of values
+                                        let name = s.to_owned();
+                                        let v = match self.field_fn(&name) {
+                                            Ok(v) => v,
+                                            Err(fl) => return self.fail(&name, fl),
+                                        };
+                                        let t = self.apply(l, Some(&v), &rhs, &name);
+                                        self.note_field(&name, &None, Some(&v), l.op, &rhs, t);
+                                        return t;
+                                    }
                                     fref = r;
                                     &fref
                                 }
@@ -423,6 +473,11 @@ impl<'a> Ev<'a> {
     #[allow(clippy::type_complexity)]
     fn field_values(&mut self, f: &FieldRef) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
         let res = self.cur_resource();
+        self.field_values_on(f, res)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn field_values_on(&mut self, f: &FieldRef, res: &'a Value) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
         match &f.kind {
             FieldKind::Name => {
                 let n = res.get_ci("name").map(|v| match v.as_str() {
@@ -435,18 +490,32 @@ impl<'a> Ev<'a> {
                 let n = res.get_ci("fullName").or_else(|| res.get_ci("name")).map(Cow::Borrowed);
                 Ok((vec![n], false, None))
             }
+            FieldKind::ApiVersion => {
+                let v = match &self.api_version {
+                    Some(v) => Some(Cow::Owned(Value::String(v.clone()))),
+                    None => res.get_ci("apiVersion").map(Cow::Borrowed),
+                };
+                Ok((vec![v], false, None))
+            }
             FieldKind::Path(p) => Ok(self.path_values(res, p, true)),
-            FieldKind::Alias(a) => {
-                let p = a.path_for(self.api_version.as_deref()).clone();
+            FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
+                let p = self.alias_path(f, res)?;
                 Ok(self.path_values(res, &p, false))
             }
-            FieldKind::Unresolved(name) => match self.catalog().get(name) {
-                Some(a) => {
-                    let p = a.path_for(self.api_version.as_deref()).clone();
-                    Ok(self.path_values(res, &p, false))
-                }
-                None => Err(Fail::Unknown(format!("alias `{name}` is not in the alias catalog"))),
-            },
+        }
+    }
+
+    /// The path of an alias for the type of `res` and the API version.
+    fn alias_path(&self, f: &FieldRef, res: &Value) -> EResult<Path> {
+        let rtype = res.get_ci("type").and_then(Value::as_str).unwrap_or_default();
+        let a = match &f.kind {
+            FieldKind::Alias(defs) => super::aliases::pick(defs, rtype),
+            FieldKind::Unresolved(n) => self.catalog().resolve(n, rtype),
+            _ => None,
+        };
+        match a {
+            Some(a) => Ok(a.path_for(self.api_version.as_deref()).clone()),
+            None => Err(Fail::Unknown(format!("alias `{}` is not in the alias catalog", f.text))),
         }
     }
 
@@ -462,16 +531,14 @@ impl<'a> Ev<'a> {
         (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), multi, text)
     }
 
+    /// Bind `p` to the innermost field-count element over `res` whose array
+    /// path is a prefix of `p`.
     fn bind<'p>(&self, res: &'a Value, p: &'p [Seg]) -> (&'a Value, &'p [Seg]) {
         for s in self.scopes.iter().rev() {
-            match s {
-                Scope::FieldElem { prefix, elem, .. } => {
-                    if path::starts_with(p, prefix) {
-                        return (elem, p.get(prefix.len()..).unwrap_or_default());
-                    }
+            if let Scope::FieldElem { prefix, elem, on, .. } = s {
+                if std::ptr::eq(*on, res) && path::starts_with(p, prefix) {
+                    return (elem, p.get(prefix.len()..).unwrap_or_default());
                 }
-                Scope::Resource { .. } => break,
-                Scope::ValueElem { .. } => {}
             }
         }
         (res, p)
@@ -485,25 +552,15 @@ impl<'a> Ev<'a> {
         // related resource (bound elements win).
         let res = self.fn_resource();
         let (vals, multi) = match &f.kind {
-            FieldKind::Name | FieldKind::FullName => {
-                let saved = std::mem::take(&mut self.scopes);
-                let r = self.field_values(&f);
-                self.scopes = saved;
-                let (v, _, _) = r?;
+            FieldKind::Name | FieldKind::FullName | FieldKind::ApiVersion => {
+                let (v, _, _) = self.field_values_on(&f, res)?;
                 (v, false)
             }
             FieldKind::Path(p) => self.fn_path(res, p),
-            FieldKind::Alias(a) => {
-                let p = a.path_for(self.api_version.as_deref()).clone();
+            FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
+                let p = self.alias_path(&f, res)?;
                 self.fn_path(res, &p)
             }
-            FieldKind::Unresolved(n) => match self.catalog().get(n) {
-                Some(a) => {
-                    let p = a.path_for(self.api_version.as_deref()).clone();
-                    self.fn_path(res, &p)
-                }
-                None => return Err(Fail::Unknown(format!("alias `{n}` is not in the alias catalog"))),
-            },
         };
         if multi {
             Ok(Cow::Owned(Value::Array(vals.into_iter().flatten().map(Cow::into_owned).collect())))
@@ -514,29 +571,10 @@ impl<'a> Ev<'a> {
 
     #[allow(clippy::type_complexity)]
     fn fn_path(&self, res: &'a Value, p: &Path) -> (Vec<Option<Cow<'a, Value>>>, bool) {
-        let (base, rest) = self.bind_fn(res, p);
+        let (base, rest) = self.bind(res, p);
         let mut found = Vec::new();
         path::collect(base, rest, &mut found);
-        (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), path::has_wild(rest))
-    }
-
-    fn bind_fn<'p>(&self, res: &'a Value, p: &'p [Seg]) -> (&'a Value, &'p [Seg]) {
-        for s in self.scopes.iter().rev() {
-            match s {
-                Scope::FieldElem { prefix, elem, .. } => {
-                    if path::starts_with(p, prefix) {
-                        return (elem, p.get(prefix.len()..).unwrap_or_default());
-                    }
-                }
-                Scope::Resource { res: r, fn_res, .. } => {
-                    if std::ptr::eq(*r, *fn_res) {
-                        break;
-                    }
-                }
-                Scope::ValueElem { .. } => {}
-            }
-        }
-        (res, p)
+        (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), path::has_wild(p))
     }
 
     /// `source('x')`: a field of the resource one level out of a related count.
@@ -572,19 +610,28 @@ impl<'a> Ev<'a> {
                 (Scope::ValueElem { name: Some(n), elem }, Some(want)) if n.eq_ignore_ascii_case(want) => {
                     return Ok(elem.clone())
                 }
-                (Scope::FieldElem { text, elem, prefix }, Some(want)) => {
+                (Scope::FieldElem { text, elem, prefix, .. }, Some(want)) => {
                     if text.eq_ignore_ascii_case(want) {
                         return Ok(Cow::Borrowed(*elem));
                     }
                     if let Ok(f) = parse::resolve_field(want, self.catalog()) {
                         let p = match &f.kind {
-                            FieldKind::Alias(a) => Some(a.path_for(self.api_version.as_deref()).clone()),
+                            FieldKind::Alias(_) => self.alias_path(&f, self.cur_resource()).ok(),
                             FieldKind::Path(p) => Some(p.clone()),
                             _ => None,
                         };
                         if let Some(p) = p {
-                            if p.len() == prefix.len() && path::starts_with(&p, prefix) {
-                                return Ok(Cow::Borrowed(*elem));
+                            if path::starts_with(&p, prefix) {
+                                let rest = p.get(prefix.len()..).unwrap_or_default();
+                                if rest.is_empty() {
+                                    return Ok(Cow::Borrowed(*elem));
+                                }
+                                let mut found = Vec::new();
+                                path::collect(elem, rest, &mut found);
+                                if path::has_wild(rest) {
+                                    return Ok(Cow::Owned(Value::Array(found.into_iter().flatten().cloned().collect())));
+                                }
+                                return Ok(found.into_iter().next().flatten().map_or(Cow::Owned(Value::Null), Cow::Borrowed));
                             }
                         }
                     }
@@ -628,11 +675,7 @@ impl<'a> Ev<'a> {
                 let res = self.cur_resource();
                 let p = match &f.kind {
                     FieldKind::Path(p) => p.clone(),
-                    FieldKind::Alias(a) => a.path_for(self.api_version.as_deref()).clone(),
-                    FieldKind::Unresolved(n) => match self.catalog().get(n) {
-                        Some(a) => a.path_for(self.api_version.as_deref()).clone(),
-                        None => return Err(Fail::Unknown(format!("alias `{n}` is not in the alias catalog"))),
-                    },
+                    FieldKind::Alias(_) | FieldKind::Unresolved(_) => self.alias_path(f, res)?,
                     _ => return err("`count.field` must be an array alias"),
                 };
                 let (base, rest) = self.bind(res, &p);
@@ -642,7 +685,7 @@ impl<'a> Ev<'a> {
                     if let Value::Unknown(u) = el {
                         return Err(Fail::Unknown(format!("{}: {}", f.text, u.reason)));
                     }
-                    self.scopes.push(Scope::FieldElem { prefix: p.clone(), text: f.text.clone(), elem: el });
+                    self.scopes.push(Scope::FieldElem { prefix: p.clone(), text: f.text.clone(), elem: el, on: res });
                     let t = self.where_(c);
                     self.scopes.pop();
                     tally(t, &mut lo, &mut hi);
@@ -836,7 +879,7 @@ impl<'a> Ev<'a> {
                     None => Value::unknown("the request's api version is not known offline"),
                 };
                 m.insert("apiVersion".to_owned(), v);
-                return Ok(Cow::Owned(Value::Object(m)));
+                return Ok(Cow::Owned(self.host_override("requestContext", m)));
             }
             "resourcegroup" | "subscription" => {
                 let scope = self.ctx.deployment.map(|d| d.scope.clone()).unwrap_or_default();
@@ -852,14 +895,15 @@ impl<'a> Ev<'a> {
                     m.insert("tenantId".to_owned(), Value::String(scope.tenant_id.clone()));
                     m.insert("displayName".to_owned(), Value::unknown("the subscription name is not known offline"));
                 }
-                return Ok(Cow::Owned(Value::Object(m)));
+                let key = if name == "resourcegroup" { "resourceGroup" } else { "subscription" };
+                return Ok(Cow::Owned(self.host_override(key, m)));
             }
             "policy" => {
                 let mut m = Map::new();
                 for k in ["assignmentId", "definitionId", "setDefinitionId", "definitionReferenceId"] {
                     m.insert(k.to_owned(), Value::unknown("policy assignment ids are not known offline"));
                 }
-                return Ok(Cow::Owned(Value::Object(m)));
+                return Ok(Cow::Owned(self.host_override("policy", m)));
             }
             "utcnow" => return Err(Fail::Unknown("`utcNow()` depends on the time of evaluation".to_owned())),
             "coalesce" => {
@@ -879,6 +923,21 @@ impl<'a> Ev<'a> {
             vals.push(v);
         }
         functions::call(name, &vals)
+    }
+
+    /// Placeholder object `m` with the host's values for `key` laid over it.
+    fn host_override(&self, key: &str, mut m: Map) -> Value {
+        if let Some(Value::Object(h)) = self.ctx.host.and_then(|h| h.get_ci(key)) {
+            for (k, v) in h {
+                match m.iter_mut().find(|(mk, _)| mk.eq_ignore_ascii_case(k)) {
+                    Some((_, slot)) => *slot = v.clone(),
+                    None => {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        Value::Object(m)
     }
 
     fn parameter(&mut self, name: &str) -> EResult<Cow<'a, Value>> {
@@ -931,19 +990,22 @@ impl<'a> Ev<'a> {
                 return Tri::U;
             };
             let own_id = normalise_id(self.root.get_ci("id").and_then(Value::as_str).unwrap_or_default());
-            let child = !ty.is_empty()
-                && self
-                    .root
-                    .get_ci("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| ty.to_ascii_lowercase().starts_with(&format!("{}/", t.to_ascii_lowercase())));
+            let prefix = format!("{own_id}/");
+            let child = self
+                .root
+                .get_ci("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| ty.to_ascii_lowercase().starts_with(&format!("{}/", t.to_ascii_lowercase())));
             dep.resources
                 .iter()
                 .filter(|r| r.is_type(ty))
                 .filter(|r| {
                     let rid = normalise_id(r.id());
-                    if child || !own_id.is_empty() && rid.starts_with(&format!("{own_id}/")) {
-                        rid.starts_with(&format!("{own_id}/"))
+                    // children and extension resources (an id with a nested
+                    // `/providers/`) must belong to the evaluated resource
+                    let extension = rid.matches("/providers/").count() >= 2;
+                    if child || extension {
+                        !own_id.is_empty() && rid.starts_with(&prefix)
                     } else {
                         true
                     }

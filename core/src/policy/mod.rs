@@ -57,11 +57,23 @@ pub struct EvalContext<'a> {
     pub related: Option<&'a [Value]>,
     /// The API version of the request (else the resource's `apiVersion`).
     pub api_version: Option<&'a str>,
+    /// Values the host knows, as an object with any of `resourceGroup`,
+    /// `subscription`, `requestContext`, `policy`: they override the
+    /// placeholders `resourceGroup()`, `subscription()`, `requestContext()`
+    /// and `policy()` return.
+    pub host: Option<&'a Value>,
 }
 
 impl Default for EvalContext<'_> {
     fn default() -> Self {
-        EvalContext { aliases: AliasCatalog::embedded(), deployment: None, resource_index: None, related: None, api_version: None }
+        EvalContext {
+            aliases: AliasCatalog::embedded(),
+            deployment: None,
+            resource_index: None,
+            related: None,
+            api_version: None,
+            host: None,
+        }
     }
 }
 
@@ -127,6 +139,38 @@ impl Policy {
     pub fn evaluate(&self, resource: &Value, parameters: &Map, ctx: &EvalContext<'_>) -> Evaluation {
         eval::evaluate(self, resource, parameters, ctx)
     }
+}
+
+/// Evaluate one template expression (`"[concat('a', parameters('p'))]"`, or
+/// a literal string) against a resource, with parameter values and the
+/// parameter defaults of `policy` if given. An unknown input gives
+/// [`Value::Unknown`]; an expression that cannot be evaluated is an error
+/// message.
+pub fn evaluate_expression(
+    text: &str,
+    resource: &Value,
+    parameters: &Map,
+    policy: Option<&Policy>,
+    ctx: &EvalContext<'_>,
+) -> Result<Value, String> {
+    let t = expr::Tmpl::compile(&Value::String(text.to_owned()))?;
+    let fallback;
+    let p = match policy {
+        Some(p) => p,
+        None => {
+            let rule: Value = Value::Object(
+                [
+                    ("if".to_owned(), Value::Object([("value".to_owned(), Value::Bool(true)), ("equals".to_owned(), Value::Bool(true))].into_iter().collect())),
+                    ("then".to_owned(), Value::Object([("effect".to_owned(), Value::from("audit"))].into_iter().collect())),
+                ]
+                .into_iter()
+                .collect(),
+            );
+            fallback = Policy::parse_with(&rule, ctx.aliases).map_err(|e| e.to_string())?;
+            &fallback
+        }
+    };
+    eval::eval_template(p, &t, resource, parameters, ctx)
 }
 
 #[cfg(test)]

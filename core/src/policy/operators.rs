@@ -90,8 +90,9 @@ impl Op {
 pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
     let mut re = String::with_capacity(pattern.len() * 2 + 8);
     let (base, _) = op.split();
+    let folded = if base == Op::Match { std::borrow::Cow::Borrowed(pattern) } else { fold(pattern) };
     re.push_str(if base == Op::Match { "(?s)^" } else { "(?is)^" });
-    for c in pattern.chars() {
+    for c in folded.chars() {
         match (base, c) {
             (Op::Like, '*') => re.push_str(".*"),
             (Op::Like, '?') => re.push('.'),
@@ -128,13 +129,17 @@ pub fn apply(op: Op, lhs: Option<&Value>, rhs: &Value, pat: Option<&Regex>) -> R
         },
         Op::Like | Op::Match | Op::MatchInsensitively => match lhs.and_then(Value::as_str) {
             None => false,
-            Some(s) => match pat {
-                Some(p) => p.is_match(s),
-                None => match rhs.as_str() {
-                    Some(ps) => compile_pattern(base, ps)?.is_match(s),
-                    None => false,
-                },
-            },
+            Some(s) => {
+                let s = if base == Op::Match { std::borrow::Cow::Borrowed(s) } else { fold(s) };
+                let s = s.as_ref();
+                match pat {
+                    Some(p) => p.is_match(s),
+                    None => match rhs.as_str() {
+                        Some(ps) => compile_pattern(base, ps)?.is_match(s),
+                        None => false,
+                    },
+                }
+            }
         },
         Op::Contains => match lhs {
             Some(Value::String(s)) => match rhs {
@@ -191,21 +196,43 @@ fn scalar_string(v: &Value) -> Option<String> {
     }
 }
 
-/// Case-insensitive string equality (Unicode simple case folding).
+/// Case folding for comparisons: lower case plus the full foldings that
+/// change length (`ß` → `ss`, ligatures), so `Straße` equals `STRASSE`.
+pub fn fold(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return std::borrow::Cow::Owned(s.to_ascii_lowercase());
+        }
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.to_lowercase().chars() {
+        match c {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ﬀ' => out.push_str("ff"),
+            'ﬁ' => out.push_str("fi"),
+            'ﬂ' => out.push_str("fl"),
+            'ﬃ' => out.push_str("ffi"),
+            'ﬄ' => out.push_str("ffl"),
+            'ﬅ' | 'ﬆ' => out.push_str("st"),
+            'ς' => out.push('σ'),
+            other => out.push(other),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Case-insensitive string equality (with [`fold`]).
 pub fn str_eq_ci(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         a.eq_ignore_ascii_case(b)
     } else {
-        a.to_lowercase() == b.to_lowercase()
+        fold(a) == fold(b)
     }
 }
 
 fn contains_ci(s: &str, sub: &str) -> bool {
-    if s.is_ascii() && sub.is_ascii() {
-        s.to_ascii_lowercase().contains(&sub.to_ascii_lowercase())
-    } else {
-        s.to_lowercase().contains(&sub.to_lowercase())
-    }
+    fold(s).contains(fold(sub).as_ref())
 }
 
 fn num_of_str(s: &str) -> Option<f64> {
@@ -253,7 +280,7 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
             if let (Some(p), Some(q)) = (num_of_str(x), num_of_str(y)) {
                 return p.partial_cmp(&q);
             }
-            Some(x.to_lowercase().cmp(&y.to_lowercase()))
+            Some(fold(x).cmp(&fold(y)))
         }
         _ => num(a)?.partial_cmp(&num(b)?),
     }

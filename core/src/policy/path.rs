@@ -19,7 +19,17 @@ pub enum Seg {
 pub type Path = Vec<Seg>;
 
 /// Parse a path. Errors are plain messages (the caller adds the location).
+/// A subscript with an unclosed quote (`m['a]`) is read as literal text.
 pub fn parse(s: &str) -> Result<Path, String> {
+    parse_mode(s, false)
+}
+
+/// Like [`parse`], but an unclosed quote in a subscript is an error.
+pub fn parse_strict(s: &str) -> Result<Path, String> {
+    parse_mode(s, true)
+}
+
+fn parse_mode(s: &str, strict: bool) -> Result<Path, String> {
     let mut out = Vec::new();
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0usize;
@@ -52,7 +62,8 @@ pub fn parse(s: &str) -> Result<Path, String> {
                 } else if out.is_empty() {
                     return Err(format!("path `{s}` starts with `[`"));
                 }
-                let (seg, next) = parse_bracket(&chars, i + 1).ok_or_else(|| format!("bad subscript in path `{s}`"))?;
+                let (seg, next) = parse_bracket(&chars, i + 1, strict)
+                    .ok_or_else(|| format!("bad subscript in path `{s}` (empty tag name or unclosed quote)"))?;
                 out.push(seg);
                 i = next;
                 if let Some(&c2) = chars.get(i) {
@@ -79,7 +90,7 @@ pub fn parse(s: &str) -> Result<Path, String> {
 
 /// Parse the inside of `[...]` starting after `[`; returns the segment and the
 /// index after `]`.
-fn parse_bracket(chars: &[char], start: usize) -> Option<(Seg, usize)> {
+fn parse_bracket(chars: &[char], start: usize, strict: bool) -> Option<(Seg, usize)> {
     let close = find_close(chars, start)?;
     let inner: String = chars.get(start..close)?.iter().collect();
     let trimmed = inner.trim();
@@ -95,6 +106,14 @@ fn parse_bracket(chars: &[char], start: usize) -> Option<(Seg, usize)> {
         return Some((Seg::Index(idx), close + 1));
     }
     let bytes: Vec<char> = trimmed.chars().collect();
+    if strict
+        && bytes.len() >= 2
+        && matches!(bytes.first(), Some('\'' | '"'))
+        && !matches!(bytes.last(), Some('\'' | '"'))
+    {
+        // `['a]`: a quote that is never closed
+        return None;
+    }
     if bytes.len() >= 2 {
         let first = bytes.first().copied();
         let last = bytes.last().copied();
@@ -192,9 +211,11 @@ fn seg_eq(a: &Seg, b: &Seg) -> bool {
 /// One value found by [`collect`]: `None` when the path leads nowhere.
 pub type Found<'a> = Option<&'a Value>;
 
-/// Follow `p` from `root`. Without `[*]` exactly one result is pushed; with
-/// `[*]` one per element reached (a missing or non-array collection yields
-/// none). An unknown met on the way is returned as the value.
+/// Follow `p` from `root`, pushing one entry per value reached: exactly one
+/// without `[*]`, one per element with `[*]` (none for an empty array). A
+/// path that leads nowhere (a missing key, an index out of range, a `[*]`
+/// over something that is not an array) pushes `None`. An unknown met on the
+/// way is returned as the value.
 pub fn collect<'a>(root: &'a Value, p: &[Seg], out: &mut Vec<Found<'a>>) {
     let Some((first, rest)) = p.split_first() else {
         out.push(Some(root));
@@ -207,27 +228,20 @@ pub fn collect<'a>(root: &'a Value, p: &[Seg], out: &mut Vec<Found<'a>>) {
     match first {
         Seg::Key(k) => match root.get_ci(k) {
             Some(v) => collect(v, rest, out),
-            None => {
-                if !has_wild(rest) {
-                    out.push(None);
-                }
-            }
+            None => out.push(None),
         },
         Seg::Index(i) => match root.as_array().and_then(|a| a.get(*i)) {
             Some(v) => collect(v, rest, out),
-            None => {
-                if !has_wild(rest) {
-                    out.push(None);
-                }
-            }
+            None => out.push(None),
         },
-        Seg::Wild => {
-            if let Some(a) = root.as_array() {
+        Seg::Wild => match root.as_array() {
+            Some(a) => {
                 for v in a {
                     collect(v, rest, out);
                 }
             }
-        }
+            None => out.push(None),
+        },
     }
 }
 
@@ -280,7 +294,7 @@ mod tests {
         let v: Value = serde_json::json!({"g": [{"m": [{"n": 1}, {"n": 2}]}, {"x": 1}]}).into();
         let mut out = Vec::new();
         collect(&v, &parse("g[*].m[*].n").unwrap(), &mut out);
-        assert_eq!(out.len(), 2);
+        assert_eq!(out, vec![Some(&Value::Int(1)), Some(&Value::Int(2)), None]);
         let mut out = Vec::new();
         collect(&v, &parse("g[*].x").unwrap(), &mut out);
         assert_eq!(out, vec![None, Some(&Value::Int(1))]);

@@ -45,9 +45,12 @@ fn compile(rule: &Rule) -> Result<Policy, String> {
     Policy::parse(&definition(rule)).map_err(|e| format!("rule `{}` does not compile: {e}", rule.id))
 }
 
+/// Rule id → (the `policyRule` compiled, the compiled policy or why not).
+type Compiled = HashMap<String, (Value, Result<Policy, String>)>;
+
 /// Compiled policies of the embedded catalog, by id (compiled once).
-fn compiled() -> &'static HashMap<String, (Value, Result<Policy, String>)> {
-    static CACHE: OnceLock<HashMap<String, (Value, Result<Policy, String>)>> = OnceLock::new();
+fn compiled() -> &'static Compiled {
+    static CACHE: OnceLock<Compiled> = OnceLock::new();
     CACHE.get_or_init(|| {
         super::Catalog::embedded()
             .rules()
@@ -128,7 +131,7 @@ pub fn describe(evidence: &[Value]) -> String {
         .filter(|e| e.get("result").and_then(Value::as_str) == Some("true"))
         .filter_map(|e| {
             let what = e.get("path").or_else(|| e.get("field")).and_then(Value::as_str)?;
-            if what.eq_ignore_ascii_case("type") || what.starts_with('[') {
+            if what.eq_ignore_ascii_case("type") || what.eq_ignore_ascii_case("count") || what.starts_with('[') {
                 return None;
             }
             let value = match e.get("value") {

@@ -162,6 +162,16 @@ fn file_suppression(resource: &Resource, rule_id: &str, list: &[FileSuppression]
         .map(|s| Suppression { justification: s.justification.clone(), source: s.source.clone() })
 }
 
+/// The title inside a sentence: first letter lowered unless it starts an
+/// acronym (`TLS`, `SSH`).
+fn in_sentence(title: &str) -> String {
+    let mut cs = title.chars();
+    match (cs.next(), cs.next()) {
+        (Some(a), Some(b)) if b.is_lowercase() => a.to_lowercase().chain(title.chars().skip(1)).collect(),
+        _ => title.to_owned(),
+    }
+}
+
 fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, evidence: Vec<Value>, unknown: Vec<String>) -> Finding {
     Finding {
         rule_id: rule.id.clone(),
@@ -193,7 +203,7 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
             rule,
             resource,
             Status::Indeterminate,
-            format!("`{name}`: cannot tell before deployment whether \"{}\" holds", rule.title.to_lowercase()),
+            format!("`{name}`: cannot tell before deployment whether \"{}\" holds", in_sentence(&rule.title)),
             evidence,
             unknown,
         )),
@@ -202,7 +212,7 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
                 rule,
                 resource,
                 Status::Fail,
-                format!("`{name}` does not meet \"{}\"{}", rule.title.to_lowercase(), adapter::describe(&evidence)),
+                format!("`{name}` does not meet \"{}\"{}", in_sentence(&rule.title), adapter::describe(&evidence)),
                 evidence,
                 Vec::new(),
             )),
@@ -229,9 +239,7 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
 /// decided becomes an indeterminate finding.
 pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOptions) -> Report {
     let mut dep = deployment.clone();
-    if options.simulate {
-        crate::simulate::apply(&mut dep);
-    }
+    let defaulted = if options.simulate { crate::simulate::apply_recording(&mut dep) } else { Vec::new() };
     let mut report = Report { diagnostics: dep.diagnostics.clone(), ..Report::default() };
     report.summary.resources = dep.resources.len();
     for rule in catalog.rules().iter().filter(|r| selected(r, options)) {
@@ -249,6 +257,7 @@ pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOpt
             }
             match found {
                 Some(mut f) => {
+                    note_defaults(&mut f, index, &defaulted);
                     f.suppressed = template_suppression(resource, &rule.id)
                         .or_else(|| file_suppression(resource, &rule.id, &options.suppressions));
                     report.findings.push(f);
@@ -260,6 +269,23 @@ pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOpt
     }
     report.finish();
     report
+}
+
+/// Say so when the evidence rests on a value Azure fills in, not one the
+/// input wrote.
+fn note_defaults(f: &mut Finding, index: usize, defaulted: &[(usize, String)]) {
+    let paths: Vec<&str> = f.evidence.iter().filter_map(|e| e.get("path").and_then(Value::as_str)).collect();
+    let used: Vec<&str> = defaulted
+        .iter()
+        .filter(|(i, p)| *i == index && paths.iter().any(|e| e.eq_ignore_ascii_case(p)))
+        .map(|(_, p)| p.as_str())
+        .collect();
+    if !used.is_empty() {
+        f.message.push_str(&format!(
+            "; not set in the input, so Azure's default applies to {}",
+            used.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
 }
 
 /// Run the embedded catalog (see [`check_with`]).
