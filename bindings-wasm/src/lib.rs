@@ -35,7 +35,7 @@ pub fn ingest(
     let opts: types::IngestOptions = options_from(options.as_ref())?;
     let file = opts.file.as_deref();
     let (doc, text) = read_input(&input, file)?;
-    let dep = load(&doc, file, text.as_deref())?;
+    let dep = load(&doc, file, text.as_deref(), opts.template_parameters.as_ref())?;
     to_js(&dep)
 }
 
@@ -102,7 +102,7 @@ fn run_check(input: &JsValue, options: Option<&JsValue>) -> Result<amlguard_core
     let opts: types::CheckOptions = options_from(options)?;
     let file = opts.file.as_deref();
     let (doc, text) = read_input(input, file)?;
-    let dep = load(&doc, file, text.as_deref())?;
+    let dep = load(&doc, file, text.as_deref(), opts.template_parameters.as_ref())?;
     let mut core_opts = amlguard_core::CheckOptions {
         rules: opts.rules.unwrap_or_default(),
         skip: opts.skip.unwrap_or_default(),
@@ -128,12 +128,48 @@ fn run_check(input: &JsValue, options: Option<&JsValue>) -> Result<amlguard_core
     Ok(amlguard_core::check(&dep, &core_opts))
 }
 
-/// A document as a deployment (resource list for now; templates and plans
-/// once the ingestion front ends land).
-fn load(doc: &Value, file: Option<&str>, text: Option<&str>) -> Result<amlguard_core::Deployment, JsValue> {
-    amlguard_core::Deployment::from_resources(doc, file, text)
-        .map_err(|source| Error::Model { file: file.map(str::to_owned), source })
-        .map_err(|e| to_js_error(&e))
+/// A document (ARM template, resource list, Terraform plan; format detected
+/// from content) as a deployment. The text, when there is one, gives lines.
+fn load(
+    doc: &Value,
+    file: Option<&str>,
+    text: Option<&str>,
+    template_parameters: Option<&serde_json::Value>,
+) -> Result<amlguard_core::Deployment, JsValue> {
+    let opts = amlguard_core::ingest::LoadOptions {
+        parameters: template_parameters.map(Value::from_json).into_iter().collect(),
+        ..Default::default()
+    };
+    match text {
+        Some(t) => amlguard_core::ingest::load_text(t, file, &opts),
+        None => amlguard_core::ingest::load_value(doc, file, &opts),
+    }
+    .map_err(|e| to_js_error(&e))
+}
+
+/// Azure Policy definitions, an initiative and a deployment template for the
+/// rule catalog, as plain documents (rules Azure Policy cannot express are
+/// listed in `not_exported` with the reason).
+#[wasm_bindgen(js_name = "exportPolicies", unchecked_return_type = "PolicyExport")]
+pub fn export_policies(
+    #[wasm_bindgen(unchecked_optional_param_type = "ExportOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let opts: types::ExportOptions = options_from(options.as_ref())?;
+    let core_opts = amlguard_core::ExportOptions {
+        effect: match opts.effect {
+            None | Some(types::ExportEffect::Audit) => amlguard_core::export::ExportEffect::Audit,
+            Some(types::ExportEffect::Deny) => amlguard_core::export::ExportEffect::Deny,
+            Some(types::ExportEffect::Disabled) => amlguard_core::export::ExportEffect::Disabled,
+        },
+        rules: opts.rules.unwrap_or_default(),
+        initiative: opts.initiative.unwrap_or(true),
+        scope: match opts.scope {
+            None | Some(types::ExportScope::Subscription) => amlguard_core::export::ExportScope::Subscription,
+            Some(types::ExportScope::ManagementGroup) => amlguard_core::export::ExportScope::ManagementGroup,
+        },
+    };
+    let export = amlguard_core::export_policies(&core_opts).map_err(|e| to_js_error(&e))?;
+    to_js(&export)
 }
 
 /// Parse `input` (a JSON text, or an object passed through `JSON.stringify`

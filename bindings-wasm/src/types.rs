@@ -20,6 +20,10 @@ pub struct IngestOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub file: Option<String>,
+    /// Values for an ARM template's parameters (see `CheckOptions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "Record<string, unknown>")]
+    pub template_parameters: Option<Json>,
 }
 
 /// ARM-shaped resources and the relations between them.
@@ -140,6 +144,11 @@ pub struct CheckOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub file: Option<String>,
+    /// Values for an ARM template's parameters: an ARM parameters file
+    /// (`{parameters: {name: {value}}}`) or a plain `{name: value}` object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "Record<string, unknown>")]
+    pub template_parameters: Option<Json>,
     /// Findings to suppress, each with a justification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
@@ -464,6 +473,114 @@ pub struct Evidence {
     pub result: String,
 }
 
+/// Options of `exportPolicies`.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExportOptions {
+    /// Default effect of every definition (default `audit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub effect: Option<ExportEffect>,
+    /// Only these rule ids; default every rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub rules: Option<Vec<String>>,
+    /// Also build the initiative (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub initiative: Option<bool>,
+    /// Scope of the deployment template (default `subscription`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub scope: Option<ExportScope>,
+}
+
+/// Effect an export asks for.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportEffect {
+    /// Report (`Audit`, `AuditIfNotExists`).
+    Audit,
+    /// Block where Azure can.
+    Deny,
+    /// Assign without evaluating.
+    Disabled,
+}
+
+/// Where the export's ARM template deploys.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportScope {
+    /// `az deployment sub create`.
+    Subscription,
+    /// `az deployment mg create`.
+    ManagementGroup,
+}
+
+/// Azure Policy definitions, initiative and template from the catalog.
+#[derive(Debug, Clone, Serialize, Deserialize, Tsify)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyExport {
+    /// Effect used.
+    pub effect: ExportEffect,
+    /// Scope used.
+    pub scope: ExportScope,
+    /// One per exported rule, by rule id.
+    pub definitions: Vec<ExportedDefinition>,
+    /// The initiative, when asked for.
+    pub initiative: Option<ExportedDocument>,
+    /// ARM template deploying definitions (and initiative).
+    pub template: ExportedDocument,
+    /// Rules left out, with the reason.
+    pub not_exported: Vec<NotExported>,
+}
+
+/// One policy definition.
+#[derive(Debug, Clone, Serialize, Deserialize, Tsify)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedDefinition {
+    /// Source rule.
+    pub rule_id: String,
+    /// Definition name (stable GUID).
+    pub name: String,
+    /// Suggested file name.
+    pub file: String,
+    /// Default effect as exported.
+    pub effect: String,
+    /// Azure evaluates it only after deployment (reports, never blocks).
+    pub evaluated_after_deployment: bool,
+    /// Initiative group.
+    pub group: String,
+    /// What the user must know.
+    pub warnings: Vec<String>,
+    /// `{name, type, properties: {displayName, mode, parameters, policyRule, …}}`.
+    #[tsify(type = "Record<string, unknown>")]
+    pub document: Json,
+}
+
+/// A named document (initiative, template).
+#[derive(Debug, Clone, Serialize, Deserialize, Tsify)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedDocument {
+    /// Resource name (GUID), or empty.
+    pub name: String,
+    /// Suggested file name.
+    pub file: String,
+    /// The document.
+    #[tsify(type = "Record<string, unknown>")]
+    pub document: Json,
+}
+
+/// A rule Azure Policy cannot express, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, Tsify)]
+#[serde(deny_unknown_fields)]
+pub struct NotExported {
+    /// Source rule.
+    pub rule_id: String,
+    /// Why.
+    pub reason: String,
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -504,6 +621,14 @@ mod tests {
             }
             declared_matches::<Report>(serde_json::to_value(&report).unwrap());
         }
+    }
+
+    #[test]
+    fn export_declaration_matches_core() {
+        let opts = amlguard_core::ExportOptions { initiative: true, ..Default::default() };
+        let export = amlguard_core::export_policies(&opts).unwrap();
+        assert!(!export.definitions.is_empty() && !export.not_exported.is_empty());
+        declared_matches::<PolicyExport>(serde_json::to_value(&export).unwrap());
     }
 
     #[test]
