@@ -80,7 +80,7 @@ function recheck({ keepFinding } = {}) {
   renderAll();
 }
 
-const findings = () => state.report?.findings ?? [];
+const findings = () => (state.report?.findings ?? []).filter((f) => !f.suppressed);
 const currentFinding = () => findings()[state.findingIndex] ?? null;
 
 function findingsById() {
@@ -170,6 +170,10 @@ function renderSummary() {
   if (!findings().length) { s.append(h('span', { class: 'chip sev-ok' }, '✓ No findings')); return; }
   for (const sev of SEVERITIES) if (counts[sev]) s.append(h('span', { class: `chip sev-${sev}`, 'data-severity': sev }, h('span', { class: 'n' }, counts[sev]), sev));
   if (ind) s.append(h('span', { class: 'chip', style: 'background:#f3f2f1' }, h('span', { class: 'n' }, ind), 'need a value to decide'));
+  const sup = (state.report.findings ?? []).length - findings().length;
+  if (sup) s.append(h('span', { class: 'chip', style: 'background:#f3f2f1' }, h('span', { class: 'n' }, sup), 'suppressed'));
+  const sm = state.report.summary;
+  if (sm) s.append(h('span', { class: 'hint', style: 'margin-left:8px' }, `${sm.passed} of ${sm.checks} checks passed · ${sm.rules} rules`));
 }
 
 function renderCanvasPane() {
@@ -290,7 +294,7 @@ function renderFindings() {
       h('span', {}, h('span', { class: `pill sev-${lower(f.severity)}` }, f.severity)),
       h('span', { class: 'rule-id' }, f.rule_id),
       h('span', { class: 'res-name' }, shortName(f.resource ?? {}) || f.resource?.name || '—', h('span', { class: 'res-type' }, typeInfo(f.resource?.type).label)),
-      h('span', {}, h('span', { class: 'title' }, rule?.title ?? f.rule_id), ' ', h('span', { class: 'msg' }, f.message ?? '')),
+      h('span', {}, h('span', { class: 'title' }, sentence(f.title ?? rule?.title ?? f.rule_id)), ' ', h('span', { class: 'msg' }, f.message ?? '')),
       h('span', { class: `status-pill ${f.status}` }, f.status === 'indeterminate' ? 'needs a value' : 'fails'));
     if (selected && state.expanded) item.append(findingDetail(f, rule, res));
     list.append(item);
@@ -298,11 +302,16 @@ function renderFindings() {
   if (hadFocus) list.querySelector('[tabindex="0"]')?.focus({ preventScroll: false });
 }
 
+const sentence = (s) => String(s).charAt(0).toUpperCase() + String(s).slice(1);
+
 function findingDetail(f, rule, res) {
   const fix = fixFor(f.rule_id, res);
   const detail = h('div', { class: 'finding-detail', 'data-testid': 'finding-detail' },
     h('h3', {}, 'Why it matters'), h('p', {}, rule?.why ?? rule?.summary ?? ''),
-    h('h3', {}, 'How to fix'), h('p', {}, f.remediation ?? rule?.remediation ?? ''));
+    h('h3', {}, 'How to fix'), h('p', {}, f.remediation || rule?.remediation?.summary || ''));
+  for (const [label, key] of [['ARM / Bicep', 'arm'], ['Terraform', 'terraform'], ['azure-ai-ml', 'azure_ai_ml']]) {
+    if (rule?.remediation?.[key]) detail.append(h('p', { class: 'fix-line' }, h('b', {}, `${label}: `), h('code', {}, rule.remediation[key])));
+  }
   if (f.status === 'indeterminate' && f.message) detail.append(h('h3', {}, 'Missing'), h('p', {}, f.message));
   const actions = h('div', { class: 'actions' });
   if (fix) actions.append(h('button', { class: 'btn btn-primary', 'data-testid': 'fix', onclick: () => doFix(f) }, `Fix: ${fix.label}`));
@@ -380,7 +389,7 @@ function setupCommands(presets) {
   const ep = $('export-policies');
   if (typeof amlguard.exportPolicies !== 'function') { ep.disabled = true; ep.title = 'Policy export is not in this build of the package'; }
   ep.addEventListener('click', () => {
-    try { download('amlguard-policies.json', amlguard.exportPolicies({})); } catch (e) { banner(`Policy export failed: ${e.message}`); }
+    try { download('amlguard-policies.json', amlguard.exportPolicies({ initiative: true })); } catch (e) { banner(`Policy export failed: ${e.message}`); }
   });
   if (typeof amlguard.sarif !== 'function') { $('export-sarif').disabled = true; $('export-sarif').title = 'SARIF is not in this build of the package'; }
   $('zoom-fit').addEventListener('click', (e) => { state.fit = !state.fit; e.currentTarget.setAttribute('aria-pressed', String(state.fit)); renderCanvasPane(); });

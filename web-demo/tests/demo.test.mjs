@@ -183,8 +183,14 @@ test('exports: ARM template round-trips, SARIF and Azure Policy are valid JSON',
     const pol = await download(page, 'export-policies');
     const defs = pol.json.definitions;
     assert.ok(Array.isArray(defs) && defs.length > 0);
-    for (const d of defs) assert.ok(d.properties?.policyRule?.if && d.properties.policyRule.then, JSON.stringify(d).slice(0, 200));
-    assert.ok(pol.json.initiative?.properties?.policyDefinitions?.length > 0);
+    for (const d of defs) {
+      const rule = d.document?.properties?.policyRule;
+      assert.ok(rule?.if && rule.then, JSON.stringify(d).slice(0, 200));
+      assert.match(d.name, /^[0-9a-f-]{36}$/);
+    }
+    const set = pol.json.initiative?.document?.properties;
+    assert.equal(set?.policyDefinitions?.length, defs.length);
+    assert.ok(Array.isArray(pol.json.not_exported));
   }
   await page.close();
 });
