@@ -2,7 +2,7 @@
 // the amlguard wasm package (pkg/); this file only draws and edits.
 import init, * as amlguard from './pkg/amlguard_wasm.js';
 import { PALETTE, SETTINGS, typeInfo, WORKSPACE_TYPE } from './catalog.js';
-import { addResource, applyFix, findById, fixFor, getPath, idOf, lower, removeResource, resourceId, setPath, shortName,
+import { addResource, applyFix, findById, fixFor, isUnknown, getPath, idOf, lower, removeResource, resourceId, setPath, shortName,
   subnets, toArmTemplate, typeOf } from './design.js';
 import { layout, render as renderCanvas } from './canvas.js';
 
@@ -74,7 +74,7 @@ function recheck({ keepFinding } = {}) {
   const prev = keepFinding ? currentFinding() : null;
   checkNow();
   if (prev) {
-    const i = findings().findIndex((f) => f.rule_id === prev.rule_id && lower(f.resource?.id) === lower(prev.resource?.id));
+    const i = findings().findIndex((f) => f.rule_id === prev.rule_id && findingKey(f) === findingKey(prev));
     state.findingIndex = i;
   }
   renderAll();
@@ -83,10 +83,18 @@ function recheck({ keepFinding } = {}) {
 const findings = () => (state.report?.findings ?? []).filter((f) => !f.suppressed);
 const currentFinding = () => findings()[state.findingIndex] ?? null;
 
+/** The page's key of a finding's resource: by its position in the checked list, else by id. */
+function findingKey(f) {
+  const m = /^\/resources\/(\d+)$/.exec(f.location?.pointer ?? '');
+  const r = m ? state.resources[Number(m[1])] : null;
+  if (r && (!f.resource?.id || lower(r.id) === lower(f.resource.id))) return idOf(r);
+  return lower(f.resource?.id);
+}
+
 function findingsById() {
   const m = new Map();
   for (const f of findings()) {
-    const id = lower(f.resource?.id);
+    const id = findingKey(f);
     if (!m.has(id)) m.set(id, []);
     m.get(id).push(f);
   }
@@ -95,10 +103,10 @@ function findingsById() {
 
 // ---------------------------------------------------------------- loading
 
-function loadDesign(input, { name, description, file }) {
+function loadDesign(input, { name, description, file, templateParameters }) {
   let dep;
   try {
-    dep = amlguard.ingest(input, file ? { file } : undefined);
+    dep = amlguard.ingest(input, { ...(file ? { file } : {}), ...(templateParameters ? { templateParameters } : {}) });
   } catch (e) {
     banner(`Cannot open ${file ?? name}: ${e.message}`);
     return false;
@@ -124,13 +132,34 @@ async function loadPreset(entry) {
   const text = await resp.text();
   let description = entry.description;
   try { description = JSON.parse(text)?.metadata?.description ?? description; } catch { /* the checker reports it */ }
-  loadDesign(text, { name: entry.title, description, file: entry.file.split('/').pop() });
+  let templateParameters;
+  if (entry.parameters) {
+    const p = await fetch(entry.parameters);
+    if (p.ok) templateParameters = await p.json();
+  }
+  loadDesign(text, { name: entry.title, description, file: entry.file.split('/').pop(), templateParameters });
   history.replaceState(null, '', `#${entry.kind}=${encodeURIComponent(entry.id)}`);
 }
 
-async function openFile(file) {
-  const text = await file.text();
-  if (loadDesign(text, { name: file.name.replace(/\.json$/i, ''), description: `Opened from ${file.name}`, file: file.name })) {
+const isParametersFile = (doc) => !!doc && typeof doc === 'object' && !Array.isArray(doc) &&
+  (/deploymentParameters/i.test(String(doc.$schema ?? '')) || (doc.parameters && !doc.resources && !doc.$schema));
+
+/** Open a template (or resource list, or plan); a parameters file chosen with it supplies the template's parameters. */
+async function openFiles(list) {
+  const files = [...list];
+  if (!files.length) return;
+  const texts = await Promise.all(files.map((f) => f.text()));
+  let params, paramsName;
+  let main = 0;
+  if (files.length > 1) {
+    texts.forEach((t, i) => { try { if (isParametersFile(JSON.parse(t))) { params = JSON.parse(t); paramsName = files[i].name; } } catch { /* not JSON: the template reader reports it */ } });
+    main = files.findIndex((f, i) => texts[i] !== undefined && f.name !== paramsName);
+    if (main < 0) main = 0;
+  }
+  const file = files[main];
+  const text = texts[main];
+  const description = `Opened from ${file.name}${paramsName ? ` with ${paramsName}` : ''}`;
+  if (loadDesign(text, { name: file.name.replace(/\.json$/i, ''), description, file: file.name, templateParameters: params })) {
     $('preset').value = '';
     history.replaceState(null, '', location.pathname);
   }
@@ -182,7 +211,7 @@ function renderCanvasPane() {
   renderCanvas($('canvas-scroll'), lay, {
     findingsById: findingsById(),
     selected: state.selected,
-    highlight: f ? lower(f.resource?.id) : null,
+    highlight: f ? findingKey(f) : null,
     filter: state.filter,
     fit: state.fit,
     onSelect: (id) => { state.selected = id; renderCanvasPane(); renderProperties(); focusCanvasNode(id); },
@@ -208,16 +237,16 @@ function renderProperties() {
   const body = $('properties-body');
   const focusedPath = document.activeElement?.dataset?.path;
   body.textContent = '';
-  const r = state.selected ? findById(state.resources, state.selected) : null;
+  const r = state.selected ? state.resources.find((x) => idOf(x) === state.selected) ?? null : null;
   if (!r) {
     body.append(h('p', { class: 'empty' }, 'Select a resource on the canvas or a finding to see the settings the rules look at.'));
     return;
   }
   const info = typeInfo(r.type);
-  const flaggedRules = new Set(findings().filter((f) => lower(f.resource?.id) === idOf(r)).map((f) => f.rule_id));
+  const flaggedRules = new Set(findings().filter((f) => findingKey(f) === idOf(r)).map((f) => f.rule_id));
   body.append(h('div', { class: 'prop-title' },
     h('span', { style: `display:inline-flex;width:28px;height:28px;border-radius:4px;background:${info.color};color:#fff;font-size:10px;font-weight:700;align-items:center;justify-content:center`, 'aria-hidden': 'true' }, info.glyph),
-    h('div', {}, h('div', { class: 'name', 'data-testid': 'selected-name' }, r.name), h('div', { class: 'prop-type' }, r.type))));
+    h('div', {}, h('div', { class: 'name', 'data-testid': 'selected-name' }, isUnknown(r.name) ? `name unknown: ${r.name.$unknown}` : r.name), h('div', { class: 'prop-type' }, r.type))));
   const origin = state.origin.get(idOf(r));
   if (origin?.file) body.append(h('p', { class: 'prop-origin' }, `Declared in ${origin.file}${origin.line ? `, line ${origin.line}` : ''}`));
   const ct = getPath(r, 'properties.computeType');
@@ -284,16 +313,16 @@ function renderFindings() {
   if (!findings().length) { list.append(h('p', { class: 'no-findings', role: 'note' }, '✓ No findings: this design meets every rule of the catalog.')); return; }
   findings().forEach((f, i) => {
     const rule = state.rules.get(f.rule_id);
-    const res = findById(state.resources, f.resource?.id);
+    const res = state.resources.find((r) => idOf(r) === findingKey(f));
     const selected = i === state.findingIndex;
     const active = state.findingIndex === -1 ? i === 0 : selected;
     const item = h('div', { class: 'finding findings-grid', role: 'option', id: `finding-${i}`, 'aria-selected': selected ? 'true' : 'false', tabindex: active ? '0' : '-1',
-      'data-rule-id': f.rule_id, 'data-status': f.status, 'data-resource-id': lower(f.resource?.id), 'data-severity': lower(f.severity),
+      'data-rule-id': f.rule_id, 'data-status': f.status, 'data-resource-id': findingKey(f), 'data-severity': lower(f.severity),
       onclick: (e) => { if (e.target.closest('.finding-detail')) return; selectFinding(i, { toggle: true }); },
       onkeydown: (e) => onFindingKey(e, i) },
       h('span', {}, h('span', { class: `pill sev-${lower(f.severity)}` }, f.severity)),
       h('span', { class: 'rule-id' }, f.rule_id),
-      h('span', { class: 'res-name' }, shortName(f.resource ?? {}) || f.resource?.name || '—', h('span', { class: 'res-type' }, typeInfo(f.resource?.type).label)),
+      h('span', { class: 'res-name' }, res ? shortName(res) : (shortName(f.resource ?? {}) || '—'), h('span', { class: 'res-type' }, typeInfo(f.resource?.type).label)),
       h('span', {}, h('span', { class: 'title' }, sentence(f.title ?? rule?.title ?? f.rule_id)), ' ', h('span', { class: 'msg' }, f.message ?? '')),
       h('span', { class: `status-pill ${f.status}` }, f.status === 'indeterminate' ? 'needs a value' : 'fails'));
     if (selected && state.expanded) item.append(findingDetail(f, rule, res));
@@ -321,22 +350,22 @@ function findingDetail(f, rule, res) {
   return detail;
 }
 
-function selectFinding(i, { toggle = false, focus = false } = {}) {
-  if (toggle && i === state.findingIndex) state.expanded = !state.expanded; else state.expanded = true;
+function selectFinding(i, { toggle = false, focus = false, expand = true } = {}) {
+  if (toggle && i === state.findingIndex) state.expanded = !state.expanded; else state.expanded = expand;
   state.findingIndex = i;
   const f = currentFinding();
-  if (f) state.selected = lower(f.resource?.id);
+  if (f) state.selected = findingKey(f);
   renderCanvasPane();
   renderProperties();
   renderFindings();
-  if (f) scrollCanvasTo(lower(f.resource?.id));
+  if (f) scrollCanvasTo(findingKey(f));
   const item = $(`finding-${i}`);
   if (focus || item) item?.focus({ preventScroll: false });
 }
 
 function onFindingKey(e, i) {
   const n = findings().length;
-  const go = (j) => { e.preventDefault(); state.expanded = false; selectFinding(Math.max(0, Math.min(n - 1, j)), { focus: true }); };
+  const go = (j) => { e.preventDefault(); selectFinding(Math.max(0, Math.min(n - 1, j)), { focus: true, expand: false }); };
   switch (e.key) {
     case 'ArrowDown': return go(i + 1);
     case 'ArrowUp': return go(i - 1);
@@ -349,7 +378,7 @@ function onFindingKey(e, i) {
 }
 
 function doFix(f) {
-  const res = findById(state.resources, f.resource?.id);
+  const res = state.resources.find((r) => idOf(r) === findingKey(f));
   const changes = applyFix(state.resources, f.rule_id, res);
   if (!changes.length) { banner(`No automatic fix applies for ${f.rule_id} here.`, 'info'); return; }
   banner(`Applied ${f.rule_id}: ${changes.join('; ')}`, 'info');
@@ -379,7 +408,7 @@ function setupCommands(presets) {
     groups.get(p.group).append(h('option', { value: `${p.kind}=${p.id}` }, p.title));
   }
   sel.addEventListener('change', () => { const p = presets.find((x) => `${x.kind}=${x.id}` === sel.value); if (p) loadPreset(p); });
-  $('open-template').addEventListener('change', (e) => { const f = e.target.files?.[0]; if (f) openFile(f); e.target.value = ''; });
+  $('open-template').addEventListener('change', (e) => { const f = e.target.files; if (f?.length) openFiles(f); e.target.value = ''; });
   $('open-label').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('open-template').click(); } });
   $('recheck').addEventListener('click', () => recheck({ keepFinding: true }));
   $('export-arm').addEventListener('click', () => download(`${slug()}.azuredeploy.json`, toArmTemplate(state.resources, state.description)));
@@ -402,7 +431,7 @@ function setupCommands(presets) {
   document.addEventListener('dragenter', (e) => { if (e.dataTransfer?.types?.includes('Files')) { depth++; overlay.hidden = false; e.preventDefault(); } });
   document.addEventListener('dragleave', () => { depth = Math.max(0, depth - 1); if (!depth) overlay.hidden = true; });
   document.addEventListener('dragover', (e) => e.preventDefault());
-  document.addEventListener('drop', (e) => { e.preventDefault(); depth = 0; overlay.hidden = true; const f = e.dataTransfer?.files?.[0]; if (f) openFile(f); });
+  document.addEventListener('drop', (e) => { e.preventDefault(); depth = 0; overlay.hidden = true; const f = e.dataTransfer?.files; if (f?.length) openFiles(f); });
 }
 
 function setupPalette() {
