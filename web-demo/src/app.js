@@ -80,7 +80,18 @@ function recheck({ keepFinding } = {}) {
   renderAll();
 }
 
-const findings = () => (state.report?.findings ?? []).filter((f) => !f.suppressed);
+// Active findings, most severe first (the report itself is in file order).
+const SORTED = new WeakMap();
+const findings = () => {
+  const r = state.report;
+  if (!r) return [];
+  if (!SORTED.has(r)) {
+    const rank = (f) => { const i = SEVERITIES.indexOf(lower(f.severity)); return (f.status === 'fail' ? 0 : 10) + (i < 0 ? 9 : i); };
+    SORTED.set(r, (r.findings ?? []).filter((f) => !f.suppressed).map((f, i) => [f, i])
+      .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([f]) => f));
+  }
+  return SORTED.get(r);
+};
 const currentFinding = () => findings()[state.findingIndex] ?? null;
 
 /** The page's key of a finding's resource: by its position in the checked list, else by id. */
@@ -338,7 +349,7 @@ function findingDetail(f, rule, res) {
   const detail = h('div', { class: 'finding-detail', 'data-testid': 'finding-detail' },
     h('h3', {}, 'Why it matters'), h('p', {}, rule?.why ?? rule?.summary ?? ''),
     h('h3', {}, 'How to fix'), h('p', {}, f.remediation || rule?.remediation?.summary || ''));
-  for (const [label, key] of [['ARM / Bicep', 'arm'], ['Terraform', 'terraform'], ['azure-ai-ml', 'azure_ai_ml']]) {
+  for (const [label, key] of f.remediation ? [] : [['ARM / Bicep', 'arm'], ['Terraform', 'terraform'], ['azure-ai-ml', 'azure_ai_ml']]) {
     if (rule?.remediation?.[key]) detail.append(h('p', { class: 'fix-line' }, h('b', {}, `${label}: `), h('code', {}, rule.remediation[key])));
   }
   if (f.status === 'indeterminate' && f.message) detail.append(h('h3', {}, 'Missing'), h('p', {}, f.message));
