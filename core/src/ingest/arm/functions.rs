@@ -279,6 +279,12 @@ fn looks_like_type(v: &Value) -> bool {
     v.as_str().is_some_and(|s| s.contains('/') && s.split('/').next().is_some_and(|ns| ns.contains('.')))
 }
 
+/// Functions evaluated by [`Evaluator::call_lazy`].
+const LAZY: &[&str] = &[
+    "if", "and", "or", "coalesce", "parameters", "variables", "lambdavariables", "copyindex", "lambda", "filter", "map",
+    "sort", "groupby", "mapvalues", "reduce", "toobject",
+];
+
 impl Evaluator<'_> {
     fn eval_args(&mut self, args: &[Expr]) -> Result<Vec<Value>, EvalError> {
         args.iter().map(|a| self.eval(a)).collect()
@@ -317,20 +323,39 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Call function `name` with unevaluated `args`.
+    /// Call function `name` with unevaluated `args`. Kept small: it is on
+    /// the recursion path of nested calls, so its stack frame bounds how
+    /// deep an expression can nest.
     pub fn call(&mut self, name: &str, args: &[Expr]) -> R {
         let lname = name.to_ascii_lowercase();
+        if LAZY.contains(&lname.as_str()) {
+            return self.call_lazy(&lname, name, args);
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        if lname.contains('.') {
+            return self.user_function(name, vals);
+        }
+        self.builtin(&lname, name, vals)
+    }
+
+    /// Functions that control the evaluation of their arguments.
+    #[inline(never)]
+    fn call_lazy(&mut self, lname: &str, name: &str, args: &[Expr]) -> R {
+        let lname = lname.to_owned();
         let n = args.len();
         // Functions that control evaluation of their arguments.
         match lname.as_str() {
             "if" => {
                 arity(name, n, 3, 3)?;
                 let c = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
-                return match self.truthy(name, &c)? {
+                match self.truthy(name, &c)? {
                     Some(true) => self.eval(args.get(1).unwrap_or(&Expr::Int(0))),
                     Some(false) => self.eval(args.get(2).unwrap_or(&Expr::Int(0))),
                     None => Ok(c),
-                };
+                }
             }
             "and" | "or" => {
                 arity(name, n, 2, usize::MAX)?;
@@ -344,7 +369,7 @@ impl Evaluator<'_> {
                         None => unknown = unknown.or(Some(v)),
                     }
                 }
-                return Ok(unknown.unwrap_or(Value::Bool(!short)));
+                Ok(unknown.unwrap_or(Value::Bool(!short)))
             }
             "coalesce" => {
                 arity(name, n, 1, usize::MAX)?;
@@ -354,17 +379,17 @@ impl Evaluator<'_> {
                         return Ok(v);
                     }
                 }
-                return Ok(Value::Null);
+                Ok(Value::Null)
             }
             "parameters" | "variables" | "lambdavariables" => {
                 arity(name, n, 1, 1)?;
                 let v = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
                 let key = s(name, &v)?.to_owned();
-                return match lname.as_str() {
+                match lname.as_str() {
                     "parameters" => self.parameter(&key),
                     "variables" => self.variable(&key),
                     _ => self.lambda_variable(&key),
-                };
+                }
             }
             "copyindex" => {
                 arity(name, n, 0, 2)?;
@@ -376,9 +401,9 @@ impl Evaluator<'_> {
                     (Some(o), None) => (None, int(name, o)?),
                     (Some(o), Some(_)) => return Err(type_err(name, "a loop name first", o)),
                 };
-                return self.copy_index(loop_name.as_deref(), offset);
+                self.copy_index(loop_name.as_deref(), offset)
             }
-            "lambda" => return Err(err(ErrorKind::Type, "`lambda` can only be an argument of a lambda function")),
+            "lambda" => Err(err(ErrorKind::Type, "`lambda` can only be an argument of a lambda function")),
             "filter" | "map" | "sort" | "groupby" | "mapvalues" => {
                 arity(name, n, 2, 2)?;
                 let coll = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
@@ -391,7 +416,7 @@ impl Evaluator<'_> {
                     _ => 1,
                 };
                 let (names, body) = self.lambda(name, args.get(1), max_params)?;
-                return self.lambda_fn(&lname, name, coll, &names, body);
+                self.lambda_fn(&lname, name, coll, &names, body)
             }
             "reduce" => {
                 arity(name, n, 3, 3)?;
@@ -407,7 +432,7 @@ impl Evaluator<'_> {
                     vals.truncate(names.len());
                     acc = self.with_lambda(&names, vals, body)?;
                 }
-                return Ok(acc);
+                Ok(acc)
             }
             "toobject" => {
                 arity(name, n, 2, 3)?;
@@ -433,12 +458,10 @@ impl Evaluator<'_> {
                     };
                     out.insert(key, v);
                 }
-                return Ok(Value::Object(out));
+                Ok(Value::Object(out))
             }
-            _ => {}
+            _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),
         }
-        let vals = self.eval_args(args)?;
-        self.builtin(&lname, name, vals)
     }
 
     fn lambda_fn(&mut self, lname: &str, name: &str, coll: Value, names: &[String], body: &Expr) -> R {
@@ -546,7 +569,17 @@ impl Evaluator<'_> {
         let mut template = Map::new();
         template.insert("contentVersion".into(), "1.0.0.0".into());
         props.insert("template".into(), Value::Object(template));
-        props.insert("templateLink".into(), Value::unknown("the deployment's template link is not known before deployment"));
+        match &self.info.template_uri {
+            Some(uri) => {
+                let mut link = Map::new();
+                link.insert("uri".into(), uri.clone().into());
+                link.insert("contentVersion".into(), "1.0.0.0".into());
+                props.insert("templateLink".into(), Value::Object(link));
+            }
+            None => {
+                props.insert("templateLink".into(), Value::unknown("the deployment's template link is not known before deployment"));
+            }
+        }
         props.insert("mode".into(), "Incremental".into());
         let mut m = Map::new();
         m.insert("name".into(), self.info.name.clone().into());
@@ -565,6 +598,10 @@ impl Evaluator<'_> {
             t.to_owned()
         } else if let Some(id) = self.symbols.get(&t.to_ascii_lowercase()) {
             id.clone()
+        } else if !t.contains('/') {
+            // `reference('name')`: a resource of this template by name; for
+            // nested deployments that is the deployment's outputs.
+            self.info.scope.resource_id("Microsoft.Resources/deployments", t)
         } else {
             t.to_owned()
         };
@@ -577,12 +614,18 @@ impl Evaluator<'_> {
                 return Value::Object(m);
             }
             self.missed_outputs.push(key);
-            return Value::unknown(format!("outputs of nested deployment `{}` are not known", id.rsplit('/').next().unwrap_or(t)));
+            if t.contains('/') || self.symbols.contains_key(&t.to_ascii_lowercase()) {
+                return Value::unknown(format!(
+                    "outputs of nested deployment `{}` are not known",
+                    id.rsplit('/').next().unwrap_or(t)
+                ));
+            }
         }
         Value::unknown(format!("`reference('{t}')` is only known after deployment"))
     }
 
     #[allow(clippy::too_many_lines)]
+    #[inline(never)]
     fn builtin(&mut self, lname: &str, name: &str, a: Vec<Value>) -> R {
         let n = a.len();
         // Functions whose result cannot be known before deployment.
@@ -618,9 +661,6 @@ impl Evaluator<'_> {
                 });
             }
             _ => {}
-        }
-        if lname.contains('.') {
-            return self.user_function(name, a);
         }
         // Everything below is strict in its top-level arguments, except the
         // few that look inside containers (handled per function).
