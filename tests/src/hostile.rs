@@ -74,8 +74,8 @@ pub fn all() -> Vec<Generated> {
         bytes: format!("locals {{\n  a = {}\n}}\n", "[".repeat(100_000)).into_bytes(),
     });
     out.push(Generated {
-        name: "tf-nesting-100/main.tf",
-        bytes: format!("locals {{\n  a = {}1{}\n}}\n", "[".repeat(99), "]".repeat(99)).into_bytes(),
+        name: "tf-nesting-60/main.tf",
+        bytes: format!("locals {{\n  a = {}1{}\n}}\n", "[".repeat(60), "]".repeat(60)).into_bytes(),
     });
     out.push(Generated {
         name: "tf-deep-parens/main.tf",
