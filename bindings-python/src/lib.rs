@@ -1,1 +1,192 @@
-//! Python bindings (see issue: Python).
+//! Python bindings for amlguard: type conversion only. Every decision lives in
+//! `amlguard-core`; this crate turns Python objects into [`Value`]s, calls one
+//! core function, and turns the result back into Python objects. The Python
+//! package `amlguard` (under `python/amlguard`) wraps these functions with the
+//! public API, the `Report` class and the azure-ai-ml entity conversion.
+
+use amlguard_core::{Error as CoreError, Value};
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+mod check;
+mod convert;
+
+pyo3::create_exception!(amlguard, Error, PyException, "Base class of every amlguard error.");
+pyo3::create_exception!(amlguard, InputError, Error, "Input amlguard cannot use; the message says where.");
+pyo3::create_exception!(amlguard, PolicyError, Error, "A policy definition amlguard cannot parse or evaluate.");
+
+/// Map a core error onto the Python exception hierarchy. The message is the
+/// core's own (lowercase, with file, JSON pointer and line).
+pub(crate) fn to_py_err(e: &CoreError) -> PyErr {
+    let message = e.to_string();
+    match e {
+        CoreError::Json { .. } | CoreError::Model { .. } | CoreError::Io { .. } | CoreError::Terraform { .. } => {
+            InputError::new_err(message)
+        }
+        CoreError::Policy { .. } => PolicyError::new_err(message),
+        #[allow(unreachable_patterns)]
+        _ => Error::new_err(message),
+    }
+}
+
+/// Read a UTF-8 file (BOM skipped) the way the CLI does.
+pub(crate) fn read_text(path: &str) -> Result<String, CoreError> {
+    let bytes = std::fs::read(path).map_err(|e| CoreError::io(path, &e))?;
+    amlguard_core::json::decode(&bytes).map(str::to_owned).map_err(|e| CoreError::json(Some(path), e))
+}
+
+/// Parameters as given to `check`/`ingest`: each a path (str) to a parameters
+/// file, or Python data (a plain `{name: value}` or a parameters file's content).
+pub(crate) fn parameters(list: &Bound<'_, PyList>) -> PyResult<Vec<Value>> {
+    let mut out = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        if let Ok(path) = item.extract::<String>() {
+            let text = read_text(&path).map_err(|e| to_py_err(&e))?;
+            let value = amlguard_core::json::parse(&text).map_err(|e| to_py_err(&CoreError::json(Some(&path), e)))?;
+            out.push(value);
+        } else {
+            out.push(convert::py_to_value(&item)?);
+        }
+    }
+    Ok(out)
+}
+
+/// What to read, as classified by the Python layer: `("paths", [str])`,
+/// `("text", str)` or `("value", data)`.
+pub(crate) enum Source {
+    Paths(Vec<String>),
+    Text(String),
+    Value(Value),
+}
+
+pub(crate) fn source(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Source> {
+    match kind {
+        "paths" => Ok(Source::Paths(data.extract()?)),
+        "text" => Ok(Source::Text(data.extract()?)),
+        "value" => Ok(Source::Value(convert::py_to_value(data)?)),
+        other => Err(Error::new_err(format!("unknown source kind `{other}`"))),
+    }
+}
+
+/// Files a path stands for: the file itself, or a folder's `*.json` files
+/// (sorted, `.amlguard.json` suppressions excluded), as the CLI reads them.
+/// Interim, until the core's `ingest::load_path` is bound.
+fn files_of(path: &str) -> Result<Vec<String>, CoreError> {
+    let p = std::path::Path::new(path);
+    if !p.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| CoreError::io(path, &e))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|f| {
+            f.extension().is_some_and(|x| x == "json") && f.file_name().is_none_or(|n| n != ".amlguard.json")
+        })
+        .collect();
+    files.sort();
+    Ok(files.iter().map(|f| f.display().to_string()).collect())
+}
+
+pub(crate) fn load(src: &Source) -> Result<amlguard_core::Deployment, CoreError> {
+    match src {
+        Source::Paths(paths) => {
+            let mut dep = amlguard_core::Deployment::default();
+            for path in paths {
+                for file in files_of(path)? {
+                    let text = read_text(&file)?;
+                    let one = amlguard_core::deployment_from_json_text(&text, Some(&file))?;
+                    for r in one.resources {
+                        dep.push(r.value, r.provenance);
+                    }
+                }
+            }
+            dep.derive_relations();
+            Ok(dep)
+        }
+        Source::Text(text) => amlguard_core::deployment_from_json_text(text, None),
+        Source::Value(value) => amlguard_core::Deployment::from_resources(value, None, None)
+            .map_err(|source| CoreError::Model { file: None, source }),
+    }
+}
+
+/// The expanded deployment (what `amlguard ingest` prints) as Python data.
+#[pyfunction]
+fn ingest(py: Python<'_>, kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_, PyList>) -> PyResult<Py<PyAny>> {
+    let src = source(kind, data)?;
+    let _params = parameters(params)?;
+    let dep = load(&src).map_err(|e| to_py_err(&e))?;
+    convert::json_to_py(py, &dep.to_json())
+}
+
+/// The expanded deployment as the pretty JSON text `amlguard ingest` prints.
+#[pyfunction]
+fn ingest_json(kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_, PyList>) -> PyResult<String> {
+    let src = source(kind, data)?;
+    let _params = parameters(params)?;
+    let dep = load(&src).map_err(|e| to_py_err(&e))?;
+    serde_json::to_string_pretty(&dep.to_json()).map_err(|e| Error::new_err(e.to_string()))
+}
+
+/// Evaluate one Azure Policy definition against one ARM resource, offline;
+/// the core's `Evaluation` as Python data.
+#[pyfunction]
+#[pyo3(signature = (definition, resource, parameters=None))]
+fn evaluate_policy(
+    py: Python<'_>,
+    definition: &Bound<'_, PyAny>,
+    resource: &Bound<'_, PyAny>,
+    parameters: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let definition = convert::py_to_value(definition)?;
+    let resource = convert::py_to_value(resource)?;
+    if resource.as_object().is_none() {
+        return Err(InputError::new_err(format!(
+            "a resource must be an object, found {}",
+            resource.type_name()
+        )));
+    }
+    let parameters = parameters.map(convert::py_to_value).transpose()?;
+    if let Some(p) = &parameters {
+        if p.as_object().is_none() {
+            return Err(InputError::new_err(format!("parameters must be an object, found {}", p.type_name())));
+        }
+    }
+    let evaluation =
+        amlguard_core::evaluate_policy(&definition, &resource, parameters.as_ref()).map_err(|e| to_py_err(&e))?;
+    let json = serde_json::to_value(&evaluation).map_err(|e| Error::new_err(e.to_string()))?;
+    convert::json_to_py(py, &json)
+}
+
+/// Convert a Python object to a core `Value` and back (used by the tests of
+/// the conversion itself).
+#[pyfunction]
+fn _roundtrip(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let value = convert::py_to_value(obj)?;
+    convert::value_to_py(py, &value)
+}
+
+/// Parse JSON text with the core reader (comments allowed) into Python objects.
+#[pyfunction]
+#[pyo3(signature = (text, file=None))]
+fn parse_json(py: Python<'_>, text: &str, file: Option<&str>) -> PyResult<Py<PyAny>> {
+    let value = amlguard_core::json::parse(text).map_err(|e| to_py_err(&CoreError::json(file, e)))?;
+    convert::value_to_py(py, &value)
+}
+
+#[pymodule]
+fn _amlguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("Error", py.get_type::<Error>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
+    m.add("PolicyError", py.get_type::<PolicyError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(ingest, m)?)?;
+    m.add_function(wrap_pyfunction!(ingest_json, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate_policy, m)?)?;
+    check::register(m)?;
+    m.add_function(wrap_pyfunction!(parse_json, m)?)?;
+    m.add_function(wrap_pyfunction!(_roundtrip, m)?)?;
+    Ok(())
+}

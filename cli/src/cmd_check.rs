@@ -3,7 +3,7 @@
 use amlguard_core::rules::{self, CheckOptions, Severity};
 use amlguard_core::Value;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -58,19 +58,6 @@ pub struct ExplainArgs {
     pub id: String,
 }
 
-/// `.amlguard.json` files beside the inputs (in a folder input, or beside a file input).
-fn discovered_suppressions(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    for p in paths {
-        let dir = if p.is_dir() { p.clone() } else { p.parent().map(Path::to_path_buf).unwrap_or_default() };
-        let f = if dir.as_os_str().is_empty() { PathBuf::from(".amlguard.json") } else { dir.join(".amlguard.json") };
-        if f.is_file() && !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    out
-}
-
 fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
     let mut opts = CheckOptions {
         rules: args.rules.clone(),
@@ -84,10 +71,9 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
             return Err(format!("no rule matches `{id}` (see `amlguard rules`)"));
         }
     }
-    let mut files = discovered_suppressions(&args.paths);
-    files.extend(args.suppressions.iter().cloned());
-    for f in files {
-        let text = crate::read(&f)?;
+    // `.amlguard.json` beside the inputs is read by the core (`check_path`).
+    for f in &args.suppressions {
+        let text = crate::read(f)?;
         opts.suppressions.extend(rules::parse_suppressions(&text, &f.display().to_string())?);
     }
     if let Some(p) = &args.rule_parameters {

@@ -69,38 +69,19 @@ pub(crate) fn read(path: &std::path::Path) -> Result<String, String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Load the inputs and run the catalog. Until the ingestion adapters land
-/// this reads plain resource lists (`[...]` or `{"resources": [...]}`).
+/// Load the inputs (with ARM parameters files) and run the catalog.
 pub(crate) fn check_inputs(
     paths: &[std::path::PathBuf],
-    _parameters: &[std::path::PathBuf],
+    parameters: &[std::path::PathBuf],
     options: &amlguard_core::rules::CheckOptions,
 ) -> Result<amlguard_core::report::Report, String> {
-    let mut dep = amlguard_core::Deployment::default();
-    for p in paths {
-        let files: Vec<std::path::PathBuf> = if p.is_dir() {
-            let mut v: Vec<_> = std::fs::read_dir(p)
-                .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.file_name().is_none_or(|n| n != ".amlguard.json"))
-                .collect();
-            v.sort();
-            v
-        } else {
-            vec![p.clone()]
-        };
-        for f in files {
-            let name = f.display().to_string();
-            let text = read(&f)?;
-            let d = amlguard_core::deployment_from_json_text(&text, Some(&name)).map_err(|e| e.to_string())?;
-            for r in d.resources {
-                dep.push(r.value, r.provenance);
-            }
-        }
+    let mut load = amlguard_core::ingest::LoadOptions::default();
+    for p in parameters {
+        let text = read(p)?;
+        load.parameters.push(amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?);
     }
-    dep.derive_relations();
-    Ok(amlguard_core::rules::check(&dep, options))
+    let refs: Vec<&std::path::Path> = paths.iter().map(std::path::PathBuf::as_path).collect();
+    amlguard_core::check_path(&refs, &load, options).map_err(|e| e.to_string())
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {

@@ -1,6 +1,7 @@
 //! The one error type of the public API. Findings are never errors: `Error`
 //! means the input could not be used at all, and says where.
 
+use crate::export::ExportError;
 use crate::json::JsonError;
 use crate::ingest::terraform::TerraformError;
 use crate::model::ModelError;
@@ -25,6 +26,9 @@ pub enum Error {
         /// What and where.
         source: ModelError,
     },
+    /// The rule catalog could not be exported as Azure Policy.
+    #[error("export: {0}")]
+    Export(#[from] ExportError),
     /// A policy definition (or alias catalog) cannot be used.
     #[error("{}: {source}", file.as_deref().unwrap_or("<policy>"))]
     Policy {
@@ -38,6 +42,18 @@ pub enum Error {
     Terraform {
         /// What and where.
         source: TerraformError,
+    },
+    /// An ARM template could not be used (syntax, unknown function, cycle,
+    /// limit, …), with file, JSON pointer and line/column.
+    #[error("{0}")]
+    Template(#[from] crate::ingest::arm::TemplateError),
+    /// A suppressions file (`.amlguard.json`) cannot be used.
+    #[error("{file}: {message}")]
+    Suppressions {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
     },
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]

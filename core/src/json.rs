@@ -401,9 +401,10 @@ impl<'a> Parser<'a> {
                     };
                     out.push(c);
                 }
-                Some(b'\n') => return self.err("unterminated string"),
                 Some(_) => {
-                    // Other control characters: Newtonsoft (ARM) accepts tabs etc. inside strings.
+                    // Other control characters, line breaks included: Newtonsoft
+                    // (ARM) accepts them inside strings, and templates use
+                    // multi-line expressions.
                     if let Some(b) = self.bump() {
                         out.push(char::from(b));
                     }

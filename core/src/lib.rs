@@ -19,6 +19,7 @@ pub mod simulate;
 pub mod value;
 
 pub use error::Error;
+pub use export::{export_policies, ExportOptions, PolicyExport};
 pub use model::{Deployment, Provenance, Relation, Resource};
 pub use value::{Map, Unknown, Value};
 
@@ -30,6 +31,76 @@ pub use rules::{CheckOptions, Rule, Severity};
 /// cannot be decided becomes an indeterminate finding.
 pub fn check(deployment: &Deployment, options: &CheckOptions) -> Report {
     rules::check(deployment, options)
+}
+
+/// Load one path: a folder holding `.tf` files or a `.tf` file goes to the
+/// Terraform adapter, anything else to [`ingest::load_path`] (ARM templates,
+/// resource lists, Terraform plan JSON).
+fn load_any(path: &std::path::Path, load: &ingest::LoadOptions) -> Result<Deployment, Error> {
+    let has_tf = if path.is_dir() {
+        std::fs::read_dir(path)
+            .map_err(|e| Error::io(path.display().to_string(), &e))?
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
+    } else {
+        path.extension().is_some_and(|x| x == "tf")
+    };
+    if has_tf {
+        ingest::terraform::load_path(path, &load.tf_vars)
+    } else {
+        ingest::load_path(path, load)
+    }
+}
+
+/// `.amlguard.json` beside a file input or inside a folder input.
+fn discovered_suppressions(path: &std::path::Path) -> Result<Vec<rules::FileSuppression>, Error> {
+    let dir = if path.is_dir() { Some(path) } else { path.parent() };
+    let file = match dir {
+        Some(d) if !d.as_os_str().is_empty() => d.join(".amlguard.json"),
+        _ => std::path::PathBuf::from(".amlguard.json"),
+    };
+    if !file.is_file() {
+        return Ok(Vec::new());
+    }
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(&file).map_err(|e| Error::io(&shown, &e))?;
+    let text = json::decode(&bytes).map_err(|e| Error::json(Some(&shown), e))?;
+    rules::parse_suppressions(text, &shown).map_err(|message| Error::Suppressions { file: shown, message })
+}
+
+/// Check files and folders (ARM templates with their sibling parameters
+/// files, resource lists, Terraform folders or plan JSON), merged into one
+/// deployment so cross-resource rules see everything. `.amlguard.json`
+/// beside each input adds suppressions. Errors are for unusable input only.
+pub fn check_path(paths: &[&std::path::Path], load: &ingest::LoadOptions, options: &CheckOptions) -> Result<Report, Error> {
+    let mut dep = Deployment::default();
+    let mut opts = options.clone();
+    for p in paths {
+        let d = load_any(p, load)?;
+        dep.resources.extend(d.resources);
+        dep.diagnostics.extend(d.diagnostics);
+        for s in discovered_suppressions(p)? {
+            if !opts.suppressions.contains(&s) {
+                opts.suppressions.push(s);
+            }
+        }
+    }
+    dep.derive_relations();
+    Ok(check(&dep, &opts))
+}
+
+/// Check a document given as text (format detected from content; JSON with
+/// comments accepted). `file` names it in findings and errors.
+pub fn check_text(text: &str, file: Option<&str>, load: &ingest::LoadOptions, options: &CheckOptions) -> Result<Report, Error> {
+    let dep = ingest::load_text(text, file, load)?;
+    Ok(check(&dep, options))
+}
+
+/// Check a parsed document (ARM template, resource list, one resource, or
+/// Terraform plan JSON).
+pub fn check_value(doc: &Value, load: &ingest::LoadOptions, options: &CheckOptions) -> Result<Report, Error> {
+    let dep = ingest::load_value(doc, None, load)?;
+    Ok(check(&dep, options))
 }
 
 /// The embedded rules, sorted by id.

@@ -136,8 +136,15 @@ fn set_default(v: &mut Value, path: &str, value: &Value) -> bool {
 
 /// Apply defaults and derived properties, then recompute relations.
 pub fn apply(deployment: &mut Deployment) {
+    apply_recording(deployment);
+}
+
+/// [`apply`], returning which defaults were filled in: `(resource index,
+/// dotted path)`, so findings can say a value is Azure's default.
+pub fn apply_recording(deployment: &mut Deployment) -> Vec<(usize, String)> {
     let table = defaults();
-    for r in &mut deployment.resources {
+    let mut filled = Vec::new();
+    for (index, r) in deployment.resources.iter_mut().enumerate() {
         let type_ = r.type_().to_owned();
         let api = r.value.get_ci("apiVersion").and_then(Value::as_str).map(str::to_owned);
         for e in table.iter().filter(|e| e.type_.eq_ignore_ascii_case(&type_)) {
@@ -150,11 +157,14 @@ pub fn apply(deployment: &mut Deployment) {
                     continue;
                 }
             }
-            set_default(&mut r.value, &e.path, &e.value);
+            if set_default(&mut r.value, &e.path, &e.value) {
+                filled.push((index, e.path.clone()));
+            }
         }
     }
     derive_private_endpoint_connections(deployment);
     deployment.derive_relations();
+    filled
 }
 
 /// A private endpoint's connections as `(target id, group ids, status)`.
@@ -243,7 +253,9 @@ mod tests {
             {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01", "name": "new", "properties": {"allowBlobPublicAccess": null}},
             {"type": "Microsoft.KeyVault/vaults", "apiVersion": "2026-02-01", "name": "kv", "properties": {}}
         ]));
-        apply(&mut d);
+        let filled = apply_recording(&mut d);
+        assert!(filled.contains(&(0, "properties.publicNetworkAccess".to_owned())));
+        assert!(!filled.contains(&(0, "properties.hbiWorkspace".to_owned())));
         let get = |i: usize, p: &str| d.resources[i].value.get_path_ci(p).cloned();
         assert_eq!(get(0, "properties.publicNetworkAccess"), Some(Value::from("Enabled")));
         assert_eq!(get(0, "properties.hbiWorkspace"), Some(Value::Bool(true)));

@@ -217,6 +217,9 @@ const BUILTIN_DIFFERENCES: &[(&str, &str)] = &[
     // A public workspace is AML-NET-001's finding; AML-NET-002 judges private
     // workspaces only, so one problem is reported once.
     ("AML-NET-002", "public workspace without private endpoint (AML-NET-001's business)"),
+    // A workspace whose name is unknown has no id, so no endpoint can be seen
+    // targeting it: we cannot tell (the built-in, seeing no connection, fails).
+    ("AML-NET-002", "workspace name from a parameter without value"),
     // The built-in is a deployIfNotExists attaching a zone group to each
     // endpoint; ours checks that the zones exist and are linked to the VNet.
     ("AML-NET-003", "both zones linked to the endpoint's VNet"),

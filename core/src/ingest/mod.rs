@@ -3,6 +3,295 @@
 //! `arm` owns ARM templates (and plain resource lists); `terraform` owns plan
 //! JSON and HCL folders. This module detects the format of a path or document
 //! and dispatches.
+//!
+//! Folders: the templates of a folder (and of `prereq*` subfolders, the
+//! quickstart convention for prerequisites) are merged into one
+//! [`Deployment`] in the same placeholder resource group, so a main template
+//! that uses resources created by its prerequisites links to them. In each
+//! folder `azuredeploy.json` is the template when present (a `main.json` next
+//! to it is the same deployment compiled from Bicep and is skipped);
+//! otherwise `main.json`, otherwise every JSON file that is a deployment
+//! template. `X.parameters.json` next to `X.json` supplies its parameters
+//! (other parameters files, e.g. `X.parameters.us.json`, are reported and
+//! not applied). Everything skipped is recorded as an info diagnostic.
 
 pub mod arm;
 pub mod terraform;
+
+pub use arm::Limits;
+
+use crate::error::Error;
+use crate::model::{Deployment, Diagnostic, DiagnosticLevel, Provenance};
+use crate::value::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How to read inputs.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Parameter documents applied to ARM templates, in order (later win):
+    /// ARM parameters files or plain `{name: value}` objects. Applied after a
+    /// template's sibling parameters file.
+    pub parameters: Vec<Value>,
+    /// Terraform variables (`name`, `value`).
+    pub tf_vars: Vec<(String, String)>,
+    /// Template limits (Azure's by default).
+    pub limits: Limits,
+}
+
+/// What kind of document a JSON input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// An ARM deployment template.
+    ArmTemplate,
+    /// An ARM parameters file (not an input on its own).
+    ArmParameters,
+    /// A Terraform plan (`terraform show -json`).
+    TerraformPlan,
+    /// A list of already expanded ARM resources.
+    ResourceList,
+}
+
+/// Detect the format of a JSON document.
+pub fn detect(doc: &Value) -> Format {
+    if arm::is_parameters_file(doc) {
+        Format::ArmParameters
+    } else if arm::is_template(doc) {
+        Format::ArmTemplate
+    } else if terraform::is_plan(doc) {
+        Format::TerraformPlan
+    } else {
+        Format::ResourceList
+    }
+}
+
+fn source(file: Option<&str>, text: Option<&str>, dir: Option<PathBuf>) -> arm::Source {
+    arm::Source { file: file.map(str::to_owned), text: text.map(Arc::from), dir }
+}
+
+/// Read a document (format detected from content) into a [`Deployment`].
+pub fn load_value(doc: &Value, file: Option<&str>, opts: &LoadOptions) -> Result<Deployment, Error> {
+    load_doc(doc, None, file, None, &[], opts)
+}
+
+/// Parse text (JSON with comments) and read it like [`load_value`].
+pub fn load_text(text: &str, file: Option<&str>, opts: &LoadOptions) -> Result<Deployment, Error> {
+    if text.len() > opts.limits.max_template_bytes {
+        return Err(too_big(file, text.len(), &opts.limits));
+    }
+    let doc = crate::json::parse(text).map_err(|e| Error::json(file, e))?;
+    load_doc(&doc, Some(text), file, None, &[], opts)
+}
+
+fn too_big(file: Option<&str>, size: usize, limits: &Limits) -> Error {
+    Error::Template(arm::TemplateError {
+        kind: arm::ErrorKind::Limit,
+        message: format!("the template is {size} bytes; azure accepts at most {} bytes (4 MB)", limits.max_template_bytes),
+        file: file.map(str::to_owned),
+        pointer: String::new(),
+        line: None,
+        column: None,
+    })
+}
+
+fn load_doc(
+    doc: &Value,
+    text: Option<&str>,
+    file: Option<&str>,
+    dir: Option<PathBuf>,
+    sibling_params: &[Value],
+    opts: &LoadOptions,
+) -> Result<Deployment, Error> {
+    let mut dep = Deployment::default();
+    add_doc(&mut dep, doc, text, file, dir, sibling_params, opts)?;
+    arm::drop_shadowed_existing(&mut dep);
+    dep.derive_relations();
+    Ok(dep)
+}
+
+fn add_doc(
+    dep: &mut Deployment,
+    doc: &Value,
+    text: Option<&str>,
+    file: Option<&str>,
+    dir: Option<PathBuf>,
+    sibling_params: &[Value],
+    opts: &LoadOptions,
+) -> Result<(), Error> {
+    match detect(doc) {
+        Format::ArmTemplate => {
+            let mut docs: Vec<Value> = sibling_params.to_vec();
+            docs.extend(opts.parameters.iter().cloned());
+            let params = arm::parameter_values(&docs);
+            arm::expand_into(dep, doc, &source(file, text, dir), params, &opts.limits)?;
+            Ok(())
+        }
+        Format::ArmParameters => Err(Error::Template(arm::TemplateError {
+            kind: arm::ErrorKind::Structure,
+            message: "this is an ARM parameters file, not a template; pass it with `--parameters`".to_owned(),
+            file: file.map(str::to_owned),
+            pointer: String::new(),
+            line: None,
+            column: None,
+        })),
+        // Terraform plan JSON: the Terraform adapter (owner: terraform).
+        Format::TerraformPlan => {
+            let d = match text {
+                Some(t) => terraform::load_plan_text(t, file)?,
+                None => terraform::load_plan(doc, file)?,
+            };
+            dep.resources.extend(d.resources);
+            dep.diagnostics.extend(d.diagnostics);
+            Ok(())
+        }
+        Format::ResourceList => {
+            let d = Deployment::from_resources(doc, file, text)
+                .map_err(|source| Error::Model { file: file.map(str::to_owned), source })?;
+            dep.resources.extend(d.resources);
+            Ok(())
+        }
+    }
+}
+
+fn read_text(path: &Path, max: usize) -> Result<String, Error> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, &e))?;
+    if bytes.len() > max {
+        return Err(Error::Io { path: shown, message: format!("file is {} bytes; at most {max} are read", bytes.len()) });
+    }
+    crate::json::decode(&bytes).map(str::to_owned).map_err(|e| Error::json(Some(&shown), e))
+}
+
+/// Read a file or a folder (see the module documentation for what a folder
+/// contributes) into one [`Deployment`].
+pub fn load_path(path: &Path, opts: &LoadOptions) -> Result<Deployment, Error> {
+    let mut dep = Deployment::default();
+    if path.is_dir() {
+        load_dir(&mut dep, path, opts, true)?;
+    } else {
+        add_file(&mut dep, path, opts)?;
+    }
+    arm::drop_shadowed_existing(&mut dep);
+    dep.derive_relations();
+    Ok(dep)
+}
+
+/// `X.parameters.json` for `X.json`.
+fn sibling_parameters(path: &Path) -> Option<PathBuf> {
+    let stem = path.file_stem()?.to_str()?;
+    let p = path.with_file_name(format!("{stem}.parameters.json"));
+    p.is_file().then_some(p)
+}
+
+fn add_file(dep: &mut Deployment, path: &Path, opts: &LoadOptions) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    let text = read_text(path, opts.limits.max_template_bytes.saturating_add(1))?;
+    if text.len() > opts.limits.max_template_bytes {
+        return Err(too_big(Some(&shown), text.len(), &opts.limits));
+    }
+    let doc = crate::json::parse(&text).map_err(|e| Error::json(Some(&shown), e))?;
+    let mut siblings = Vec::new();
+    if detect(&doc) == Format::ArmTemplate {
+        if let Some(p) = sibling_parameters(path) {
+            let ptext = read_text(&p, opts.limits.max_parameters_file_bytes)?;
+            let pshown = p.display().to_string();
+            siblings.push(crate::json::parse(&ptext).map_err(|e| Error::json(Some(&pshown), e))?);
+            dep.diagnostics.push(info(format!("parameters for `{shown}` read from `{pshown}`"), &pshown));
+        }
+    }
+    let dir = path.parent().map(Path::to_path_buf);
+    add_doc(dep, &doc, Some(&text), Some(&shown), dir, &siblings, opts)
+}
+
+fn info(message: String, file: &str) -> Diagnostic {
+    Diagnostic {
+        level: DiagnosticLevel::Info,
+        message,
+        provenance: Provenance { file: Some(file.to_owned()), pointer: String::new(), line: None, column: None },
+    }
+}
+
+fn load_dir(dep: &mut Deployment, dir: &Path, opts: &LoadOptions, top: bool) -> Result<(), Error> {
+    let shown_dir = dir.display().to_string();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(&shown_dir, &e))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    let has_azuredeploy = entries.iter().any(|p| file_name(p).eq_ignore_ascii_case("azuredeploy.json"));
+    let mut subdirs = Vec::new();
+    let mut templates = Vec::new();
+    for p in &entries {
+        let name = file_name(p);
+        let shown = p.display().to_string();
+        let lname = name.to_ascii_lowercase();
+        if p.is_dir() {
+            if lname.starts_with('.') {
+                continue;
+            }
+            if top && lname.starts_with("prereq") {
+                subdirs.push(p.clone());
+            } else {
+                dep.diagnostics.push(info(
+                    format!("folder `{shown}` not searched (only `prereq*` subfolders are); pass it explicitly to check it"),
+                    &shown,
+                ));
+            }
+            continue;
+        }
+        if !lname.ends_with(".json") {
+            let why = if lname.ends_with(".bicep") || lname.ends_with(".bicepparam") {
+                "bicep source is not read; the compiled json template is (`az bicep build`)"
+            } else {
+                "not a json template"
+            };
+            dep.diagnostics.push(info(format!("skipped `{shown}`: {why}"), &shown));
+            continue;
+        }
+        if lname.contains(".parameters") || lname.starts_with("params") {
+            let stem_ok = p
+                .file_name()
+                .and_then(|f| f.to_str())
+                .and_then(|f| f.strip_suffix(".parameters.json"))
+                .map(|stem| dir.join(format!("{stem}.json")).is_file())
+                .unwrap_or(false);
+            if !stem_ok {
+                dep.diagnostics.push(info(
+                    format!("parameters file `{shown}` not applied (only `X.parameters.json` beside `X.json` is; pass others with `--parameters`)"),
+                    &shown,
+                ));
+            }
+            continue;
+        }
+        if matches!(lname.as_str(), "metadata.json" | "bicepconfig.json" | "version.json" | "package.json") {
+            dep.diagnostics.push(info(format!("skipped `{shown}`: not a template"), &shown));
+            continue;
+        }
+        if lname == "main.json" && has_azuredeploy {
+            dep.diagnostics.push(info(
+                format!("skipped `{shown}`: `azuredeploy.json` in the same folder is taken as the deployment"),
+                &shown,
+            ));
+            continue;
+        }
+        templates.push(p.clone());
+    }
+    for p in templates {
+        let shown = p.display().to_string();
+        let text = read_text(&p, opts.limits.max_template_bytes.saturating_add(1))?;
+        let looks = crate::json::parse(&text).map(|d| detect(&d)).ok();
+        match looks {
+            Some(Format::ArmTemplate | Format::TerraformPlan) => add_file(dep, &p, opts)?,
+            _ => dep.diagnostics.push(info(format!("skipped `{shown}`: not a deployment template"), &shown)),
+        }
+    }
+    for d in subdirs {
+        load_dir(dep, &d, opts, false)?;
+    }
+    Ok(())
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().and_then(|f| f.to_str()).unwrap_or_default().to_owned()
+}

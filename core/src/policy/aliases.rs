@@ -16,14 +16,18 @@ const EMBEDDED: &str = include_str!("../../data/aliases.json");
 pub struct Alias {
     /// Name as written in the catalog.
     pub name: String,
+    /// The resource type the alias belongs to (one name may be defined for
+    /// several types, e.g. `Microsoft.Compute/imagePublisher`).
+    pub resource_type: String,
     /// Default path, parsed.
     pub path: Path,
     /// Default path as text.
     pub path_text: String,
     /// Paths that differ from the default for some API versions.
     pub versions: Vec<(Path, Vec<String>)>,
-    /// Usable by `modify` (metadata attribute `Modifiable`).
-    pub modifiable: bool,
+    /// Usable by `modify` (metadata attribute `Modifiable`); `None` when the
+    /// catalog does not record it.
+    pub modifiable: Option<bool>,
 }
 
 impl Alias {
@@ -43,7 +47,7 @@ impl Alias {
 /// Alias names (case-insensitive) → paths.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AliasCatalog {
-    aliases: HashMap<String, Alias>,
+    aliases: HashMap<String, Vec<Alias>>,
     types: HashSet<String>,
 }
 
@@ -102,7 +106,9 @@ impl AliasCatalog {
                     let mut modifiable = is_modifiable(a.get_ci("defaultMetadata"));
                     let mut versions = Vec::new();
                     for pv in a.get_ci("paths").and_then(Value::as_array).unwrap_or_default() {
-                        modifiable |= is_modifiable(pv.get_ci("metadata"));
+                        if let Some(m) = is_modifiable(pv.get_ci("metadata")) {
+                            modifiable = Some(modifiable.unwrap_or(false) || m);
+                        }
                         let Some(pt) = pv.get_ci("path").and_then(Value::as_str) else { continue };
                         if pt == default {
                             continue;
@@ -116,7 +122,7 @@ impl AliasCatalog {
                             .collect();
                         versions.push((parse_path(pt, &ptr)?, vs));
                     }
-                    self.insert(name, default, versions, modifiable, &ptr)?;
+                    self.insert(name, &format!("{ns}/{rtype}"), default, versions, modifiable, &ptr)?;
                 }
             }
         }
@@ -133,12 +139,13 @@ impl AliasCatalog {
                 match e {
                     Value::String(p) if p.is_empty() => {
                         let p = format!("properties.{suffix}");
-                        self.insert(&name, &p, Vec::new(), false, &ptr)?;
+                        self.insert(&name, t, &p, Vec::new(), None, &ptr)?;
                     }
-                    Value::String(p) => self.insert(&name, p, Vec::new(), false, &ptr)?,
+                    Value::String(p) => self.insert(&name, t, p, Vec::new(), None, &ptr)?,
                     Value::Object(_) => {
                         let p = e.get("path").and_then(Value::as_str).unwrap_or_default();
-                        let modifiable = e.get("modifiable").and_then(Value::as_bool).unwrap_or(false);
+                        // the compact form records `modifiable: true` only; absence is "not recorded"
+                        let modifiable = e.get("modifiable").and_then(Value::as_bool).filter(|m| *m);
                         let mut versions = Vec::new();
                         for pv in e.get("paths").and_then(Value::as_array).unwrap_or_default() {
                             let Some(pt) = pv.get("path").and_then(Value::as_str) else { continue };
@@ -151,7 +158,7 @@ impl AliasCatalog {
                                 .collect();
                             versions.push((parse_path(pt, &ptr)?, vs));
                         }
-                        self.insert(&name, p, versions, modifiable, &ptr)?;
+                        self.insert(&name, t, p, versions, modifiable, &ptr)?;
                     }
                     _ => return Err(PolicyError::at(&ptr, "alias entry must be a string or an object")),
                 }
@@ -160,40 +167,66 @@ impl AliasCatalog {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn insert(
         &mut self,
         name: &str,
+        resource_type: &str,
         default: &str,
         versions: Vec<(Path, Vec<String>)>,
-        modifiable: bool,
+        modifiable: Option<bool>,
         ptr: &str,
     ) -> Result<(), PolicyError> {
         let alias = Alias {
             name: name.to_owned(),
+            resource_type: resource_type.to_owned(),
             path: parse_path(default, ptr)?,
             path_text: default.to_owned(),
             versions,
             modifiable,
         };
-        self.aliases.insert(name.to_ascii_lowercase(), alias);
+        self.put(name.to_ascii_lowercase(), alias);
         Ok(())
+    }
+
+    fn put(&mut self, key: String, alias: Alias) {
+        let list = self.aliases.entry(key).or_default();
+        match list.iter_mut().find(|a| a.resource_type.eq_ignore_ascii_case(&alias.resource_type)) {
+            Some(slot) => *slot = alias,
+            None => list.push(alias),
+        }
     }
 
     /// Merge `other` into this catalog (its aliases win).
     pub fn merge(&mut self, other: &AliasCatalog) {
-        for (k, v) in &other.aliases {
-            self.aliases.insert(k.clone(), v.clone());
+        for (k, list) in &other.aliases {
+            for a in list {
+                self.put(k.clone(), a.clone());
+            }
         }
         self.types.extend(other.types.iter().cloned());
     }
 
-    /// The alias named `name` (case-insensitive).
-    pub fn get(&self, name: &str) -> Option<&Alias> {
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+    /// Every definition of the alias named `name` (case-insensitive), one per
+    /// resource type that has it.
+    pub fn get_all(&self, name: &str) -> &[Alias] {
+        let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
             self.aliases.get(&name.to_ascii_lowercase())
         } else {
             self.aliases.get(name)
-        }
+        };
+        found.map_or(&[], Vec::as_slice)
+    }
+
+    /// The alias named `name` (case-insensitive); for a name defined on
+    /// several types, the first.
+    pub fn get(&self, name: &str) -> Option<&Alias> {
+        self.get_all(name).first()
+    }
+
+    /// The alias named `name` as defined for `resource_type` (else the first).
+    pub fn resolve(&self, name: &str, resource_type: &str) -> Option<&Alias> {
+        pick(self.get_all(name), resource_type)
     }
 
     /// `true` if the catalog knows the resource type.
@@ -201,9 +234,9 @@ impl AliasCatalog {
         self.types.contains(&type_.to_ascii_lowercase())
     }
 
-    /// Number of aliases.
+    /// Number of aliases (a name defined on several types counts once per type).
     pub fn len(&self) -> usize {
-        self.aliases.len()
+        self.aliases.values().map(Vec::len).sum()
     }
 
     /// `true` when empty.
@@ -212,10 +245,14 @@ impl AliasCatalog {
     }
 }
 
-fn is_modifiable(meta: Option<&Value>) -> bool {
-    meta.and_then(|m| m.get_ci("attributes"))
-        .and_then(Value::as_str)
-        .is_some_and(|a| a.to_ascii_lowercase().contains("modifiable"))
+/// The definition of an alias for `resource_type` among several (else the first).
+pub fn pick<'c>(list: &'c [Alias], resource_type: &str) -> Option<&'c Alias> {
+    list.iter().find(|a| a.resource_type.eq_ignore_ascii_case(resource_type)).or_else(|| list.first())
+}
+
+fn is_modifiable(meta: Option<&Value>) -> Option<bool> {
+    let m = meta?;
+    Some(m.get_ci("attributes").and_then(Value::as_str).is_some_and(|a| a.to_ascii_lowercase().contains("modifiable")))
 }
 
 fn parse_path(p: &str, ptr: &str) -> Result<Path, PolicyError> {

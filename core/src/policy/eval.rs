@@ -121,6 +121,18 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     if let Ok("disabled") = effect.as_deref() {
         return Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
     }
+    // Resource Provider modes (`Microsoft.Kubernetes.Data`,
+    // `Microsoft.MachineLearningServices.Data`, …) govern data-plane requests,
+    // which no deployment contains.
+    if let Some(mode) = policy.mode.as_deref().filter(|m| m.contains('.')) {
+        return Evaluation {
+            effect: None,
+            outcome: Outcome::Unknown,
+            details: None,
+            unknown: vec![format!("policy mode `{mode}` applies to data-plane requests, which are not part of a deployment")],
+            evidence: Vec::new(),
+        };
+    }
     let t = ev.cond(&policy.cond);
     let mut out = Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
     match t {
@@ -300,7 +312,7 @@ impl<'a> Ev<'a> {
                                 Ok(r) => {
                                     let wild = match &r.kind {
                                         FieldKind::Path(p) => path::has_wild(p),
-                                        FieldKind::Alias(a) => path::has_wild(&a.path),
+                                        FieldKind::Alias(a) => a.iter().any(|x| path::has_wild(&x.path)),
                                         _ => false,
                                     };
                                     if wild {
@@ -461,6 +473,11 @@ impl<'a> Ev<'a> {
     #[allow(clippy::type_complexity)]
     fn field_values(&mut self, f: &FieldRef) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
         let res = self.cur_resource();
+        self.field_values_on(f, res)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn field_values_on(&mut self, f: &FieldRef, res: &'a Value) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
         match &f.kind {
             FieldKind::Name => {
                 let n = res.get_ci("name").map(|v| match v.as_str() {
@@ -481,17 +498,24 @@ impl<'a> Ev<'a> {
                 Ok((vec![v], false, None))
             }
             FieldKind::Path(p) => Ok(self.path_values(res, p, true)),
-            FieldKind::Alias(a) => {
-                let p = a.path_for(self.api_version.as_deref()).clone();
+            FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
+                let p = self.alias_path(f, res)?;
                 Ok(self.path_values(res, &p, false))
             }
-            FieldKind::Unresolved(name) => match self.catalog().get(name) {
-                Some(a) => {
-                    let p = a.path_for(self.api_version.as_deref()).clone();
-                    Ok(self.path_values(res, &p, false))
-                }
-                None => Err(Fail::Unknown(format!("alias `{name}` is not in the alias catalog"))),
-            },
+        }
+    }
+
+    /// The path of an alias for the type of `res` and the API version.
+    fn alias_path(&self, f: &FieldRef, res: &Value) -> EResult<Path> {
+        let rtype = res.get_ci("type").and_then(Value::as_str).unwrap_or_default();
+        let a = match &f.kind {
+            FieldKind::Alias(defs) => super::aliases::pick(defs, rtype),
+            FieldKind::Unresolved(n) => self.catalog().resolve(n, rtype),
+            _ => None,
+        };
+        match a {
+            Some(a) => Ok(a.path_for(self.api_version.as_deref()).clone()),
+            None => Err(Fail::Unknown(format!("alias `{}` is not in the alias catalog", f.text))),
         }
     }
 
@@ -529,24 +553,14 @@ impl<'a> Ev<'a> {
         let res = self.fn_resource();
         let (vals, multi) = match &f.kind {
             FieldKind::Name | FieldKind::FullName | FieldKind::ApiVersion => {
-                let saved = std::mem::take(&mut self.scopes);
-                let r = self.field_values(&f);
-                self.scopes = saved;
-                let (v, _, _) = r?;
+                let (v, _, _) = self.field_values_on(&f, res)?;
                 (v, false)
             }
             FieldKind::Path(p) => self.fn_path(res, p),
-            FieldKind::Alias(a) => {
-                let p = a.path_for(self.api_version.as_deref()).clone();
+            FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
+                let p = self.alias_path(&f, res)?;
                 self.fn_path(res, &p)
             }
-            FieldKind::Unresolved(n) => match self.catalog().get(n) {
-                Some(a) => {
-                    let p = a.path_for(self.api_version.as_deref()).clone();
-                    self.fn_path(res, &p)
-                }
-                None => return Err(Fail::Unknown(format!("alias `{n}` is not in the alias catalog"))),
-            },
         };
         if multi {
             Ok(Cow::Owned(Value::Array(vals.into_iter().flatten().map(Cow::into_owned).collect())))
@@ -602,7 +616,7 @@ impl<'a> Ev<'a> {
                     }
                     if let Ok(f) = parse::resolve_field(want, self.catalog()) {
                         let p = match &f.kind {
-                            FieldKind::Alias(a) => Some(a.path_for(self.api_version.as_deref()).clone()),
+                            FieldKind::Alias(_) => self.alias_path(&f, self.cur_resource()).ok(),
                             FieldKind::Path(p) => Some(p.clone()),
                             _ => None,
                         };
@@ -661,11 +675,7 @@ impl<'a> Ev<'a> {
                 let res = self.cur_resource();
                 let p = match &f.kind {
                     FieldKind::Path(p) => p.clone(),
-                    FieldKind::Alias(a) => a.path_for(self.api_version.as_deref()).clone(),
-                    FieldKind::Unresolved(n) => match self.catalog().get(n) {
-                        Some(a) => a.path_for(self.api_version.as_deref()).clone(),
-                        None => return Err(Fail::Unknown(format!("alias `{n}` is not in the alias catalog"))),
-                    },
+                    FieldKind::Alias(_) | FieldKind::Unresolved(_) => self.alias_path(f, res)?,
                     _ => return err("`count.field` must be an array alias"),
                 };
                 let (base, rest) = self.bind(res, &p);
@@ -869,7 +879,7 @@ impl<'a> Ev<'a> {
                     None => Value::unknown("the request's api version is not known offline"),
                 };
                 m.insert("apiVersion".to_owned(), v);
-                return Ok(Cow::Owned(Value::Object(m)));
+                return Ok(Cow::Owned(self.host_override("requestContext", m)));
             }
             "resourcegroup" | "subscription" => {
                 let scope = self.ctx.deployment.map(|d| d.scope.clone()).unwrap_or_default();
@@ -885,14 +895,15 @@ impl<'a> Ev<'a> {
                     m.insert("tenantId".to_owned(), Value::String(scope.tenant_id.clone()));
                     m.insert("displayName".to_owned(), Value::unknown("the subscription name is not known offline"));
                 }
-                return Ok(Cow::Owned(Value::Object(m)));
+                let key = if name == "resourcegroup" { "resourceGroup" } else { "subscription" };
+                return Ok(Cow::Owned(self.host_override(key, m)));
             }
             "policy" => {
                 let mut m = Map::new();
                 for k in ["assignmentId", "definitionId", "setDefinitionId", "definitionReferenceId"] {
                     m.insert(k.to_owned(), Value::unknown("policy assignment ids are not known offline"));
                 }
-                return Ok(Cow::Owned(Value::Object(m)));
+                return Ok(Cow::Owned(self.host_override("policy", m)));
             }
             "utcnow" => return Err(Fail::Unknown("`utcNow()` depends on the time of evaluation".to_owned())),
             "coalesce" => {
@@ -912,6 +923,21 @@ impl<'a> Ev<'a> {
             vals.push(v);
         }
         functions::call(name, &vals)
+    }
+
+    /// Placeholder object `m` with the host's values for `key` laid over it.
+    fn host_override(&self, key: &str, mut m: Map) -> Value {
+        if let Some(Value::Object(h)) = self.ctx.host.and_then(|h| h.get_ci(key)) {
+            for (k, v) in h {
+                match m.iter_mut().find(|(mk, _)| mk.eq_ignore_ascii_case(k)) {
+                    Some((_, slot)) => *slot = v.clone(),
+                    None => {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        Value::Object(m)
     }
 
     fn parameter(&mut self, name: &str) -> EResult<Cow<'a, Value>> {
@@ -964,19 +990,22 @@ impl<'a> Ev<'a> {
                 return Tri::U;
             };
             let own_id = normalise_id(self.root.get_ci("id").and_then(Value::as_str).unwrap_or_default());
-            let child = !ty.is_empty()
-                && self
-                    .root
-                    .get_ci("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| ty.to_ascii_lowercase().starts_with(&format!("{}/", t.to_ascii_lowercase())));
+            let prefix = format!("{own_id}/");
+            let child = self
+                .root
+                .get_ci("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| ty.to_ascii_lowercase().starts_with(&format!("{}/", t.to_ascii_lowercase())));
             dep.resources
                 .iter()
                 .filter(|r| r.is_type(ty))
                 .filter(|r| {
                     let rid = normalise_id(r.id());
-                    if child || !own_id.is_empty() && rid.starts_with(&format!("{own_id}/")) {
-                        rid.starts_with(&format!("{own_id}/"))
+                    // children and extension resources (an id with a nested
+                    // `/providers/`) must belong to the evaluated resource
+                    let extension = rid.matches("/providers/").count() >= 2;
+                    if child || extension {
+                        !own_id.is_empty() && rid.starts_with(&prefix)
                     } else {
                         true
                     }

@@ -81,6 +81,31 @@ impl Tmpl {
     }
 }
 
+/// Compile `then.details`: like [`Tmpl::compile`], but the values of
+/// `field` and `condition` keys stay as written (they name fields and
+/// conditions to apply later, as Azure reports them).
+pub fn compile_details(v: &Value) -> Result<Tmpl, String> {
+    match v {
+        Value::Array(a) => {
+            let items = a.iter().map(compile_details).collect::<Result<Vec<_>, _>>()?;
+            Ok(Tmpl::Array(items))
+        }
+        Value::Object(m) => {
+            let mut items = Vec::new();
+            for (k, x) in m {
+                let t = if k.eq_ignore_ascii_case("field") || k.eq_ignore_ascii_case("condition") {
+                    Tmpl::Const(x.clone())
+                } else {
+                    compile_details(x)?
+                };
+                items.push((k.clone(), t));
+            }
+            Ok(Tmpl::Object(items))
+        }
+        other => Tmpl::compile(other),
+    }
+}
+
 /// `[[x` is the literal `[x`.
 fn unescape(s: &str) -> String {
     if s.starts_with("[[") {
@@ -97,7 +122,9 @@ pub fn compile_str(s: &str) -> Result<Option<Expr>, String> {
         return Ok(None);
     }
     let inner = t.get(1..t.len() - 1).unwrap_or_default();
-    parse_expr(inner).map(Some)
+    let e = parse_expr(inner)?;
+    super::functions::validate(&e)?;
+    Ok(Some(e))
 }
 
 /// Parse the text between the outer brackets.

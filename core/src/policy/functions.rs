@@ -56,13 +56,69 @@ fn to_usize(n: i64, what: &str) -> EResult<usize> {
     usize::try_from(n).map_err(|_| Fail::Error(format!("{what} must not be negative")))
 }
 
-/// Display form used by `string()` and `concat` of non-strings.
+/// Display form used by `concat` and `createObject` keys (null is empty).
 pub(crate) fn stringify(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
+        other => json_string(other),
+    }
+}
+
+/// `string()`: a string as is, anything else as compact JSON.
+pub(crate) fn json_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+/// `format()` arguments render as .NET does (`True`, empty for null).
+fn net_string(v: &Value) -> String {
+    match v {
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        other => stringify(other),
+    }
+}
+
+/// Functions a policy rule may call, lower-case.
+const KNOWN: &[&str] = &[
+    "if", "parameters", "field", "source", "current", "requestcontext", "resourcegroup", "subscription", "policy",
+    "utcnow", "coalesce", "true", "false", "null", "concat", "and", "or", "not", "equals", "less", "lessorequals",
+    "greater", "greaterorequals", "empty", "length", "tolower", "toupper", "trim", "split", "replace", "substring",
+    "contains", "startswith", "endswith", "indexof", "lastindexof", "first", "last", "skip", "take", "union",
+    "intersection", "createarray", "array", "createobject", "string", "int", "float", "bool", "json", "add", "sub",
+    "mul", "div", "mod", "max", "min", "join", "padleft", "range", "items", "tryget", "indexfromend",
+    "tryindexfromend", "format", "iprangecontains", "base64", "base64tostring", "base64tojson", "datauri",
+    "datauritostring", "uri", "uricomponent", "uricomponenttostring", "datetimeadd", "adddays",
+    "datetimefromepoch", "datetimetoepoch",
+];
+
+/// Functions that take any number of arguments; the others take at most 8.
+const VARIADIC: &[&str] = &["concat", "createarray", "createobject", "coalesce"];
+
+/// Check an expression once, at compile time: known functions, argument counts.
+pub(crate) fn validate(e: &super::expr::Expr) -> Result<(), String> {
+    use super::expr::Expr;
+    match e {
+        Expr::Lit(_) => Ok(()),
+        Expr::Prop(b, _) => validate(b),
+        Expr::Index(b, i) => {
+            validate(b)?;
+            validate(i)
+        }
+        Expr::Call(name, args) => {
+            if !KNOWN.contains(&name.as_str()) {
+                return Err(format!("function `{name}` is not available in policy rules"));
+            }
+            for a in args {
+                validate(a)?;
+            }
+            if args.len() > 8 && !VARIADIC.contains(&name.as_str()) {
+                return Err(format!("{name}() does not support more than 8 arguments (got {})", args.len()));
+            }
+            Ok(())
+        }
     }
 }
 
@@ -79,7 +135,6 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
         "null" => { arity(name, args, 0, 0)?; own(Value::Null) }
         "concat" => concat(args),
         "and" | "or" => {
-            arity(name, args, 1, usize::MAX)?;
             let mut acc = name == "and";
             for (i, a) in args.iter().enumerate() {
                 let b = a.as_bool().ok_or_else(|| Fail::Error(format!("`{name}` expects booleans (argument {})", i + 1)))?;
@@ -118,7 +173,7 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
                 Value::Array(a) => a.is_empty(),
                 Value::Object(m) => m.is_empty(),
                 Value::Unknown(u) => return own(Value::Unknown(u.clone())),
-                _ => return err("`empty` expects a string, array or object"),
+                _ => false,
             }))
         }
         "length" => {
@@ -187,7 +242,7 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
             arity(name, args, 2, 2)?;
             match arg(args, 0)? {
                 Value::String(s) => {
-                    let (s, p) = (s.to_lowercase(), s_arg(name, args, 1)?.to_lowercase());
+                    let (s, p) = (operators::fold(s).into_owned(), operators::fold(s_arg(name, args, 1)?).into_owned());
                     let pos = if name == "indexof" { s.find(&p) } else { s.rfind(&p) };
                     let n = pos.map_or(-1, |b| i64::try_from(s.get(..b).unwrap_or_default().chars().count()).unwrap_or(-1));
                     own(Value::Int(n))
@@ -247,13 +302,17 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
             let mut m = Map::new();
             for pair in args.chunks(2) {
                 if let [k, v] = pair {
-                    let Some(k) = k.as_str() else { return err("`createObject` keys must be strings") };
-                    m.insert(k.to_owned(), v.as_ref().clone());
+                    let k = match k.as_ref() {
+                        Value::String(s) => s.clone(),
+                        Value::Int(_) | Value::Float(_) => stringify(k),
+                        _ => return err("`createObject` keys must be strings"),
+                    };
+                    m.insert(k, v.as_ref().clone());
                 }
             }
             own(Value::Object(m))
         }
-        "string" => { arity(name, args, 1, 1)?; own(Value::String(stringify(arg(args, 0)?))) }
+        "string" => { arity(name, args, 1, 1)?; own(Value::String(json_string(arg(args, 0)?))) }
         "int" => {
             arity(name, args, 1, 1)?;
             match arg(args, 0)? {
@@ -262,8 +321,16 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
                     #[allow(clippy::cast_possible_truncation)]
                     own(Value::Int(f.trunc() as i64))
                 }
-                Value::String(s) => s.trim().parse::<i64>().map(Value::Int).map(Cow::Owned).map_err(|_| Fail::Error(format!("`int` cannot convert `{s}`"))),
-                Value::Bool(b) => own(Value::Int(i64::from(*b))),
+                Value::String(s) => match s.trim().parse::<i64>() {
+                    Ok(n) => own(Value::Int(n)),
+                    Err(_) => match s.trim().parse::<f64>() {
+                        Ok(f) if f.is_finite() && f.abs() < 9.2e18 => {
+                            #[allow(clippy::cast_possible_truncation)]
+                            own(Value::Int(f.trunc() as i64))
+                        }
+                        _ => err(format!("`int` cannot convert `{s}`")),
+                    },
+                },
                 other => err(format!("`int` cannot convert {}", other.type_name())),
             }
         }
@@ -280,6 +347,8 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
             match arg(args, 0)? {
                 Value::Bool(b) => own(Value::Bool(*b)),
                 Value::Int(n) => own(Value::Bool(*n != 0)),
+                Value::String(s) if s.trim() == "1" => own(Value::Bool(true)),
+                Value::String(s) if s.trim() == "0" => own(Value::Bool(false)),
                 v @ Value::String(_) => operators::truthy(v).map(|b| Cow::Owned(Value::Bool(b))).ok_or_else(|| Fail::Error("`bool` expects `true` or `false`".into())),
                 other => err(format!("`bool` cannot convert {}", other.type_name())),
             }
@@ -288,6 +357,23 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
             arity(name, args, 1, 1)?;
             let s = s_arg(name, args, 0)?;
             crate::json::parse(s).map(Cow::Owned).map_err(|e| Fail::Error(format!("`json` cannot parse its argument: {e}")))
+        }
+        "add" | "sub" | "mul" | "div" | "mod"
+            if args.iter().any(|a| matches!(a.as_ref(), Value::Float(_))) && args.iter().all(|a| a.as_f64().is_some()) =>
+        {
+            arity(name, args, 2, 2)?;
+            let (a, b) = (arg(args, 0)?.as_f64().unwrap_or_default(), arg(args, 1)?.as_f64().unwrap_or_default());
+            let r = match name {
+                "add" => a + b,
+                "sub" => a - b,
+                "mul" => a * b,
+                "div" => if b == 0.0 { return err("division by zero") } else { a / b },
+                _ => if b == 0.0 { return err("division by zero") } else { a % b },
+            };
+            if !r.is_finite() {
+                return err(format!("`{name}` overflows"));
+            }
+            own(Value::Float(r))
         }
         "add" | "sub" | "mul" | "div" | "mod" => {
             arity(name, args, 2, 2)?;
@@ -332,6 +418,7 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
             for x in a {
                 match x {
                     Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) => parts.push(stringify(x)),
+                    Value::Null => parts.push("null".to_owned()),
                     _ => return err("`join` expects an array of strings"),
                 }
             }
@@ -353,6 +440,10 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
             let (start, count) = (i_arg(name, args, 0)?, i_arg(name, args, 1)?);
             let count = to_usize(count, "the count")?;
             if count > 10_000 { return err("`range` count too large"); }
+            let last = start.saturating_add(i64::try_from(count).unwrap_or(i64::MAX)).saturating_sub(1);
+            if i32::try_from(start).is_err() || (count > 0 && i32::try_from(last).is_err()) {
+                return err("`range` goes beyond the 32-bit integer range");
+            }
             let mut out = Vec::with_capacity(count);
             for i in 0..count {
                 let n = start.checked_add(i64::try_from(i).unwrap_or(i64::MAX)).ok_or_else(|| Fail::Error("`range` overflows".into()))?;
@@ -390,6 +481,9 @@ pub(crate) fn call<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>
         }
         "indexfromend" | "tryindexfromend" => {
             arity(name, args, 2, 2)?;
+            if name == "tryindexfromend" && !matches!(arg(args, 0)?, Value::Array(_)) {
+                return own(Value::Null);
+            }
             let a = a_arg(name, args, 0)?;
             let n = i_arg(name, args, 1)?;
             let got = usize::try_from(n).ok().filter(|n| *n >= 1).and_then(|n| a.len().checked_sub(n)).and_then(|i| a.get(i));
@@ -481,7 +575,7 @@ fn set_op<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>> {
                 for a in args {
                     let Value::Object(m) = a.as_ref() else { return err("`union` expects objects only") };
                     for (k, v) in m {
-                        out.insert(k.clone(), v.clone());
+                        merge_into(&mut out, k, v, 0);
                     }
                 }
             } else {
@@ -497,6 +591,17 @@ fn set_op<'a>(name: &str, args: Args<'_, 'a>) -> EResult<Cow<'a, Value>> {
         }
         other => err(format!("`{name}` expects arrays or objects, found {}", other.type_name())),
     }
+}
+
+/// Union of objects merges nested objects key by key.
+fn merge_into(out: &mut Map, k: &str, v: &Value, depth: usize) {
+    if let (Some(Value::Object(existing)), Value::Object(new), true) = (out.get_mut(k), v, depth < 32) {
+        for (nk, nv) in new {
+            merge_into(existing, nk, nv, depth + 1);
+        }
+        return;
+    }
+    out.insert(k.to_owned(), v.clone());
 }
 
 fn format_fn<'a>(args: Args<'_, 'a>) -> EResult<Cow<'a, Value>> {
@@ -517,7 +622,7 @@ fn format_fn<'a>(args: Args<'_, 'a>) -> EResult<Cow<'a, Value>> {
                 let idx_txt = spec.split(':').next().unwrap_or_default().trim();
                 let idx: usize = idx_txt.parse().map_err(|_| Fail::Error(format!("bad format item `{{{spec}}}`")))?;
                 let v = rest.get(idx).ok_or_else(|| Fail::Error(format!("format item `{{{idx}}}` has no argument")))?;
-                out.push_str(&stringify(v));
+                out.push_str(&net_string(v));
             }
             '}' => return err("unbalanced `}` in format string"),
             other => out.push(other),

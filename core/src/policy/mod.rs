@@ -57,11 +57,23 @@ pub struct EvalContext<'a> {
     pub related: Option<&'a [Value]>,
     /// The API version of the request (else the resource's `apiVersion`).
     pub api_version: Option<&'a str>,
+    /// Values the host knows, as an object with any of `resourceGroup`,
+    /// `subscription`, `requestContext`, `policy`: they override the
+    /// placeholders `resourceGroup()`, `subscription()`, `requestContext()`
+    /// and `policy()` return.
+    pub host: Option<&'a Value>,
 }
 
 impl Default for EvalContext<'_> {
     fn default() -> Self {
-        EvalContext { aliases: AliasCatalog::embedded(), deployment: None, resource_index: None, related: None, api_version: None }
+        EvalContext {
+            aliases: AliasCatalog::embedded(),
+            deployment: None,
+            resource_index: None,
+            related: None,
+            api_version: None,
+            host: None,
+        }
     }
 }
 

@@ -25,8 +25,10 @@ fn parse_range(s: &str) -> EResult<(u128, u32, bool)> {
 /// `ipRangeContains(range, target)`: `target` (an address or a range) lies
 /// within `range`; both must be of the same IP family.
 pub(crate) fn ip_range_contains(range: &str, target: &str) -> EResult<bool> {
-    let (rn, rhost, r6) = parse_range(range)?;
-    let (tn, thost, t6) = parse_range(target)?;
+    // text that is not an address is simply not contained
+    let (Ok((rn, rhost, r6)), Ok((tn, thost, t6))) = (parse_range(range), parse_range(target)) else {
+        return Ok(false);
+    };
     if r6 != t6 {
         return err(format!("`{range}` and `{target}` are of different IP families"));
     }
@@ -196,6 +198,7 @@ mod tests {
         assert!(!ip_range_contains("10.0.4.0/24", "10.0.0.0/16").unwrap());
         assert!(ip_range_contains("fe80::/10", "fe80::1").unwrap());
         assert!(ip_range_contains("10.0.0.0/8", "fe80::1").is_err());
+        assert!(!ip_range_contains("not-a-cidr", "10.0.0.1").unwrap());
         assert_eq!(b64_encode(b"hello"), "aGVsbG8=");
         assert_eq!(b64_decode("aGVsbG8=").unwrap(), b"hello");
         assert!(b64_decode("a=bc").is_err());

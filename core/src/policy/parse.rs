@@ -61,8 +61,8 @@ pub(crate) enum FieldKind {
     ApiVersion,
     /// A plain path (type, location, tags…, or a path that is not an alias).
     Path(Path),
-    /// An alias from the catalog.
-    Alias(Box<Alias>),
+    /// An alias from the catalog (one definition per resource type).
+    Alias(Vec<Alias>),
     /// Looks like an alias but the catalog at compile time does not know it;
     /// resolved against the evaluation context's catalog.
     Unresolved(String),
@@ -131,9 +131,24 @@ impl Policy {
     /// object with `policyRule`, or a bare `{if, then}` rule. Aliases are
     /// resolved against `aliases` now (unknown ones again at evaluation).
     pub fn parse_with(def: &Value, aliases: &AliasCatalog) -> Result<Policy, PolicyError> {
-        let Some(obj) = def.as_object() else {
+        if def.as_object().is_none() {
             return Err(PolicyError::at("", format!("a policy definition must be an object, found {}", def.type_name())));
-        };
+        }
+        // A definition written as an ARM template resource escapes its
+        // expressions (`[[parameters('effect')]`); deploying unescapes them.
+        let is_arm_resource = def.get_ci("apiVersion").is_some()
+            && def
+                .get_ci("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Authorization/policyDefinitions"));
+        if is_arm_resource {
+            let unescaped = unescape_arm(def, 0);
+            return Self::compile(&unescaped, aliases);
+        }
+        Self::compile(def, aliases)
+    }
+
+    fn compile(def: &Value, aliases: &AliasCatalog) -> Result<Policy, PolicyError> {
         let (holder, base): (&Value, &str) = match def.get_ci("properties") {
             Some(p) if p.get_ci("policyRule").is_some() => (p, "/properties"),
             _ => (def, ""),
@@ -142,7 +157,6 @@ impl Policy {
             Some(r) => (r, format!("{base}/policyRule")),
             None => (def, String::new()),
         };
-        let _ = obj;
         let mut params = Vec::new();
         if let Some(ps) = holder.get_ci("parameters").and_then(Value::as_object) {
             for (name, p) in ps {
@@ -357,12 +371,15 @@ impl Compiler<'_> {
                 for (k, v) in m {
                     let p = format!("{ptr}/{}", escape_ptr(k));
                     if k.eq_ignore_ascii_case("existenceCondition") {
+                        // evaluated against related resources; not part of the reported details
                         existence = Some(self.cond(v, &p, 0)?);
-                        items.push((k.clone(), Tmpl::Const(v.clone())));
                     } else if k.eq_ignore_ascii_case("deployment") {
                         items.push((k.clone(), deployment_tmpl(v).map_err(|e| PolicyError::at(&p, e))?));
                     } else {
-                        let t = Tmpl::compile(v).map_err(|e| PolicyError::at(&p, e))?;
+                        if k.eq_ignore_ascii_case("operations") {
+                            self.check_operations(v, &p)?;
+                        }
+                        let t = expr::compile_details(v).map_err(|e| PolicyError::at(&p, e))?;
                         if k.eq_ignore_ascii_case("type") {
                             type_ = Some(t.clone());
                         } else if k.eq_ignore_ascii_case("name") {
@@ -373,9 +390,28 @@ impl Compiler<'_> {
                 }
                 Tmpl::Object(items)
             }
-            other => Tmpl::compile(other).map_err(|e| PolicyError::at(ptr, e))?,
+            other => expr::compile_details(other).map_err(|e| PolicyError::at(ptr, e))?,
         };
         Ok(Details { tmpl, existence, type_, name })
+    }
+
+    /// `modify` operations may only change modifiable aliases (when the
+    /// catalog records it).
+    fn check_operations(&self, ops: &Value, ptr: &str) -> Result<(), PolicyError> {
+        for (i, op) in ops.as_array().unwrap_or_default().iter().enumerate() {
+            let Some(f) = op.get_ci("field").and_then(Value::as_str) else { continue };
+            if f.starts_with('[') {
+                continue;
+            }
+            let defs = self.aliases.get_all(f.trim());
+            if !defs.is_empty() && defs.iter().all(|a| a.modifiable == Some(false)) {
+                return Err(PolicyError::at(
+                    &format!("{ptr}/{i}/field"),
+                    format!("alias `{f}` is not modifiable and cannot be used in a modify operation"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -453,8 +489,9 @@ pub(crate) fn resolve_field(s: &str, aliases: &AliasCatalog) -> Result<FieldRef,
         "fullname" => FieldKind::FullName,
         "apiversion" => FieldKind::ApiVersion,
         _ => {
-            if let Some(a) = aliases.get(s) {
-                FieldKind::Alias(Box::new(a.clone()))
+            let defs = aliases.get_all(s);
+            if !defs.is_empty() {
+                FieldKind::Alias(defs.to_vec())
             } else if looks_like_alias(s) {
                 FieldKind::Unresolved(s.to_owned())
             } else {
@@ -484,6 +521,19 @@ fn looks_like_alias(s: &str) -> bool {
     match head.split_once('/') {
         Some((ns, _)) => ns.contains('.') && !ns.starts_with("tags"),
         None => false,
+    }
+}
+
+/// `[[x` → `[x` in every string (what ARM does when it deploys a resource).
+fn unescape_arm(v: &Value, depth: usize) -> Value {
+    if depth > MAX_COND_DEPTH * 2 {
+        return v.clone();
+    }
+    match v {
+        Value::String(s) if s.starts_with("[[") => Value::String(s.get(1..).unwrap_or_default().to_owned()),
+        Value::Array(a) => Value::Array(a.iter().map(|x| unescape_arm(x, depth + 1)).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), unescape_arm(x, depth + 1))).collect()),
+        other => other.clone(),
     }
 }
 

@@ -239,9 +239,7 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
 /// decided becomes an indeterminate finding.
 pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOptions) -> Report {
     let mut dep = deployment.clone();
-    if options.simulate {
-        crate::simulate::apply(&mut dep);
-    }
+    let defaulted = if options.simulate { crate::simulate::apply_recording(&mut dep) } else { Vec::new() };
     let mut report = Report { diagnostics: dep.diagnostics.clone(), ..Report::default() };
     report.summary.resources = dep.resources.len();
     for rule in catalog.rules().iter().filter(|r| selected(r, options)) {
@@ -259,6 +257,7 @@ pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOpt
             }
             match found {
                 Some(mut f) => {
+                    note_defaults(&mut f, index, &defaulted);
                     f.suppressed = template_suppression(resource, &rule.id)
                         .or_else(|| file_suppression(resource, &rule.id, &options.suppressions));
                     report.findings.push(f);
@@ -270,6 +269,23 @@ pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOpt
     }
     report.finish();
     report
+}
+
+/// Say so when the evidence rests on a value Azure fills in, not one the
+/// input wrote.
+fn note_defaults(f: &mut Finding, index: usize, defaulted: &[(usize, String)]) {
+    let paths: Vec<&str> = f.evidence.iter().filter_map(|e| e.get("path").and_then(Value::as_str)).collect();
+    let used: Vec<&str> = defaulted
+        .iter()
+        .filter(|(i, p)| *i == index && paths.iter().any(|e| e.eq_ignore_ascii_case(p)))
+        .map(|(_, p)| p.as_str())
+        .collect();
+    if !used.is_empty() {
+        f.message.push_str(&format!(
+            "; not set in the input, so Azure's default applies to {}",
+            used.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
 }
 
 /// Run the embedded catalog (see [`check_with`]).

@@ -1,0 +1,123 @@
+"""``python -m amlguard``: the ``amlguard`` command line, from Python.
+
+Same commands, options, output and exit codes as the Rust CLI: 0 success / no
+finding at or above ``--fail-on``, 1 findings at or above it, 2 unusable input
+(``error: <message>`` on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from . import _amlguard
+from ._amlguard import Error
+
+_FORMATS = ["text", "json", "sarif", "markdown", "html"]
+_SEVERITIES = ["low", "medium", "high", "critical"]
+
+
+def _ids(values: Optional[List[str]]) -> List[str]:
+    out: List[str] = []
+    for v in values or []:
+        out.extend(x for x in v.split(",") if x)
+    return out
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="amlguard", description="Check Azure Machine Learning deployments against security best practice"
+    )
+    p.add_argument("--version", action="version", version=f"amlguard {_amlguard.__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="Check templates, Terraform or resource lists against the rule catalog")
+    c.add_argument("paths", nargs="+", help="Files or folders to check")
+    c.add_argument("-p", "--parameters", action="append", default=[], help="Parameters file; may repeat")
+    c.add_argument("--format", default="text", choices=_FORMATS, help="Output format")
+    c.add_argument("--fail-on", default="low", choices=_SEVERITIES, help="Lowest severity that makes the exit code 1")
+    c.add_argument("--rules", action="append", help="Only these rule ids or prefixes (comma separated)")
+    c.add_argument("--skip", action="append", help="Skip these rule ids or prefixes (comma separated)")
+    c.add_argument("--suppressions", action="append", default=[], help="Suppressions file; may repeat")
+    c.add_argument("--rule-parameters", help="Rule parameter values (JSON file)")
+    c.add_argument("--no-defaults", action="store_true", help="Judge the template as written, without Azure's defaults")
+
+    i = sub.add_parser("ingest", help="Print the expanded deployment (ARM-shaped resources and relations) as JSON")
+    i.add_argument("path", help="File to read")
+    i.add_argument("-p", "--parameters", action="append", default=[], help="Parameters file; may repeat")
+
+    r = sub.add_parser("rules", help="List the rules")
+    r.add_argument("--format", default="text", choices=["text", "json"], help="Output format")
+
+    e = sub.add_parser("explain", help="Explain one rule: why it matters and how to fix it")
+    e.add_argument("id", help="Rule id, e.g. AML-NET-001")
+    return p
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        report = _amlguard.check(
+            "paths",
+            args.paths,
+            args.parameters,
+            _ids(args.rules),
+            _ids(args.skip),
+            args.fail_on,
+            args.rule_parameters,
+            args.suppressions,
+            not args.no_defaults,
+        )
+        render = {
+            "text": report.to_text,
+            "json": report.to_json,
+            "sarif": report.to_sarif,
+            "markdown": report.to_markdown,
+            "html": report.to_html,
+        }[args.format]
+        _print(render())
+        return report.exit_code()
+    if args.command == "ingest":
+        _print(_amlguard.ingest_json("paths", [args.path], args.parameters))
+        return 0
+    if args.command == "rules":
+        if args.format == "json":
+            _print(_amlguard.rules_json())
+        else:
+            rules = _amlguard.rules()
+            lines = []
+            for r in rules:
+                export = "" if r.get("exportable") else "  (not exportable)"
+                lines.append(f"{r['id']:<13} {r['severity']:<8} {r['title']}{export}\n")
+            _print("".join(lines) + f"{len(rules)} rules")
+        return 0
+    if args.command == "explain":
+        _print(_amlguard.explain_markdown(args.id))
+        return 0
+    raise Error(f"unknown command `{args.command}`")  # argparse prevents this
+
+
+def _print(text: str) -> None:
+    """Print as the CLI does: the text without trailing whitespace, one newline, UTF-8."""
+    out = sys.stdout
+    data = text.rstrip(" \t\r\n") + "\n"
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        buffer.write(data.encode("utf-8"))
+        buffer.flush()
+    else:
+        out.write(data)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except Error as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+//! `amlguard check`, `rules`, `explain` as a user runs them: exit codes,
+//! formats, suppressions.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_amlguard")).args(args).current_dir(root()).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn exit_codes_follow_findings_and_threshold() {
+    let (code, out, _) = run(&["check", "examples/secure-baseline.json"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = run(&["check", "examples/quickstart-public-workspace.json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("AML-NET-001"));
+    // the only critical finding is the literal password (AML-DATA-006)
+    let (code, _, _) = run(&["check", "examples/quickstart-public-workspace.json", "--fail-on", "critical"]);
+    assert_eq!(code, 1);
+    let (code, _, _) = run(&["check", "examples/quickstart-public-workspace.json", "--fail-on", "critical", "--skip", "AML-DATA-006"]);
+    assert_eq!(code, 0);
+    let (code, out, _) = run(&["check", "examples/quickstart-public-workspace.json", "--rules", "AML-IAM-005", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["rule_id"] == "AML-IAM-005"));
+}
+
+#[test]
+fn bad_input_is_exit_two_with_a_located_message() {
+    let dir = std::env::temp_dir().join(format!("amlguard-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\n  \"resources\": [\n    {\"type\": \"x\",}\n    oops\n]}").unwrap();
+    let (code, _, err) = run(&["check", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json") && err.contains("line 4"), "{err}");
+    let (code, _, err) = run(&["check", "examples/secure-baseline.json", "--rules", "AML-NOPE-1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("AML-NOPE-1"), "{err}");
+    let (code, _, _) = run(&["explain", "AML-NOPE-001"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn sarif_output_is_sarif_2_1_0() {
+    let (_, out, _) = run(&["check", "examples/quickstart-public-workspace.json", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "examples/quickstart-public-workspace.json");
+        assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() > 1);
+    }
+}
+
+#[test]
+fn suppressions_file_beside_the_input_is_applied_and_reported() {
+    let dir = std::env::temp_dir().join(format!("amlguard-sup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(root().join("examples/quickstart-public-workspace.json"), dir.join("design.json")).unwrap();
+    std::fs::write(
+        dir.join(".amlguard.json"),
+        r#"{"suppress": [{"id": "*", "justification": "sandbox subscription, torn down nightly"}]}"#,
+    )
+    .unwrap();
+    let (code, out, err) = run(&["check", dir.join("design.json").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["failed"], 0);
+    assert!(v["summary"]["suppressed"].as_u64().unwrap() > 20);
+    assert_eq!(v["findings"][0]["suppressed"]["justification"], "sandbox subscription, torn down nightly");
+}
+
+#[test]
+fn rules_and_explain() {
+    let (code, out, _) = run(&["rules", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.len() >= 50 && ids.contains(&"AML-NET-011") && ids.contains(&"AML-SUP-002"));
+    assert!(v.as_array().unwrap().iter().all(|r| r["policyRule"]["if"].is_object()));
+    let (code, out, _) = run(&["explain", "aml-net-001"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("<!--") && out.contains("# AML-NET-001"));
+}

@@ -1,0 +1,487 @@
+//! The evaluator: one template's parameters, variables, user functions and
+//! the copy/lambda context, evaluating expressions and template values.
+
+use super::error::{ErrorKind, EvalError};
+use super::expr::{self, Expr, Template};
+use super::limits::Limits;
+use crate::model::Scope;
+use crate::value::{Map, Value};
+use std::collections::HashMap;
+
+/// Deepest recursion through variables, user functions and values.
+const MAX_EVAL_DEPTH: usize = 200;
+
+/// A user-defined function (`functions` section).
+#[derive(Debug, Clone)]
+pub struct UserFn {
+    /// Parameter names in order.
+    pub params: Vec<String>,
+    /// The output value expression (a template value).
+    pub output: Value,
+}
+
+/// Outputs of nested deployments, keyed by lower-cased deployment resource
+/// id, shared between passes so `reference(deployment).outputs` resolves.
+pub type OutputTable = HashMap<String, Value>;
+
+/// Where the evaluator is: the scope and identity of the deployment.
+#[derive(Debug, Clone)]
+pub struct DeploymentInfo {
+    /// Placeholder ids.
+    pub scope: Scope,
+    /// `deployment().name`.
+    pub name: String,
+    /// `deployment().properties.templateLink.uri`: the template's own
+    /// location (a `file://` URI for a template read from disk), if linked.
+    pub template_uri: Option<String>,
+}
+
+/// Evaluation state for one template.
+pub struct Evaluator<'a> {
+    pub(crate) params_decl: Map,
+    pub(crate) params_supplied: Map,
+    params_cache: HashMap<String, Value>,
+    pub(crate) vars_decl: indexmap::IndexMap<String, VarDecl>,
+    vars_cache: HashMap<String, Value>,
+    in_progress: Vec<String>,
+    pub(crate) functions: HashMap<String, UserFn>,
+    pub(crate) info: DeploymentInfo,
+    pub(crate) limits: &'a Limits,
+    /// Copy loops in force: (loop name, index). The resource loop is first.
+    pub(crate) copies: Vec<(String, i64)>,
+    /// Name of the resource-level copy loop, if any (for `copyIndex()`).
+    pub(crate) resource_copy: Option<String>,
+    lambdas: Vec<(String, Value)>,
+    fn_args: Vec<Map>,
+    depth: usize,
+    /// Known nested deployment outputs.
+    pub(crate) outputs: &'a OutputTable,
+    /// Deployment ids whose outputs were asked for but not known yet.
+    pub(crate) missed_outputs: Vec<String>,
+    /// Symbolic resource names (languageVersion 2.0) → resource id.
+    pub(crate) symbols: HashMap<String, String>,
+}
+
+fn lower(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+impl<'a> Evaluator<'a> {
+    /// A new evaluator for a template with these declarations.
+    pub fn new(info: DeploymentInfo, limits: &'a Limits, outputs: &'a OutputTable) -> Self {
+        Evaluator {
+            params_decl: Map::new(),
+            params_supplied: Map::new(),
+            params_cache: HashMap::new(),
+            vars_decl: indexmap::IndexMap::new(),
+            vars_cache: HashMap::new(),
+            in_progress: Vec::new(),
+            functions: HashMap::new(),
+            info,
+            limits,
+            copies: Vec::new(),
+            resource_copy: None,
+            lambdas: Vec::new(),
+            fn_args: Vec::new(),
+            depth: 0,
+            outputs,
+            missed_outputs: Vec::new(),
+            symbols: HashMap::new(),
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), EvalError> {
+        self.depth = self.depth.saturating_add(1);
+        if self.depth > MAX_EVAL_DEPTH {
+            return Err(EvalError::new(
+                ErrorKind::Limit,
+                format!("evaluation nested deeper than {MAX_EVAL_DEPTH} levels"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Evaluate a template value: strings that are expressions are
+    /// evaluated, objects and arrays recursively, property `copy` arrays
+    /// expanded. `pointer` locates errors.
+    pub fn value(&mut self, v: &Value, pointer: &str) -> Result<Value, EvalError> {
+        self.enter()?;
+        let r = self.value_inner(v, pointer);
+        self.leave();
+        r.map_err(|e| e.at(pointer))
+    }
+
+    fn value_inner(&mut self, v: &Value, pointer: &str) -> Result<Value, EvalError> {
+        match v {
+            Value::String(s) => self.string(s),
+            Value::Array(a) => {
+                let mut out = Vec::with_capacity(a.len());
+                for (i, item) in a.iter().enumerate() {
+                    out.push(self.value(item, &format!("{pointer}/{i}"))?);
+                }
+                Ok(Value::Array(out))
+            }
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, item) in m {
+                    let p = crate::json::push_pointer(pointer, k);
+                    if k.eq_ignore_ascii_case("copy") && item.as_array().is_some() {
+                        self.property_copy(item, &p, &mut out)?;
+                        continue;
+                    }
+                    out.insert(k.clone(), self.value(item, &p)?);
+                }
+                Ok(Value::Object(out))
+            }
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// Evaluate a JSON string: an expression or a literal.
+    pub fn string(&mut self, s: &str) -> Result<Value, EvalError> {
+        match expr::classify(s) {
+            Template::Literal(t) => Ok(Value::String(t.into_owned())),
+            Template::Expression(src) => {
+                if src.chars().count() > self.limits.max_expression_chars {
+                    return Err(EvalError::new(
+                        ErrorKind::Limit,
+                        format!(
+                            "expression is {} characters long; azure accepts at most {}",
+                            src.chars().count(),
+                            self.limits.max_expression_chars
+                        ),
+                    ));
+                }
+                let e = expr::parse(src)?;
+                self.eval(&e)
+            }
+        }
+    }
+
+    /// Property-level `copy`: `[{name, count, input}]` adds `name: [input…]`.
+    fn property_copy(&mut self, spec: &Value, pointer: &str, out: &mut Map) -> Result<(), EvalError> {
+        for (i, item) in spec.as_array().unwrap_or_default().iter().enumerate() {
+            let p = format!("{pointer}/{i}");
+            let name = item
+                .get_ci("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| EvalError::new(ErrorKind::Structure, "property copy needs a string `name`").at(&p))?
+                .to_owned();
+            let count = self.copy_count(item, &p)?;
+            let input = item
+                .get_ci("input")
+                .ok_or_else(|| EvalError::new(ErrorKind::Structure, format!("property copy `{name}` needs an `input`")).at(&p))?;
+            let value = match count {
+                Some(n) => {
+                    let mut arr = Vec::new();
+                    for idx in 0..n {
+                        self.copies.push((name.clone(), idx));
+                        let r = self.value(input, &format!("{p}/input"));
+                        self.copies.pop();
+                        arr.push(r?);
+                    }
+                    Value::Array(arr)
+                }
+                None => Value::unknown(format!("the number of `{name}` entries is not known before deployment")),
+            };
+            out.insert(name, value);
+        }
+        Ok(())
+    }
+
+    /// `count` of a copy object: `Some(n)`, `None` if unknown; errors if not
+    /// an integer, negative or above the limit.
+    pub fn copy_count(&mut self, spec: &Value, pointer: &str) -> Result<Option<i64>, EvalError> {
+        let raw = spec.get_ci("count").ok_or_else(|| {
+            EvalError::new(ErrorKind::Structure, "copy needs a `count`").at(pointer)
+        })?;
+        let count = self.value(raw, &format!("{pointer}/count"))?;
+        match count {
+            Value::Unknown(_) => Ok(None),
+            other => {
+                let n = other.as_i64().ok_or_else(|| {
+                    EvalError::new(ErrorKind::Type, format!("copy `count` must be an integer, found {}", other.type_name()))
+                        .at(&format!("{pointer}/count"))
+                })?;
+                let max = i64::try_from(self.limits.max_copy_count).unwrap_or(i64::MAX);
+                if !(0..=max).contains(&n) {
+                    return Err(EvalError::new(
+                        ErrorKind::Limit,
+                        format!("copy `count` is {n}; azure accepts 0 to {max}"),
+                    )
+                    .at(&format!("{pointer}/count")));
+                }
+                Ok(Some(n))
+            }
+        }
+    }
+
+    /// Evaluate a parsed expression.
+    pub fn eval(&mut self, e: &Expr) -> Result<Value, EvalError> {
+        self.enter()?;
+        let r = self.eval_inner(e);
+        self.leave();
+        r
+    }
+
+    fn eval_inner(&mut self, e: &Expr) -> Result<Value, EvalError> {
+        match e {
+            Expr::Str(s) => Ok(Value::String(s.clone())),
+            Expr::Int(i) => Ok(Value::Int(*i)),
+            Expr::Float(f) => Ok(Value::Float(*f)),
+            Expr::Call { name, args } => self.call(name, args),
+            Expr::Member(base, name) => {
+                let b = self.eval(base)?;
+                member(&b, name)
+            }
+            Expr::Index(base, idx) => {
+                let b = self.eval(base)?;
+                let i = self.eval(idx)?;
+                index(&b, &i)
+            }
+        }
+    }
+
+    /// `parameters(name)`.
+    pub fn parameter(&mut self, name: &str) -> Result<Value, EvalError> {
+        if let Some(args) = self.fn_args.last() {
+            return args
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("function parameter `{name}` is not declared")));
+        }
+        let key = lower(name);
+        if let Some(v) = self.params_cache.get(&key) {
+            return Ok(v.clone());
+        }
+        let (decl_name, decl) = self
+            .params_decl
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("parameter `{name}` is not declared")))?;
+        let supplied = self
+            .params_supplied
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone());
+        let v = match supplied {
+            Some(v) => v,
+            None => match decl.get_ci("defaultValue") {
+                Some(d) => {
+                    let marker = format!("parameters/{key}");
+                    if self.in_progress.contains(&marker) {
+                        return Err(EvalError::new(
+                            ErrorKind::Cycle,
+                            format!("parameter `{decl_name}` depends on itself through {}", self.cycle_path(&marker)),
+                        ));
+                    }
+                    self.in_progress.push(marker);
+                    let saved = self.take_context();
+                    let r = self.value(d, &format!("/parameters/{}/defaultValue", crate::json::escape_token(&decl_name)));
+                    self.restore_context(saved);
+                    self.in_progress.pop();
+                    r?
+                }
+                // languageVersion 2.0 (`param x type?`): a nullable parameter without a value is null.
+                None if decl.get_ci("nullable").and_then(Value::as_bool) == Some(true) => Value::Null,
+                None => Value::unknown(format!("parameter `{decl_name}` has no value")),
+            },
+        };
+        self.params_cache.insert(key, v.clone());
+        Ok(v)
+    }
+
+    fn cycle_path(&self, marker: &str) -> String {
+        let start = self.in_progress.iter().position(|m| m == marker).unwrap_or(0);
+        let mut names: Vec<String> = self.in_progress.iter().skip(start).map(|m| format!("`{m}`")).collect();
+        names.push(format!("`{marker}`"));
+        names.join(" → ")
+    }
+
+    /// `variables(name)`.
+    pub fn variable(&mut self, name: &str) -> Result<Value, EvalError> {
+        if !self.fn_args.is_empty() {
+            return Err(EvalError::new(ErrorKind::Reference, "user-defined functions cannot use `variables()`"));
+        }
+        let key = lower(name);
+        if let Some(v) = self.vars_cache.get(&key) {
+            return Ok(v.clone());
+        }
+        let (decl_name, decl) = self
+            .vars_decl
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("variable `{name}` is not declared")))?;
+        let marker = format!("variables/{decl_name}");
+        if self.in_progress.contains(&marker) {
+            return Err(EvalError::new(
+                ErrorKind::Cycle,
+                format!("variable `{decl_name}` depends on itself through {}", self.cycle_path(&marker)),
+            ));
+        }
+        self.in_progress.push(marker);
+        let saved = self.take_context();
+        let r = match &decl {
+            VarDecl::Plain(pointer, v) => self.value(v, pointer),
+            VarDecl::Copy(pointer, spec) => self.variable_copy(&decl_name, spec, pointer),
+        };
+        self.restore_context(saved);
+        self.in_progress.pop();
+        let v = r?;
+        self.vars_cache.insert(key, v.clone());
+        Ok(v)
+    }
+
+    fn variable_copy(&mut self, name: &str, spec: &Value, pointer: &str) -> Result<Value, EvalError> {
+        let count = self.copy_count(spec, pointer)?;
+        let input = spec
+            .get_ci("input")
+            .ok_or_else(|| EvalError::new(ErrorKind::Structure, format!("variable copy `{name}` needs an `input`")).at(pointer))?;
+        let Some(n) = count else {
+            return Ok(Value::unknown(format!("the length of variable `{name}` is not known before deployment")));
+        };
+        let mut arr = Vec::new();
+        for idx in 0..n {
+            self.copies.push((name.to_owned(), idx));
+            let r = self.value(input, &format!("{pointer}/input"));
+            self.copies.pop();
+            arr.push(r?);
+        }
+        Ok(Value::Array(arr))
+    }
+
+    fn take_context(&mut self) -> SavedContext {
+        (
+            std::mem::take(&mut self.copies),
+            self.resource_copy.take(),
+            std::mem::take(&mut self.lambdas),
+        )
+    }
+
+    fn restore_context(&mut self, saved: SavedContext) {
+        self.copies = saved.0;
+        self.resource_copy = saved.1;
+        self.lambdas = saved.2;
+    }
+
+    /// `copyIndex([name], [offset])`.
+    pub fn copy_index(&self, name: Option<&str>, offset: i64) -> Result<Value, EvalError> {
+        let found = match name {
+            Some(n) => self.copies.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(n)),
+            None => match &self.resource_copy {
+                Some(rc) => self.copies.iter().find(|(k, _)| k == rc),
+                None => None,
+            },
+        };
+        match found {
+            Some((_, i)) => Ok(Value::Int(i.saturating_add(offset))),
+            None => Err(EvalError::new(
+                ErrorKind::Reference,
+                match name {
+                    Some(n) => format!("`copyIndex('{n}')` is used outside a copy loop named `{n}`"),
+                    None => "`copyIndex()` is used outside a resource copy loop".to_owned(),
+                },
+            )),
+        }
+    }
+
+    /// Run `body` with lambda variables bound.
+    pub fn with_lambda(&mut self, names: &[String], values: Vec<Value>, body: &Expr) -> Result<Value, EvalError> {
+        let n = names.len();
+        for (k, v) in names.iter().zip(values) {
+            self.lambdas.push((k.clone(), v));
+        }
+        let r = self.eval(body);
+        for _ in 0..n {
+            self.lambdas.pop();
+        }
+        r
+    }
+
+    /// `lambdaVariables(name)`.
+    pub fn lambda_variable(&self, name: &str) -> Result<Value, EvalError> {
+        self.lambdas
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("lambda variable `{name}` is not in scope")))
+    }
+
+    /// Call a user-defined function.
+    pub fn user_function(&mut self, name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
+        let f = self
+            .functions
+            .get(&lower(name))
+            .cloned()
+            .ok_or_else(|| EvalError::new(ErrorKind::UnknownFunction, format!("unknown function `{name}`")))?;
+        if f.params.len() != args.len() {
+            return Err(EvalError::new(
+                ErrorKind::Arity,
+                format!("function `{name}` takes {} argument(s), {} given", f.params.len(), args.len()),
+            ));
+        }
+        let frame: Map = f.params.iter().cloned().zip(args).collect();
+        self.fn_args.push(frame);
+        let saved = self.take_context();
+        let r = self.value(&f.output, "");
+        self.restore_context(saved);
+        self.fn_args.pop();
+        r
+    }
+}
+
+/// Copy loops, resource loop name and lambda variables, saved while a
+/// variable or function body is evaluated in a clean context.
+type SavedContext = (Vec<(String, i64)>, Option<String>, Vec<(String, Value)>);
+
+/// A variable declaration: a plain value or a top-level `copy` entry.
+#[derive(Debug, Clone)]
+pub enum VarDecl {
+    /// JSON pointer and value.
+    Plain(String, Value),
+    /// JSON pointer and the copy object.
+    Copy(String, Value),
+}
+
+/// `base.name` (case-insensitive, as ARM).
+pub fn member(base: &Value, name: &str) -> Result<Value, EvalError> {
+    match base {
+        Value::Unknown(_) => Ok(base.clone()),
+        Value::Object(_) => base.get_ci(name).cloned().ok_or_else(|| {
+            EvalError::new(ErrorKind::Type, format!("the object has no property `{name}`"))
+        }),
+        other => Err(EvalError::new(
+            ErrorKind::Type,
+            format!("cannot read property `{name}` of a value of type {}", other.type_name()),
+        )),
+    }
+}
+
+/// `base[index]`.
+pub fn index(base: &Value, idx: &Value) -> Result<Value, EvalError> {
+    match (base, idx) {
+        (Value::Unknown(_), _) => Ok(base.clone()),
+        (_, Value::Unknown(_)) => Ok(idx.clone()),
+        (Value::Array(a), i) => {
+            let n = i.as_i64().ok_or_else(|| {
+                EvalError::new(ErrorKind::Type, format!("an array index must be an integer, found {}", i.type_name()))
+            })?;
+            usize::try_from(n).ok().and_then(|n| a.get(n)).cloned().ok_or_else(|| {
+                EvalError::new(ErrorKind::Type, format!("index {n} is out of range for an array of length {}", a.len()))
+            })
+        }
+        (Value::Object(_), Value::String(k)) => member(base, k),
+        (b, i) => Err(EvalError::new(
+            ErrorKind::Type,
+            format!("cannot index a value of type {} with {}", b.type_name(), i.type_name()),
+        )),
+    }
+}

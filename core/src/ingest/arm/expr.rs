@@ -1,0 +1,293 @@
+//! ARM template expressions: `[concat(parameters('a'), '-x')]` parsed into a
+//! small syntax tree. The grammar is ARM's: function calls (optionally
+//! `namespace.name(...)` for user-defined functions), single-quoted strings
+//! (`''` is a quote), integers, member access `.name` and index access `[e]`.
+
+use super::error::{ErrorKind, EvalError};
+
+/// Deepest nesting of calls and accesses accepted in one expression.
+const MAX_EXPR_DEPTH: usize = 128;
+
+/// A parsed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A string literal.
+    Str(String),
+    /// An integer literal.
+    Int(i64),
+    /// A number literal with a fraction.
+    Float(f64),
+    /// A function call; `name` keeps its spelling (`ns.fn` for user functions).
+    Call {
+        /// Function name.
+        name: String,
+        /// Arguments.
+        args: Vec<Expr>,
+    },
+    /// `base.name`.
+    Member(Box<Expr>, String),
+    /// `base[index]`.
+    Index(Box<Expr>, Box<Expr>),
+}
+
+/// What a template string is: a literal (with `[[` unescaped) or an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Template<'a> {
+    /// Plain text, already unescaped.
+    Literal(std::borrow::Cow<'a, str>),
+    /// The expression source between the outer brackets.
+    Expression(&'a str),
+}
+
+/// Classify a JSON string value: `[...]` is an expression, `[[...` is the
+/// literal `[...`, anything else is literal.
+pub fn classify(s: &str) -> Template<'_> {
+    if let Some(rest) = s.strip_prefix("[[") {
+        return Template::Literal(std::borrow::Cow::Owned(format!("[{rest}")));
+    }
+    if s.len() >= 2 && s.starts_with('[') && s.ends_with(']') {
+        if let Some(inner) = s.get(1..s.len().saturating_sub(1)) {
+            return Template::Expression(inner);
+        }
+    }
+    Template::Literal(std::borrow::Cow::Borrowed(s))
+}
+
+/// Parse the text between the outer brackets of an expression.
+pub fn parse(src: &str) -> Result<Expr, EvalError> {
+    let mut p = Parser { chars: src.char_indices().collect(), pos: 0, src, depth: 0 };
+    p.skip_ws();
+    let e = p.expr()?;
+    p.skip_ws();
+    if let Some(c) = p.peek() {
+        return Err(p.error(format!("unexpected `{c}` after the end of the expression")));
+    }
+    Ok(e)
+}
+
+struct Parser<'a> {
+    chars: Vec<(usize, char)>,
+    pos: usize,
+    src: &'a str,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).map(|(_, c)| *c)
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek();
+        if c.is_some() {
+            self.pos = self.pos.saturating_add(1);
+        }
+        c
+    }
+
+    fn skip_ws(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos = self.pos.saturating_add(1);
+        }
+    }
+
+    fn error(&self, message: String) -> EvalError {
+        let at = self.chars.get(self.pos).map_or(self.src.len(), |(i, _)| *i);
+        EvalError::new(ErrorKind::Syntax, format!("{message} (character {} of `[{}]`)", at.saturating_add(1), self.src))
+    }
+
+    fn expect(&mut self, want: char) -> Result<(), EvalError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(c) if c == want => {
+                self.pos = self.pos.saturating_add(1);
+                Ok(())
+            }
+            Some(c) => Err(self.error(format!("expected `{want}`, found `{c}`"))),
+            None => Err(self.error(format!("expected `{want}`, found the end of the expression"))),
+        }
+    }
+
+    fn expr(&mut self) -> Result<Expr, EvalError> {
+        self.depth = self.depth.saturating_add(1);
+        if self.depth > MAX_EXPR_DEPTH {
+            return Err(self.error(format!("expression nested deeper than {MAX_EXPR_DEPTH} levels")));
+        }
+        self.skip_ws();
+        let mut e = self.primary()?;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some('.') => {
+                    self.bump();
+                    self.skip_ws();
+                    let name = self.ident();
+                    if name.is_empty() {
+                        return Err(self.error("expected a property name after `.`".to_owned()));
+                    }
+                    e = Expr::Member(Box::new(e), name);
+                }
+                Some('[') => {
+                    self.bump();
+                    let idx = self.expr()?;
+                    self.expect(']')?;
+                    e = Expr::Index(Box::new(e), Box::new(idx));
+                }
+                _ => break,
+            }
+        }
+        self.depth = self.depth.saturating_sub(1);
+        Ok(e)
+    }
+
+    fn ident(&mut self) -> String {
+        let mut out = String::new();
+        while let Some(c) = self.peek() {
+            if c.is_alphanumeric() || c == '_' || c == '$' {
+                out.push(c);
+                self.pos = self.pos.saturating_add(1);
+            } else {
+                break;
+            }
+        }
+        out
+    }
+
+    fn primary(&mut self) -> Result<Expr, EvalError> {
+        match self.peek() {
+            Some('\'') => self.string(),
+            Some(c) if c.is_ascii_digit() || c == '-' || c == '+' => self.number(),
+            Some(c) if c.is_alphabetic() || c == '_' || c == '$' => self.call(),
+            Some(c) => Err(self.error(format!("unexpected `{c}`"))),
+            None => Err(self.error("expected an expression, found the end".to_owned())),
+        }
+    }
+
+    fn string(&mut self) -> Result<Expr, EvalError> {
+        self.bump();
+        let mut out = String::new();
+        loop {
+            match self.bump() {
+                Some('\'') => {
+                    if self.peek() == Some('\'') {
+                        self.bump();
+                        out.push('\'');
+                    } else {
+                        return Ok(Expr::Str(out));
+                    }
+                }
+                Some(c) => out.push(c),
+                None => return Err(self.error("unterminated string literal".to_owned())),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Expr, EvalError> {
+        let mut text = String::new();
+        if let Some(c @ ('-' | '+')) = self.peek() {
+            text.push(c);
+            self.bump();
+        }
+        while let Some(c) = self.peek() {
+            if c.is_ascii_digit() || c == '.' {
+                text.push(c);
+                self.bump();
+            } else {
+                break;
+            }
+        }
+        if text.contains('.') {
+            text.parse::<f64>()
+                .map(Expr::Float)
+                .map_err(|_| self.error(format!("`{text}` is not a number")))
+        } else {
+            text.parse::<i64>()
+                .map(Expr::Int)
+                .map_err(|_| self.error(format!("`{text}` is not an integer")))
+        }
+    }
+
+    fn call(&mut self) -> Result<Expr, EvalError> {
+        let mut name = self.ident();
+        self.skip_ws();
+        // `namespace.function(` for user-defined functions.
+        if self.peek() == Some('.') {
+            let save = self.pos;
+            self.bump();
+            let member = self.ident();
+            self.skip_ws();
+            if !member.is_empty() && self.peek() == Some('(') {
+                name = format!("{name}.{member}");
+            } else {
+                self.pos = save;
+            }
+        }
+        self.skip_ws();
+        if self.peek() != Some('(') {
+            return Err(self.error(format!("expected `(` after `{name}`")));
+        }
+        self.bump();
+        let mut args = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(')') {
+            self.bump();
+            return Ok(Expr::Call { name, args });
+        }
+        loop {
+            args.push(self.expr()?);
+            self.skip_ws();
+            match self.bump() {
+                Some(',') => {}
+                Some(')') => break,
+                Some(c) => return Err(self.error(format!("expected `,` or `)`, found `{c}`"))),
+                None => return Err(self.error(format!("unclosed call to `{name}`"))),
+            }
+        }
+        Ok(Expr::Call { name, args })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(name: &str, args: Vec<Expr>) -> Expr {
+        Expr::Call { name: name.into(), args }
+    }
+
+    #[test]
+    fn parses_calls_members_and_indexes() {
+        let e = parse("concat(parameters('a').b[0], 'it''s', -3)").unwrap();
+        assert_eq!(
+            e,
+            call(
+                "concat",
+                vec![
+                    Expr::Index(
+                        Box::new(Expr::Member(Box::new(call("parameters", vec![Expr::Str("a".into())])), "b".into())),
+                        Box::new(Expr::Int(0))
+                    ),
+                    Expr::Str("it's".into()),
+                    Expr::Int(-3),
+                ]
+            )
+        );
+        assert_eq!(parse("__bicep.f( 1 )").unwrap(), call("__bicep.f", vec![Expr::Int(1)]));
+    }
+
+    #[test]
+    fn classifies_strings() {
+        assert_eq!(classify("[a()]"), Template::Expression("a()"));
+        assert_eq!(classify("[[a()]"), Template::Literal("[a()]".into()));
+        assert_eq!(classify("plain"), Template::Literal("plain".into()));
+        assert_eq!(classify("[not closed"), Template::Literal("[not closed".into()));
+    }
+
+    #[test]
+    fn syntax_errors_are_typed() {
+        for bad in ["concat('a'", "'open", "a", "f() g", "f(,)"] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Syntax, "{bad}");
+        }
+    }
+}

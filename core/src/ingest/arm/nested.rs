@@ -1,0 +1,227 @@
+//! Nested deployments (`Microsoft.Resources/deployments`): inline templates
+//! with `inner` or `outer` expression scope, and linked templates by
+//! `templateLink.relativePath`.
+
+use super::error::{ErrorKind, EvalError};
+use super::eval::{DeploymentInfo, Evaluator, OutputTable};
+use super::template::{self, resource_id, Settings, Sink, Source};
+use crate::model::DiagnosticLevel;
+use crate::value::{Map, Value};
+use std::sync::Arc;
+
+fn field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    v.get_ci(key)
+}
+
+/// Expand one nested deployment resource into `sink`, recording its outputs
+/// in `table` under the deployment's id.
+pub fn deployment(
+    ev: &mut Evaluator<'_>,
+    r: &Value,
+    pointer: &str,
+    src: &Source,
+    set: &Settings<'_>,
+    sink: &mut Sink,
+    table: &mut OutputTable,
+) -> Result<(), EvalError> {
+    let name = match field(r, "name") {
+        Some(n) => ev.value(n, &format!("{pointer}/name"))?,
+        None => return Err(EvalError::new(ErrorKind::Structure, "a deployment needs a `name`").at(pointer)),
+    };
+    let name = match name {
+        Value::String(s) => s,
+        Value::Unknown(_) => "unnamed-deployment".to_owned(),
+        other => {
+            return Err(EvalError::new(ErrorKind::Type, format!("`name` must be a string, found {}", other.type_name()))
+                .at(&format!("{pointer}/name")))
+        }
+    };
+    if set.depth.saturating_add(1) > set.limits.max_deployment_depth {
+        return Err(EvalError::new(
+            ErrorKind::Limit,
+            format!("nested deployment `{name}` is more than {} levels deep", set.limits.max_deployment_depth),
+        )
+        .at(pointer));
+    }
+    let empty = Value::Object(Map::new());
+    let props = field(r, "properties").unwrap_or(&empty);
+    let pp = format!("{pointer}/properties");
+    // Where the inner deployment goes.
+    let mut info = ev.info.clone();
+    for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
+        if let Some(v) = field(r, key) {
+            match ev.value(v, &format!("{pointer}/{key}"))? {
+                Value::String(s) if slot == 0 => info.scope.subscription_id = s,
+                Value::String(s) => info.scope.resource_group = s,
+                _ => {}
+            }
+        }
+    }
+    info.name = name.clone();
+    info.template_uri = None;
+    let id_key = crate::model::normalise_id(&resource_id(&info, "Microsoft.Resources/deployments", &name, None));
+    let inner_scope = match field(props, "expressionEvaluationOptions").and_then(|o| field(o, "scope")) {
+        Some(s) => matches!(ev.value(s, &format!("{pp}/expressionEvaluationOptions/scope"))?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
+        None => false,
+    };
+    // The template: inline or linked.
+    let (tmpl, tsrc, base, linked) = if let Some(t) = field(props, "template") {
+        (t.clone(), src.clone(), format!("{pp}/template"), false)
+    } else if let Some(link) = field(props, "templateLink") {
+        let link = ev.value(link, &format!("{pp}/templateLink"))?;
+        match link.get_ci("relativePath") {
+            Some(Value::String(rel)) => {
+                let (t, s) = read_linked(src, rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/relativePath")))?;
+                if let Some(f) = &s.file {
+                    info.template_uri = super::file_uri(f);
+                }
+                (t, s, String::new(), true)
+            }
+            _ if local_link(src, &link).is_some() => {
+                let rel = local_link(src, &link).unwrap_or_default();
+                let (t, s) = read_linked(src, &rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/uri")))?;
+                if let Some(f) = &s.file {
+                    info.template_uri = super::file_uri(f);
+                }
+                (t, s, String::new(), true)
+            }
+            _ => {
+                let what = if link.get_ci("id").is_some() { "a template spec" } else { "a uri" };
+                sink.diagnostics.push(src.diagnostic(
+                    DiagnosticLevel::Info,
+                    format!("nested deployment `{name}` links to {what}; linked templates are followed only by `relativePath`"),
+                    &format!("{pp}/templateLink"),
+                ));
+                return Ok(());
+            }
+        }
+    } else {
+        return Err(EvalError::new(ErrorKind::Structure, format!("nested deployment `{name}` has neither `template` nor `templateLink`")).at(&pp));
+    };
+    if field(props, "parametersLink").is_some() {
+        sink.diagnostics.push(src.diagnostic(
+            DiagnosticLevel::Info,
+            format!("nested deployment `{name}` reads parameters from a link, which is not followed; those parameters are unknown"),
+            &format!("{pp}/parametersLink"),
+        ));
+    }
+    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1) };
+    if inner_scope || linked {
+        let mut supplied = Map::new();
+        if let Some(Value::Object(params)) = field(props, "parameters") {
+            for (k, p) in params {
+                let ptr = crate::json::push_pointer(&format!("{pp}/parameters"), k);
+                // The entry may itself be an expression producing `{value: …}`.
+                let entry = match p {
+                    Value::String(_) => ev.value(p, &ptr)?,
+                    _ => p.clone(),
+                };
+                let v = if entry.is_unknown() {
+                    entry
+                } else if let Some(v) = field(&entry, "value") {
+                    if matches!(p, Value::String(_)) { v.clone() } else { ev.value(v, &format!("{ptr}/value"))? }
+                } else if field(&entry, "reference").is_some() {
+                    Value::unknown(format!("parameter `{k}` is a key vault secret reference"))
+                } else {
+                    Value::unknown(format!("parameter `{k}` has no value"))
+                };
+                supplied.insert(k.clone(), v);
+            }
+        }
+        match expand(&tmpl, &tsrc, &base, supplied, info, &inner_set) {
+            Ok((inner_sink, outputs)) => {
+                sink.resources.extend(inner_sink.resources);
+                sink.diagnostics.extend(inner_sink.diagnostics);
+                table.insert(id_key, outputs);
+            }
+            Err(te) => sink.diagnostics.push(crate::model::Diagnostic {
+                level: DiagnosticLevel::Error,
+                message: format!("nested deployment `{name}` not expanded: {}", te.message),
+                provenance: crate::model::Provenance { file: te.file, pointer: te.pointer, line: te.line, column: te.column },
+            }),
+        }
+    } else {
+        // Outer scope: the inner template's expressions see this template's
+        // parameters and variables.
+        template::check_declarations(&tmpl, &tsrc, &base, set.limits).map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
+        let saved = std::mem::replace(&mut ev.info, info);
+        let r = template::walk(ev, &tmpl, &base, &tsrc, &inner_set, sink, table);
+        let outputs = template::outputs(ev, &tmpl, &base);
+        ev.info = saved;
+        r.map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
+        table.insert(id_key, outputs);
+    }
+    Ok(())
+}
+
+/// A `templateLink.uri` that points into the parent template's own folder
+/// (built from `deployment().properties.templateLink.uri` of a local file):
+/// the path relative to that folder, without a query string.
+fn local_link(src: &Source, link: &Value) -> Option<String> {
+    let uri = link.get_ci("uri")?.as_str()?;
+    let path = uri.strip_prefix("file://")?;
+    let path = path.split('?').next()?;
+    let dir = std::fs::canonicalize(src.dir.as_ref()?).ok()?;
+    let dir = format!("{}/", dir.to_str()?.replace('\\', "/"));
+    let rel = path.strip_prefix(&dir).or_else(|| path.strip_prefix('/').and_then(|p| p.strip_prefix(&dir)))?;
+    if rel.split('/').any(|seg| seg == "..") {
+        return None;
+    }
+    Some(rel.to_owned())
+}
+
+fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, Source), EvalError> {
+    let Some(dir) = &src.dir else {
+        return Err(EvalError::new(
+            ErrorKind::Io,
+            format!("linked template `{rel}` cannot be found: the parent template was not read from a file"),
+        ));
+    };
+    let path = dir.join(rel);
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(&path).map_err(|e| EvalError::new(ErrorKind::Io, format!("cannot read linked template `{shown}`: {e}")))?;
+    if bytes.len() > set.limits.max_template_bytes {
+        return Err(EvalError::new(
+            ErrorKind::Limit,
+            format!("linked template `{shown}` is {} bytes; azure accepts at most {}", bytes.len(), set.limits.max_template_bytes),
+        ));
+    }
+    let text = crate::json::decode(&bytes).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
+    let doc = crate::json::parse(text).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
+    let s = Source { file: Some(shown), text: Some(Arc::from(text)), dir: path.parent().map(std::path::Path::to_path_buf) };
+    Ok((doc, s))
+}
+
+/// Expand a template with its own scope, re-running while nested
+/// deployment outputs become known (module outputs feeding other modules).
+pub fn expand(
+    t: &Value,
+    src: &Source,
+    base: &str,
+    supplied: Map,
+    info: DeploymentInfo,
+    set: &Settings<'_>,
+) -> Result<(Sink, Value), super::error::TemplateError> {
+    const MAX_PASSES: usize = 8;
+    template::check_declarations(t, src, base, set.limits)?;
+    let mut known = OutputTable::new();
+    let mut pass = 0;
+    loop {
+        pass += 1;
+        let mut sink = Sink::default();
+        let mut found = OutputTable::new();
+        let (missed, outs) = {
+            let mut ev = template::evaluator(t, base, supplied.clone(), info.clone(), set.limits, &known)
+                .map_err(|e| src.error(e, base))?;
+            template::walk(&mut ev, t, base, src, set, &mut sink, &mut found)?;
+            let outs = template::outputs(&mut ev, t, base);
+            (!ev.missed_outputs.is_empty(), outs)
+        };
+        let grew = found.keys().any(|k| !known.contains_key(k)) || found.iter().any(|(k, v)| known.get(k) != Some(v));
+        if missed && grew && pass < MAX_PASSES {
+            known.extend(found);
+            continue;
+        }
+        return Ok((sink, outs));
+    }
+}

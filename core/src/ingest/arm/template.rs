@@ -1,0 +1,489 @@
+//! One template: declarations, resources (copy, condition, children,
+//! extension scopes, symbolic names), outputs.
+
+use super::error::{ErrorKind, EvalError, TemplateError};
+use super::eval::{DeploymentInfo, Evaluator, OutputTable, UserFn, VarDecl};
+use super::limits::Limits;
+use super::nested;
+use crate::json::push_pointer;
+use crate::model::{provider_suffix, Diagnostic, DiagnosticLevel, Provenance};
+use crate::value::{Map, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a template's text comes from (for provenance and linked templates).
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// File name as given by the user.
+    pub file: Option<String>,
+    /// The file's text, for line/column lookups.
+    pub text: Option<Arc<str>>,
+    /// Folder for `templateLink.relativePath`.
+    pub dir: Option<PathBuf>,
+}
+
+impl Source {
+    pub(crate) fn provenance(&self, pointer: &str) -> Provenance {
+        match &self.text {
+            Some(t) => Provenance::locate(self.file.as_deref(), t, pointer),
+            None => Provenance { file: self.file.clone(), pointer: pointer.to_owned(), line: None, column: None },
+        }
+    }
+
+    pub(crate) fn error(&self, e: EvalError, fallback: &str) -> TemplateError {
+        TemplateError::place(e, self.file.as_deref(), self.text.as_deref(), fallback)
+    }
+
+    pub(crate) fn diagnostic(&self, level: DiagnosticLevel, message: String, pointer: &str) -> Diagnostic {
+        Diagnostic { level, message, provenance: self.provenance(pointer) }
+    }
+}
+
+/// What expanding produced.
+#[derive(Debug, Default)]
+pub struct Sink {
+    /// Expanded resources with their provenance.
+    pub resources: Vec<(Value, Provenance)>,
+    /// Notes and per-resource errors.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Shared settings for one expansion.
+pub struct Settings<'a> {
+    /// Limits.
+    pub limits: &'a Limits,
+    /// Current nesting depth of deployments.
+    pub depth: usize,
+}
+
+const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
+
+fn obj<'v>(v: &'v Value, key: &str) -> Option<&'v Map> {
+    v.get_ci(key).and_then(Value::as_object)
+}
+
+/// Check the shape and the declaration limits of a template.
+pub fn check_declarations(t: &Value, src: &Source, base: &str, limits: &Limits) -> Result<(), TemplateError> {
+    let fail = |kind: ErrorKind, msg: String, p: &str| src.error(EvalError::new(kind, msg), p);
+    if t.as_object().is_none() {
+        return Err(fail(ErrorKind::Structure, format!("a template must be an object, found {}", t.type_name()), base));
+    }
+    for (key, max, what) in [
+        ("parameters", limits.max_parameters, "parameters"),
+        ("variables", limits.max_variables, "variables"),
+        ("outputs", limits.max_outputs, "outputs"),
+    ] {
+        let p = format!("{base}/{key}");
+        match t.get_ci(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => {
+                let mut count = m.len();
+                if key == "variables" {
+                    if let Some(Value::Array(c)) = m.get("copy") {
+                        count = count.saturating_sub(1).saturating_add(c.len());
+                    }
+                }
+                if count > max {
+                    return Err(fail(
+                        ErrorKind::Limit,
+                        format!("the template declares {count} {what}; azure accepts at most {max}"),
+                        &p,
+                    ));
+                }
+            }
+            Some(other) => {
+                return Err(fail(ErrorKind::Structure, format!("`{key}` must be an object, found {}", other.type_name()), &p));
+            }
+        }
+    }
+    match t.get_ci("resources") {
+        None | Some(Value::Array(_) | Value::Object(_)) => Ok(()),
+        Some(other) => Err(fail(
+            ErrorKind::Structure,
+            format!("`resources` must be an array (or an object of symbolic names), found {}", other.type_name()),
+            &format!("{base}/resources"),
+        )),
+    }
+}
+
+/// Build an evaluator with a template's declarations.
+pub fn evaluator<'a>(
+    t: &Value,
+    base: &str,
+    supplied: Map,
+    info: DeploymentInfo,
+    limits: &'a Limits,
+    outputs: &'a OutputTable,
+) -> Result<Evaluator<'a>, EvalError> {
+    let mut ev = Evaluator::new(info, limits, outputs);
+    if let Some(p) = obj(t, "parameters") {
+        ev.params_decl = p.clone();
+    }
+    ev.params_supplied = supplied;
+    if let Some(vars) = obj(t, "variables") {
+        for (k, v) in vars {
+            let p = push_pointer(&format!("{base}/variables"), k);
+            if k.eq_ignore_ascii_case("copy") {
+                if let Value::Array(items) = v {
+                    for (i, item) in items.iter().enumerate() {
+                        let name = item.get_ci("name").and_then(Value::as_str).ok_or_else(|| {
+                            EvalError::new(ErrorKind::Structure, "variable copy needs a string `name`").at(&format!("{p}/{i}"))
+                        })?;
+                        ev.vars_decl.insert(name.to_owned(), VarDecl::Copy(format!("{p}/{i}"), item.clone()));
+                    }
+                    continue;
+                }
+            }
+            ev.vars_decl.insert(k.clone(), VarDecl::Plain(p, v.clone()));
+        }
+    }
+    if let Some(Value::Array(groups)) = t.get_ci("functions") {
+        for g in groups {
+            let ns = g.get_ci("namespace").and_then(Value::as_str).unwrap_or_default();
+            if let Some(members) = obj(g, "members") {
+                for (fname, f) in members {
+                    let params = f
+                        .get_ci("parameters")
+                        .and_then(Value::as_array)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|p| p.get_ci("name").and_then(Value::as_str).map(str::to_owned))
+                        .collect();
+                    let output = f.get_ci("output").and_then(|o| o.get_ci("value")).cloned().unwrap_or(Value::Null);
+                    ev.functions.insert(format!("{ns}.{fname}").to_ascii_lowercase(), UserFn { params, output });
+                }
+            }
+        }
+    }
+    Ok(ev)
+}
+
+/// Evaluate a template's outputs (best effort: an output that fails is unknown).
+pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
+    let mut out = Map::new();
+    if let Some(decl) = obj(t, "outputs") {
+        for (k, o) in decl {
+            let p = push_pointer(&format!("{base}/outputs"), k);
+            let v = if let Some(c) = o.get_ci("copy") {
+                match ev.copy_count(c, &format!("{p}/copy")) {
+                    Ok(Some(n)) => {
+                        let input = c.get_ci("input").cloned().unwrap_or(Value::Null);
+                        let mut arr = Vec::new();
+                        let mut failed = None;
+                        for i in 0..n {
+                            ev.copies.push((k.clone(), i));
+                            let r = ev.value(&input, &format!("{p}/copy/input"));
+                            ev.copies.pop();
+                            match r {
+                                Ok(v) => arr.push(v),
+                                Err(e) => {
+                                    failed = Some(e);
+                                    break;
+                                }
+                            }
+                        }
+                        match failed {
+                            None => Value::Array(arr),
+                            Some(e) => Value::unknown(format!("output `{k}` could not be computed: {}", e.message)),
+                        }
+                    }
+                    Ok(None) => Value::unknown(format!("the length of output `{k}` is not known")),
+                    Err(e) => Value::unknown(format!("output `{k}` could not be computed: {}", e.message)),
+                }
+            } else {
+                match o.get_ci("value") {
+                    Some(v) => ev
+                        .value(v, &format!("{p}/value"))
+                        .unwrap_or_else(|e| Value::unknown(format!("output `{k}` could not be computed: {}", e.message))),
+                    None => Value::Null,
+                }
+            };
+            let mut entry = Map::new();
+            if let Some(ty) = o.get_ci("type") {
+                entry.insert("type".into(), ty.clone());
+            }
+            entry.insert("value".into(), v);
+            out.insert(k.clone(), Value::Object(entry));
+        }
+    }
+    Value::Object(out)
+}
+
+/// The full id of a resource of `type_`/`name`, optionally at an extension `scope`.
+pub fn resource_id(info: &DeploymentInfo, type_: &str, name: &str, scope: Option<&str>) -> String {
+    match scope {
+        Some(s) if s.starts_with('/') => format!("{}{}", s.trim_end_matches('/'), provider_suffix(type_, name)),
+        Some(s) if !s.is_empty() => {
+            format!("{}/providers/{}{}", info.scope.resource_group_id(), s.trim_matches('/'), provider_suffix(type_, name))
+        }
+        _ => info.scope.resource_id(type_, name),
+    }
+}
+
+/// A resource's full type and name given its parent (for nested `resources`).
+fn qualify(type_: &str, name: &str, parent: Option<&(String, String)>) -> (String, String) {
+    let Some((pt, pn)) = parent else { return (type_.to_owned(), name.to_owned()) };
+    let is_full = type_.split('/').next().is_some_and(|ns| ns.contains('.'));
+    let full_type = if is_full { type_.to_owned() } else { format!("{pt}/{type_}") };
+    let want_segments = full_type.split('/').count().saturating_sub(1);
+    let full_name = if name.split('/').count() >= want_segments { name.to_owned() } else { format!("{pn}/{name}") };
+    (full_type, full_name)
+}
+
+/// Resources of one template (array or symbolic-name object) → the sink.
+pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink, table: &mut OutputTable) -> Result<(), TemplateError> {
+    let entries: Vec<(String, Option<String>, Value)> = match t.get_ci("resources") {
+        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, r)| (format!("{base}/resources/{i}"), None, r.clone())).collect(),
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, r)| (push_pointer(&format!("{base}/resources"), k), Some(k.clone()), r.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    // Symbolic names → ids, so `reference('sym')` finds module outputs.
+    for (_, sym, r) in &entries {
+        if let Some(sym) = sym {
+            if r.get_ci("copy").is_none() {
+                if let Some(id) = plain_id(ev, r) {
+                    ev.symbols.insert(sym.to_ascii_lowercase(), id);
+                }
+            }
+        }
+    }
+    let before = sink.resources.len();
+    for (pointer, sym, r) in &entries {
+        resource(ev, r, pointer, sym.as_deref(), None, src, set, sink, table);
+    }
+    let produced = sink.resources.len().saturating_sub(before);
+    if produced > set.limits.max_resources {
+        return Err(src.error(
+            EvalError::new(
+                ErrorKind::Limit,
+                format!("the template expands to {produced} resources; azure accepts at most {}", set.limits.max_resources),
+            ),
+            &format!("{base}/resources"),
+        ));
+    }
+    Ok(())
+}
+
+fn plain_id(ev: &mut Evaluator<'_>, r: &Value) -> Option<String> {
+    let t = ev.value(r.get_ci("type")?, "").ok()?;
+    let n = ev.value(r.get_ci("name")?, "").ok()?;
+    let scope = match r.get_ci("scope") {
+        Some(s) => Some(ev.value(s, "").ok()?.as_str()?.to_owned()),
+        None => None,
+    };
+    let info = ev.info.clone();
+    Some(resource_id(&info, t.as_str()?, n.as_str()?, scope.as_deref()))
+}
+
+/// One resource declaration (with its copies and children).
+#[allow(clippy::too_many_arguments)]
+fn resource(
+    ev: &mut Evaluator<'_>,
+    r: &Value,
+    pointer: &str,
+    symbol: Option<&str>,
+    parent: Option<&(String, String)>,
+    src: &Source,
+    set: &Settings<'_>,
+    sink: &mut Sink,
+    table: &mut OutputTable,
+) {
+    if r.as_object().is_none() {
+        sink.diagnostics.push(src.diagnostic(
+            DiagnosticLevel::Error,
+            format!("a resource must be an object, found {}", r.type_name()),
+            pointer,
+        ));
+        return;
+    }
+    let Some(copy) = r.get_ci("copy") else {
+        instance(ev, r, pointer, symbol, parent, src, set, sink, table);
+        return;
+    };
+    let copy_pointer = format!("{pointer}/copy");
+    let name = copy.get_ci("name").and_then(Value::as_str).unwrap_or("copy").to_owned();
+    match ev.copy_count(copy, &copy_pointer) {
+        Err(e) => sink.diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Error,
+            message: format!("resource not expanded: {}", e.message),
+            provenance: src.provenance(e.pointer.as_deref().unwrap_or(&copy_pointer)),
+        }),
+        Ok(None) => sink.diagnostics.push(src.diagnostic(
+            DiagnosticLevel::Info,
+            format!("copy loop `{name}` has a count that is only known at deployment; its resources are not listed"),
+            &copy_pointer,
+        )),
+        Ok(Some(count)) => {
+            let saved = ev.resource_copy.replace(name.clone());
+            for i in 0..count {
+                ev.copies.push((name.clone(), i));
+                instance(ev, r, pointer, symbol, parent, src, set, sink, table);
+                ev.copies.pop();
+            }
+            ev.resource_copy = saved;
+        }
+    }
+}
+
+const SKIP_KEYS: [&str; 4] = ["copy", "condition", "resources", "dependsOn"];
+
+/// One instance of a resource (one copy iteration).
+#[allow(clippy::too_many_arguments)]
+fn instance(
+    ev: &mut Evaluator<'_>,
+    r: &Value,
+    pointer: &str,
+    symbol: Option<&str>,
+    parent: Option<&(String, String)>,
+    src: &Source,
+    set: &Settings<'_>,
+    sink: &mut Sink,
+    table: &mut OutputTable,
+) {
+    let fail = |sink: &mut Sink, e: EvalError| {
+        let te = src.error(e, pointer);
+        sink.diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Error,
+            message: format!("resource not expanded: {}", te.message),
+            provenance: Provenance { file: te.file, pointer: te.pointer, line: te.line, column: te.column },
+        });
+    };
+    // condition
+    let mut condition_unknown = None;
+    if let Some(c) = r.get_ci("condition") {
+        match ev.value(c, &format!("{pointer}/condition")) {
+            Ok(Value::Bool(false)) => return,
+            Ok(Value::Bool(true)) => {}
+            Ok(u @ Value::Unknown(_)) => condition_unknown = Some(u),
+            Ok(other) => {
+                return fail(
+                    sink,
+                    EvalError::new(ErrorKind::Type, format!("`condition` must be a bool, found {}", other.type_name()))
+                        .at(&format!("{pointer}/condition")),
+                )
+            }
+            Err(e) => return fail(sink, e),
+        }
+    }
+    let Some(m) = r.as_object() else { return };
+    let type_raw = match m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(_, v)| v) {
+        Some(t) => match ev.value(t, &format!("{pointer}/type")) {
+            Ok(Value::String(t)) => t,
+            Ok(other) => {
+                return fail(sink, EvalError::new(ErrorKind::Type, format!("`type` must be a string, found {}", other.type_name())).at(&format!("{pointer}/type")))
+            }
+            Err(e) => return fail(sink, e),
+        },
+        None => return fail(sink, EvalError::new(ErrorKind::Structure, "a resource needs a `type`").at(pointer)),
+    };
+    if type_raw.eq_ignore_ascii_case(DEPLOYMENTS) && parent.is_none() {
+        if let Err(e) = nested::deployment(ev, r, pointer, src, set, sink, table) {
+            fail(sink, e);
+        }
+        return;
+    }
+    let mut out = Map::new();
+    for (k, v) in m {
+        if SKIP_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k)) {
+            continue;
+        }
+        match ev.value(v, &push_pointer(pointer, k)) {
+            Ok(val) => {
+                out.insert(k.clone(), val);
+            }
+            Err(e) => return fail(sink, e),
+        }
+    }
+    if let Some(d) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("dependsOn")).map(|(_, v)| v) {
+        // Best effort: dependencies are informative only.
+        let v = ev.value(d, &format!("{pointer}/dependsOn")).unwrap_or_else(|_| d.clone());
+        out.insert("dependsOn".into(), v);
+    }
+    let name_v = out.get("name").cloned().or_else(|| out.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")).map(|(_, v)| v.clone()));
+    let mut full_type = type_raw.clone();
+    let mut full_name = None;
+    let mut id = None;
+    match &name_v {
+        Some(Value::String(n)) => {
+            let (t, nm) = qualify(&type_raw, n, parent);
+            let scope = out.iter().find(|(k, _)| k.eq_ignore_ascii_case("scope")).map(|(_, v)| v.clone());
+            let (t, nm, scope) = legacy_extension(&t, &nm, ev, scope);
+            full_type = t;
+            // A relative scope (`Ns/type/name`) is in this resource group.
+            let scope = match scope {
+                Some(Value::String(s)) if !s.starts_with('/') => Some(Value::String(format!(
+                    "{}/providers/{}",
+                    ev.info.scope.resource_group_id(),
+                    s.trim_matches('/')
+                ))),
+                other => other,
+            };
+            match &scope {
+                Some(Value::Unknown(_)) => {}
+                Some(Value::String(s)) => id = Some(resource_id(&ev.info, &full_type, &nm, Some(s))),
+                _ => id = Some(resource_id(&ev.info, &full_type, &nm, None)),
+            }
+            if let Some(sv) = scope {
+                out.retain(|k, _| !k.eq_ignore_ascii_case("scope"));
+                out.insert("scope".into(), sv);
+            }
+            full_name = Some(nm);
+        }
+        Some(Value::Unknown(_)) => {}
+        Some(other) => {
+            return fail(sink, EvalError::new(ErrorKind::Type, format!("`name` must be a string, found {}", other.type_name())).at(&format!("{pointer}/name")))
+        }
+        None => return fail(sink, EvalError::new(ErrorKind::Structure, "a resource needs a `name`").at(pointer)),
+    }
+    let mut value = Map::new();
+    value.insert("type".into(), full_type.clone().into());
+    value.insert("name".into(), full_name.clone().map_or_else(|| name_v.clone().unwrap_or(Value::Null), Value::String));
+    match &id {
+        Some(i) => {
+            value.insert("id".into(), i.clone().into());
+        }
+        None => {
+            value.insert("id".into(), Value::unknown("the resource id depends on values known only at deployment"));
+        }
+    }
+    for (k, v) in out {
+        if ["type", "name", "id"].iter().any(|s| s.eq_ignore_ascii_case(&k)) {
+            continue;
+        }
+        value.insert(k, v);
+    }
+    if let Some(u) = condition_unknown {
+        value.insert("condition".into(), u);
+    }
+    if let Some(sym) = symbol {
+        value.insert("symbolicName".into(), sym.into());
+    }
+    sink.resources.push((Value::Object(value), src.provenance(pointer)));
+    // Children.
+    if let Some(Value::Array(children)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")).map(|(_, v)| v) {
+        if let Some(n) = full_name {
+            let parent_key = (full_type, n);
+            for (i, c) in children.iter().enumerate() {
+                resource(ev, c, &format!("{pointer}/resources/{i}"), None, Some(&parent_key), src, set, sink, table);
+            }
+        }
+    }
+}
+
+/// The older extension form: type `Ns/parents/providers/extType`, name
+/// `parentName/ExtNs/extName` → type `ExtNs/extType`, name `extName`, scope the parent id.
+fn legacy_extension(type_: &str, name: &str, ev: &Evaluator<'_>, scope: Option<Value>) -> (String, String, Option<Value>) {
+    let lower = type_.to_ascii_lowercase();
+    let Some(pos) = lower.find("/providers/") else { return (type_.to_owned(), name.to_owned(), scope) };
+    let base_type = type_.get(..pos).unwrap_or_default();
+    let ext_tail = type_.get(pos + "/providers/".len()..).unwrap_or_default();
+    let base_segments = base_type.split('/').count().saturating_sub(1);
+    let names: Vec<&str> = name.split('/').collect();
+    let (base_names, rest) = names.split_at(base_segments.min(names.len()));
+    let Some((ns, ext_names)) = rest.split_first() else { return (type_.to_owned(), name.to_owned(), scope) };
+    let base_id = ev.info.scope.resource_id(base_type, &base_names.join("/"));
+    (format!("{ns}/{ext_tail}"), ext_names.join("/"), Some(Value::String(base_id)))
+}
