@@ -92,6 +92,15 @@ fn deployment_name(file: Option<&str>) -> String {
         .unwrap_or_else(|| "deployment".to_owned())
 }
 
+/// `file:///abs/path` for a template file that exists on disk. A template
+/// deployed from a URL sees that URL in `deployment().properties.templateLink.uri`;
+/// a local file is the same thing for linked templates next to it.
+pub(crate) fn file_uri(file: &str) -> Option<String> {
+    let abs = std::fs::canonicalize(file).ok()?;
+    let s = abs.to_str()?.replace('\\', "/");
+    Some(if s.starts_with('/') { format!("file://{s}") } else { format!("file:///{s}") })
+}
+
 /// Expand a template into `dep` (resources and diagnostics appended;
 /// relations are not derived here). `params` are the supplied values.
 pub fn expand_into(
@@ -101,7 +110,11 @@ pub fn expand_into(
     params: Map,
     limits: &Limits,
 ) -> Result<(), TemplateError> {
-    let info = DeploymentInfo { scope: dep.scope.clone(), name: deployment_name(src.file.as_deref()) };
+    let info = DeploymentInfo {
+        scope: dep.scope.clone(),
+        name: deployment_name(src.file.as_deref()),
+        template_uri: src.file.as_deref().and_then(file_uri),
+    };
     let set = Settings { limits, depth: 0 };
     let (sink, _outputs) = nested::expand(doc, src, "", params, info, &set)?;
     for (v, p) in sink.resources {
@@ -111,10 +124,27 @@ pub fn expand_into(
     Ok(())
 }
 
+/// Drop `existing` references whose id is also deployed in `dep` (the
+/// deployed resource is the one rules and relations should see); the
+/// references that remain stand for resources outside the deployment.
+pub fn drop_shadowed_existing(dep: &mut Deployment) {
+    let deployed: std::collections::HashSet<String> = dep
+        .resources
+        .iter()
+        .filter(|r| r.value.get("existing") != Some(&Value::Bool(true)))
+        .map(|r| crate::model::normalise_id(r.id()))
+        .filter(|id| !id.is_empty())
+        .collect();
+    dep.resources.retain(|r| {
+        r.value.get("existing") != Some(&Value::Bool(true)) || !deployed.contains(&crate::model::normalise_id(r.id()))
+    });
+}
+
 /// Expand one template into a new [`Deployment`] with relations derived.
 pub fn expand_template(doc: &Value, src: &Source, params: Map, limits: &Limits) -> Result<Deployment, TemplateError> {
     let mut dep = Deployment::default();
     expand_into(&mut dep, doc, src, params, limits)?;
+    drop_shadowed_existing(&mut dep);
     dep.derive_relations();
     Ok(dep)
 }
@@ -124,8 +154,11 @@ pub fn expand_template(doc: &Value, src: &Source, params: Map, limits: &Limits) 
 pub fn evaluate_expression(text: &str) -> Result<Value, TemplateError> {
     let limits = Limits::default();
     let table = OutputTable::new();
-    let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into() };
+    let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into(), template_uri: None };
     let mut ev = Evaluator::new(info, &limits, &table);
     let src = if text.starts_with('[') { text.to_owned() } else { format!("[{text}]") };
     ev.string(&src).map_err(|e| TemplateError::place(e, None, None, ""))
 }
+
+#[cfg(test)]
+mod tests;

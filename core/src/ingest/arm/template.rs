@@ -412,15 +412,23 @@ fn instance(
             let scope = out.iter().find(|(k, _)| k.eq_ignore_ascii_case("scope")).map(|(_, v)| v.clone());
             let (t, nm, scope) = legacy_extension(&t, &nm, ev, scope);
             full_type = t;
-            match scope {
+            // A relative scope (`Ns/type/name`) is in this resource group.
+            let scope = match scope {
+                Some(Value::String(s)) if !s.starts_with('/') => Some(Value::String(format!(
+                    "{}/providers/{}",
+                    ev.info.scope.resource_group_id(),
+                    s.trim_matches('/')
+                ))),
+                other => other,
+            };
+            match &scope {
                 Some(Value::Unknown(_)) => {}
-                Some(Value::String(s)) => id = Some(resource_id(&ev.info, &full_type, &nm, Some(&s))),
+                Some(Value::String(s)) => id = Some(resource_id(&ev.info, &full_type, &nm, Some(s))),
                 _ => id = Some(resource_id(&ev.info, &full_type, &nm, None)),
             }
-            if let Some(Value::String(s)) = out.iter().find(|(k, _)| k.eq_ignore_ascii_case("scope")).map(|(_, v)| v.clone()) {
-                if !s.starts_with('/') {
-                    out.insert("scope".into(), format!("{}/providers/{}", ev.info.scope.resource_group_id(), s.trim_matches('/')).into());
-                }
+            if let Some(sv) = scope {
+                out.retain(|k, _| !k.eq_ignore_ascii_case("scope"));
+                out.insert("scope".into(), sv);
             }
             full_name = Some(nm);
         }
