@@ -422,7 +422,8 @@ impl<'a> Ev<'a> {
                 self.unknown.push(format!("{what}: {}", u.reason));
                 return Tri::U;
             }
-            if l.op != Op::Exists {
+            // `exists` and the key operators do not look inside the value
+            if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) {
                 if let Some(u) = v.first_unknown() {
                     self.unknown.push(format!("{what}: {}", u.reason));
                     return Tri::U;
