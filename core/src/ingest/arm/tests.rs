@@ -332,15 +332,24 @@ fn symbolic_names_existing_and_user_functions() {
         "resources": {
             "vnet": {"existing": true, "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-01-01",
                      "name": "[__bicep.vnetName(resourceId('Microsoft.Network/virtualNetworks', 'corp'))]"},
+            "hub": {"existing": true, "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-01-01",
+                    "name": "hub", "resourceGroup": "net-rg", "subscriptionId": "11111111-1111-1111-1111-111111111111"},
             "nic": {"type": "Microsoft.Network/networkInterfaces", "apiVersion": "2023-01-01", "name": "nic",
                     "properties": {"vnet": "[resourceId('Microsoft.Network/virtualNetworks', 'corp')]"}}
         }});
     let d = expand(t, json!({}));
-    assert_eq!(names(&d), vec!["Microsoft.Network/virtualNetworks corp", "Microsoft.Network/networkInterfaces nic"]);
+    assert_eq!(
+        names(&d),
+        vec!["Microsoft.Network/virtualNetworks corp", "Microsoft.Network/virtualNetworks hub", "Microsoft.Network/networkInterfaces nic"]
+    );
+    assert_eq!(
+        d.resources.get(1).unwrap().id(),
+        "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/hub"
+    );
     let vnet = d.resources.first().unwrap();
     assert_eq!(vnet.value.get("existing"), Some(&Value::Bool(true)));
     assert_eq!(vnet.value.get("symbolicName"), Some(&j(json!("vnet"))));
-    assert!(d.relations.iter().any(|r| r.from == 1 && r.to == 0));
+    assert!(d.relations.iter().any(|r| r.from == 2 && r.to == 0));
 }
 
 fn expand_err(t: serde_json::Value) -> (Option<TemplateError>, Deployment) {
