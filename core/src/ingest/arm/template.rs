@@ -477,7 +477,19 @@ fn instance(
     if let Some(sym) = symbol {
         value.insert("symbolicName".into(), sym.into());
     }
-    sink.resources.push((Value::Object(value), src.provenance(pointer)));
+    let value = Value::Object(value);
+    let size = value.to_json().to_string().len();
+    if size > set.limits.max_resource_bytes {
+        return fail(
+            sink,
+            EvalError::new(
+                ErrorKind::Limit,
+                format!("the expanded resource is {size} bytes; azure accepts at most {} per resource (1 MB)", set.limits.max_resource_bytes),
+            )
+            .at(pointer),
+        );
+    }
+    sink.resources.push((value, src.provenance(pointer)));
     // Children.
     if let Some(Value::Array(children)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")).map(|(_, v)| v) {
         if let Some(n) = full_name {

@@ -413,6 +413,15 @@ fn template_level_problems_are_typed_errors_with_place() {
     let (e, _) = expand_err(template(serde_json::Value::Array(big)));
     assert_eq!(e.unwrap().kind, ErrorKind::Limit);
 
+    // One resource over 1 MB once expanded: that resource is an error, the rest ingest.
+    let (e, d) = expand_err(template(json!([
+        {"type": "Microsoft.Storage/storageAccounts", "name": "huge", "properties": {"x": "[map(range(0, 600), lambda('i', padLeft('', 2000, 'x')))]"}},
+        {"type": "Microsoft.Storage/storageAccounts", "name": "ok"}
+    ])));
+    assert!(e.is_none());
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts ok"]);
+    assert!(d.diagnostics.iter().any(|x| x.message.contains("per resource (1 MB)")), "{:?}", d.diagnostics);
+
     let (e, _) = expand_err(json!({"$schema": "x/deploymentTemplate.json#", "resources": 5}));
     assert_eq!(e.unwrap().kind, ErrorKind::Structure);
 }
