@@ -136,6 +136,10 @@ fn functions_table() {
                                                   "firstUsable": "10.144.0.1", "lastUsable": "10.144.15.254", "cidr": 20}))),
         ("cidrSubnet('10.144.0.0/20', 24, 2)", j(json!("10.144.2.0/24"))),
         ("cidrHost('10.144.3.0/24', 0)", j(json!("10.144.3.1"))),
+        // date-times (cross-checked with Python datetime)
+        ("dateTimeFromEpoch(1683040573)", j(json!("2023-05-02T15:16:13Z"))),
+        ("dateTimeToEpoch('2023-05-02T15:16:13Z')", j(json!(1683040573))),
+        ("dateTimeFromEpoch(dateTimeToEpoch('2000-02-29T23:59:59Z'))", j(json!("2000-02-29T23:59:59Z"))),
         // escapes
         ("[[not an expression]", j(json!("[not an expression]"))),
     ];
