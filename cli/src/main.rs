@@ -73,9 +73,10 @@ pub(crate) fn read(path: &std::path::Path) -> Result<String, String> {
 pub(crate) fn check_inputs(
     paths: &[std::path::PathBuf],
     parameters: &[std::path::PathBuf],
+    limits: &amlguard_core::ingest::Limits,
     options: &amlguard_core::rules::CheckOptions,
 ) -> Result<amlguard_core::report::Report, String> {
-    let mut load = amlguard_core::ingest::LoadOptions::default();
+    let mut load = amlguard_core::ingest::LoadOptions { limits: limits.clone(), ..Default::default() };
     for p in parameters {
         let text = read(p)?;
         load.parameters.push(amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?);
