@@ -14,6 +14,9 @@ pub struct CheckArgs {
     /// Parameters file (ARM parameters file or plain object); may repeat
     #[arg(long = "parameters", short = 'p')]
     pub parameters: Vec<PathBuf>,
+    /// Terraform variable (`name=value`, as `terraform -var`); may repeat
+    #[arg(long = "var")]
+    pub var: Vec<String>,
     /// Output format
     #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif", "markdown", "html"])]
     pub format: String,
@@ -89,7 +92,7 @@ fn emit(text: &str) {
 /// Run `check`.
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let opts = options(&args)?;
-    let report = crate::check_inputs(&args.paths, &args.parameters, &opts)?;
+    let report = crate::check_inputs(&args.paths, &args.parameters, &args.var, &opts)?;
     let out = match args.format.as_str() {
         "json" => report.to_json(),
         "sarif" => report.to_sarif(),
