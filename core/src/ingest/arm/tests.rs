@@ -131,6 +131,11 @@ fn functions_table() {
         ("uniqueString('test')", j(json!("rbgf3xv4ufgzg"))),
         ("uniqueString('hello', 'world')", j(json!("a7wkljktk6wne"))),
         ("guid('a', 'b', 'c')", j(json!("a98fa280-e03f-5afa-8d8e-92d0a9c201e8"))),
+        // network ranges (IPv4)
+        ("parseCidr('10.144.0.0/20')", j(json!({"network": "10.144.0.0", "netmask": "255.255.240.0", "broadcast": "10.144.15.255",
+                                                  "firstUsable": "10.144.0.1", "lastUsable": "10.144.15.254", "cidr": 20}))),
+        ("cidrSubnet('10.144.0.0/20', 24, 2)", j(json!("10.144.2.0/24"))),
+        ("cidrHost('10.144.3.0/24', 0)", j(json!("10.144.3.1"))),
         // escapes
         ("[[not an expression]", j(json!("[not an expression]"))),
     ];
@@ -153,6 +158,8 @@ fn deployment_time_values_are_unknown_with_a_reason() {
         ("utcNow()", "time of deployment"),
         ("concat('x', utcNow())", "time of deployment"),
         ("toLower(subscription().displayName)", "display name"),
+        ("equals(createArray(utcNow()), createArray('x'))", "time of deployment"),
+        ("contains(createArray('a', newGuid()), 'b')", "new value"),
     ] {
         match eval(expr) {
             Value::Unknown(u) => assert!(u.reason.contains(reason_part), "{expr}: {}", u.reason),
