@@ -36,6 +36,13 @@ pub struct CheckArgs {
     /// Judge the template as written, without Azure's defaults
     #[arg(long)]
     pub no_defaults: bool,
+    /// Inputs are JSON Lines inventories (one ARM resource per line, e.g. an
+    /// Azure Resource Graph export), checked in chunks so memory stays flat;
+    /// findings are printed as they are found (`--format json`: one finding
+    /// per line, then a summary line). Cross-resource rules see the
+    /// resources of the same chunk only.
+    #[arg(long)]
+    pub jsonl: bool,
 }
 
 #[derive(Args)]
@@ -89,6 +96,9 @@ fn emit(text: &str) {
 /// Run `check`.
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let opts = options(&args)?;
+    if args.jsonl {
+        return crate::cmd_jsonl::run(&args.paths, &args.format, &opts);
+    }
     let report = crate::check_inputs(&args.paths, &args.parameters, &opts)?;
     let out = match args.format.as_str() {
         "json" => report.to_json(),

@@ -8,6 +8,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod cmd_jsonl;
 mod cmd_check;
 mod cmd_export;
 mod cmd_ingest;

@@ -73,6 +73,19 @@ pub fn locate(text: &str, pointer: &str) -> Option<Position> {
     }
 }
 
+/// Line and column where each element of the array (or each member of the
+/// object) at JSON `pointer` starts, in document order, found in one pass —
+/// for provenance of every resource of a large list without re-reading the
+/// document per resource.
+pub fn locate_children(text: &str, pointer: &str) -> Vec<Position> {
+    let target: Vec<String> = split_pointer(pointer);
+    let mut p = Parser::new(text, DEFAULT_MAX_DEPTH, Some(target));
+    p.children = Some(Vec::new());
+    match p.document() {
+        Ok(_) | Err(_) => p.children.unwrap_or_default(),
+    }
+}
+
 /// Escape one reference token for a JSON pointer (`~` → `~0`, `/` → `~1`).
 pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -117,6 +130,8 @@ struct Parser<'a> {
     path: Vec<String>,
     target: Option<Vec<String>>,
     found: Option<Position>,
+    /// When set, positions of the direct children of `target` are collected.
+    children: Option<Vec<Position>>,
 }
 
 impl<'a> Parser<'a> {
@@ -131,6 +146,7 @@ impl<'a> Parser<'a> {
             path: Vec::new(),
             target,
             found: None,
+            children: None,
         }
     }
 
@@ -219,7 +235,18 @@ impl<'a> Parser<'a> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
-        if self.found.is_none() {
+        if self.children.is_some() {
+            let is_child = match (&self.target, self.path.split_last()) {
+                (Some(t), Some((_, parent))) => parent == t.as_slice(),
+                _ => false,
+            };
+            if is_child {
+                let pos = self.position();
+                if let Some(c) = self.children.as_mut() {
+                    c.push(pos);
+                }
+            }
+        } else if self.found.is_none() {
             if let Some(t) = &self.target {
                 if *t == self.path {
                     self.found = Some(self.position());
@@ -506,6 +533,14 @@ mod tests {
         assert_eq!(locate(text, "/resources/1/type"), Some(Position { line: 4, column: 12 }));
         assert_eq!(locate(text, "/nope"), None);
         assert_eq!(locate(text, ""), Some(Position { line: 1, column: 1 }));
+    }
+
+    #[test]
+    fn locate_children_finds_every_element() {
+        let text = "{\n \"resources\": [\n  {\"type\": \"x\"},\n  {\"type\": \"y\"}\n ]\n}";
+        let all = locate_children(text, "/resources");
+        assert_eq!(all, vec![Position { line: 3, column: 3 }, Position { line: 4, column: 3 }]);
+        assert_eq!(locate_children("[1,\n2]", ""), vec![Position { line: 1, column: 2 }, Position { line: 2, column: 1 }]);
     }
 
     #[test]

@@ -232,14 +232,26 @@ impl Deployment {
         };
         let single = matches!(doc, Value::Object(m) if !m.contains_key("resources"));
         let mut dep = Deployment::default();
+        // Positions of all resources in one pass (one `locate` per resource
+        // would re-read the document each time: quadratic in list length).
+        let positions = match text {
+            Some(t) if !single => json::locate_children(t, base),
+            _ => Vec::new(),
+        };
         for (i, item) in items.iter().enumerate() {
             let pointer = if single { String::new() } else { format!("{base}/{i}") };
             if item.get_ci("type").and_then(Value::as_str).is_none() {
                 return Err(ModelError::BadResource { pointer });
             }
-            let provenance = match text {
-                Some(t) => Provenance::locate(file, t, &pointer),
-                None => Provenance { file: file.map(str::to_owned), pointer, ..Provenance::default() },
+            let provenance = match (text, positions.get(i)) {
+                (_, Some(pos)) => Provenance {
+                    file: file.map(str::to_owned),
+                    pointer,
+                    line: Some(pos.line),
+                    column: Some(pos.column),
+                },
+                (Some(t), None) => Provenance::locate(file, t, &pointer),
+                (None, None) => Provenance { file: file.map(str::to_owned), pointer, ..Provenance::default() },
             };
             dep.push(item.clone(), provenance);
         }

@@ -21,3 +21,4 @@ pub fn shared_dir() -> Option<PathBuf> {
         None
     }
 }
+pub mod hostile;

@@ -60,6 +60,11 @@ fn every_catalog_rule_is_exported_or_listed_with_a_reason() {
     }
     for n in &x.not_exported {
         assert!(!n.reason.trim().is_empty(), "{} has no reason", n.rule_id);
+        let rule = catalog.get(&n.rule_id).expect("rule");
+        assert_eq!(export::not_exported_reason(rule).as_deref(), Some(n.reason.as_str()));
+    }
+    for d in &x.definitions {
+        assert_eq!(export::not_exported_reason(catalog.get(&d.rule_id).expect("rule")), None);
     }
 }
 

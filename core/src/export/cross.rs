@@ -37,9 +37,85 @@ struct Absence<'a> {
     type_: String,
     paths: Vec<String>,
     where_: Option<&'a Json>,
+    /// `direction: out` through `id`: the related resource is the evaluated
+    /// resource's parent.
+    parent: bool,
+}
+
+/// One `related` object found in a condition.
+struct Found {
+    direction: String,
+    type_: String,
+    path: String,
+    nested: bool,
+}
+
+fn scan(v: &Json, inside: bool, depth: usize, out: &mut Vec<Found>) {
+    if depth > 128 {
+        return;
+    }
+    match v {
+        Json::Object(m) => {
+            if let Some(r) = m.get("count").and_then(|c| c.get("related")) {
+                let path = match r.get("path") {
+                    Some(Json::String(s)) => s.clone(),
+                    Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect::<Vec<_>>().join("`, `"),
+                    _ => String::new(),
+                };
+                out.push(Found {
+                    direction: r.get("direction").and_then(Json::as_str).unwrap_or("").to_owned(),
+                    type_: r.get("type").and_then(Json::as_str).unwrap_or("any type").to_owned(),
+                    path,
+                    nested: inside,
+                });
+                if let Some(w) = m.get("count").and_then(|c| c.get("where")) {
+                    scan(w, true, depth.saturating_add(1), out);
+                }
+                for (k, c) in m {
+                    if k != "count" {
+                        scan(c, inside, depth.saturating_add(1), out);
+                    }
+                }
+                return;
+            }
+            for c in m.values() {
+                scan(c, inside, depth.saturating_add(1), out);
+            }
+        }
+        Json::Array(a) => {
+            for c in a {
+                scan(c, inside, depth.saturating_add(1), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The main reason a rule's relation counts have no Azure Policy form, if
+/// it is one Azure cannot express whatever the shape of the condition.
+fn fundamental_reason(cond: &Json) -> Option<String> {
+    let mut found = Vec::new();
+    scan(cond, false, 0, &mut found);
+    if let Some(f) = found.iter().find(|f| f.nested) {
+        return Some(format!(
+            "chains `related` counts (a `{}` related to a related resource): Azure Policy looks at most one step away from the evaluated resource",
+            f.type_
+        ));
+    }
+    let to_parent = |f: &&Found| f.direction.eq_ignore_ascii_case("out") && f.path.eq_ignore_ascii_case("id");
+    if let Some(f) = found.iter().find(|f| !f.direction.eq_ignore_ascii_case("in") && !to_parent(f)) {
+        return Some(format!(
+            "follows a reference from the evaluated resource to a `{}` (`direction: {}` through `{}`): Azure Policy's existence check finds children, extension resources or resources in the same resource group, not the target of a property",
+            f.type_, f.direction, f.path
+        ));
+    }
+    None
 }
 
 pub(super) fn convert(rule: &Json, aliases: &AliasIndex) -> Result<CrossExport, String> {
+    if let Some(reason) = rule.get("if").and_then(fundamental_reason) {
+        return Err(reason);
+    }
     let then = rule.get("then").ok_or("`policyRule` has no `then`")?;
     if then.get("details").is_some() {
         return Err("combines a `related` count with `then.details`; Azure Policy has one existence check per definition".to_owned());
@@ -93,6 +169,23 @@ pub(super) fn convert(rule: &Json, aliases: &AliasIndex) -> Result<CrossExport, 
     }
     let mut details = serde_json::Map::new();
     details.insert("type".to_owned(), Json::from(absence.type_.clone()));
+    if absence.parent {
+        // The parent is found by type and name in the evaluated resource's
+        // resource group (a child shares its parent's); its name is the
+        // first segment of the child's full name. Only a top-level parent
+        // of every type the rule targets qualifies.
+        let top_level = absence.type_.matches('/').count() == 1;
+        let prefix = format!("{}/", absence.type_.to_ascii_lowercase());
+        let targets = super::definition::targeted_types(cond);
+        let all_children = targets.as_ref().is_some_and(|ts| !ts.is_empty() && ts.iter().all(|t| t.to_ascii_lowercase().starts_with(&prefix)));
+        if !top_level || !all_children {
+            return Err(format!(
+                "reads the parent `{}` of resources whose type the rule does not pin to a direct child of it; Azure Policy can name only a top-level parent",
+                absence.type_
+            ));
+        }
+        details.insert("name".to_owned(), Json::from("[first(split(field('fullName'), '/'))]"));
+    }
     match existence.len() {
         0 => {}
         1 => {
@@ -131,7 +224,12 @@ fn number(v: &Json) -> Option<f64> {
 
 /// `{count: {related, where}, less: 1}` and its equivalents.
 fn parse_absence(c: &Json) -> Result<Absence<'_>, String> {
-    let positive = || "uses a `related` count that asks for a related resource to exist (or to be counted); auditIfNotExists can only express \"none exists\"".to_owned();
+    let positive = || {
+        let mut found = Vec::new();
+        scan(c, false, 0, &mut found);
+        let what = found.first().map(|f| format!("a `{}` referencing it through `{}`", f.type_, f.path)).unwrap_or_default();
+        format!("selects or flags resources by the presence of a related resource ({what}), or counts them; Azure Policy's auditIfNotExists can only express \"no such related resource exists\"")
+    };
     let m = c.as_object().ok_or_else(positive)?;
     if let Some(inner) = m.get("not") {
         // not(count > 0) / not(count >= 1)
@@ -160,7 +258,9 @@ fn parse_count(count: &Json) -> Result<Absence<'_>, String> {
         return Err("nests `related` counts (a chain across three resources); Azure Policy can look one step away only".to_owned());
     }
     let direction = related.get("direction").and_then(Json::as_str).unwrap_or("");
-    if !direction.eq_ignore_ascii_case("in") {
+    let parent = direction.eq_ignore_ascii_case("out")
+        && matches!(related.get("path"), Some(Json::String(p)) if p.eq_ignore_ascii_case("id"));
+    if !direction.eq_ignore_ascii_case("in") && !parent {
         return Err(format!(
             "follows a reference from the evaluated resource to another (`direction: {direction}`); Azure Policy's existence check finds children, extension resources or resources in the same resource group, not the target of a property"
         ));
@@ -178,7 +278,7 @@ fn parse_count(count: &Json) -> Result<Absence<'_>, String> {
     if paths.is_empty() {
         return Err("a `related` count without `path`".to_owned());
     }
-    Ok(Absence { type_, paths, where_ })
+    Ok(Absence { type_, paths, where_, parent })
 }
 
 /// Copy `w`, reading the amlguard `source('x')` as Azure's `field('x')`.
@@ -261,14 +361,33 @@ mod tests {
     }
 
     #[test]
+    fn a_parent_absence_names_the_parent() {
+        let r = json!({"if": {"allOf": [
+            {"field": "type", "equals": "Microsoft.MachineLearningServices/workspaces/computes"},
+            {"count": {"related": {"direction": "out", "type": "Microsoft.MachineLearningServices/workspaces", "path": "id"},
+                "where": {"field": "Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode", "equals": "AllowOnlyApprovedOutbound"}}, "equals": 0}
+        ]}, "then": {"effect": "[parameters('effect')]"}});
+        let c = convert(&r, &AliasIndex::empty()).unwrap();
+        let d = &c.policy_rule["then"]["details"];
+        assert_eq!(d["type"], "Microsoft.MachineLearningServices/workspaces");
+        assert_eq!(d["name"], "[first(split(field('fullName'), '/'))]");
+        assert_eq!(d["existenceCondition"]["equals"], "AllowOnlyApprovedOutbound");
+        // Without a type pinned to a child of the parent, no name can be given.
+        let mut loose = r.clone();
+        loose["if"]["allOf"][0] = json!({"field": "location", "equals": "x"});
+        assert!(convert(&loose, &AliasIndex::empty()).err().unwrap().contains("top-level parent"));
+    }
+
+    #[test]
     fn shapes_azure_cannot_express_are_refused_with_a_reason() {
         let out = rule(json!({"count": {"related": {"direction": "out", "type": "Microsoft.Storage/storageAccounts", "path": "properties.storageAccount"}}, "greater": 0}));
-        assert!(convert(&out, &AliasIndex::empty()).err().unwrap().contains("asks for a related resource to exist"));
-        let out0 = rule(json!({"count": {"related": {"direction": "out", "type": "Microsoft.Storage/storageAccounts", "path": "properties.storageAccount"}}, "equals": 0}));
-        assert!(convert(&out0, &AliasIndex::empty()).err().unwrap().contains("direction: out"));
+        assert!(convert(&out, &AliasIndex::empty()).err().unwrap().contains("direction: out"));
+        let positive = rule(json!({"count": {"related": {"direction": "in", "type": "Microsoft.MachineLearningServices/workspaces", "path": "properties.storageAccount"}}, "greater": 0}));
+        let e = convert(&positive, &AliasIndex::empty()).err().unwrap();
+        assert!(e.contains("presence of a related resource (a `Microsoft.MachineLearningServices/workspaces` referencing it through `properties.storageAccount`)"), "{e}");
         let nested = rule(json!({"count": {"related": {"direction": "in", "type": "T", "path": "id"},
             "where": {"count": {"related": {"direction": "in", "type": "U", "path": "id"}}, "greater": 0}}, "less": 1}));
-        assert!(convert(&nested, &AliasIndex::empty()).err().unwrap().contains("nests"));
+        assert!(convert(&nested, &AliasIndex::empty()).err().unwrap().contains("chains"));
         let below_any = json!({"if": {"anyOf": [{"field": "type", "equals": "x"},
             {"count": {"related": {"direction": "in", "type": "T", "path": "id"}}, "less": 1}]}, "then": {"effect": "audit"}});
         assert!(convert(&below_any, &AliasIndex::empty()).is_err());

@@ -21,7 +21,8 @@ pub(super) fn build(rule: &ExportRule, wanted: ExportEffect, aliases: &AliasInde
     }
     let mut warnings = Vec::new();
     let source_rule = rule.policy_rule.to_json();
-    let mut policy_rule = if contains_key(&source_rule, "related", 0) {
+    let converted = contains_key(&source_rule, "related", 0);
+    let mut policy_rule = if converted {
         let c = cross::convert(&source_rule, aliases)?;
         warnings.extend(c.warnings);
         c.policy_rule
@@ -54,8 +55,17 @@ pub(super) fn build(rule: &ExportRule, wanted: ExportEffect, aliases: &AliasInde
     effect_def.insert("type".to_owned(), json!("String"));
     effect_def.insert("allowedValues".to_owned(), Json::Array(allowed.iter().map(|s| Json::from(s.as_str())).collect()));
     effect_def.insert("defaultValue".to_owned(), Json::from(effect.as_str()));
+    if converted {
+        // The rule's own text speaks of Audit/Deny; the export does not offer them.
+        effect_def.remove("metadata");
+    }
     effect_def.entry("metadata").or_insert_with(|| {
-        json!({"displayName": "Effect", "description": "Enable or disable the execution of the policy"})
+        let description = if after_deployment {
+            "AuditIfNotExists reports resources without a compliant related resource (after deployment); Disabled turns the rule off."
+        } else {
+            "Audit reports, Deny blocks the deployment, Disabled turns the rule off."
+        };
+        json!({"displayName": "Effect", "description": description})
     });
     parameters.insert("effect".to_owned(), Json::Object(effect_def));
     for (name, def) in &rule.parameters {
@@ -123,7 +133,7 @@ fn allowed_effects(rule_effect: Option<&Json>, after_deployment: bool) -> Vec<St
         e.eq_ignore_ascii_case("Disabled") || if after_deployment { post } else { plain }
     };
     let mut allowed: Vec<String> = from_rule.into_iter().filter(usable).collect();
-    if allowed.is_empty() {
+    if allowed.iter().all(|e| e.eq_ignore_ascii_case("Disabled")) {
         allowed = if after_deployment {
             vec!["AuditIfNotExists".to_owned(), "Disabled".to_owned()]
         } else {
@@ -169,7 +179,7 @@ fn choose_effect(allowed: &[String], wanted: ExportEffect, after_deployment: boo
 
 /// Types the `if` targets at its top level (`field: type` equals / in,
 /// directly or as `allOf` / `anyOf` members), or None when it does not say.
-fn targeted_types(cond: &Json) -> Option<Vec<String>> {
+pub(super) fn targeted_types(cond: &Json) -> Option<Vec<String>> {
     if cond.get("field").and_then(Json::as_str).is_some_and(|f| f.eq_ignore_ascii_case("type")) {
         if let Some(t) = cond.get("equals").and_then(Json::as_str) {
             return Some(vec![t.to_owned()]);

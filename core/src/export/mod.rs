@@ -261,6 +261,13 @@ pub fn export_policies(options: &ExportOptions) -> Result<PolicyExport, crate::E
     Ok(export_rules(&rules, options, embedded_aliases())?)
 }
 
+/// Why `rule` cannot be exported as Azure Policy, or None when it can
+/// (cross-resource rules included when they convert to auditIfNotExists).
+/// The catalog's `Rule::exportable` can use this to agree with the export.
+pub fn not_exported_reason(rule: &crate::rules::Rule) -> Option<String> {
+    definition::build(&ExportRule::from(rule), ExportEffect::Audit, embedded_aliases()).err()
+}
+
 /// The alias index of the embedded alias catalog (`core/data/aliases.json`,
 /// the file the policy engine embeds).
 pub fn embedded_aliases() -> &'static AliasIndex {

@@ -58,7 +58,7 @@ pub fn detect(doc: &Value) -> Format {
         Format::ArmParameters
     } else if arm::is_template(doc) {
         Format::ArmTemplate
-    } else if doc.get("planned_values").is_some() || doc.get("resource_changes").is_some() {
+    } else if terraform::is_plan(doc) {
         Format::TerraformPlan
     } else {
         Format::ResourceList
@@ -134,16 +134,16 @@ fn add_doc(
             line: None,
             column: None,
         })),
-        // terraform: the Terraform engineer replaces this arm with a call to
-        // `terraform::load_plan`.
-        Format::TerraformPlan => Err(Error::Template(arm::TemplateError {
-            kind: arm::ErrorKind::Structure,
-            message: "terraform plan json is not supported yet".to_owned(),
-            file: file.map(str::to_owned),
-            pointer: String::new(),
-            line: None,
-            column: None,
-        })),
+        // Terraform plan JSON: the Terraform adapter (owner: terraform).
+        Format::TerraformPlan => {
+            let d = match text {
+                Some(t) => terraform::load_plan_text(t, file)?,
+                None => terraform::load_plan(doc, file)?,
+            };
+            dep.resources.extend(d.resources);
+            dep.diagnostics.extend(d.diagnostics);
+            Ok(())
+        }
         Format::ResourceList => {
             let d = Deployment::from_resources(doc, file, text)
                 .map_err(|source| Error::Model { file: file.map(str::to_owned), source })?;

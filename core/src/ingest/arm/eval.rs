@@ -31,6 +31,9 @@ pub struct DeploymentInfo {
     pub scope: Scope,
     /// `deployment().name`.
     pub name: String,
+    /// `deployment().properties.templateLink.uri`: the template's own
+    /// location (a `file://` URI for a template read from disk), if linked.
+    pub template_uri: Option<String>,
 }
 
 /// Evaluation state for one template.

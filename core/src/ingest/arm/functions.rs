@@ -246,6 +246,24 @@ fn format_string(fmt: &str, args: &[Value]) -> R {
     Ok(Value::String(out))
 }
 
+/// `a.b.c.d/n` → (address, prefix).
+fn parse_cidr4(t: &str) -> Option<(u32, u8)> {
+    let (ip, prefix) = t.split_once('/')?;
+    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
+    let mut addr: u32 = 0;
+    let mut parts = 0;
+    for octet in ip.split('.') {
+        addr = (addr << 8) | u32::from(octet.parse::<u8>().ok()?);
+        parts += 1;
+    }
+    (parts == 4).then_some((addr, prefix))
+}
+
+fn ip4(a: u32) -> String {
+    let [w, x, y, z] = a.to_be_bytes();
+    format!("{w}.{x}.{y}.{z}")
+}
+
 fn split_type(name: &str, t: &str) -> Result<usize, EvalError> {
     let segments = t.split('/').count();
     if segments < 2 || t.split('/').any(str::is_empty) {
@@ -278,6 +296,12 @@ fn typed_suffix(name: &str, t: &str, names: &[Value]) -> Result<Result<String, V
 fn looks_like_type(v: &Value) -> bool {
     v.as_str().is_some_and(|s| s.contains('/') && s.split('/').next().is_some_and(|ns| ns.contains('.')))
 }
+
+/// Functions evaluated by [`Evaluator::call_lazy`].
+const LAZY: &[&str] = &[
+    "if", "and", "or", "coalesce", "parameters", "variables", "lambdavariables", "copyindex", "lambda", "filter", "map",
+    "sort", "groupby", "mapvalues", "reduce", "toobject",
+];
 
 impl Evaluator<'_> {
     fn eval_args(&mut self, args: &[Expr]) -> Result<Vec<Value>, EvalError> {
@@ -317,20 +341,39 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Call function `name` with unevaluated `args`.
+    /// Call function `name` with unevaluated `args`. Kept small: it is on
+    /// the recursion path of nested calls, so its stack frame bounds how
+    /// deep an expression can nest.
     pub fn call(&mut self, name: &str, args: &[Expr]) -> R {
         let lname = name.to_ascii_lowercase();
+        if LAZY.contains(&lname.as_str()) {
+            return self.call_lazy(&lname, name, args);
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        if lname.contains('.') {
+            return self.user_function(name, vals);
+        }
+        self.builtin(&lname, name, vals)
+    }
+
+    /// Functions that control the evaluation of their arguments.
+    #[inline(never)]
+    fn call_lazy(&mut self, lname: &str, name: &str, args: &[Expr]) -> R {
+        let lname = lname.to_owned();
         let n = args.len();
         // Functions that control evaluation of their arguments.
         match lname.as_str() {
             "if" => {
                 arity(name, n, 3, 3)?;
                 let c = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
-                return match self.truthy(name, &c)? {
+                match self.truthy(name, &c)? {
                     Some(true) => self.eval(args.get(1).unwrap_or(&Expr::Int(0))),
                     Some(false) => self.eval(args.get(2).unwrap_or(&Expr::Int(0))),
                     None => Ok(c),
-                };
+                }
             }
             "and" | "or" => {
                 arity(name, n, 2, usize::MAX)?;
@@ -344,7 +387,7 @@ impl Evaluator<'_> {
                         None => unknown = unknown.or(Some(v)),
                     }
                 }
-                return Ok(unknown.unwrap_or(Value::Bool(!short)));
+                Ok(unknown.unwrap_or(Value::Bool(!short)))
             }
             "coalesce" => {
                 arity(name, n, 1, usize::MAX)?;
@@ -354,17 +397,17 @@ impl Evaluator<'_> {
                         return Ok(v);
                     }
                 }
-                return Ok(Value::Null);
+                Ok(Value::Null)
             }
             "parameters" | "variables" | "lambdavariables" => {
                 arity(name, n, 1, 1)?;
                 let v = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
                 let key = s(name, &v)?.to_owned();
-                return match lname.as_str() {
+                match lname.as_str() {
                     "parameters" => self.parameter(&key),
                     "variables" => self.variable(&key),
                     _ => self.lambda_variable(&key),
-                };
+                }
             }
             "copyindex" => {
                 arity(name, n, 0, 2)?;
@@ -376,9 +419,9 @@ impl Evaluator<'_> {
                     (Some(o), None) => (None, int(name, o)?),
                     (Some(o), Some(_)) => return Err(type_err(name, "a loop name first", o)),
                 };
-                return self.copy_index(loop_name.as_deref(), offset);
+                self.copy_index(loop_name.as_deref(), offset)
             }
-            "lambda" => return Err(err(ErrorKind::Type, "`lambda` can only be an argument of a lambda function")),
+            "lambda" => Err(err(ErrorKind::Type, "`lambda` can only be an argument of a lambda function")),
             "filter" | "map" | "sort" | "groupby" | "mapvalues" => {
                 arity(name, n, 2, 2)?;
                 let coll = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
@@ -391,7 +434,7 @@ impl Evaluator<'_> {
                     _ => 1,
                 };
                 let (names, body) = self.lambda(name, args.get(1), max_params)?;
-                return self.lambda_fn(&lname, name, coll, &names, body);
+                self.lambda_fn(&lname, name, coll, &names, body)
             }
             "reduce" => {
                 arity(name, n, 3, 3)?;
@@ -407,7 +450,7 @@ impl Evaluator<'_> {
                     vals.truncate(names.len());
                     acc = self.with_lambda(&names, vals, body)?;
                 }
-                return Ok(acc);
+                Ok(acc)
             }
             "toobject" => {
                 arity(name, n, 2, 3)?;
@@ -433,12 +476,10 @@ impl Evaluator<'_> {
                     };
                     out.insert(key, v);
                 }
-                return Ok(Value::Object(out));
+                Ok(Value::Object(out))
             }
-            _ => {}
+            _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),
         }
-        let vals = self.eval_args(args)?;
-        self.builtin(&lname, name, vals)
     }
 
     fn lambda_fn(&mut self, lname: &str, name: &str, coll: Value, names: &[String], body: &Expr) -> R {
@@ -546,7 +587,17 @@ impl Evaluator<'_> {
         let mut template = Map::new();
         template.insert("contentVersion".into(), "1.0.0.0".into());
         props.insert("template".into(), Value::Object(template));
-        props.insert("templateLink".into(), Value::unknown("the deployment's template link is not known before deployment"));
+        match &self.info.template_uri {
+            Some(uri) => {
+                let mut link = Map::new();
+                link.insert("uri".into(), uri.clone().into());
+                link.insert("contentVersion".into(), "1.0.0.0".into());
+                props.insert("templateLink".into(), Value::Object(link));
+            }
+            None => {
+                props.insert("templateLink".into(), Value::unknown("the deployment's template link is not known before deployment"));
+            }
+        }
         props.insert("mode".into(), "Incremental".into());
         let mut m = Map::new();
         m.insert("name".into(), self.info.name.clone().into());
@@ -565,6 +616,10 @@ impl Evaluator<'_> {
             t.to_owned()
         } else if let Some(id) = self.symbols.get(&t.to_ascii_lowercase()) {
             id.clone()
+        } else if !t.contains('/') {
+            // `reference('name')`: a resource of this template by name; for
+            // nested deployments that is the deployment's outputs.
+            self.info.scope.resource_id("Microsoft.Resources/deployments", t)
         } else {
             t.to_owned()
         };
@@ -577,12 +632,18 @@ impl Evaluator<'_> {
                 return Value::Object(m);
             }
             self.missed_outputs.push(key);
-            return Value::unknown(format!("outputs of nested deployment `{}` are not known", id.rsplit('/').next().unwrap_or(t)));
+            if t.contains('/') || self.symbols.contains_key(&t.to_ascii_lowercase()) {
+                return Value::unknown(format!(
+                    "outputs of nested deployment `{}` are not known",
+                    id.rsplit('/').next().unwrap_or(t)
+                ));
+            }
         }
         Value::unknown(format!("`reference('{t}')` is only known after deployment"))
     }
 
     #[allow(clippy::too_many_lines)]
+    #[inline(never)]
     fn builtin(&mut self, lname: &str, name: &str, a: Vec<Value>) -> R {
         let n = a.len();
         // Functions whose result cannot be known before deployment.
@@ -619,9 +680,6 @@ impl Evaluator<'_> {
             }
             _ => {}
         }
-        if lname.contains('.') {
-            return self.user_function(name, a);
-        }
         // Everything below is strict in its top-level arguments, except the
         // few that look inside containers (handled per function).
         let strict = !matches!(lname, "createarray" | "createobject" | "array" | "empty" | "length" | "json" | "string" | "equals" | "union" | "concat" | "tryget" | "contains" | "items" | "first" | "last" | "skip" | "take" | "shallowmerge" | "objectkeys" | "flatten" | "indexof" | "lastindexof");
@@ -636,8 +694,9 @@ impl Evaluator<'_> {
             // ---- comparison and logic
             "equals" => {
                 arity(name, n, 2, 2)?;
-                if let Some(u) = any_unknown(&a) {
-                    return Ok(u);
+                // An unknown anywhere inside either side makes the answer unknown.
+                if let Some(u) = a0.first_unknown().or_else(|| a1.first_unknown()) {
+                    return Ok(Value::Unknown(u.clone()));
                 }
                 Ok(Value::Bool(equal(a0, a1)))
             }
@@ -963,7 +1022,15 @@ impl Evaluator<'_> {
                 }
                 match a0 {
                     Value::String(t) => Ok(Value::Bool(t.contains(&text(a1, false)))),
-                    Value::Array(items) => Ok(Value::Bool(items.iter().any(|v| equal(v, a1)))),
+                    Value::Array(items) => {
+                        if items.iter().any(|v| v.first_unknown().is_none() && equal(v, a1)) {
+                            return Ok(Value::Bool(true));
+                        }
+                        match items.iter().find_map(Value::first_unknown) {
+                            Some(u) => Ok(Value::Unknown(u.clone())),
+                            None => Ok(Value::Bool(false)),
+                        }
+                    }
                     Value::Object(_) => Ok(Value::Bool(a0.get_ci(&text(a1, false)).is_some())),
                     other => Err(type_err(name, "a string, an array or an object", other)),
                 }
@@ -1196,7 +1263,53 @@ impl Evaluator<'_> {
                     Ok(suffix) => Ok(format!("{base}{suffix}").into()),
                 }
             }
-            "datetimeadd" | "datetimefromepoch" | "datetimetoepoch" | "parsecidr" | "cidrsubnet" | "cidrhost" => {
+            "parsecidr" | "cidrsubnet" | "cidrhost" => {
+                arity(name, n, if lname == "parsecidr" { 1 } else { 2 }, if lname == "cidrsubnet" { 3 } else { 2 })?;
+                let Some((addr, prefix)) = parse_cidr4(s(name, a0)?) else {
+                    return Ok(Value::unknown(format!("`{name}()` is evaluated for IPv4 ranges only")));
+                };
+                let size: u64 = 1u64 << (32 - u32::from(prefix));
+                let mask: u32 = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
+                let network = addr & mask;
+                match lname {
+                    "parsecidr" => {
+                        let broadcast = network | !mask;
+                        let mut m = Map::new();
+                        m.insert("network".into(), ip4(network).into());
+                        m.insert("netmask".into(), ip4(mask).into());
+                        m.insert("broadcast".into(), ip4(broadcast).into());
+                        let (first, last) = if prefix >= 31 { (network, broadcast) } else { (network + 1, broadcast - 1) };
+                        m.insert("firstUsable".into(), ip4(first).into());
+                        m.insert("lastUsable".into(), ip4(last).into());
+                        m.insert("cidr".into(), Value::Int(i64::from(prefix)));
+                        Ok(Value::Object(m))
+                    }
+                    "cidrsubnet" => {
+                        let new_prefix = int(name, a1)?;
+                        let index = int(name, get(&a, 2))?;
+                        if !(i64::from(prefix)..=32).contains(&new_prefix) {
+                            return Err(err(ErrorKind::Type, format!("`{name}`: new prefix /{new_prefix} does not fit in /{prefix}")));
+                        }
+                        let sub_size = 1u64 << (32 - new_prefix);
+                        let count = size / sub_size;
+                        let idx = u64::try_from(index).ok().filter(|i| *i < count).ok_or_else(|| {
+                            err(ErrorKind::Type, format!("`{name}`: subnet index {index} is outside 0..{count}"))
+                        })?;
+                        let start = u64::from(network) + idx * sub_size;
+                        Ok(format!("{}/{new_prefix}", ip4(u32::try_from(start).unwrap_or(0))).into())
+                    }
+                    _ => {
+                        let index = int(name, a1)?;
+                        let usable = if prefix >= 31 { size } else { size.saturating_sub(2) };
+                        let idx = u64::try_from(index).ok().filter(|i| *i < usable).ok_or_else(|| {
+                            err(ErrorKind::Type, format!("`{name}`: host index {index} is outside the range"))
+                        })?;
+                        let offset = if prefix >= 31 { 0 } else { 1 };
+                        Ok(ip4(u32::try_from(u64::from(network) + offset + idx).unwrap_or(0)).into())
+                    }
+                }
+            }
+            "datetimeadd" | "datetimefromepoch" | "datetimetoepoch" => {
                 Ok(Value::unknown(format!("`{name}()` is not evaluated by amlguard")))
             }
             _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),

@@ -92,6 +92,15 @@ fn deployment_name(file: Option<&str>) -> String {
         .unwrap_or_else(|| "deployment".to_owned())
 }
 
+/// `file:///abs/path` for a template file that exists on disk. A template
+/// deployed from a URL sees that URL in `deployment().properties.templateLink.uri`;
+/// a local file is the same thing for linked templates next to it.
+pub(crate) fn file_uri(file: &str) -> Option<String> {
+    let abs = std::fs::canonicalize(file).ok()?;
+    let s = abs.to_str()?.replace('\\', "/");
+    Some(if s.starts_with('/') { format!("file://{s}") } else { format!("file:///{s}") })
+}
+
 /// Expand a template into `dep` (resources and diagnostics appended;
 /// relations are not derived here). `params` are the supplied values.
 pub fn expand_into(
@@ -101,7 +110,11 @@ pub fn expand_into(
     params: Map,
     limits: &Limits,
 ) -> Result<(), TemplateError> {
-    let info = DeploymentInfo { scope: dep.scope.clone(), name: deployment_name(src.file.as_deref()) };
+    let info = DeploymentInfo {
+        scope: dep.scope.clone(),
+        name: deployment_name(src.file.as_deref()),
+        template_uri: src.file.as_deref().and_then(file_uri),
+    };
     let set = Settings { limits, depth: 0 };
     let (sink, _outputs) = nested::expand(doc, src, "", params, info, &set)?;
     for (v, p) in sink.resources {
@@ -141,7 +154,7 @@ pub fn expand_template(doc: &Value, src: &Source, params: Map, limits: &Limits) 
 pub fn evaluate_expression(text: &str) -> Result<Value, TemplateError> {
     let limits = Limits::default();
     let table = OutputTable::new();
-    let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into() };
+    let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into(), template_uri: None };
     let mut ev = Evaluator::new(info, &limits, &table);
     let src = if text.starts_with('[') { text.to_owned() } else { format!("[{text}]") };
     ev.string(&src).map_err(|e| TemplateError::place(e, None, None, ""))

@@ -58,6 +58,7 @@ pub fn deployment(
         }
     }
     info.name = name.clone();
+    info.template_uri = None;
     let id_key = crate::model::normalise_id(&resource_id(&info, "Microsoft.Resources/deployments", &name, None));
     let inner_scope = match field(props, "expressionEvaluationOptions").and_then(|o| field(o, "scope")) {
         Some(s) => matches!(ev.value(s, &format!("{pp}/expressionEvaluationOptions/scope"))?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
@@ -71,6 +72,17 @@ pub fn deployment(
         match link.get_ci("relativePath") {
             Some(Value::String(rel)) => {
                 let (t, s) = read_linked(src, rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/relativePath")))?;
+                if let Some(f) = &s.file {
+                    info.template_uri = super::file_uri(f);
+                }
+                (t, s, String::new(), true)
+            }
+            _ if local_link(src, &link).is_some() => {
+                let rel = local_link(src, &link).unwrap_or_default();
+                let (t, s) = read_linked(src, &rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/uri")))?;
+                if let Some(f) = &s.file {
+                    info.template_uri = super::file_uri(f);
+                }
                 (t, s, String::new(), true)
             }
             _ => {
@@ -140,6 +152,22 @@ pub fn deployment(
         table.insert(id_key, outputs);
     }
     Ok(())
+}
+
+/// A `templateLink.uri` that points into the parent template's own folder
+/// (built from `deployment().properties.templateLink.uri` of a local file):
+/// the path relative to that folder, without a query string.
+fn local_link(src: &Source, link: &Value) -> Option<String> {
+    let uri = link.get_ci("uri")?.as_str()?;
+    let path = uri.strip_prefix("file://")?;
+    let path = path.split('?').next()?;
+    let dir = std::fs::canonicalize(src.dir.as_ref()?).ok()?;
+    let dir = format!("{}/", dir.to_str()?.replace('\\', "/"));
+    let rel = path.strip_prefix(&dir).or_else(|| path.strip_prefix('/').and_then(|p| p.strip_prefix(&dir)))?;
+    if rel.split('/').any(|seg| seg == "..") {
+        return None;
+    }
+    Some(rel.to_owned())
 }
 
 fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, Source), EvalError> {

@@ -131,6 +131,11 @@ fn functions_table() {
         ("uniqueString('test')", j(json!("rbgf3xv4ufgzg"))),
         ("uniqueString('hello', 'world')", j(json!("a7wkljktk6wne"))),
         ("guid('a', 'b', 'c')", j(json!("a98fa280-e03f-5afa-8d8e-92d0a9c201e8"))),
+        // network ranges (IPv4)
+        ("parseCidr('10.144.0.0/20')", j(json!({"network": "10.144.0.0", "netmask": "255.255.240.0", "broadcast": "10.144.15.255",
+                                                  "firstUsable": "10.144.0.1", "lastUsable": "10.144.15.254", "cidr": 20}))),
+        ("cidrSubnet('10.144.0.0/20', 24, 2)", j(json!("10.144.2.0/24"))),
+        ("cidrHost('10.144.3.0/24', 0)", j(json!("10.144.3.1"))),
         // escapes
         ("[[not an expression]", j(json!("[not an expression]"))),
     ];
@@ -153,6 +158,8 @@ fn deployment_time_values_are_unknown_with_a_reason() {
         ("utcNow()", "time of deployment"),
         ("concat('x', utcNow())", "time of deployment"),
         ("toLower(subscription().displayName)", "display name"),
+        ("equals(createArray(utcNow()), createArray('x'))", "time of deployment"),
+        ("contains(createArray('a', newGuid()), 'b')", "new value"),
     ] {
         match eval(expr) {
             Value::Unknown(u) => assert!(u.reason.contains(reason_part), "{expr}: {}", u.reason),
@@ -419,4 +426,158 @@ fn guid_matches_rfc4122_v5_in_the_azure_namespace() {
     let g = hash::guid(&["/subscriptions/x/resourceGroups/rg"]);
     assert_eq!(g.len(), 36);
     assert_eq!(g.chars().nth(14), Some('5'));
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("amlguard-arm-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(d.join("nested")).unwrap();
+    d
+}
+
+#[test]
+fn linked_templates_by_relative_path_and_by_own_uri() {
+    let dir = temp_dir("linked");
+    let child = json!({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0", "parameters": {"n": {"type": "string"}},
+        "resources": [{"type": "Microsoft.KeyVault/vaults", "name": "[parameters('n')]"}],
+        "outputs": {"id": {"type": "string", "value": "[resourceId('Microsoft.KeyVault/vaults', parameters('n'))]"}}});
+    std::fs::write(dir.join("nested/kv.json"), child.to_string()).unwrap();
+    let mut parent = template(json!([
+        {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "a",
+         "properties": {"mode": "Incremental", "templateLink": {"relativePath": "nested/kv.json"},
+                        "parameters": {"n": {"value": "kv-a"}}}},
+        {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "b",
+         "properties": {"mode": "Incremental",
+                        "templateLink": {"uri": "[uri(deployment().properties.templateLink.uri, 'nested/kv.json')]"},
+                        "parameters": {"n": {"value": "kv-b"}}}},
+        {"type": "Microsoft.Storage/storageAccounts", "name": "st",
+         "properties": {"vault": "[reference('a').outputs.id.value]"}}
+    ]));
+    parent["parameters"] = json!({});
+    std::fs::write(dir.join("azuredeploy.json"), parent.to_string()).unwrap();
+    let d = crate::ingest::load_path(&dir.join("azuredeploy.json"), &crate::ingest::LoadOptions::default()).unwrap();
+    assert_eq!(
+        names(&d),
+        vec!["Microsoft.KeyVault/vaults kv-a", "Microsoft.KeyVault/vaults kv-b", "Microsoft.Storage/storageAccounts st"]
+    );
+    let kv = d.resources.first().unwrap();
+    assert!(kv.provenance.file.as_deref().unwrap_or_default().ends_with("kv.json"));
+    assert!(d.relations.iter().any(|r| r.from == 2 && r.to == 0 && r.path == "properties.vault"));
+    // A missing linked file is an error diagnostic; the rest still ingests.
+    std::fs::remove_file(dir.join("nested/kv.json")).unwrap();
+    let d = crate::ingest::load_path(&dir.join("azuredeploy.json"), &crate::ingest::LoadOptions::default()).unwrap();
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts st"]);
+    assert_eq!(d.diagnostics.iter().filter(|x| x.level == DiagnosticLevel::Error).count(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn folders_pick_templates_and_parameters_and_say_what_they_skip() {
+    let dir = temp_dir("folder");
+    let mut t = template(json!([{"type": "Microsoft.Storage/storageAccounts", "name": "[parameters('n')]"}]));
+    t["parameters"] = json!({"n": {"type": "string"}});
+    std::fs::write(dir.join("azuredeploy.json"), t.to_string()).unwrap();
+    std::fs::write(dir.join("main.json"), t.to_string()).unwrap();
+    std::fs::write(dir.join("azuredeploy.parameters.json"), json!({"parameters": {"n": {"value": "fromfile"}}}).to_string()).unwrap();
+    std::fs::write(dir.join("azuredeploy.parameters.us.json"), json!({"parameters": {"n": {"value": "us"}}}).to_string()).unwrap();
+    std::fs::write(dir.join("main.bicep"), "param n string").unwrap();
+    std::fs::write(dir.join("metadata.json"), "{}").unwrap();
+    std::fs::create_dir_all(dir.join("prereqs")).unwrap();
+    let pre = template(json!([{"type": "Microsoft.KeyVault/vaults", "name": "kv"}]));
+    std::fs::write(dir.join("prereqs/prereq.azuredeploy.json"), pre.to_string()).unwrap();
+    let d = crate::ingest::load_path(&dir, &crate::ingest::LoadOptions::default()).unwrap();
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts fromfile", "Microsoft.KeyVault/vaults kv"]);
+    let infos: Vec<&str> = d.diagnostics.iter().map(|x| x.message.as_str()).collect();
+    for want in ["main.json`: `azuredeploy.json`", "main.bicep`: bicep source", "azuredeploy.parameters.us.json` not applied", "metadata.json`: not a template"] {
+        assert!(infos.iter().any(|m| m.contains(want)), "{want} not in {infos:#?}");
+    }
+    // --parameters override the sibling file; plain objects work too.
+    let opts = crate::ingest::LoadOptions { parameters: vec![j(json!({"n": "cli"}))], ..Default::default() };
+    let d = crate::ingest::load_path(&dir.join("azuredeploy.json"), &opts).unwrap();
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts cli"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn load_text_detects_formats() {
+    let opts = crate::ingest::LoadOptions::default();
+    let d = crate::ingest::load_text(r#"[{"type": "Microsoft.Storage/storageAccounts", "name": "x"}]"#, None, &opts).unwrap();
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts x"]);
+    let d = crate::ingest::load_text(
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", // comment
+            "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "[concat('a', 'b')]"}]}"#,
+        Some("t.json"),
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts ab"]);
+    let e = crate::ingest::load_text(
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}"#,
+        Some("p.json"),
+        &opts,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("parameters file"), "{e}");
+    let small = crate::ingest::LoadOptions { limits: Limits { max_template_bytes: 10, ..Limits::default() }, ..Default::default() };
+    let e = crate::ingest::load_text("[1, 2, 3, 4, 5, 6]", Some("big.json"), &small).unwrap_err();
+    assert!(e.to_string().contains("at most 10 bytes"), "{e}");
+}
+
+#[test]
+fn hostile_nesting_and_recursion_are_errors_not_crashes() {
+    // Deep expression nesting (parser limit) and self-recursive user functions.
+    let deep = format!("[{}'x'{}]", "concat(".repeat(120), ")".repeat(120));
+    assert_eq!(evaluate_expression(&deep).unwrap(), j(json!("x")));
+    let too_deep = format!("[{}'x'{}]", "concat(".repeat(300), ")".repeat(300));
+    assert_eq!(evaluate_expression(&too_deep).unwrap_err().kind, ErrorKind::Syntax);
+    let t = json!({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "functions": [{"namespace": "f", "members": {"loop": {
+            "parameters": [{"name": "x", "type": "int"}],
+            "output": {"type": "int", "value": "[f.loop(add(parameters('x'), 1))]"}}}}],
+        "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "[string(f.loop(0))]"},
+                      {"type": "Microsoft.Storage/storageAccounts", "name": "ok"}]});
+    let (e, d) = expand_err(t);
+    assert!(e.is_none());
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts ok"]);
+    assert!(d.diagnostics.iter().any(|x| x.message.contains("nested deeper")), "{:?}", d.diagnostics);
+}
+
+#[test]
+fn deep_documents_and_deployment_chains_stay_bounded() {
+    // 250 nested arrays in a property: refused with a limit, not a crash.
+    let mut v = json!("leaf");
+    for _ in 0..250 {
+        v = json!([v]);
+    }
+    let (e, d) = expand_err(template(json!([
+        {"type": "Microsoft.Storage/storageAccounts", "name": "deep", "properties": {"x": v}},
+        {"type": "Microsoft.Storage/storageAccounts", "name": "ok"}
+    ])));
+    assert!(e.is_none());
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts ok"]);
+    // A chain of nested deployments deeper than the limit.
+    let mut inner = template(json!([{"type": "Microsoft.KeyVault/vaults", "name": "bottom"}]));
+    for i in 0..40 {
+        inner = template(json!([{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+            "name": format!("d{i}"), "properties": {"mode": "Incremental",
+            "expressionEvaluationOptions": {"scope": "inner"}, "template": inner}}]));
+    }
+    let (e, d) = expand_err(inner);
+    assert!(e.is_none());
+    assert!(d.resources.is_empty());
+    assert!(d.diagnostics.iter().any(|x| x.message.contains("levels deep")), "{:?}", d.diagnostics);
+}
+
+#[test]
+fn terraform_plans_are_dispatched_to_the_terraform_adapter() {
+    let plan = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "azurerm_storage_account.st", "mode": "managed", "type": "azurerm_storage_account", "name": "st",
+         "values": {"name": "stplan", "resource_group_name": "rg", "location": "westeurope",
+                    "account_tier": "Standard", "account_replication_type": "LRS"}}]}}}"#;
+    let doc = crate::json::parse(plan).unwrap();
+    assert_eq!(crate::ingest::detect(&doc), crate::ingest::Format::TerraformPlan);
+    let d = crate::ingest::load_text(plan, Some("plan.json"), &crate::ingest::LoadOptions::default()).unwrap();
+    assert!(d.resources.iter().any(|r| r.is_type("Microsoft.Storage/storageAccounts")), "{:?}", names(&d));
 }

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 const MAX_FILE_BYTES: u64 = 8 << 20;
 /// More `.tf` files than this in one folder are refused.
 const MAX_FILES: usize = 2_000;
+/// Deepest bracket nesting handed to the HCL parser.
+pub const MAX_HCL_NESTING: usize = 100;
 
 /// A `resource`, `data` or `module` block.
 #[derive(Debug, Clone)]
@@ -128,6 +130,27 @@ pub fn read_text(path: &Path) -> Result<String, TerraformError> {
 
 /// Parse HCL text (`file` for messages).
 pub fn parse_hcl(text: &str, file: &str) -> Result<Body, TerraformError> {
+    // The HCL parser recurses per bracket: refuse deep nesting before it
+    // can overflow the stack. Counted over the raw text (brackets inside
+    // strings count too), which only ever over-estimates.
+    let mut depth: usize = 0;
+    let mut line: usize = 1;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth = depth.saturating_add(1);
+                if depth > MAX_HCL_NESTING {
+                    return Err(TerraformError::TooLarge {
+                        path: file.to_owned(),
+                        what: format!("brackets nested deeper than {MAX_HCL_NESTING} levels at line {line}"),
+                    });
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line = line.saturating_add(1),
+            _ => {}
+        }
+    }
     hcl::parse(text).map_err(|e| TerraformError::Hcl { file: file.to_owned(), message: e.to_string() })
 }
 

@@ -27,6 +27,40 @@ pub const RESOURCE_MARK: &str = "\u{0}tf-resource";
 const MAX_DEPTH: usize = 128;
 /// Upper bound on collection sizes built by `range`, `for` and friends.
 pub const MAX_ITEMS: usize = 10_000;
+/// Largest value one expression may produce (elements, nested ones counted):
+/// keeps self-referencing locals (`l1 = [l0, l0]`, `l2 = [l1, l1]`, …) from
+/// doubling their way to exhausting memory.
+pub const MAX_VALUE_NODES: usize = 1_000_000;
+/// Largest total text of one value, in bytes (Azure's own template limit is 4 MB).
+pub const MAX_VALUE_BYTES: usize = 16 << 20;
+
+/// Whether `v` is larger than [`MAX_VALUE_NODES`] / [`MAX_VALUE_BYTES`];
+/// stops counting as soon as it is.
+pub fn exceeds_budget(v: &Value) -> bool {
+    fn walk(v: &Value, nodes: &mut usize, bytes: &mut usize) -> bool {
+        *nodes = nodes.saturating_add(1);
+        if *nodes > MAX_VALUE_NODES || *bytes > MAX_VALUE_BYTES {
+            return true;
+        }
+        match v {
+            Value::String(s) => {
+                *bytes = bytes.saturating_add(s.len());
+                *bytes > MAX_VALUE_BYTES
+            }
+            Value::Array(a) => a.iter().any(|x| walk(x, nodes, bytes)),
+            Value::Object(m) => m.iter().any(|(k, x)| {
+                *bytes = bytes.saturating_add(k.len());
+                walk(x, nodes, bytes)
+            }),
+            _ => false,
+        }
+    }
+    match v {
+        Value::Array(_) | Value::Object(_) => walk(v, &mut 0, &mut 0),
+        Value::String(s) => s.len() > MAX_VALUE_BYTES,
+        _ => false,
+    }
+}
 
 /// An error unknown.
 pub fn err(msg: impl std::fmt::Display) -> Value {
@@ -75,6 +109,11 @@ impl Scope {
         self.depth = self.depth.saturating_add(1);
         let v = self.eval_inner(e);
         self.depth = self.depth.saturating_sub(1);
+        if exceeds_budget(&v) {
+            return err(&format!(
+                "value larger than {MAX_VALUE_NODES} elements or {MAX_VALUE_BYTES} bytes of text"
+            ));
+        }
         v
     }
 

@@ -216,7 +216,17 @@ impl<'a> Walker<'a> {
                     1
                 }
             };
-            let n = usize::try_from(n.max(0)).unwrap_or(0).min(MAX_INSTANCES);
+            let n = usize::try_from(n.max(0)).unwrap_or(0);
+            if n > MAX_INSTANCES {
+                self.diagnostics.push(info(
+                    DiagnosticLevel::Error,
+                    format!("`count` of `{addr}` is {n}; only the first {MAX_INSTANCES} instances are checked"),
+                    &d.file,
+                    addr,
+                    d.line,
+                ));
+            }
+            let n = n.min(MAX_INSTANCES);
             return (0..n)
                 .map(|i| {
                     let i = i64::try_from(i).unwrap_or(0);
