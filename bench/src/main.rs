@@ -4,6 +4,9 @@
 //! (parse, ingest, Azure defaults, every rule, JSON report); prints both and
 //! the ratio.
 //!
+//! `amlguard-bench regorus BUILTINS_DIR FILE.jsonl [N]`: Azure built-ins
+//! evaluated by amlguard and by regorus over the same N resources.
+//!
 //! `amlguard-bench policy FILE.jsonl [ROUNDS]`: policy evaluation alone —
 //! every embedded rule's `policyRule` compiled once, evaluated against every
 //! resource of the inventory; prints evaluations per second.
@@ -35,11 +38,12 @@ fn corpus(dir: &Path, rounds: usize) {
         .collect();
     let bytes: usize = docs.iter().map(|(_, t)| t.len()).sum();
     let opts = CheckOptions::default();
+    let load = amlguard_core::ingest::LoadOptions::default();
     // Warm up (embedded catalog and alias tables are built on first use).
     let mut loaded = 0;
     let mut findings = 0;
     for (name, text) in &docs {
-        if let Ok(dep) = amlguard_core::deployment_from_json_text(text, Some(name)) {
+        if let Ok(dep) = amlguard_core::ingest::load_text(text, Some(name), &load) {
             loaded += 1;
             findings += amlguard_core::check(&dep, &opts).findings.len();
         }
@@ -59,7 +63,7 @@ fn corpus(dir: &Path, rounds: usize) {
     let mut out_len = 0usize;
     for _ in 0..rounds {
         for (name, text) in &docs {
-            if let Ok(dep) = amlguard_core::deployment_from_json_text(text, Some(name)) {
+            if let Ok(dep) = amlguard_core::ingest::load_text(text, Some(name), &load) {
                 out_len += amlguard_core::check(&dep, &opts).to_json().len();
             }
         }
@@ -106,12 +110,120 @@ fn policy(file: &Path, rounds: usize) {
     println!("policy_eval_ns_each={:.0}", s * 1e9 / n as f64);
 }
 
+/// Azure's built-in definitions (without existence conditions) evaluated by
+/// amlguard's engine and by regorus (azure_policy feature) over the same
+/// resources, each definition compiled once per engine; resources normalised
+/// through the same alias catalog for regorus as Azure's front end does.
+fn regorus_cmp(builtins: &Path, file: &Path, limit: usize) {
+    use regorus::languages::azure_policy::aliases::{normalizer, AliasRegistry};
+    use regorus::languages::azure_policy::{compiler, parser};
+    use regorus::rvm::RegoVM;
+    // Alias catalog for regorus, from amlguard's embedded one.
+    let idx = amlguard_core::export::embedded_aliases();
+    let mut providers: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
+    for (t, aliases) in idx.types() {
+        let Some((ns, rt)) = t.split_once('/') else { continue };
+        let list: Vec<serde_json::Value> =
+            aliases.iter().map(|(n, p)| serde_json::json!({"name": n, "defaultPath": p, "paths": []})).collect();
+        providers.entry(ns.to_owned()).or_default().push(serde_json::json!({"resourceType": rt, "aliases": list}));
+    }
+    let doc: Vec<serde_json::Value> =
+        providers.into_iter().map(|(ns, types)| serde_json::json!({"namespace": ns, "resourceTypes": types})).collect();
+    let mut reg = AliasRegistry::new();
+    reg.load_from_json(&serde_json::Value::Array(doc).to_string()).unwrap();
+    let reg = regorus::Rc::new(reg);
+
+    let lines: Vec<String> = std::fs::read_to_string(file).unwrap().lines().filter(|l| !l.trim().is_empty()).take(limit).map(str::to_owned).collect();
+    let mut defs = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(builtins).unwrap().flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let rule = j.pointer("/properties/policyRule");
+        if rule.is_none() || j.pointer("/properties/policyRule/then/details/type").is_some() {
+            continue; // existence conditions need a host; not compared here
+        }
+        let mut params = serde_json::Map::new();
+        if let Some(serde_json::Value::Object(ps)) = j.pointer("/properties/parameters") {
+            for (k, v) in ps {
+                if let Some(d) = v.get("defaultValue") {
+                    params.insert(k.clone(), d.clone());
+                }
+            }
+        }
+        let ours = Policy::parse(&amlguard_core::json::parse(&text).unwrap()).ok();
+        let source = regorus::Source::from_contents("definition".into(), text.clone()).unwrap();
+        let theirs = parser::parse_policy_definition(&source)
+            .ok()
+            .and_then(|d| compiler::compile_policy_definition_with_aliases(&d, regorus::Rc::clone(&reg)).ok());
+        if let (Some(o), Some(t)) = (ours, theirs) {
+            defs.push((p.file_name().unwrap().to_string_lossy().to_string(), o, t, serde_json::Value::Object(params)));
+        }
+    }
+    let ours_res: Vec<Value> = lines.iter().map(|l| amlguard_core::json::parse(l).unwrap()).collect();
+    let ctx = EvalContext::default();
+    let t = Instant::now();
+    let mut our_matches = 0usize;
+    for (_, p, _, params) in &defs {
+        let pm = match amlguard_core::json::parse(&params.to_string()).unwrap() {
+            Value::Object(m) => m,
+            _ => amlguard_core::Map::new(),
+        };
+        for r in &ours_res {
+            if p.evaluate(r, &pm, &ctx).effect.is_some() {
+                our_matches += 1;
+            }
+        }
+    }
+    let ours_s = t.elapsed().as_secs_f64();
+    let context = regorus::Value::from_json_str(
+        r#"{"resourceGroup":{"name":"rg","location":"westeurope"},"subscription":{"subscriptionId":"00000000-0000-0000-0000-000000000000"}}"#,
+    )
+    .unwrap();
+    let t = Instant::now();
+    let mut their_matches = 0usize;
+    let mut their_errors = 0usize;
+    for (_, _, program, params) in &defs {
+        let params = regorus::Value::from_json_str(&params.to_string()).unwrap();
+        let mut vm = RegoVM::new();
+        vm.load_program(program.clone());
+        vm.set_context(context.clone());
+        for l in &lines {
+            let raw = regorus::Value::from_json_str(l).unwrap();
+            let api = None;
+            let resource = normalizer::normalize(&raw, Some(&reg), api);
+            let mut input = regorus::Value::new_object();
+            if let Ok(m) = input.as_object_mut() {
+                m.insert(regorus::Value::from("resource"), resource);
+                m.insert(regorus::Value::from("parameters"), params.clone());
+            }
+            vm.set_input(input);
+            match vm.execute_entry_point_by_name("main") {
+                Ok(out) if out != regorus::Value::Undefined => their_matches += 1,
+                Ok(_) => {}
+                Err(_) => their_errors += 1,
+            }
+        }
+    }
+    let theirs_s = t.elapsed().as_secs_f64();
+    let n = defs.len() * lines.len();
+    println!("builtins_compared={} resources={} evaluations={n}", defs.len(), lines.len());
+    println!("amlguard_policy_s={ours_s:.6} matches={our_matches}");
+    println!("regorus_policy_s={theirs_s:.6} matches={their_matches} errors={their_errors}");
+    println!("regorus_vs_amlguard_ratio={:.2}", theirs_s / ours_s);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let rounds = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(20);
     match args.get(1).map(String::as_str) {
         Some("corpus") => corpus(Path::new(&args[2]), rounds),
         Some("policy") => policy(Path::new(&args[2]), rounds),
+        Some("regorus") => regorus_cmp(Path::new(&args[2]), Path::new(&args[3]), args.get(4).and_then(|n| n.parse().ok()).unwrap_or(10_000)),
         _ => eprintln!("usage: amlguard-bench corpus DIR [ROUNDS] | policy FILE.jsonl [ROUNDS]"),
     }
 }

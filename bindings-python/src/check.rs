@@ -66,6 +66,7 @@ fn validate_ids(ids: &[String]) -> PyResult<()> {
 #[pyo3(signature = (kind, data, params, rules, skip, fail_on="low", rule_parameters=None, suppressions=Vec::new(), simulate=true))]
 #[allow(clippy::too_many_arguments)]
 fn check(
+    py: Python<'_>,
     kind: &str,
     data: &Bound<'_, PyAny>,
     params: &Bound<'_, PyList>,
@@ -104,15 +105,18 @@ fn check(
             _ => return Err(InputError::new_err(format!("{where_}: rule parameters must be a JSON object"))),
         }
     }
-    let report = match &src {
-        Source::Paths(paths) => {
-            let refs: Vec<&std::path::Path> = paths.iter().map(std::path::Path::new).collect();
-            amlguard_core::check_path(&refs, &load, &options)
-        }
-        Source::Text(text) => amlguard_core::check_text(text, None, &load, &options),
-        Source::Value(value) => amlguard_core::check_value(value, &load, &options),
-    }
-    .map_err(|e| to_py_err(&e))?;
+    // The check itself runs without the GIL: other Python threads (a notebook
+    // UI, a web server) keep going while a large deployment is checked.
+    let report = py
+        .detach(|| match &src {
+            Source::Paths(paths) => {
+                let refs: Vec<&std::path::Path> = paths.iter().map(std::path::Path::new).collect();
+                amlguard_core::check_path(&refs, &load, &options)
+            }
+            Source::Text(text) => amlguard_core::check_text(text, None, &load, &options),
+            Source::Value(value) => amlguard_core::check_value(value, &load, &options),
+        })
+        .map_err(|e| to_py_err(&e))?;
     Ok(PyReport { report, fail_on })
 }
 

@@ -13,6 +13,7 @@ use pyo3::types::PyList;
 mod check;
 mod convert;
 mod export;
+mod policy_files;
 
 pyo3::create_exception!(amlguard, Error, PyException, "Base class of every amlguard error.");
 pyo3::create_exception!(amlguard, InputError, Error, "Input amlguard cannot use; the message says where.");
@@ -178,6 +179,7 @@ fn _amlguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(evaluate_policy, m)?)?;
     check::register(m)?;
     export::register(m)?;
+    policy_files::register(m)?;
     m.add_function(wrap_pyfunction!(parse_json, m)?)?;
     m.add_function(wrap_pyfunction!(_roundtrip, m)?)?;
     Ok(())

@@ -43,9 +43,37 @@ pub struct CheckArgs {
     /// Azure Resource Graph export), checked in chunks so memory stays flat;
     /// findings are printed as they are found (`--format json`: one finding
     /// per line, then a summary line). Cross-resource rules see the
-    /// resources of the same chunk only.
+    /// resources of the same chunk only (about 1 000 resources, never
+    /// splitting a resource group whose rows are contiguous).
     #[arg(long)]
     pub jsonl: bool,
+    /// Change one of Azure's template limits, e.g. `--limit max_resources=2000`
+    /// (names: see `amlguard_core::ingest::Limits`); may repeat
+    #[arg(long = "limit", value_name = "NAME=N")]
+    pub limits: Vec<String>,
+}
+
+/// Apply `--limit NAME=N` settings to the default limits.
+pub fn limits(settings: &[String]) -> Result<amlguard_core::ingest::Limits, String> {
+    let mut l = amlguard_core::ingest::Limits::default();
+    for s in settings {
+        let (name, n) = s.split_once('=').ok_or_else(|| format!("`--limit {s}`: expected NAME=N"))?;
+        let n: usize = n.trim().parse().map_err(|_| format!("`--limit {s}`: `{n}` is not a whole number"))?;
+        let slot = match name.trim() {
+            "max_template_bytes" => &mut l.max_template_bytes,
+            "max_parameters_file_bytes" => &mut l.max_parameters_file_bytes,
+            "max_resources" => &mut l.max_resources,
+            "max_copy_count" => &mut l.max_copy_count,
+            "max_parameters" => &mut l.max_parameters,
+            "max_variables" => &mut l.max_variables,
+            "max_outputs" => &mut l.max_outputs,
+            "max_expression_chars" => &mut l.max_expression_chars,
+            "max_deployment_depth" => &mut l.max_deployment_depth,
+            other => return Err(format!("`--limit`: no limit `{other}`")),
+        };
+        *slot = n;
+    }
+    Ok(l)
 }
 
 #[derive(Args)]
@@ -102,7 +130,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     if args.jsonl {
         return crate::cmd_jsonl::run(&args.paths, &args.format, &opts);
     }
-    let report = crate::check_inputs(&args.paths, &args.parameters, &args.var, &opts)?;
+    let limits = limits(&args.limits)?;
+    let report = crate::check_inputs(&args.paths, &args.parameters, &args.var, &limits, &opts)?;
     let out = match args.format.as_str() {
         "json" => report.to_json(),
         "sarif" => report.to_sarif(),

@@ -10,8 +10,25 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Resources per chunk.
-const CHUNK: usize = 5_000;
+/// Resources per chunk: a chunk ends at the first change of subscription or
+/// resource group after this many resources (so the resources of one group,
+/// contiguous in a Resource Graph export, are checked together), or at
+/// [`MAX_CHUNK`] regardless. Some cross-resource checks are quadratic in the
+/// chunk (e.g. subnet capacity scans the chunk per subnet), so chunks stay small.
+const CHUNK: usize = 1_000;
+/// Hard bound on a chunk.
+const MAX_CHUNK: usize = 20_000;
+
+/// `subscriptionId/resourceGroup` of an inventory row (or of its id).
+fn group_of(v: &amlguard_core::Value) -> String {
+    let get = |k: &str| v.get_ci(k).and_then(amlguard_core::Value::as_str).unwrap_or_default().to_ascii_lowercase();
+    let (sub, rg) = (get("subscriptionId"), get("resourceGroup"));
+    if !rg.is_empty() {
+        return format!("{sub}/{rg}");
+    }
+    let id = get("id");
+    id.split("/providers/").next().unwrap_or_default().to_owned()
+}
 
 #[derive(Default)]
 struct Totals {
@@ -69,6 +86,7 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     let mut totals = Totals::default();
     let mut dep = Deployment::default();
     let mut buf = Vec::new();
+    let mut last_group = String::new();
     for path in paths {
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
@@ -88,11 +106,13 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
             if value.get_ci("type").and_then(amlguard_core::Value::as_str).is_none() {
                 return Err(format!("{name}:{line_no}: a line must be one resource object with a string `type`"));
             }
-            let prov = Provenance { file: Some(name.clone()), pointer: String::new(), line: Some(line_no), column: None };
-            dep.push(value, prov);
-            if dep.resources.len() >= CHUNK {
+            let group = group_of(&value);
+            if (dep.resources.len() >= CHUNK && group != last_group) || dep.resources.len() >= MAX_CHUNK {
                 flush(&mut dep, format, opts, &mut totals, &mut out)?;
             }
+            last_group = group;
+            let prov = Provenance { file: Some(name.clone()), pointer: String::new(), line: Some(line_no), column: None };
+            dep.push(value, prov);
         }
     }
     flush(&mut dep, format, opts, &mut totals, &mut out)?;

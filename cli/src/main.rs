@@ -74,9 +74,14 @@ pub(crate) fn check_inputs(
     paths: &[std::path::PathBuf],
     parameters: &[std::path::PathBuf],
     tf_vars: &[String],
+    limits: &amlguard_core::ingest::Limits,
     options: &amlguard_core::rules::CheckOptions,
 ) -> Result<amlguard_core::report::Report, String> {
-    let mut load = amlguard_core::ingest::LoadOptions { tf_vars: tf_vars_of(tf_vars)?, ..Default::default() };
+    let mut load = amlguard_core::ingest::LoadOptions {
+        tf_vars: tf_vars_of(tf_vars)?,
+        limits: limits.clone(),
+        ..Default::default()
+    };
     for p in parameters {
         let text = read(p)?;
         load.parameters.push(amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?);

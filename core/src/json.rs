@@ -151,9 +151,16 @@ impl<'a> Parser<'a> {
     }
 
     fn position(&self) -> Position {
-        let col_text = self.text.get(self.line_start..self.i).unwrap_or_default();
+        self.position_at(self.line, self.line_start, self.i)
+    }
+
+    /// Position of byte `offset` on line `line` starting at byte `line_start`.
+    /// Counting characters is only done when a position is needed (errors,
+    /// `locate`), so one-line documents stay linear to parse.
+    fn position_at(&self, line: u32, line_start: usize, offset: usize) -> Position {
+        let col_text = self.text.get(line_start..offset).unwrap_or_default();
         let column = u32::try_from(col_text.chars().count()).unwrap_or(u32::MAX).saturating_add(1);
-        Position { line: self.line, column }
+        Position { line, column }
     }
 
     fn pointer(&self) -> String {
@@ -302,7 +309,7 @@ impl<'a> Parser<'a> {
             if self.peek() != Some(b'"') {
                 return self.err("expected a string key");
             }
-            let key_pos = self.position();
+            let key_at = (self.line, self.line_start, self.i);
             let key = self.string()?;
             self.skip_ws()?;
             if self.peek() != Some(b':') {
@@ -316,7 +323,7 @@ impl<'a> Parser<'a> {
             if map.contains_key(&key) {
                 return Err(JsonError {
                     message: format!("duplicate key `{key}`"),
-                    position: key_pos,
+                    position: self.position_at(key_at.0, key_at.1, key_at.2),
                     pointer: self.pointer(),
                 });
             }

@@ -9,7 +9,7 @@
 //! any of these inputs needs when handled correctly and far below what the
 //! bombs would take if expanded.
 
-use amlguard_core::ingest::terraform;
+use amlguard_core::ingest::{terraform, LoadOptions};
 use amlguard_core::{json, CheckOptions, Value};
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,7 @@ fn hostile_dir() -> PathBuf {
 
 /// What happened, as one line that the table below matches.
 fn outcome_of_list(text: &str, file: &str) -> String {
-    match amlguard_core::deployment_from_json_text(text, Some(file)) {
+    match amlguard_core::ingest::load_text(text, Some(file), &LoadOptions::default()) {
         Err(e) => format!("error: {e}"),
         Ok(dep) => {
             let report = amlguard_core::check(&dep, &CheckOptions::default());
@@ -201,7 +201,7 @@ fn hostile_generated() {
             }
         } else if g.name == "resources-100k.json" {
             // Ingestion only: the whole catalog over 10^5 resources is a benchmark, not a test.
-            match amlguard_core::deployment_from_json_text(text, Some(g.name)) {
+            match amlguard_core::ingest::load_text(text, Some(g.name), &LoadOptions::default()) {
                 Err(e) => format!("error: {e}"),
                 Ok(d) => format!(
                     "ok: {} resources, last at line {}",

@@ -206,7 +206,7 @@ function renderSummary() {
   if (!state.report) return;
   const counts = Object.fromEntries(SEVERITIES.map((x) => [x, 0]));
   let ind = 0;
-  for (const f of findings()) { counts[lower(f.severity)] = (counts[lower(f.severity)] ?? 0) + 1; if (f.status === 'indeterminate') ind++; }
+  for (const f of findings()) { if (f.status === 'indeterminate') ind++; else counts[lower(f.severity)] = (counts[lower(f.severity)] ?? 0) + 1; }
   if (!findings().length) { s.append(h('span', { class: 'chip sev-ok' }, '✓ No findings')); return; }
   for (const sev of SEVERITIES) if (counts[sev]) s.append(h('span', { class: `chip sev-${sev}`, 'data-severity': sev }, h('span', { class: 'n' }, counts[sev]), sev));
   if (ind) s.append(h('span', { class: 'chip', style: 'background:#f3f2f1' }, h('span', { class: 'n' }, ind), 'need a value to decide'));

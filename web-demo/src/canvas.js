@@ -44,12 +44,15 @@ export function layout(resources, relations) {
   const subnetMembers = new Map(allSubnets.map((s) => [s.id, []]));
   for (const r of resources) {
     const sn = subnetOf(r);
-    if (sn && subnetMembers.has(sn) && !EDGE_ONLY.has(typeOf(r))) { subnetMembers.get(sn).push(r); placed.add(r); }
+    // A workspace names subnets (serverless compute) but does not live in one.
+    if (sn && subnetMembers.has(sn) && !EDGE_ONLY.has(typeOf(r)) && typeOf(r) !== 'microsoft.machinelearningservices/workspaces') {
+      subnetMembers.get(sn).push(r); placed.add(r);
+    }
   }
   for (const s of allSubnets) if (!s.inline) placed.add(s.resource);
   for (const v of vnets) placed.add(v);
 
-  const COLS = 4;
+  const COLS = 3;
   const innerW = COLS * TW + (COLS - 1) * G;
   const vnetW = innerW + 4 * P;
   let y = 16;

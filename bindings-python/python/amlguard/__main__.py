@@ -59,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         "--scope", default="subscription", choices=["subscription", "managementGroup"], help="Scope of the ARM template"
     )
 
+    pol = sub.add_parser("policy", help="Work with Azure Policy definitions directly")
+    pol_sub = pol.add_subparsers(dest="policy_command", required=True)
+    ev = pol_sub.add_parser("eval", help="Evaluate an Azure Policy definition against a resource, offline")
+    ev.add_argument("--definition", required=True, help="Policy definition (full definition or bare policyRule)")
+    ev.add_argument("--resource", required=True, help="Resource (an ARM resource object, or an array of them)")
+    ev.add_argument("--parameters", help="Parameter values: {name: value} or an ARM parameters file")
+    ev.add_argument("--aliases", help="Extra alias catalog (az provider alias format)")
+
     e = sub.add_parser("explain", help="Explain one rule: why it matters and how to fix it")
     e.add_argument("id", help="Rule id, e.g. AML-NET-001")
     return p
@@ -120,6 +128,9 @@ def _run(args: argparse.Namespace) -> int:
         for d in defs:
             for w in d.get("warnings", []):
                 sys.stderr.write(f"warning: {d['rule_id']}: {w}\n")
+        return 0
+    if args.command == "policy":
+        _print(_amlguard.policy_eval_files(args.definition, args.resource, args.parameters, args.aliases))
         return 0
     if args.command == "explain":
         _print(_amlguard.explain_markdown(args.id))

@@ -422,7 +422,8 @@ impl<'a> Ev<'a> {
                 self.unknown.push(format!("{what}: {}", u.reason));
                 return Tri::U;
             }
-            if l.op != Op::Exists {
+            // `exists` and the key operators do not look inside the value
+            if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) {
                 if let Some(u) = v.first_unknown() {
                     self.unknown.push(format!("{what}: {}", u.reason));
                     return Tri::U;
@@ -497,10 +498,10 @@ impl<'a> Ev<'a> {
                 };
                 Ok((vec![v], false, None))
             }
-            FieldKind::Path(p) => Ok(self.path_values(res, p, true)),
+            FieldKind::Path(p) => Ok(self.path_values(res, p)),
             FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
                 let p = self.alias_path(f, res)?;
-                Ok(self.path_values(res, p, false))
+                Ok(self.path_values(res, p))
             }
         }
     }
@@ -525,7 +526,7 @@ impl<'a> Ev<'a> {
     /// Follow a path on `res`, binding to the innermost field-count element
     /// whose array path is a prefix.
     #[allow(clippy::type_complexity)]
-    fn path_values(&self, res: &'a Value, p: &Path, _plain: bool) -> (Vec<Option<Cow<'a, Value>>>, bool, Option<String>) {
+    fn path_values(&self, res: &'a Value, p: &Path) -> (Vec<Option<Cow<'a, Value>>>, bool, Option<String>) {
         let (base, rest) = self.bind(res, p);
         let mut found = Vec::new();
         path::collect(base, rest, &mut found);

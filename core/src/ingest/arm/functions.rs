@@ -246,6 +246,46 @@ fn format_string(fmt: &str, args: &[Value]) -> R {
     Ok(Value::String(out))
 }
 
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// (year, month, day) → days since 1970-01-01.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or with a space) → seconds since the epoch.
+fn parse_utc(t: &str) -> Option<i64> {
+    let t = t.trim().strip_suffix('Z').or_else(|| t.trim().strip_suffix("+00:00"))?;
+    let (date, time) = t.split_once(['T', ' '])?;
+    let mut dp = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, d) = (dp.next()??, dp.next()??, dp.next()??);
+    let time = time.split('.').next()?;
+    let mut tp = time.split(':').map(|x| x.parse::<i64>().ok());
+    let (hh, mm, ss) = (tp.next()??, tp.next()??, tp.next().unwrap_or(Some(0))?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
 /// `a.b.c.d/n` → (address, prefix).
 fn parse_cidr4(t: &str) -> Option<(u32, u8)> {
     let (ip, prefix) = t.split_once('/')?;
@@ -1309,7 +1349,22 @@ impl Evaluator<'_> {
                     }
                 }
             }
-            "datetimeadd" | "datetimefromepoch" | "datetimetoepoch" => {
+            "datetimefromepoch" => {
+                arity(name, n, 1, 1)?;
+                let secs = int(name, a0)?;
+                let days = secs.div_euclid(86_400);
+                let rem = secs.rem_euclid(86_400);
+                let (y, m, d) = civil_from_days(days);
+                Ok(format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60).into())
+            }
+            "datetimetoepoch" => {
+                arity(name, n, 1, 1)?;
+                let t = s(name, a0)?;
+                parse_utc(t)
+                    .map(Value::Int)
+                    .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: `{t}` is not a UTC date-time like `2023-05-02T15:16:13Z`")))
+            }
+            "datetimeadd" => {
                 Ok(Value::unknown(format!("`{name}()` is not evaluated by amlguard")))
             }
             _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),
