@@ -14,6 +14,8 @@
 //! template. `X.parameters.json` next to `X.json` supplies its parameters
 //! (other parameters files, e.g. `X.parameters.us.json`, are reported and
 //! not applied). Everything skipped is recorded as an info diagnostic.
+//! A folder holding `.tf` files, or a `.tf` file (read with its folder), is a
+//! Terraform module and goes to [`terraform::load_path`] instead.
 
 pub mod arm;
 pub mod terraform;
