@@ -28,15 +28,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     files.sort();
     let mut code = String::from("/// `(path relative to core/rules, contents)` of every rule file.\npub(crate) static RULE_FILES: &[(&str, &str)] = &[\n");
+    let slim = std::env::var_os("CARGO_FEATURE_SLIM").is_some();
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     for f in &files {
         let rel = f.strip_prefix(&rules)?.to_string_lossy().replace('\\', "/");
-        let abs = f.to_string_lossy().into_owned();
+        let mut abs = f.to_string_lossy().into_owned();
+        if slim {
+            // The browser build embeds each rule file without its layout
+            // whitespace (same document, a smaller binary).
+            let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f)?)?;
+            let min = out_dir.join("rules").join(&rel);
+            if let Some(dir) = min.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&min, serde_json::to_string(&doc)?)?;
+            abs = min.to_string_lossy().into_owned();
+        }
         writeln!(code, "    ({rel:?}, include_str!({abs:?})),")?;
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR")?).join("rules_index.rs");
     std::fs::write(out, code)?;
-    if std::env::var_os("CARGO_FEATURE_SLIM").is_some() {
+    if slim {
         slim_aliases(&manifest, &files)?;
     }
     Ok(())
