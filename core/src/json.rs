@@ -250,6 +250,8 @@ impl<'a> Parser<'a> {
             if let Some(t) = &self.target {
                 if *t == self.path {
                     self.found = Some(self.position());
+                    // Found: `locate` needs nothing after this point.
+                    return self.err("found");
                 }
             }
         }
@@ -302,7 +304,9 @@ impl<'a> Parser<'a> {
             if self.peek() != Some(b'"') {
                 return self.err("expected a string key");
             }
-            let key_pos = self.position();
+            // Position computed only if needed (counting columns for every
+            // key is quadratic on long minified lines).
+            let key_at = (self.i, self.line, self.line_start);
             let key = self.string()?;
             self.skip_ws()?;
             if self.peek() != Some(b':') {
@@ -313,14 +317,20 @@ impl<'a> Parser<'a> {
             self.path.push(key.clone());
             let v = self.value(depth)?;
             self.path.pop();
-            if map.contains_key(&key) {
+            if self.target.is_some() {
+                // `locate` mode: values are not kept, so keys need not be checked.
+            } else if map.contains_key(&key) {
+                let (i, line, line_start) = key_at;
+                let col_text = self.text.get(line_start..i).unwrap_or_default();
+                let column = u32::try_from(col_text.chars().count()).unwrap_or(u32::MAX).saturating_add(1);
                 return Err(JsonError {
                     message: format!("duplicate key `{key}`"),
-                    position: key_pos,
+                    position: Position { line, column },
                     pointer: self.pointer(),
                 });
+            } else {
+                map.insert(key, v);
             }
-            map.insert(key, v);
             self.skip_ws()?;
             match self.bump() {
                 Some(b',') => {
@@ -346,12 +356,16 @@ impl<'a> Parser<'a> {
             self.bump();
             return Ok(Value::Array(items));
         }
+        let mut n: usize = 0;
         loop {
             self.skip_ws()?;
-            self.path.push(items.len().to_string());
+            self.path.push(n.to_string());
             let v = self.value(depth)?;
             self.path.pop();
-            items.push(v);
+            n = n.saturating_add(1);
+            if self.target.is_none() {
+                items.push(v);
+            }
             self.skip_ws()?;
             match self.bump() {
                 Some(b',') => {
