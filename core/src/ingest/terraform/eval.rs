@@ -110,9 +110,7 @@ impl Scope {
         let v = self.eval_inner(e);
         self.depth = self.depth.saturating_sub(1);
         if exceeds_budget(&v) {
-            return err(&format!(
-                "value larger than {MAX_VALUE_NODES} elements or {MAX_VALUE_BYTES} bytes of text"
-            ));
+            return err(format!("value larger than {MAX_VALUE_NODES} elements or {MAX_VALUE_BYTES} bytes of text"));
         }
         v
     }
