@@ -1,6 +1,6 @@
 //! `check`, `rules`, `explain`: the rule catalog and reports.
 
-use crate::{convert, load, parameters, read_text, source, to_py_err, Error, InputError, Source};
+use crate::{convert, load_options, read_text, source, to_py_err, Error, InputError, Source};
 use amlguard_core::report::Report;
 use amlguard_core::rules::{self as catalog, CheckOptions, Severity};
 use amlguard_core::Value;
@@ -60,39 +60,13 @@ fn validate_ids(ids: &[String]) -> PyResult<()> {
     Ok(())
 }
 
-/// `.amlguard.json` beside path inputs (in a folder, or beside a file), then
-/// the files given explicitly, as the CLI reads them.
-fn suppression_files(src: &Source, explicit: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    if let Source::Paths(paths) = src {
-        for p in paths {
-            let path = std::path::Path::new(p);
-            let dir = if path.is_dir() {
-                path.to_path_buf()
-            } else {
-                path.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
-            };
-            let f = if dir.as_os_str().is_empty() {
-                std::path::PathBuf::from(".amlguard.json")
-            } else {
-                dir.join(".amlguard.json")
-            };
-            let shown = f.display().to_string();
-            if f.is_file() && !out.contains(&shown) {
-                out.push(shown);
-            }
-        }
-    }
-    out.extend(explicit);
-    out
-}
-
 /// Run the catalog over a source. `kind`/`data` as for `ingest`; `params`
 /// template parameters; `rule_parameters` a dict or a path.
 #[pyfunction]
 #[pyo3(signature = (kind, data, params, rules, skip, fail_on="low", rule_parameters=None, suppressions=Vec::new(), simulate=true))]
 #[allow(clippy::too_many_arguments)]
 fn check(
+    py: Python<'_>,
     kind: &str,
     data: &Bound<'_, PyAny>,
     params: &Bound<'_, PyList>,
@@ -109,9 +83,10 @@ fn check(
     validate_ids(&rules)?;
     validate_ids(&skip)?;
     let src = source(kind, data)?;
-    let _template_parameters = parameters(params)?;
+    let load = load_options(params)?;
     let mut options = CheckOptions { rules, skip, fail_on, simulate, ..CheckOptions::default() };
-    for f in suppression_files(&src, suppressions) {
+    // `.amlguard.json` beside path inputs is read by the core (`check_path`).
+    for f in suppressions {
         let text = read_text(&f).map_err(|e| to_py_err(&e))?;
         let parsed = catalog::parse_suppressions(&text, &f).map_err(InputError::new_err)?;
         options.suppressions.extend(parsed);
@@ -130,8 +105,18 @@ fn check(
             _ => return Err(InputError::new_err(format!("{where_}: rule parameters must be a JSON object"))),
         }
     }
-    let dep = load(&src).map_err(|e| to_py_err(&e))?;
-    let report = amlguard_core::check(&dep, &options);
+    // The check itself runs without the GIL: other Python threads (a notebook
+    // UI, a web server) keep going while a large deployment is checked.
+    let report = py
+        .detach(|| match &src {
+            Source::Paths(paths) => {
+                let refs: Vec<&std::path::Path> = paths.iter().map(std::path::Path::new).collect();
+                amlguard_core::check_path(&refs, &load, &options)
+            }
+            Source::Text(text) => amlguard_core::check_text(text, None, &load, &options),
+            Source::Value(value) => amlguard_core::check_value(value, &load, &options),
+        })
+        .map_err(|e| to_py_err(&e))?;
     Ok(PyReport { report, fail_on })
 }
 

@@ -4,6 +4,7 @@
 //! package `amlguard` (under `python/amlguard`) wraps these functions with the
 //! public API, the `Report` class and the azure-ai-ml entity conversion.
 
+use amlguard_core::ingest::{self as adapters, LoadOptions};
 use amlguard_core::{Error as CoreError, Value};
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -11,6 +12,8 @@ use pyo3::types::PyList;
 
 mod check;
 mod convert;
+mod export;
+mod policy_files;
 
 pyo3::create_exception!(amlguard, Error, PyException, "Base class of every amlguard error.");
 pyo3::create_exception!(amlguard, InputError, Error, "Input amlguard cannot use; the message says where.");
@@ -21,9 +24,13 @@ pyo3::create_exception!(amlguard, PolicyError, Error, "A policy definition amlgu
 pub(crate) fn to_py_err(e: &CoreError) -> PyErr {
     let message = e.to_string();
     match e {
-        CoreError::Json { .. } | CoreError::Model { .. } | CoreError::Io { .. } | CoreError::Terraform { .. } => {
-            InputError::new_err(message)
-        }
+        CoreError::Json { .. }
+        | CoreError::Model { .. }
+        | CoreError::Io { .. }
+        | CoreError::Terraform { .. }
+        | CoreError::Template(_)
+        | CoreError::Suppressions { .. }
+        | CoreError::Export(_) => InputError::new_err(message),
         CoreError::Policy { .. } => PolicyError::new_err(message),
         #[allow(unreachable_patterns)]
         _ => Error::new_err(message),
@@ -69,45 +76,30 @@ pub(crate) fn source(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Source> {
     }
 }
 
-/// Files a path stands for: the file itself, or a folder's `*.json` files
-/// (sorted, `.amlguard.json` suppressions excluded), as the CLI reads them.
-/// Interim, until the core's `ingest::load_path` is bound.
-fn files_of(path: &str) -> Result<Vec<String>, CoreError> {
-    let p = std::path::Path::new(path);
-    if !p.is_dir() {
-        return Ok(vec![path.to_owned()]);
-    }
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(p)
-        .map_err(|e| CoreError::io(path, &e))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|f| {
-            f.extension().is_some_and(|x| x == "json") && f.file_name().is_none_or(|n| n != ".amlguard.json")
-        })
-        .collect();
-    files.sort();
-    Ok(files.iter().map(|f| f.display().to_string()).collect())
+/// Load options from the template parameters given to `check`/`ingest`.
+pub(crate) fn load_options(params: &Bound<'_, PyList>) -> PyResult<LoadOptions> {
+    Ok(LoadOptions { parameters: parameters(params)?, ..LoadOptions::default() })
 }
 
-pub(crate) fn load(src: &Source) -> Result<amlguard_core::Deployment, CoreError> {
+/// The deployment a source stands for (paths as `amlguard ingest` reads
+/// them, merged when there are several).
+pub(crate) fn load(src: &Source, opts: &LoadOptions) -> Result<amlguard_core::Deployment, CoreError> {
     match src {
-        Source::Paths(paths) => {
-            let mut dep = amlguard_core::Deployment::default();
-            for path in paths {
-                for file in files_of(path)? {
-                    let text = read_text(&file)?;
-                    let one = amlguard_core::deployment_from_json_text(&text, Some(&file))?;
-                    for r in one.resources {
-                        dep.push(r.value, r.provenance);
-                    }
+        Source::Paths(paths) => match paths.as_slice() {
+            [one] => adapters::load_path(std::path::Path::new(one), opts),
+            many => {
+                let mut dep = amlguard_core::Deployment::default();
+                for p in many {
+                    let d = adapters::load_path(std::path::Path::new(p), opts)?;
+                    dep.resources.extend(d.resources);
+                    dep.diagnostics.extend(d.diagnostics);
                 }
+                dep.derive_relations();
+                Ok(dep)
             }
-            dep.derive_relations();
-            Ok(dep)
-        }
-        Source::Text(text) => amlguard_core::deployment_from_json_text(text, None),
-        Source::Value(value) => amlguard_core::Deployment::from_resources(value, None, None)
-            .map_err(|source| CoreError::Model { file: None, source }),
+        },
+        Source::Text(text) => adapters::load_text(text, None, opts),
+        Source::Value(value) => adapters::load_value(value, None, opts),
     }
 }
 
@@ -115,8 +107,8 @@ pub(crate) fn load(src: &Source) -> Result<amlguard_core::Deployment, CoreError>
 #[pyfunction]
 fn ingest(py: Python<'_>, kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_, PyList>) -> PyResult<Py<PyAny>> {
     let src = source(kind, data)?;
-    let _params = parameters(params)?;
-    let dep = load(&src).map_err(|e| to_py_err(&e))?;
+    let opts = load_options(params)?;
+    let dep = load(&src, &opts).map_err(|e| to_py_err(&e))?;
     convert::json_to_py(py, &dep.to_json())
 }
 
@@ -124,8 +116,8 @@ fn ingest(py: Python<'_>, kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_
 #[pyfunction]
 fn ingest_json(kind: &str, data: &Bound<'_, PyAny>, params: &Bound<'_, PyList>) -> PyResult<String> {
     let src = source(kind, data)?;
-    let _params = parameters(params)?;
-    let dep = load(&src).map_err(|e| to_py_err(&e))?;
+    let opts = load_options(params)?;
+    let dep = load(&src, &opts).map_err(|e| to_py_err(&e))?;
     serde_json::to_string_pretty(&dep.to_json()).map_err(|e| Error::new_err(e.to_string()))
 }
 
@@ -186,6 +178,8 @@ fn _amlguard(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ingest_json, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate_policy, m)?)?;
     check::register(m)?;
+    export::register(m)?;
+    policy_files::register(m)?;
     m.add_function(wrap_pyfunction!(parse_json, m)?)?;
     m.add_function(wrap_pyfunction!(_roundtrip, m)?)?;
     Ok(())

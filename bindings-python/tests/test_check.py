@@ -184,3 +184,12 @@ def test_every_finding_names_a_catalog_rule():
     ids = {r.id for r in amlguard.rules()}
     for f in amlguard.check(QUICKSTART).findings:
         assert f.rule_id in ids
+
+
+def test_checks_in_threads_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = amlguard.check(QUICKSTART).to_json()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: amlguard.check(QUICKSTART).to_json(), range(8)))
+    assert results == [expected] * 8

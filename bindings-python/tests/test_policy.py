@@ -92,3 +92,27 @@ def test_same_evaluation_as_cli_policy_eval(cli, tmp_path):
     got = [amlguard.evaluate_policy(DEFINITION, res, {"effect": "Deny"}) for res in resources]
     assert got == expected
     assert [g["outcome"] for g in got] == ["match", "nomatch", "match"]
+
+
+def test_policy_eval_command_mirrors_cli(cli, tmp_path):
+    from conftest import run_py
+
+    d, r, p, bad = tmp_path / "d.json", tmp_path / "r.json", tmp_path / "p.json", tmp_path / "bad.json"
+    d.write_text(json.dumps(DEFINITION))
+    r.write_text(json.dumps([ws(publicNetworkAccess="Enabled"), ws(publicNetworkAccess={"$unknown": "x"})]))
+    p.write_text(json.dumps({"effect": "Deny"}))
+    bad.write_text(json.dumps({"if": {"field": "type", "nope": 1}, "then": {"effect": "audit"}}))
+    cases = [
+        ["--definition", d, "--resource", r],
+        ["--definition", d, "--resource", r, "--parameters", p],
+        ["--definition", bad, "--resource", r],
+        ["--definition", d, "--resource", tmp_path / "missing.json"],
+        ["--definition", d, "--resource", p, "--parameters", r],
+    ]
+    codes = []
+    for args in cases:
+        args = ["policy", "eval", *map(str, args)]
+        rust, py = run([cli, *args]), run_py(args)
+        assert py == rust, args
+        codes.append(rust[0])
+    assert codes == [0, 0, 2, 2, 2]

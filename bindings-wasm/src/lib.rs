@@ -35,10 +35,141 @@ pub fn ingest(
     let opts: types::IngestOptions = options_from(options.as_ref())?;
     let file = opts.file.as_deref();
     let (doc, text) = read_input(&input, file)?;
-    let dep = amlguard_core::Deployment::from_resources(&doc, file, text.as_deref())
-        .map_err(|source| Error::Model { file: file.map(str::to_owned), source })
-        .map_err(|e| to_js_error(&e))?;
+    let dep = load(&doc, file, text.as_deref(), opts.template_parameters.as_ref())?;
     to_js(&dep)
+}
+
+/// Check a design (ARM template, resource list, Terraform plan JSON; text or
+/// object) against the rule catalog. Findings are values; only input that
+/// cannot be read throws.
+#[wasm_bindgen(unchecked_return_type = "Report")]
+pub fn check(
+    #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CheckOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let report = run_check(&input, options.as_ref())?;
+    to_js(&report)
+}
+
+/// Like `check`, as a SARIF 2.1.0 log (a plain object, ready for
+/// `JSON.stringify` and GitHub code scanning).
+#[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
+pub fn sarif(
+    #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CheckOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let report = run_check(&input, options.as_ref())?;
+    js_sys::JSON::parse(&report.to_sarif())
+}
+
+/// Every rule of the catalog, sorted by id.
+#[wasm_bindgen(unchecked_return_type = "Rule[]")]
+pub fn rules() -> Result<JsValue, JsValue> {
+    to_js(amlguard_core::rules())
+}
+
+/// One rule by id (case-insensitive), or `undefined` when there is none.
+#[wasm_bindgen(unchecked_return_type = "Rule | undefined")]
+pub fn explain(id: &str) -> Result<JsValue, JsValue> {
+    match amlguard_core::explain(id) {
+        Some(rule) => to_js(rule),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// Evaluate any Azure Policy definition (full definition, `{policyRule}` or
+/// bare `{if, then}`) against one ARM-shaped resource, offline. `parameters`
+/// is `{name: value}` or an ARM parameters file. A definition that does not
+/// parse throws with its location.
+#[wasm_bindgen(js_name = "evaluatePolicy", unchecked_return_type = "Evaluation")]
+pub fn evaluate_policy(
+    #[wasm_bindgen(unchecked_param_type = "string | object")] definition: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | object")] resource: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] parameters: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let (definition, _) = read_input(&definition, Some("definition"))?;
+    let (resource, _) = read_input(&resource, Some("resource"))?;
+    let parameters = match parameters.filter(|p| !p.is_undefined() && !p.is_null()) {
+        Some(p) => Some(read_input(&p, Some("parameters"))?.0),
+        None => None,
+    };
+    let evaluation = amlguard_core::evaluate_policy(&definition, &resource, parameters.as_ref())
+        .map_err(|e| to_js_error(&e))?;
+    to_js(&evaluation)
+}
+
+fn run_check(input: &JsValue, options: Option<&JsValue>) -> Result<amlguard_core::Report, JsValue> {
+    let opts: types::CheckOptions = options_from(options)?;
+    let file = opts.file.as_deref();
+    let (doc, text) = read_input(input, file)?;
+    let dep = load(&doc, file, text.as_deref(), opts.template_parameters.as_ref())?;
+    let mut core_opts = amlguard_core::CheckOptions {
+        rules: opts.rules.unwrap_or_default(),
+        skip: opts.skip.unwrap_or_default(),
+        ..amlguard_core::CheckOptions::default()
+    };
+    if let Some(p) = opts.parameters {
+        match Value::from_json(&p) {
+            Value::Object(m) => core_opts.parameters = m,
+            other => return Err(plain_error(&format!("invalid options: `parameters` must be an object, found {}", other.type_name()))),
+        }
+    }
+    if let Some(simulate) = opts.simulate {
+        core_opts.simulate = simulate;
+    }
+    for s in opts.suppressions.unwrap_or_default() {
+        core_opts.suppressions.push(amlguard_core::rules::FileSuppression {
+            id: s.id,
+            resource: s.resource,
+            justification: s.justification,
+            source: "options.suppressions".to_owned(),
+        });
+    }
+    Ok(amlguard_core::check(&dep, &core_opts))
+}
+
+/// A document (ARM template, resource list, Terraform plan; format detected
+/// from content) as a deployment. The text, when there is one, gives lines.
+fn load(
+    doc: &Value,
+    file: Option<&str>,
+    text: Option<&str>,
+    template_parameters: Option<&serde_json::Value>,
+) -> Result<amlguard_core::Deployment, JsValue> {
+    let opts = amlguard_core::ingest::LoadOptions {
+        parameters: template_parameters.map(Value::from_json).into_iter().collect(),
+        ..Default::default()
+    };
+    match text {
+        Some(t) => amlguard_core::ingest::load_text(t, file, &opts),
+        None => amlguard_core::ingest::load_value(doc, file, &opts),
+    }
+    .map_err(|e| to_js_error(&e))
+}
+
+/// Azure Policy definitions, an initiative and a deployment template for the
+/// rule catalog, as plain documents (rules Azure Policy cannot express are
+/// listed in `not_exported` with the reason).
+#[wasm_bindgen(js_name = "exportPolicies", unchecked_return_type = "PolicyExport")]
+pub fn export_policies(
+    #[wasm_bindgen(unchecked_optional_param_type = "ExportOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let opts: types::ExportOptions = options_from(options.as_ref())?;
+    let core_opts = amlguard_core::ExportOptions {
+        effect: match opts.effect {
+            None | Some(types::ExportEffect::Audit) => amlguard_core::export::ExportEffect::Audit,
+            Some(types::ExportEffect::Deny) => amlguard_core::export::ExportEffect::Deny,
+            Some(types::ExportEffect::Disabled) => amlguard_core::export::ExportEffect::Disabled,
+        },
+        rules: opts.rules.unwrap_or_default(),
+        initiative: opts.initiative.unwrap_or(true),
+        scope: match opts.scope {
+            None | Some(types::ExportScope::Subscription) => amlguard_core::export::ExportScope::Subscription,
+            Some(types::ExportScope::ManagementGroup) => amlguard_core::export::ExportScope::ManagementGroup,
+        },
+    };
+    let export = amlguard_core::export_policies(&core_opts).map_err(|e| to_js_error(&e))?;
+    to_js(&export)
 }
 
 /// Parse `input` (a JSON text, or an object passed through `JSON.stringify`

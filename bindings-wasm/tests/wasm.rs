@@ -77,3 +77,21 @@ fn unknown_option_names_are_refused() {
     let e = ingest(DESIGN.into(), Some(opts)).unwrap_err();
     assert!(error_message(&e).contains("invalid options"), "{}", error_message(&e));
 }
+
+#[wasm_bindgen_test]
+fn check_reports_findings_as_values_and_survives_bad_input() {
+    let ws = r#"[{"type": "Microsoft.MachineLearningServices/workspaces", "name": "ws", "location": "westeurope",
+                  "properties": {"publicNetworkAccess": "Enabled"}}]"#;
+    let report = check(ws.into(), None).unwrap();
+    let findings: js_sys::Array = get(&report, "findings").dyn_into().unwrap();
+    let ids: Vec<String> = findings.iter().filter_map(|f| get(&f, "rule_id").as_string()).collect();
+    assert!(ids.iter().any(|i| i == "AML-NET-001"), "{ids:?}");
+    assert!(check("{\"resources\": 3}".into(), None).is_err());
+    assert!(check("[".into(), None).is_err());
+    let again = check(ws.into(), None).unwrap();
+    let n: js_sys::Array = get(&again, "findings").dyn_into().unwrap();
+    assert_eq!(n.length(), findings.length());
+    let rule = explain("AML-NET-001").unwrap();
+    assert_eq!(get(&rule, "id").as_string().as_deref(), Some("AML-NET-001"));
+    assert!(explain("nope").unwrap().is_undefined());
+}

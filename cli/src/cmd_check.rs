@@ -14,6 +14,9 @@ pub struct CheckArgs {
     /// Parameters file (ARM parameters file or plain object); may repeat
     #[arg(long = "parameters", short = 'p')]
     pub parameters: Vec<PathBuf>,
+    /// Terraform variable (`name=value`, as `terraform -var`); may repeat
+    #[arg(long = "var")]
+    pub var: Vec<String>,
     /// Output format
     #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif", "markdown", "html"])]
     pub format: String,
@@ -128,7 +131,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         return crate::cmd_jsonl::run(&args.paths, &args.format, &opts);
     }
     let limits = limits(&args.limits)?;
-    let report = crate::check_inputs(&args.paths, &args.parameters, &limits, &opts)?;
+    let report = crate::check_inputs(&args.paths, &args.parameters, &args.var, &limits, &opts)?;
     let out = match args.format.as_str() {
         "json" => report.to_json(),
         "sarif" => report.to_sarif(),

@@ -12,11 +12,14 @@ pub struct IngestArgs {
     /// Parameters file (ARM parameters file or a plain `{name: value}` object); may repeat, later files win
     #[arg(long = "parameters", short = 'p')]
     pub parameters: Vec<PathBuf>,
+    /// Terraform variable (`name=value`, as `terraform -var`); may repeat
+    #[arg(long = "var")]
+    pub var: Vec<String>,
 }
 
 /// Run `ingest`.
 pub fn run(args: IngestArgs) -> Result<ExitCode, String> {
-    let mut opts = LoadOptions::default();
+    let mut opts = LoadOptions { tf_vars: crate::tf_vars_of(&args.var)?, ..LoadOptions::default() };
     for p in &args.parameters {
         let text = crate::read(p)?;
         let doc = amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?;

@@ -73,16 +73,31 @@ pub(crate) fn read(path: &std::path::Path) -> Result<String, String> {
 pub(crate) fn check_inputs(
     paths: &[std::path::PathBuf],
     parameters: &[std::path::PathBuf],
+    tf_vars: &[String],
     limits: &amlguard_core::ingest::Limits,
     options: &amlguard_core::rules::CheckOptions,
 ) -> Result<amlguard_core::report::Report, String> {
-    let mut load = amlguard_core::ingest::LoadOptions { limits: limits.clone(), ..Default::default() };
+    let mut load = amlguard_core::ingest::LoadOptions {
+        tf_vars: tf_vars_of(tf_vars)?,
+        limits: limits.clone(),
+        ..Default::default()
+    };
     for p in parameters {
         let text = read(p)?;
         load.parameters.push(amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?);
     }
     let refs: Vec<&std::path::Path> = paths.iter().map(std::path::PathBuf::as_path).collect();
     amlguard_core::check_path(&refs, &load, options).map_err(|e| e.to_string())
+}
+
+/// `--var name=value` arguments as Terraform variable overrides.
+pub(crate) fn tf_vars_of(args: &[String]) -> Result<Vec<(String, String)>, String> {
+    args.iter()
+        .map(|a| match a.split_once('=') {
+            Some((n, v)) if !n.trim().is_empty() => Ok((n.trim().to_owned(), v.to_owned())),
+            _ => Err(format!("`--var {a}`: expected `name=value`")),
+        })
+        .collect()
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {

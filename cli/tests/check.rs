@@ -90,3 +90,38 @@ fn rules_and_explain() {
     assert_eq!(code, 0);
     assert!(out.starts_with("<!--") && out.contains("# AML-NET-001"));
 }
+
+#[test]
+fn template_suppressions_survive_arm_expansion_and_parameters_files_apply() {
+    let dir = std::env::temp_dir().join(format!("amlguard-arm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join("ws.json");
+    std::fs::write(
+        &template,
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"name": {"type": "string"}, "pna": {"type": "string", "defaultValue": "Enabled"}},
+  "resources": [{
+    "type": "Microsoft.MachineLearningServices/workspaces", "apiVersion": "2024-10-01",
+    "name": "[parameters('name')]", "location": "westeurope",
+    "metadata": {"amlguard": {"suppress": [{"id": "AML-DATA-002", "justification": "no sensitive data"}]}},
+    "properties": {"publicNetworkAccess": "[parameters('pna')]"}
+  }]
+}"#,
+    )
+    .unwrap();
+    let params = dir.join("private.json");
+    std::fs::write(&params, r#"{"parameters": {"name": {"value": "mlw"}, "pna": {"value": "Disabled"}}}"#).unwrap();
+    let t = template.to_str().unwrap();
+    let (_, out, _) = run(&["check", t, "--rules", "AML-NET-001,AML-DATA-002", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<(&str, bool)> = v["findings"].as_array().unwrap().iter().map(|f| (f["rule_id"].as_str().unwrap(), f["suppressed"].is_object())).collect();
+    assert_eq!(ids, [("AML-DATA-002", true), ("AML-NET-001", false)], "{out}");
+    assert_eq!(v["findings"][1]["location"]["line"], 5);
+    let (code, out, _) = run(&["check", t, "--rules", "AML-NET-001,AML-DATA-002", "--parameters", params.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["failed"], 0);
+    assert_eq!(v["findings"][0]["resource"]["name"], "mlw");
+}

@@ -151,9 +151,16 @@ impl<'a> Parser<'a> {
     }
 
     fn position(&self) -> Position {
-        let col_text = self.text.get(self.line_start..self.i).unwrap_or_default();
+        self.position_at(self.line, self.line_start, self.i)
+    }
+
+    /// Position of byte `offset` on line `line` starting at byte `line_start`.
+    /// Counting characters is only done when a position is needed (errors,
+    /// `locate`), so one-line documents stay linear to parse.
+    fn position_at(&self, line: u32, line_start: usize, offset: usize) -> Position {
+        let col_text = self.text.get(line_start..offset).unwrap_or_default();
         let column = u32::try_from(col_text.chars().count()).unwrap_or(u32::MAX).saturating_add(1);
-        Position { line: self.line, column }
+        Position { line, column }
     }
 
     fn pointer(&self) -> String {
@@ -304,9 +311,7 @@ impl<'a> Parser<'a> {
             if self.peek() != Some(b'"') {
                 return self.err("expected a string key");
             }
-            // Position computed only if needed (counting columns for every
-            // key is quadratic on long minified lines).
-            let key_at = (self.i, self.line, self.line_start);
+            let key_at = (self.line, self.line_start, self.i);
             let key = self.string()?;
             self.skip_ws()?;
             if self.peek() != Some(b':') {
@@ -320,12 +325,9 @@ impl<'a> Parser<'a> {
             if self.target.is_some() {
                 // `locate` mode: values are not kept, so keys need not be checked.
             } else if map.contains_key(&key) {
-                let (i, line, line_start) = key_at;
-                let col_text = self.text.get(line_start..i).unwrap_or_default();
-                let column = u32::try_from(col_text.chars().count()).unwrap_or(u32::MAX).saturating_add(1);
                 return Err(JsonError {
                     message: format!("duplicate key `{key}`"),
-                    position: Position { line, column },
+                    position: self.position_at(key_at.0, key_at.1, key_at.2),
                     pointer: self.pointer(),
                 });
             } else {

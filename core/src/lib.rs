@@ -33,23 +33,11 @@ pub fn check(deployment: &Deployment, options: &CheckOptions) -> Report {
     rules::check(deployment, options)
 }
 
-/// Load one path: a folder holding `.tf` files or a `.tf` file goes to the
-/// Terraform adapter, anything else to [`ingest::load_path`] (ARM templates,
-/// resource lists, Terraform plan JSON).
+/// Load one path with [`ingest::load_path`] (ARM templates, resource lists,
+/// Terraform folders, `.tf` files and plan JSON, detected by extension and
+/// content).
 fn load_any(path: &std::path::Path, load: &ingest::LoadOptions) -> Result<Deployment, Error> {
-    let has_tf = if path.is_dir() {
-        std::fs::read_dir(path)
-            .map_err(|e| Error::io(path.display().to_string(), &e))?
-            .filter_map(Result::ok)
-            .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
-    } else {
-        path.extension().is_some_and(|x| x == "tf")
-    };
-    if has_tf {
-        ingest::terraform::load_path(path, &load.tf_vars)
-    } else {
-        ingest::load_path(path, load)
-    }
+    ingest::load_path(path, load)
 }
 
 /// `.amlguard.json` beside a file input or inside a folder input.

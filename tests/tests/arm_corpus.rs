@@ -248,7 +248,10 @@ fn end_to_end_secure_relations_connect_the_workspace() {
     ] {
         assert!(has_edge(&dep, ws, target, path), "workspace → {path}");
     }
+    let subnet = find(&dep, "Microsoft.Network/virtualNetworks/subnets", "AzureBastionSubnet");
+    assert!(has_edge(&dep, subnet, vnet, "id"), "subnet → its vnet");
     let cluster = find(&dep, "Microsoft.MachineLearningServices/workspaces/computes", "cluster001");
+    assert!(has_edge(&dep, cluster, ws, "id"), "compute → its workspace");
     assert!(has_edge(&dep, cluster, vnet, "properties.properties.subnet.id"), "compute → subnet of the vnet");
     let links: Vec<usize> = (0..dep.resources.len())
         .filter(|&i| dep.resources.get(i).is_some_and(|r| r.is_type("Microsoft.Network/privateDnsZones/virtualNetworkLinks")))

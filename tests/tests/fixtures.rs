@@ -166,9 +166,30 @@ fn checkov_terraform_cases(shared: &Path, cases: &mut Vec<Case>) {
             base.join("graph/checks/resources/AzureMLWorkspacePublicNetwork/expected.yaml"),
         ),
     ];
+    // Every Azure ML Terraform fixture of Checkov is compared, or is listed
+    // here (and in docs/fixtures-agreement.md) with the reason it is not.
+    let not_compared = [base.join("graph/checks/resources/AzureMLWorkspaceHBIPublicNetwork")];
+    let mut fixtures: Vec<std::path::PathBuf> = Vec::new();
+    for (parent, prefix) in [(res.clone(), "example_ML"), (base.join("graph/checks/resources"), "AzureML")] {
+        for e in std::fs::read_dir(&parent).unwrap().flatten() {
+            if e.file_name().to_string_lossy().starts_with(prefix) {
+                fixtures.push(e.path());
+            }
+        }
+    }
+    assert!(fixtures.len() >= 5, "expected Checkov's Azure ML Terraform fixtures, found {fixtures:?}");
+    for f in &fixtures {
+        assert!(
+            sets.iter().any(|(_, _, dir, _)| dir == f) || not_compared.contains(f),
+            "Checkov Terraform fixture {} is neither compared nor listed as not compared",
+            f.display()
+        );
+    }
+    let before = cases.len();
     for (tool_rule, ours, dir, labels_file) in sets {
         let labels = std::fs::read_to_string(&labels_file).unwrap();
-        let dep = amlguard_core::ingest::terraform::load_path(&dir, &[]).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let dep = amlguard_core::ingest::load_path(&dir, &amlguard_core::ingest::LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         for (section, expected) in [("pass", "pass"), ("fail", "fail")] {
             let names = checkov_names(&labels, section);
             assert!(!names.is_empty(), "no `{section}` labels in {}", labels_file.display());
@@ -178,6 +199,8 @@ fn checkov_terraform_cases(shared: &Path, cases: &mut Vec<Case>) {
             }
         }
     }
+    // 3 + 2 + 3 + 3 labelled resources in the four compared fixtures
+    assert_eq!(cases.len() - before, 11, "Checkov Terraform labels read: {:?}", cases.get(before..).map(|c| c.iter().map(|c| &c.resource).collect::<Vec<_>>()));
 }
 
 #[test]

@@ -56,6 +56,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("AML-NET-020", "no serverless settings", &["ws"]),
     ("AML-NET-021", "another workspace's compute in this workspace's VNet", &["ws1"]),
     ("AML-NET-021", "two workspaces in one VNet", &["ws1", "ws2"]),
+    ("AML-NET-021", "two workspaces' endpoints in one child subnet", &["ws1", "ws2"]),
 ];
 
 fn flagged(rule_id: &str, example: &str) -> Option<BTreeSet<String>> {

@@ -2,7 +2,7 @@
 // the amlguard wasm package (pkg/); this file only draws and edits.
 import init, * as amlguard from './pkg/amlguard_wasm.js';
 import { PALETTE, SETTINGS, typeInfo, WORKSPACE_TYPE } from './catalog.js';
-import { addResource, applyFix, findById, fixFor, getPath, idOf, lower, removeResource, resourceId, setPath, shortName,
+import { addResource, applyFix, findById, fixFor, isUnknown, getPath, idOf, lower, removeResource, resourceId, setPath, shortName,
   subnets, toArmTemplate, typeOf } from './design.js';
 import { layout, render as renderCanvas } from './canvas.js';
 
@@ -74,19 +74,38 @@ function recheck({ keepFinding } = {}) {
   const prev = keepFinding ? currentFinding() : null;
   checkNow();
   if (prev) {
-    const i = findings().findIndex((f) => f.rule_id === prev.rule_id && lower(f.resource?.id) === lower(prev.resource?.id));
+    const i = findings().findIndex((f) => f.rule_id === prev.rule_id && findingKey(f) === findingKey(prev));
     state.findingIndex = i;
   }
   renderAll();
 }
 
-const findings = () => state.report?.findings ?? [];
+// Active findings, most severe first (the report itself is in file order).
+const SORTED = new WeakMap();
+const findings = () => {
+  const r = state.report;
+  if (!r) return [];
+  if (!SORTED.has(r)) {
+    const rank = (f) => { const i = SEVERITIES.indexOf(lower(f.severity)); return (f.status === 'fail' ? 0 : 10) + (i < 0 ? 9 : i); };
+    SORTED.set(r, (r.findings ?? []).filter((f) => !f.suppressed).map((f, i) => [f, i])
+      .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([f]) => f));
+  }
+  return SORTED.get(r);
+};
 const currentFinding = () => findings()[state.findingIndex] ?? null;
+
+/** The page's key of a finding's resource: by its position in the checked list, else by id. */
+function findingKey(f) {
+  const m = /^\/resources\/(\d+)$/.exec(f.location?.pointer ?? '');
+  const r = m ? state.resources[Number(m[1])] : null;
+  if (r && (!f.resource?.id || lower(r.id) === lower(f.resource.id))) return idOf(r);
+  return lower(f.resource?.id);
+}
 
 function findingsById() {
   const m = new Map();
   for (const f of findings()) {
-    const id = lower(f.resource?.id);
+    const id = findingKey(f);
     if (!m.has(id)) m.set(id, []);
     m.get(id).push(f);
   }
@@ -95,10 +114,10 @@ function findingsById() {
 
 // ---------------------------------------------------------------- loading
 
-function loadDesign(input, { name, description, file }) {
+function loadDesign(input, { name, description, file, templateParameters }) {
   let dep;
   try {
-    dep = amlguard.ingest(input, file ? { file } : undefined);
+    dep = amlguard.ingest(input, { ...(file ? { file } : {}), ...(templateParameters ? { templateParameters } : {}) });
   } catch (e) {
     banner(`Cannot open ${file ?? name}: ${e.message}`);
     return false;
@@ -124,13 +143,34 @@ async function loadPreset(entry) {
   const text = await resp.text();
   let description = entry.description;
   try { description = JSON.parse(text)?.metadata?.description ?? description; } catch { /* the checker reports it */ }
-  loadDesign(text, { name: entry.title, description, file: entry.file.split('/').pop() });
+  let templateParameters;
+  if (entry.parameters) {
+    const p = await fetch(entry.parameters);
+    if (p.ok) templateParameters = await p.json();
+  }
+  loadDesign(text, { name: entry.title, description, file: entry.file.split('/').pop(), templateParameters });
   history.replaceState(null, '', `#${entry.kind}=${encodeURIComponent(entry.id)}`);
 }
 
-async function openFile(file) {
-  const text = await file.text();
-  if (loadDesign(text, { name: file.name.replace(/\.json$/i, ''), description: `Opened from ${file.name}`, file: file.name })) {
+const isParametersFile = (doc) => !!doc && typeof doc === 'object' && !Array.isArray(doc) &&
+  (/deploymentParameters/i.test(String(doc.$schema ?? '')) || (doc.parameters && !doc.resources && !doc.$schema));
+
+/** Open a template (or resource list, or plan); a parameters file chosen with it supplies the template's parameters. */
+async function openFiles(list) {
+  const files = [...list];
+  if (!files.length) return;
+  const texts = await Promise.all(files.map((f) => f.text()));
+  let params, paramsName;
+  let main = 0;
+  if (files.length > 1) {
+    texts.forEach((t, i) => { try { if (isParametersFile(JSON.parse(t))) { params = JSON.parse(t); paramsName = files[i].name; } } catch { /* not JSON: the template reader reports it */ } });
+    main = files.findIndex((f, i) => texts[i] !== undefined && f.name !== paramsName);
+    if (main < 0) main = 0;
+  }
+  const file = files[main];
+  const text = texts[main];
+  const description = `Opened from ${file.name}${paramsName ? ` with ${paramsName}` : ''}`;
+  if (loadDesign(text, { name: file.name.replace(/\.json$/i, ''), description, file: file.name, templateParameters: params })) {
     $('preset').value = '';
     history.replaceState(null, '', location.pathname);
   }
@@ -166,10 +206,14 @@ function renderSummary() {
   if (!state.report) return;
   const counts = Object.fromEntries(SEVERITIES.map((x) => [x, 0]));
   let ind = 0;
-  for (const f of findings()) { counts[lower(f.severity)] = (counts[lower(f.severity)] ?? 0) + 1; if (f.status === 'indeterminate') ind++; }
+  for (const f of findings()) { if (f.status === 'indeterminate') ind++; else counts[lower(f.severity)] = (counts[lower(f.severity)] ?? 0) + 1; }
   if (!findings().length) { s.append(h('span', { class: 'chip sev-ok' }, '✓ No findings')); return; }
   for (const sev of SEVERITIES) if (counts[sev]) s.append(h('span', { class: `chip sev-${sev}`, 'data-severity': sev }, h('span', { class: 'n' }, counts[sev]), sev));
   if (ind) s.append(h('span', { class: 'chip', style: 'background:#f3f2f1' }, h('span', { class: 'n' }, ind), 'need a value to decide'));
+  const sup = (state.report.findings ?? []).length - findings().length;
+  if (sup) s.append(h('span', { class: 'chip', style: 'background:#f3f2f1' }, h('span', { class: 'n' }, sup), 'suppressed'));
+  const sm = state.report.summary;
+  if (sm) s.append(h('span', { class: 'hint', style: 'margin-left:8px' }, `${sm.passed} of ${sm.checks} checks passed · ${sm.rules} rules`));
 }
 
 function renderCanvasPane() {
@@ -178,7 +222,7 @@ function renderCanvasPane() {
   renderCanvas($('canvas-scroll'), lay, {
     findingsById: findingsById(),
     selected: state.selected,
-    highlight: f ? lower(f.resource?.id) : null,
+    highlight: f ? findingKey(f) : null,
     filter: state.filter,
     fit: state.fit,
     onSelect: (id) => { state.selected = id; renderCanvasPane(); renderProperties(); focusCanvasNode(id); },
@@ -204,16 +248,16 @@ function renderProperties() {
   const body = $('properties-body');
   const focusedPath = document.activeElement?.dataset?.path;
   body.textContent = '';
-  const r = state.selected ? findById(state.resources, state.selected) : null;
+  const r = state.selected ? state.resources.find((x) => idOf(x) === state.selected) ?? null : null;
   if (!r) {
     body.append(h('p', { class: 'empty' }, 'Select a resource on the canvas or a finding to see the settings the rules look at.'));
     return;
   }
   const info = typeInfo(r.type);
-  const flaggedRules = new Set(findings().filter((f) => lower(f.resource?.id) === idOf(r)).map((f) => f.rule_id));
+  const flaggedRules = new Set(findings().filter((f) => findingKey(f) === idOf(r)).map((f) => f.rule_id));
   body.append(h('div', { class: 'prop-title' },
     h('span', { style: `display:inline-flex;width:28px;height:28px;border-radius:4px;background:${info.color};color:#fff;font-size:10px;font-weight:700;align-items:center;justify-content:center`, 'aria-hidden': 'true' }, info.glyph),
-    h('div', {}, h('div', { class: 'name', 'data-testid': 'selected-name' }, r.name), h('div', { class: 'prop-type' }, r.type))));
+    h('div', {}, h('div', { class: 'name', 'data-testid': 'selected-name' }, isUnknown(r.name) ? `name unknown: ${r.name.$unknown}` : r.name), h('div', { class: 'prop-type' }, r.type))));
   const origin = state.origin.get(idOf(r));
   if (origin?.file) body.append(h('p', { class: 'prop-origin' }, `Declared in ${origin.file}${origin.line ? `, line ${origin.line}` : ''}`));
   const ct = getPath(r, 'properties.computeType');
@@ -280,17 +324,17 @@ function renderFindings() {
   if (!findings().length) { list.append(h('p', { class: 'no-findings', role: 'note' }, '✓ No findings: this design meets every rule of the catalog.')); return; }
   findings().forEach((f, i) => {
     const rule = state.rules.get(f.rule_id);
-    const res = findById(state.resources, f.resource?.id);
+    const res = state.resources.find((r) => idOf(r) === findingKey(f));
     const selected = i === state.findingIndex;
     const active = state.findingIndex === -1 ? i === 0 : selected;
     const item = h('div', { class: 'finding findings-grid', role: 'option', id: `finding-${i}`, 'aria-selected': selected ? 'true' : 'false', tabindex: active ? '0' : '-1',
-      'data-rule-id': f.rule_id, 'data-status': f.status, 'data-resource-id': lower(f.resource?.id), 'data-severity': lower(f.severity),
+      'data-rule-id': f.rule_id, 'data-status': f.status, 'data-resource-id': findingKey(f), 'data-severity': lower(f.severity),
       onclick: (e) => { if (e.target.closest('.finding-detail')) return; selectFinding(i, { toggle: true }); },
       onkeydown: (e) => onFindingKey(e, i) },
       h('span', {}, h('span', { class: `pill sev-${lower(f.severity)}` }, f.severity)),
       h('span', { class: 'rule-id' }, f.rule_id),
-      h('span', { class: 'res-name' }, shortName(f.resource ?? {}) || f.resource?.name || '—', h('span', { class: 'res-type' }, typeInfo(f.resource?.type).label)),
-      h('span', {}, h('span', { class: 'title' }, rule?.title ?? f.rule_id), ' ', h('span', { class: 'msg' }, f.message ?? '')),
+      h('span', { class: 'res-name' }, res ? shortName(res) : (shortName(f.resource ?? {}) || '—'), h('span', { class: 'res-type' }, typeInfo(f.resource?.type).label)),
+      h('span', {}, h('span', { class: 'title' }, sentence(f.title ?? rule?.title ?? f.rule_id)), ' ', h('span', { class: 'msg' }, f.message ?? '')),
       h('span', { class: `status-pill ${f.status}` }, f.status === 'indeterminate' ? 'needs a value' : 'fails'));
     if (selected && state.expanded) item.append(findingDetail(f, rule, res));
     list.append(item);
@@ -298,11 +342,16 @@ function renderFindings() {
   if (hadFocus) list.querySelector('[tabindex="0"]')?.focus({ preventScroll: false });
 }
 
+const sentence = (s) => String(s).charAt(0).toUpperCase() + String(s).slice(1);
+
 function findingDetail(f, rule, res) {
   const fix = fixFor(f.rule_id, res);
   const detail = h('div', { class: 'finding-detail', 'data-testid': 'finding-detail' },
     h('h3', {}, 'Why it matters'), h('p', {}, rule?.why ?? rule?.summary ?? ''),
-    h('h3', {}, 'How to fix'), h('p', {}, f.remediation ?? rule?.remediation ?? ''));
+    h('h3', {}, 'How to fix'), h('p', {}, f.remediation || rule?.remediation?.summary || ''));
+  for (const [label, key] of f.remediation ? [] : [['ARM / Bicep', 'arm'], ['Terraform', 'terraform'], ['azure-ai-ml', 'azure_ai_ml']]) {
+    if (rule?.remediation?.[key]) detail.append(h('p', { class: 'fix-line' }, h('b', {}, `${label}: `), h('code', {}, rule.remediation[key])));
+  }
   if (f.status === 'indeterminate' && f.message) detail.append(h('h3', {}, 'Missing'), h('p', {}, f.message));
   const actions = h('div', { class: 'actions' });
   if (fix) actions.append(h('button', { class: 'btn btn-primary', 'data-testid': 'fix', onclick: () => doFix(f) }, `Fix: ${fix.label}`));
@@ -312,22 +361,22 @@ function findingDetail(f, rule, res) {
   return detail;
 }
 
-function selectFinding(i, { toggle = false, focus = false } = {}) {
-  if (toggle && i === state.findingIndex) state.expanded = !state.expanded; else state.expanded = true;
+function selectFinding(i, { toggle = false, focus = false, expand = true } = {}) {
+  if (toggle && i === state.findingIndex) state.expanded = !state.expanded; else state.expanded = expand;
   state.findingIndex = i;
   const f = currentFinding();
-  if (f) state.selected = lower(f.resource?.id);
+  if (f) state.selected = findingKey(f);
   renderCanvasPane();
   renderProperties();
   renderFindings();
-  if (f) scrollCanvasTo(lower(f.resource?.id));
+  if (f) scrollCanvasTo(findingKey(f));
   const item = $(`finding-${i}`);
   if (focus || item) item?.focus({ preventScroll: false });
 }
 
 function onFindingKey(e, i) {
   const n = findings().length;
-  const go = (j) => { e.preventDefault(); state.expanded = false; selectFinding(Math.max(0, Math.min(n - 1, j)), { focus: true }); };
+  const go = (j) => { e.preventDefault(); selectFinding(Math.max(0, Math.min(n - 1, j)), { focus: true, expand: false }); };
   switch (e.key) {
     case 'ArrowDown': return go(i + 1);
     case 'ArrowUp': return go(i - 1);
@@ -340,7 +389,7 @@ function onFindingKey(e, i) {
 }
 
 function doFix(f) {
-  const res = findById(state.resources, f.resource?.id);
+  const res = state.resources.find((r) => idOf(r) === findingKey(f));
   const changes = applyFix(state.resources, f.rule_id, res);
   if (!changes.length) { banner(`No automatic fix applies for ${f.rule_id} here.`, 'info'); return; }
   banner(`Applied ${f.rule_id}: ${changes.join('; ')}`, 'info');
@@ -370,7 +419,7 @@ function setupCommands(presets) {
     groups.get(p.group).append(h('option', { value: `${p.kind}=${p.id}` }, p.title));
   }
   sel.addEventListener('change', () => { const p = presets.find((x) => `${x.kind}=${x.id}` === sel.value); if (p) loadPreset(p); });
-  $('open-template').addEventListener('change', (e) => { const f = e.target.files?.[0]; if (f) openFile(f); e.target.value = ''; });
+  $('open-template').addEventListener('change', (e) => { const f = e.target.files; if (f?.length) openFiles(f); e.target.value = ''; });
   $('open-label').addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('open-template').click(); } });
   $('recheck').addEventListener('click', () => recheck({ keepFinding: true }));
   $('export-arm').addEventListener('click', () => download(`${slug()}.azuredeploy.json`, toArmTemplate(state.resources, state.description)));
@@ -380,7 +429,7 @@ function setupCommands(presets) {
   const ep = $('export-policies');
   if (typeof amlguard.exportPolicies !== 'function') { ep.disabled = true; ep.title = 'Policy export is not in this build of the package'; }
   ep.addEventListener('click', () => {
-    try { download('amlguard-policies.json', amlguard.exportPolicies({})); } catch (e) { banner(`Policy export failed: ${e.message}`); }
+    try { download('amlguard-policies.json', amlguard.exportPolicies({ initiative: true })); } catch (e) { banner(`Policy export failed: ${e.message}`); }
   });
   if (typeof amlguard.sarif !== 'function') { $('export-sarif').disabled = true; $('export-sarif').title = 'SARIF is not in this build of the package'; }
   $('zoom-fit').addEventListener('click', (e) => { state.fit = !state.fit; e.currentTarget.setAttribute('aria-pressed', String(state.fit)); renderCanvasPane(); });
@@ -393,7 +442,7 @@ function setupCommands(presets) {
   document.addEventListener('dragenter', (e) => { if (e.dataTransfer?.types?.includes('Files')) { depth++; overlay.hidden = false; e.preventDefault(); } });
   document.addEventListener('dragleave', () => { depth = Math.max(0, depth - 1); if (!depth) overlay.hidden = true; });
   document.addEventListener('dragover', (e) => e.preventDefault());
-  document.addEventListener('drop', (e) => { e.preventDefault(); depth = 0; overlay.hidden = true; const f = e.dataTransfer?.files?.[0]; if (f) openFile(f); });
+  document.addEventListener('drop', (e) => { e.preventDefault(); depth = 0; overlay.hidden = true; const f = e.dataTransfer?.files; if (f?.length) openFiles(f); });
 }
 
 function setupPalette() {

@@ -44,12 +44,15 @@ export function layout(resources, relations) {
   const subnetMembers = new Map(allSubnets.map((s) => [s.id, []]));
   for (const r of resources) {
     const sn = subnetOf(r);
-    if (sn && subnetMembers.has(sn) && !EDGE_ONLY.has(typeOf(r))) { subnetMembers.get(sn).push(r); placed.add(r); }
+    // A workspace names subnets (serverless compute) but does not live in one.
+    if (sn && subnetMembers.has(sn) && !EDGE_ONLY.has(typeOf(r)) && typeOf(r) !== 'microsoft.machinelearningservices/workspaces') {
+      subnetMembers.get(sn).push(r); placed.add(r);
+    }
   }
   for (const s of allSubnets) if (!s.inline) placed.add(s.resource);
   for (const v of vnets) placed.add(v);
 
-  const COLS = 4;
+  const COLS = 3;
   const innerW = COLS * TW + (COLS - 1) * G;
   const vnetW = innerW + 4 * P;
   let y = 16;
@@ -162,8 +165,8 @@ export function render(container, lay, { findingsById, selected, highlight, onSe
   const svg = el('svg', { width: lay.width, height: lay.height, viewBox: `0 0 ${lay.width} ${lay.height}`, role: 'group', 'aria-label': 'Architecture diagram' }, container);
   if (fit) { svg.setAttribute('width', '100%'); svg.setAttribute('height', '100%'); svg.setAttribute('preserveAspectRatio', 'xMidYMin meet'); }
   el('defs', {}, svg).innerHTML =
-    '<marker id="arrow-pe" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8661c5"/></marker>' +
-    '<marker id="arrow-dep" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a19f9d"/></marker>' +
+    '<marker id="arrow-pe" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8661c5"/></marker>' +
+    '<marker id="arrow-dep" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a19f9d"/></marker>' +
     '<filter id="shadow" x="-10%" y="-10%" width="120%" height="140%"><feDropShadow dx="0" dy="1" stdDeviation="1.2" flood-opacity=".14"/></filter>';
 
   for (const b of lay.boxes) {

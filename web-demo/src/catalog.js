@@ -137,6 +137,15 @@ export const SETTINGS = {
     { path: 'properties.publicNetworkAccess', label: 'Public network access', kind: 'enum', values: NET_ACCESS, rules: ['AML-NET-006'] },
     ...common,
   ],
+  'microsoft.insights/components': [
+    { path: 'properties.publicNetworkAccessForIngestion', label: 'Public ingestion', kind: 'enum', values: NET_ACCESS, rules: ['AML-MON-004'] },
+    { path: 'properties.publicNetworkAccessForQuery', label: 'Public query', kind: 'enum', values: NET_ACCESS, rules: ['AML-MON-004'] },
+    { path: 'properties.WorkspaceResourceId', label: 'Log Analytics workspace', kind: 'ref', refType: 'microsoft.operationalinsights/workspaces' },
+  ],
+  'microsoft.operationalinsights/workspaces': [
+    { path: 'properties.publicNetworkAccessForIngestion', label: 'Public ingestion', kind: 'enum', values: NET_ACCESS, rules: ['AML-MON-004'] },
+    { path: 'properties.publicNetworkAccessForQuery', label: 'Public query', kind: 'enum', values: NET_ACCESS, rules: ['AML-MON-004'] },
+  ],
   'microsoft.network/virtualnetworks': [
     { path: 'properties.addressSpace.addressPrefixes[0]', label: 'Address space', kind: 'text' },
     ...common,

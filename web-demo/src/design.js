@@ -14,8 +14,18 @@ export function resourceId(type, name) {
 
 export const lower = (s) => String(s ?? '').toLowerCase();
 export const typeOf = (r) => lower(r?.type);
-export const idOf = (r) => lower(r?.id).replace(/\/+$/, '');
-export const shortName = (r) => String(r?.name ?? '').split('/').pop();
+// Resources whose id is not known before deployment (a name from a parameter
+// without a value) get a stable key of their own for the page.
+const KEYS = new WeakMap();
+let nextKey = 0;
+export const idOf = (r) => {
+  if (typeof r?.id === 'string' && r.id) return lower(r.id).replace(/\/+$/, '');
+  if (!r || typeof r !== 'object') return '';
+  if (!KEYS.has(r)) KEYS.set(r, `#unknown-${nextKey++}`);
+  return KEYS.get(r);
+};
+export const isUnknown = (v) => !!v && typeof v === 'object' && typeof v.$unknown === 'string';
+export const shortName = (r) => (isUnknown(r?.name) ? '(name unknown)' : String(r?.name ?? '').split('/').pop());
 
 function segments(path) {
   const out = [];

@@ -14,10 +14,15 @@ for (const r of list) {
   const meta = h('p');
   meta.append(h('span', r.severity, { class: `pill sev-${String(r.severity).toLowerCase()}` }), `  ${r.area ?? ''}`);
   card.append(meta);
-  for (const [label, key] of [['Summary', 'summary'], ['Why it matters', 'why'], ['How to fix', 'remediation']]) {
-    if (!r[key]) continue;
-    card.append(h('h3', label), h('p', String(r[key])));
+  for (const [label, key] of [['Summary', 'summary'], ['Why it matters', 'why']]) {
+    if (r[key]) card.append(h('h3', label), h('p', String(r[key])));
   }
+  const fix = r.remediation ?? {};
+  card.append(h('h3', 'How to fix'), h('p', fix.summary ?? ''));
+  for (const [label, key] of [['ARM / Bicep', 'arm'], ['Terraform', 'terraform'], ['azure-ai-ml', 'azure_ai_ml']]) {
+    if (fix[key]) { const p = h('p'); p.append(h('b', `${label}: `), h('code', fix[key])); card.append(p); }
+  }
+  if (r.notes) card.append(h('h3', 'Notes'), h('p', r.notes));
   if (r.references?.length) {
     const ul = h('ul');
     for (const ref of r.references) { const li = h('li'); const a = h('a', ref, { href: ref, rel: 'noopener' }); li.append(a); ul.append(li); }

@@ -129,11 +129,22 @@ test('open a corpus template by the file picker', async (t) => {
   const file = join(corpus, expectations.corpus.template);
   if (!existsSync(file)) { t.skip('NOTE: ../shared is not present'); return; }
   const page = await open('#preset=secure-baseline');
+  // The template alone: names come from a parameter without a value, so they are unknown, yet every resource is drawn.
   await page.setInputFiles('[data-testid=open-template]', file);
   await page.waitForFunction(() => document.getElementById('design-title').textContent === 'azuredeploy');
   await page.waitForSelector('[data-testid=findings] [data-rule-id]');
+  const count = await page.evaluate(() => window.amlguardDemo.resources.length);
+  assert.equal(await page.locator('[data-testid=canvas] .node[data-type]').count(), count);
+  // With its parameters file: names known, findings on the named resources.
+  await page.setInputFiles('[data-testid=open-template]', [file, file.replace(/azuredeploy\.json$/, 'azuredeploy.parameters.json')]);
+  await page.waitForFunction(() => /with azuredeploy\.parameters\.json/.test(document.getElementById('design-sub').textContent));
+  await page.waitForSelector('[data-testid=findings] [data-rule-id]');
   const ids = await ruleIds(page);
   for (const id of expectations.corpus.include) assert.ok(ids.includes(id), `expected ${id} in ${ids.join(', ')}`);
+  for (const f of await findingsOf(page)) {
+    assert.ok(await page.locator(`[data-testid=canvas] [data-resource-id="${f.resource}"]`).count() > 0, `${f.rule}: ${f.resource} not on the canvas`);
+  }
+  await page.locator('[data-testid=findings] [role=option]').first().click();
   await page.screenshot({ path: join(out, 'corpus-template.png') });
   await page.close();
 });
@@ -183,8 +194,14 @@ test('exports: ARM template round-trips, SARIF and Azure Policy are valid JSON',
     const pol = await download(page, 'export-policies');
     const defs = pol.json.definitions;
     assert.ok(Array.isArray(defs) && defs.length > 0);
-    for (const d of defs) assert.ok(d.properties?.policyRule?.if && d.properties.policyRule.then, JSON.stringify(d).slice(0, 200));
-    assert.ok(pol.json.initiative?.properties?.policyDefinitions?.length > 0);
+    for (const d of defs) {
+      const rule = d.document?.properties?.policyRule;
+      assert.ok(rule?.if && rule.then, JSON.stringify(d).slice(0, 200));
+      assert.match(d.name, /^[0-9a-f-]{36}$/);
+    }
+    const set = pol.json.initiative?.document?.properties;
+    assert.equal(set?.policyDefinitions?.length, defs.length);
+    assert.ok(Array.isArray(pol.json.not_exported));
   }
   await page.close();
 });

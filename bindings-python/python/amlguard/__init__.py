@@ -157,10 +157,30 @@ def explain(rule_id: str) -> Rule:
     return Rule(data)
 
 
-def export_policies(**options: Any) -> Dict[str, Any]:
-    """The catalog as Azure Policy documents (definitions, initiative), as plain
-    Python data ready for ``json.dump``. Options mirror ``amlguard export-policy``."""
-    return _amlguard.export_policies(options)
+def export_policies(
+    *,
+    effect: str = "audit",
+    rules: Optional[Union[str, Iterable[str]]] = None,
+    initiative: bool = False,
+    scope: str = "subscription",
+    out: Optional[PathLike] = None,
+) -> Dict[str, Any]:
+    """The catalog as Azure Policy: ``{"definitions": [...], "initiative", "template",
+    "not_exported": [...], "files": {relative path: JSON text}}``.
+
+    ``effect`` (``audit``, ``deny``, ``disabled``), ``rules`` (ids), ``initiative``
+    and ``scope`` (``subscription``, ``managementGroup``) are the options of
+    ``amlguard export-policy``; with ``out`` the same files are written there."""
+    data, files = _amlguard.export_policies(effect, _names(rules, "rules"), bool(initiative), scope)
+    data["files"] = dict(files)
+    if out is not None:
+        root = os.fspath(out)
+        for rel, text in files:
+            path = os.path.join(root, *rel.split("/"))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+    return data
 
 
 def evaluate_policy(definition: Any, resource: Any, parameters: Any = None) -> Dict[str, Any]:

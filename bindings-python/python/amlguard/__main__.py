@@ -50,6 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rules", help="List the rules")
     r.add_argument("--format", default="text", choices=["text", "json"], help="Output format")
 
+    x = sub.add_parser("export-policy", help="Write the catalog as Azure Policy definitions and an initiative")
+    x.add_argument("--out", required=True, help="Output folder (created if missing; files of the same name are replaced)")
+    x.add_argument("--effect", default="audit", choices=["audit", "deny", "disabled"], help="Default effect")
+    x.add_argument("--rules", action="append", help="Only these rule ids (comma-separated or repeated)")
+    x.add_argument("--initiative", action="store_true", help="Also write an initiative grouping the definitions")
+    x.add_argument(
+        "--scope", default="subscription", choices=["subscription", "managementGroup"], help="Scope of the ARM template"
+    )
+
+    pol = sub.add_parser("policy", help="Work with Azure Policy definitions directly")
+    pol_sub = pol.add_subparsers(dest="policy_command", required=True)
+    ev = pol_sub.add_parser("eval", help="Evaluate an Azure Policy definition against a resource, offline")
+    ev.add_argument("--definition", required=True, help="Policy definition (full definition or bare policyRule)")
+    ev.add_argument("--resource", required=True, help="Resource (an ARM resource object, or an array of them)")
+    ev.add_argument("--parameters", help="Parameter values: {name: value} or an ARM parameters file")
+    ev.add_argument("--aliases", help="Extra alias catalog (az provider alias format)")
+
     e = sub.add_parser("explain", help="Explain one rule: why it matters and how to fix it")
     e.add_argument("id", help="Rule id, e.g. AML-NET-001")
     return p
@@ -90,6 +107,30 @@ def _run(args: argparse.Namespace) -> int:
                 export = "" if r.get("exportable") else "  (not exportable)"
                 lines.append(f"{r['id']:<13} {r['severity']:<8} {r['title']}{export}\n")
             _print("".join(lines) + f"{len(rules)} rules")
+        return 0
+    if args.command == "export-policy":
+        from . import export_policies
+
+        data = export_policies(
+            effect=args.effect, rules=_ids(args.rules), initiative=args.initiative, scope=args.scope, out=args.out
+        )
+        defs = data["definitions"]
+        lines = [
+            f"wrote {len(defs)} policy definition(s)"
+            + (", initiative.json" if data.get("initiative") else "")
+            + f" and azuredeploy.json ({data['scope']} scope) to {args.out}"
+        ]
+        lines += [f"  {d['rule_id']}  {d['name']}  {d['effect']}  {d['file']}" for d in defs]
+        if data["not_exported"]:
+            lines.append(f"not exported ({len(data['not_exported'])}; see not-exported.json):")
+            lines += [f"  {n['rule_id']}: {n['reason']}" for n in data["not_exported"]]
+        _print("\n".join(lines))
+        for d in defs:
+            for w in d.get("warnings", []):
+                sys.stderr.write(f"warning: {d['rule_id']}: {w}\n")
+        return 0
+    if args.command == "policy":
+        _print(_amlguard.policy_eval_files(args.definition, args.resource, args.parameters, args.aliases))
         return 0
     if args.command == "explain":
         _print(_amlguard.explain_markdown(args.id))

@@ -56,9 +56,21 @@ class Finding(_Record):
     """One finding: ``rule_id``, ``severity``, ``status`` (``"fail"`` or
     ``"indeterminate"``), ``resource`` (``.type``, ``.name``, ``.id``),
     ``location`` (``.file``, ``.pointer``, ``.line``), ``message``,
-    ``evidence``, ``remediation``."""
+    ``evidence``, ``remediation``, ``suppressed`` (when suppressed)."""
 
     __slots__ = ()
+
+    # For type checkers and editors; values come from the data (`__getattr__`).
+    rule_id: str
+    title: str
+    severity: str
+    status: str
+    resource: Any
+    location: Any
+    message: str
+    evidence: List[Any]
+    unknown: List[str]
+    remediation: str
 
     def __repr__(self) -> str:
         d = self._data
@@ -74,6 +86,17 @@ class Rule(_Record):
     ``why``, ``remediation``, ``references``, ``policyRule``, …"""
 
     __slots__ = ()
+
+    id: str
+    title: str
+    severity: str
+    area: str
+    summary: str
+    why: str
+    remediation: Any
+    references: List[str]
+    policyRule: Dict[str, Any]
+    exportable: bool
 
     def __repr__(self) -> str:
         d = self._data

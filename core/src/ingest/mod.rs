@@ -14,6 +14,8 @@
 //! template. `X.parameters.json` next to `X.json` supplies its parameters
 //! (other parameters files, e.g. `X.parameters.us.json`, are reported and
 //! not applied). Everything skipped is recorded as an info diagnostic.
+//! A folder holding `.tf` files, or a `.tf` file (read with its folder), is a
+//! Terraform module and goes to [`terraform::load_path`] instead.
 
 pub mod arm;
 pub mod terraform;
@@ -165,6 +167,13 @@ fn read_text(path: &Path, max: usize) -> Result<String, Error> {
 /// Read a file or a folder (see the module documentation for what a folder
 /// contributes) into one [`Deployment`].
 pub fn load_path(path: &Path, opts: &LoadOptions) -> Result<Deployment, Error> {
+    // Terraform (owner: terraform): a folder holding `.tf` files is one
+    // Terraform module; a `.tf` file is read with the rest of its module
+    // (its folder), as Terraform would.
+    let is_tf_file = path.is_file() && path.extension().is_some_and(|x| x.eq_ignore_ascii_case("tf"));
+    if is_tf_file || (path.is_dir() && terraform::config::has_tf_files(path)) {
+        return terraform::load_path(path, &opts.tf_vars);
+    }
     let mut dep = Deployment::default();
     if path.is_dir() {
         load_dir(&mut dep, path, opts, true)?;

@@ -71,7 +71,7 @@ pub(crate) fn err<T>(msg: impl Into<String>) -> EResult<T> {
 /// An element in scope of a count.
 enum Scope<'a> {
     /// Field count: the element of the array at `prefix`.
-    FieldElem { prefix: Path, text: String, elem: &'a Value, on: &'a Value },
+    FieldElem { prefix: &'a [Seg], text: &'a str, elem: &'a Value, on: &'a Value },
     /// Value count: the element (named or not).
     ValueElem { name: Option<String>, elem: Cow<'a, Value> },
     /// Another resource (related count or existence check): `field`
@@ -422,7 +422,8 @@ impl<'a> Ev<'a> {
                 self.unknown.push(format!("{what}: {}", u.reason));
                 return Tri::U;
             }
-            if l.op != Op::Exists {
+            // `exists` and the key operators do not look inside the value
+            if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) {
                 if let Some(u) = v.first_unknown() {
                     self.unknown.push(format!("{what}: {}", u.reason));
                     return Tri::U;
@@ -497,16 +498,19 @@ impl<'a> Ev<'a> {
                 };
                 Ok((vec![v], false, None))
             }
-            FieldKind::Path(p) => Ok(self.path_values(res, p, true)),
+            FieldKind::Path(p) => Ok(self.path_values(res, p)),
             FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
                 let p = self.alias_path(f, res)?;
-                Ok(self.path_values(res, &p, false))
+                Ok(self.path_values(res, p))
             }
         }
     }
 
     /// The path of an alias for the type of `res` and the API version.
-    fn alias_path(&self, f: &FieldRef, res: &Value) -> EResult<Path> {
+    fn alias_path<'x>(&self, f: &'x FieldRef, res: &Value) -> EResult<&'x Path>
+    where
+        'a: 'x,
+    {
         let rtype = res.get_ci("type").and_then(Value::as_str).unwrap_or_default();
         let a = match &f.kind {
             FieldKind::Alias(defs) => super::aliases::pick(defs, rtype),
@@ -514,7 +518,7 @@ impl<'a> Ev<'a> {
             _ => None,
         };
         match a {
-            Some(a) => Ok(a.path_for(self.api_version.as_deref()).clone()),
+            Some(a) => Ok(a.path_for(self.api_version.as_deref())),
             None => Err(Fail::Unknown(format!("alias `{}` is not in the alias catalog", f.text))),
         }
     }
@@ -522,7 +526,7 @@ impl<'a> Ev<'a> {
     /// Follow a path on `res`, binding to the innermost field-count element
     /// whose array path is a prefix.
     #[allow(clippy::type_complexity)]
-    fn path_values(&self, res: &'a Value, p: &Path, _plain: bool) -> (Vec<Option<Cow<'a, Value>>>, bool, Option<String>) {
+    fn path_values(&self, res: &'a Value, p: &Path) -> (Vec<Option<Cow<'a, Value>>>, bool, Option<String>) {
         let (base, rest) = self.bind(res, p);
         let mut found = Vec::new();
         path::collect(base, rest, &mut found);
@@ -558,7 +562,7 @@ impl<'a> Ev<'a> {
             }
             FieldKind::Path(p) => self.fn_path(res, p),
             FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
-                let p = self.alias_path(&f, res)?;
+                let p = self.alias_path(&f, res)?.clone();
                 self.fn_path(res, &p)
             }
         };
@@ -616,7 +620,7 @@ impl<'a> Ev<'a> {
                     }
                     if let Ok(f) = parse::resolve_field(want, self.catalog()) {
                         let p = match &f.kind {
-                            FieldKind::Alias(_) => self.alias_path(&f, self.cur_resource()).ok(),
+                            FieldKind::Alias(_) => self.alias_path(&f, self.cur_resource()).ok().cloned(),
                             FieldKind::Path(p) => Some(p.clone()),
                             _ => None,
                         };
@@ -673,19 +677,19 @@ impl<'a> Ev<'a> {
         match &c.src {
             CountSrc::Field(f) => {
                 let res = self.cur_resource();
-                let p = match &f.kind {
-                    FieldKind::Path(p) => p.clone(),
+                let p: &'a Path = match &f.kind {
+                    FieldKind::Path(p) => p,
                     FieldKind::Alias(_) | FieldKind::Unresolved(_) => self.alias_path(f, res)?,
                     _ => return err("`count.field` must be an array alias"),
                 };
-                let (base, rest) = self.bind(res, &p);
+                let (base, rest) = self.bind(res, p);
                 let mut found = Vec::new();
                 path::collect(base, rest, &mut found);
                 for el in found.into_iter().flatten() {
                     if let Value::Unknown(u) = el {
                         return Err(Fail::Unknown(format!("{}: {}", f.text, u.reason)));
                     }
-                    self.scopes.push(Scope::FieldElem { prefix: p.clone(), text: f.text.clone(), elem: el, on: res });
+                    self.scopes.push(Scope::FieldElem { prefix: p, text: &f.text, elem: el, on: res });
                     let t = self.where_(c);
                     self.scopes.pop();
                     tally(t, &mut lo, &mut hi);

@@ -611,23 +611,137 @@ fn format_fn<'a>(args: Args<'_, 'a>) -> EResult<Cow<'a, Value>> {
     let mut chars = f.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '{' if chars.peek() == Some(&'{') => { chars.next(); out.push('{'); }
-            '}' if chars.peek() == Some(&'}') => { chars.next(); out.push('}'); }
-            '{' => {
-                let mut spec = String::new();
-                for d in chars.by_ref() {
-                    if d == '}' { break; }
-                    spec.push(d);
-                }
-                let idx_txt = spec.split(':').next().unwrap_or_default().trim();
-                let idx: usize = idx_txt.parse().map_err(|_| Fail::Error(format!("bad format item `{{{spec}}}`")))?;
-                let v = rest.get(idx).ok_or_else(|| Fail::Error(format!("format item `{{{idx}}}` has no argument")))?;
-                out.push_str(&net_string(v));
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
             }
-            '}' => return err("unbalanced `}` in format string"),
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut item = String::new();
+                let mut closed = false;
+                for d in chars.by_ref() {
+                    if d == '}' {
+                        closed = true;
+                        break;
+                    }
+                    item.push(d);
+                }
+                if !closed {
+                    return err("unmatched opening brace in format string");
+                }
+                out.push_str(&format_item(&item, rest)?);
+            }
+            '}' => return err("unmatched closing brace in format string"),
             other => out.push(other),
         }
-        if out.len() > MAX_BUILD { return err("`format` result too large"); }
+        if out.len() > MAX_BUILD {
+            return err("`format` result too large");
+        }
     }
     own(Value::String(out))
+}
+
+/// Widest alignment accepted in a format item.
+const MAX_ALIGN: usize = 100_000;
+
+/// One `{index[,alignment][:format]}` item, .NET composite formatting.
+fn format_item(item: &str, args: &[Cow<'_, Value>]) -> EResult<String> {
+    let (head, spec) = match item.split_once(':') {
+        Some((h, s)) => (h, Some(s)),
+        None => (item, None),
+    };
+    let (idx_txt, align) = match head.split_once(',') {
+        Some((i, a)) => (i, Some(a)),
+        None => (head, None),
+    };
+    let idx: usize = idx_txt
+        .trim()
+        .parse()
+        .map_err(|_| Fail::Error(format!("invalid placeholder `{{{item}}}` in format string")))?;
+    let v = args
+        .get(idx)
+        .ok_or_else(|| Fail::Error(format!("placeholder {{{idx}}} references argument index {idx}, which is not given")))?;
+    let mut text = match spec {
+        Some(sp) => format_value(v, sp)?,
+        None => net_string(v),
+    };
+    if let Some(a) = align {
+        let a = a.trim_start();
+        if a.is_empty() {
+            return err("empty alignment value in format item");
+        }
+        let n: i64 = a.trim_end().parse().map_err(|_| Fail::Error(format!("invalid alignment `{a}` in format item")))?;
+        let width = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
+        if width > MAX_ALIGN {
+            return err(format!("alignment {n} exceeds maximum allowed ({MAX_ALIGN})"));
+        }
+        let len = text.chars().count();
+        if len < width {
+            let pad: String = std::iter::repeat_n(' ', width - len).collect();
+            text = if n < 0 { format!("{text}{pad}") } else { format!("{pad}{text}") };
+        }
+    }
+    Ok(text)
+}
+
+/// A number with a .NET standard numeric format (`F2`, `N0`, `X`, `D5`, `P1`, `G`).
+fn format_value(v: &Value, spec: &str) -> EResult<String> {
+    let Some(f) = v.as_f64() else { return Ok(net_string(v)) };
+    let mut cs = spec.chars();
+    let letter = cs.next().unwrap_or('G');
+    let prec_txt: String = cs.collect();
+    let prec: Option<usize> = if prec_txt.is_empty() {
+        None
+    } else {
+        Some(prec_txt.parse().ok().filter(|p| *p <= 99).ok_or_else(|| Fail::Error(format!("invalid numeric format specifier `{spec}`")))?)
+    };
+    let int = || v.as_i64().ok_or_else(|| Fail::Error(format!("format `{spec}` needs an integer")));
+    Ok(match letter {
+        'F' | 'f' => format!("{f:.*}", prec.unwrap_or(2)),
+        'N' | 'n' => group_thousands(&format!("{f:.*}", prec.unwrap_or(2))),
+        'P' | 'p' => format!("{:.*} %", prec.unwrap_or(2), f * 100.0),
+        'D' | 'd' => {
+            let n = int()?;
+            let digits = format!("{:0w$}", n.unsigned_abs(), w = prec.unwrap_or(1));
+            if n < 0 { format!("-{digits}") } else { digits }
+        }
+        'X' => format!("{:0w$X}", int()?, w = prec.unwrap_or(1)),
+        'x' => format!("{:0w$x}", int()?, w = prec.unwrap_or(1)),
+        'G' | 'g' => net_string(v),
+        'E' | 'e' => {
+            let s = format!("{f:.*e}", prec.unwrap_or(6));
+            let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+            let exp: i32 = e.parse().unwrap_or(0);
+            let sign = if exp < 0 { '-' } else { '+' };
+            let e_char = if letter == 'E' { 'E' } else { 'e' };
+            format!("{m}{e_char}{sign}{:03}", exp.unsigned_abs())
+        }
+        _ => return err(format!("invalid numeric format specifier `{spec}`")),
+    })
+}
+
+fn group_thousands(s: &str) -> String {
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", s),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let mut grouped = String::new();
+    let n = int.len();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (n - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
 }

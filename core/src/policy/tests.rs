@@ -104,6 +104,10 @@ fn unknown_values_make_the_outcome_unknown_and_say_why() {
     let def3 = rule(json!({"field": "Microsoft.MachineLearningServices/workspaces/publicNetworkAccess", "exists": true}));
     let e = Policy::parse(&v(def3)).unwrap().evaluate(&res, &Map::new(), &EvalContext::default());
     assert_eq!(e.outcome, Outcome::Match);
+    // the keys of an object are known even when a value is not
+    let def4 = rule(json!({"field": "properties", "containsKey": "publicNetworkAccess"}));
+    let e = Policy::parse(&v(def4)).unwrap().evaluate(&res, &Map::new(), &EvalContext::default());
+    assert_eq!(e.outcome, Outcome::Match);
 }
 
 #[test]

@@ -43,11 +43,14 @@ fn days_in_month(y: i64, m: i64) -> i64 {
     }
 }
 
-/// A parsed timestamp: seconds since the epoch (UTC), fraction kept as text.
-#[derive(Debug, Clone, Copy)]
+/// A parsed timestamp: seconds since the epoch (UTC), the fraction as
+/// written, and the offset it was written with (kept for output).
+#[derive(Debug, Clone)]
 struct Ts {
     secs: i64,
     nanos: u32,
+    frac: String,
+    offset: i64,
 }
 
 fn num(s: &str) -> Option<i64> {
@@ -72,6 +75,8 @@ fn parse_ts(s: &str) -> EResult<Ts> {
     }
     let mut secs = days_from_civil(y, m, d) * 86_400;
     let mut nanos = 0u32;
+    let mut frac_text = String::new();
+    let mut offset_secs = 0i64;
     if let Some(t) = time {
         let (clock, offset) = split_offset(t).ok_or_else(bad)?;
         let mut cp = clock.split(':');
@@ -94,10 +99,12 @@ fn parse_ts(s: &str) -> EResult<Ts> {
             }
             let digits: String = f.chars().chain(std::iter::repeat('0')).take(9).collect();
             nanos = digits.parse().map_err(|_| bad())?;
+            frac_text = f.to_owned();
         }
         secs += hh * 3600 + mm * 60 + ss - offset;
+        offset_secs = offset;
     }
-    Ok(Ts { secs, nanos })
+    Ok(Ts { secs, nanos, frac: frac_text, offset: offset_secs })
 }
 
 /// Split `HH:MM:SS[.f]` from a `Z` / `+hh:mm` suffix; returns the offset in seconds.
@@ -115,17 +122,108 @@ fn split_offset(t: &str) -> Option<(&str, i64)> {
     Some((t, 0))
 }
 
-fn format_ts(ts: Ts) -> String {
-    let days = ts.secs.div_euclid(86_400);
-    let rem = ts.secs.rem_euclid(86_400);
+/// Civil fields of a timestamp shifted by `offset` seconds.
+fn fields(secs: i64, offset: i64) -> (i64, i64, i64, i64, i64, i64, i64) {
+    let local = secs + offset;
+    let days = local.div_euclid(86_400);
+    let rem = local.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let base = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60);
-    if ts.nanos == 0 {
-        format!("{base}Z")
-    } else {
-        let frac = format!("{:09}", ts.nanos);
-        format!("{base}.{}Z", frac.trim_end_matches('0'))
+    // weekday: 1970-01-01 was a Thursday (4)
+    let wd = (days + 4).rem_euclid(7);
+    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60, wd)
+}
+
+fn offset_text(offset: i64) -> String {
+    if offset == 0 {
+        return "Z".to_owned();
     }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let a = offset.abs();
+    format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
+}
+
+/// ISO 8601 in the offset the input was written with, fraction as written.
+fn format_ts(ts: &Ts) -> String {
+    let (y, m, d, hh, mi, ss, _) = fields(ts.secs, ts.offset);
+    let frac = if ts.frac.is_empty() {
+        if ts.nanos == 0 { String::new() } else { format!(".{}", format!("{:09}", ts.nanos).trim_end_matches('0')) }
+    } else {
+        format!(".{}", ts.frac)
+    };
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mi:02}:{ss:02}{frac}{}", offset_text(ts.offset))
+}
+
+const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/// .NET date format: a standard one-letter format or a custom pattern.
+fn format_with(ts: &Ts, f: &str) -> EResult<String> {
+    let utc = |secs| fields(secs, 0);
+    let mut chars = f.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        let (y, m, d, hh, mi, ss, wd) = fields(ts.secs, ts.offset);
+        return Ok(match c {
+            'd' => format!("{m:02}/{d:02}/{y:04}"),
+            'D' => format!("{}, {d:02} {} {y:04}", day_name(wd), month_name(m)),
+            'G' => format!("{m:02}/{d:02}/{y:04} {hh:02}:{mi:02}:{ss:02}"),
+            'g' => format!("{m:02}/{d:02}/{y:04} {hh:02}:{mi:02}"),
+            's' => format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mi:02}:{ss:02}"),
+            't' => format!("{hh:02}:{mi:02}"),
+            'T' => format!("{hh:02}:{mi:02}:{ss:02}"),
+            'o' | 'O' => format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mi:02}:{ss:02}.{:07}{}", ts.nanos / 100, offset_text(ts.offset)),
+            'u' => {
+                let (y, m, d, hh, mi, ss, _) = utc(ts.secs);
+                format!("{y:04}-{m:02}-{d:02} {hh:02}:{mi:02}:{ss:02}Z")
+            }
+            'U' => {
+                let (y, m, d, hh, mi, ss, wd) = utc(ts.secs);
+                format!("{}, {d} {} {y:04} {hh:02}:{mi:02}:{ss:02}", day_name(wd), month_name(m))
+            }
+            'R' | 'r' => {
+                let (y, m, d, hh, mi, ss, wd) = utc(ts.secs);
+                let short = |s: &str| s.chars().take(3).collect::<String>();
+                format!("{}, {d:02} {} {y:04} {hh:02}:{mi:02}:{ss:02} GMT", short(day_name(wd)), short(month_name(m)))
+            }
+            other => return err(format!("unrecognised standard format specifier '{other}'")),
+        });
+    }
+    // custom pattern
+    let (y, m, d, hh, mi, ss, _) = fields(ts.secs, ts.offset);
+    let mut out = String::new();
+    let cs: Vec<char> = f.chars().collect();
+    let mut i = 0;
+    while let Some(&c) = cs.get(i) {
+        let run = cs.get(i..).unwrap_or_default().iter().take_while(|&&x| x == c).count();
+        let text = match (c, run) {
+            ('y', 4..) => format!("{y:04}"),
+            ('y', 2) => format!("{:02}", y % 100),
+            ('M', 2) => format!("{m:02}"),
+            ('M', 1) => format!("{m}"),
+            ('d', 2) => format!("{d:02}"),
+            ('d', 1) => format!("{d}"),
+            ('H', 2) => format!("{hh:02}"),
+            ('H', 1) => format!("{hh}"),
+            ('m', 2) => format!("{mi:02}"),
+            ('m', 1) => format!("{mi}"),
+            ('s', 2) => format!("{ss:02}"),
+            ('s', 1) => format!("{ss}"),
+            ('f', n) if n <= 7 => format!("{:09}", ts.nanos).chars().take(n).collect(),
+            ('K', 1) => offset_text(ts.offset),
+            _ => std::iter::repeat_n(c, run).collect(),
+        };
+        out.push_str(&text);
+        i += run;
+    }
+    Ok(out)
+}
+
+fn day_name(wd: i64) -> &'static str {
+    usize::try_from(wd).ok().and_then(|i| DAYS.get(i)).copied().unwrap_or("?")
+}
+
+fn month_name(m: i64) -> &'static str {
+    usize::try_from(m - 1).ok().and_then(|i| MONTHS.get(i)).copied().unwrap_or("?")
 }
 
 /// Add an ISO 8601 duration (`P1Y2M3DT4H5M6S`, optionally negative).
@@ -176,14 +274,15 @@ fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
     if !any {
         return Err(bad());
     }
-    let days0 = ts.secs.div_euclid(86_400);
-    let rem = ts.secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days0);
-    let total_m = y * 12 + (m - 1) + sign * (years * 12 + months);
-    let (ny, nm) = (total_m.div_euclid(12), total_m.rem_euclid(12) + 1);
-    let nd = d.min(days_in_month(ny, nm));
-    let base = days_from_civil(ny, nm, nd) + sign * days;
-    Ok(Ts { secs: base * 86_400 + rem + sign * secs, nanos: ts.nanos })
+    // a year is 365 days and a month 30 (a duration, not a calendar step)
+    let total_days = years * 365 + months * 30 + days;
+    let delta = total_days
+        .checked_mul(86_400)
+        .and_then(|d| d.checked_add(secs))
+        .and_then(|d| d.checked_mul(sign))
+        .ok_or_else(bad)?;
+    let secs = ts.secs.checked_add(delta).ok_or_else(bad)?;
+    Ok(Ts { secs, ..ts })
 }
 
 fn s_arg<'x>(name: &str, args: &'x [Cow<'_, Value>], i: usize) -> EResult<&'x str> {
@@ -200,8 +299,11 @@ pub(crate) fn call<'a>(name: &str, args: &[Cow<'a, Value>]) -> EResult<Cow<'a, V
             if !(2..=3).contains(&args.len()) {
                 return err("`dateTimeAdd` takes 2 or 3 arguments");
             }
-            let ts = parse_ts(s_arg(name, args, 0)?)?;
-            Value::String(format_ts(add_duration(ts, s_arg(name, args, 1)?)?))
+            let ts = add_duration(parse_ts(s_arg(name, args, 0)?)?, s_arg(name, args, 1)?)?;
+            match args.get(2) {
+                Some(f) => Value::String(format_with(&ts, f.as_str().ok_or_else(|| Fail::Error("the format must be a string".into()))?)?),
+                None => Value::String(format_ts(&ts)),
+            }
         }
         "adddays" => {
             if args.len() != 2 {
@@ -213,7 +315,7 @@ pub(crate) fn call<'a>(name: &str, args: &[Cow<'a, Value>]) -> EResult<Cow<'a, V
                 _ => return err("`addDays` expects an integer number of days"),
             };
             let secs = n.checked_mul(86_400).and_then(|d| ts.secs.checked_add(d)).ok_or_else(|| Fail::Error("`addDays` overflows".into()))?;
-            Value::String(format_ts(Ts { secs, nanos: ts.nanos }))
+            Value::String(format_ts(&Ts { secs, ..ts }))
         }
         "datetimefromepoch" => {
             let n = match args {
@@ -223,7 +325,7 @@ pub(crate) fn call<'a>(name: &str, args: &[Cow<'a, Value>]) -> EResult<Cow<'a, V
             if !(-62_135_596_800..=253_402_300_799).contains(&n) {
                 return err("`dateTimeFromEpoch` is out of range");
             }
-            Value::String(format_ts(Ts { secs: n, nanos: 0 }))
+            Value::String(format_ts(&Ts { secs: n, nanos: 0, frac: String::new(), offset: 0 }))
         }
         _ => {
             if args.len() != 1 {
@@ -242,9 +344,13 @@ mod tests {
     #[test]
     fn dates_round_trip() {
         let ts = parse_ts("2024-02-28T00:00:00Z").unwrap();
-        assert_eq!(format_ts(add_duration(ts, "P1D").unwrap()), "2024-02-29T00:00:00Z");
-        assert_eq!(format_ts(add_duration(ts, "P1Y").unwrap()), "2025-02-28T00:00:00Z");
-        assert_eq!(format_ts(add_duration(ts, "-PT1H").unwrap()), "2024-02-27T23:00:00Z");
+        assert_eq!(format_ts(&add_duration(ts.clone(), "P1D").unwrap()), "2024-02-29T00:00:00Z");
+        assert_eq!(format_ts(&add_duration(ts.clone(), "P1Y").unwrap()), "2025-02-27T00:00:00Z");
+        assert_eq!(format_ts(&add_duration(ts, "-PT1H").unwrap()), "2024-02-27T23:00:00Z");
+        let off = parse_ts("2024-01-15T12:00:00.50+05:30").unwrap();
+        assert_eq!(format_ts(&off), "2024-01-15T12:00:00.50+05:30");
+        assert_eq!(format_with(&off, "u").unwrap(), "2024-01-15 06:30:00Z");
+        assert_eq!(format_with(&off, "yyyy-MM-dd").unwrap(), "2024-01-15");
         assert_eq!(parse_ts("1970-01-01T00:00:10Z").unwrap().secs, 10);
         assert!(parse_ts("2023-02-29").is_err());
     }

@@ -131,7 +131,13 @@ pub fn describe(evidence: &[Value]) -> String {
         .filter(|e| e.get("result").and_then(Value::as_str) == Some("true"))
         .filter_map(|e| {
             let what = e.get("path").or_else(|| e.get("field")).and_then(Value::as_str)?;
-            if what.eq_ignore_ascii_case("type") || what.eq_ignore_ascii_case("count") || what.starts_with('[') {
+            if what.eq_ignore_ascii_case("count") {
+                let n = e.get("value").map(ToString::to_string).unwrap_or_default();
+                let op = e.get("operator").and_then(Value::as_str).unwrap_or_default();
+                let exp = e.get("expected").map(ToString::to_string).unwrap_or_default();
+                return Some(format!("{n} matching item(s) where the rule wants {op} {exp}"));
+            }
+            if what.eq_ignore_ascii_case("type") || what.starts_with('[') {
                 return None;
             }
             let value = match e.get("value") {

@@ -162,6 +162,16 @@ fn file_suppression(resource: &Resource, rule_id: &str, list: &[FileSuppression]
         .map(|s| Suppression { justification: s.justification.clone(), source: s.source.clone() })
 }
 
+/// The resource's name, or what stands in for it when the name is not a
+/// string (a name built from a parameter without value).
+fn display_name(r: &Resource) -> String {
+    match r.value.get_ci("name") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(other @ Value::Unknown(_)) => other.to_string(),
+        _ => format!("<unnamed {}>", r.type_()),
+    }
+}
+
 /// The title inside a sentence: first letter lowered unless it starts an
 /// acronym (`TLS`, `SSH`).
 fn in_sentence(title: &str) -> String {
@@ -178,7 +188,7 @@ fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, ev
         title: rule.title.clone(),
         severity: rule.severity,
         status,
-        resource: ResourceRef { type_: resource.type_().to_owned(), name: resource.name().to_owned(), id: resource.id().to_owned() },
+        resource: ResourceRef { type_: resource.type_().to_owned(), name: display_name(resource), id: resource.id().to_owned() },
         location: Location {
             file: resource.provenance.file.clone(),
             pointer: resource.provenance.pointer.clone(),
@@ -196,7 +206,8 @@ fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, ev
 /// `None` = pass or not applicable.
 pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params: &Map) -> Option<Finding> {
     let resource = deployment.resources.get(index)?;
-    let name = resource.name();
+    let display = display_name(resource);
+    let name = display.as_str();
     match adapter::evaluate(rule, index, deployment, params) {
         Verdict::NoMatch => None,
         Verdict::Unknown { unknown, evidence } => Some(finding(

@@ -246,6 +246,64 @@ fn format_string(fmt: &str, args: &[Value]) -> R {
     Ok(Value::String(out))
 }
 
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// (year, month, day) → days since 1970-01-01.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or with a space) → seconds since the epoch.
+fn parse_utc(t: &str) -> Option<i64> {
+    let t = t.trim().strip_suffix('Z').or_else(|| t.trim().strip_suffix("+00:00"))?;
+    let (date, time) = t.split_once(['T', ' '])?;
+    let mut dp = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, d) = (dp.next()??, dp.next()??, dp.next()??);
+    let time = time.split('.').next()?;
+    let mut tp = time.split(':').map(|x| x.parse::<i64>().ok());
+    let (hh, mm, ss) = (tp.next()??, tp.next()??, tp.next().unwrap_or(Some(0))?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// `a.b.c.d/n` → (address, prefix).
+fn parse_cidr4(t: &str) -> Option<(u32, u8)> {
+    let (ip, prefix) = t.split_once('/')?;
+    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
+    let mut addr: u32 = 0;
+    let mut parts = 0;
+    for octet in ip.split('.') {
+        addr = (addr << 8) | u32::from(octet.parse::<u8>().ok()?);
+        parts += 1;
+    }
+    (parts == 4).then_some((addr, prefix))
+}
+
+fn ip4(a: u32) -> String {
+    let [w, x, y, z] = a.to_be_bytes();
+    format!("{w}.{x}.{y}.{z}")
+}
+
 fn split_type(name: &str, t: &str) -> Result<usize, EvalError> {
     let segments = t.split('/').count();
     if segments < 2 || t.split('/').any(str::is_empty) {
@@ -676,8 +734,9 @@ impl Evaluator<'_> {
             // ---- comparison and logic
             "equals" => {
                 arity(name, n, 2, 2)?;
-                if let Some(u) = any_unknown(&a) {
-                    return Ok(u);
+                // An unknown anywhere inside either side makes the answer unknown.
+                if let Some(u) = a0.first_unknown().or_else(|| a1.first_unknown()) {
+                    return Ok(Value::Unknown(u.clone()));
                 }
                 Ok(Value::Bool(equal(a0, a1)))
             }
@@ -1003,7 +1062,15 @@ impl Evaluator<'_> {
                 }
                 match a0 {
                     Value::String(t) => Ok(Value::Bool(t.contains(&text(a1, false)))),
-                    Value::Array(items) => Ok(Value::Bool(items.iter().any(|v| equal(v, a1)))),
+                    Value::Array(items) => {
+                        if items.iter().any(|v| v.first_unknown().is_none() && equal(v, a1)) {
+                            return Ok(Value::Bool(true));
+                        }
+                        match items.iter().find_map(Value::first_unknown) {
+                            Some(u) => Ok(Value::Unknown(u.clone())),
+                            None => Ok(Value::Bool(false)),
+                        }
+                    }
                     Value::Object(_) => Ok(Value::Bool(a0.get_ci(&text(a1, false)).is_some())),
                     other => Err(type_err(name, "a string, an array or an object", other)),
                 }
@@ -1236,7 +1303,68 @@ impl Evaluator<'_> {
                     Ok(suffix) => Ok(format!("{base}{suffix}").into()),
                 }
             }
-            "datetimeadd" | "datetimefromepoch" | "datetimetoepoch" | "parsecidr" | "cidrsubnet" | "cidrhost" => {
+            "parsecidr" | "cidrsubnet" | "cidrhost" => {
+                arity(name, n, if lname == "parsecidr" { 1 } else { 2 }, if lname == "cidrsubnet" { 3 } else { 2 })?;
+                let Some((addr, prefix)) = parse_cidr4(s(name, a0)?) else {
+                    return Ok(Value::unknown(format!("`{name}()` is evaluated for IPv4 ranges only")));
+                };
+                let size: u64 = 1u64 << (32 - u32::from(prefix));
+                let mask: u32 = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
+                let network = addr & mask;
+                match lname {
+                    "parsecidr" => {
+                        let broadcast = network | !mask;
+                        let mut m = Map::new();
+                        m.insert("network".into(), ip4(network).into());
+                        m.insert("netmask".into(), ip4(mask).into());
+                        m.insert("broadcast".into(), ip4(broadcast).into());
+                        let (first, last) = if prefix >= 31 { (network, broadcast) } else { (network + 1, broadcast - 1) };
+                        m.insert("firstUsable".into(), ip4(first).into());
+                        m.insert("lastUsable".into(), ip4(last).into());
+                        m.insert("cidr".into(), Value::Int(i64::from(prefix)));
+                        Ok(Value::Object(m))
+                    }
+                    "cidrsubnet" => {
+                        let new_prefix = int(name, a1)?;
+                        let index = int(name, get(&a, 2))?;
+                        if !(i64::from(prefix)..=32).contains(&new_prefix) {
+                            return Err(err(ErrorKind::Type, format!("`{name}`: new prefix /{new_prefix} does not fit in /{prefix}")));
+                        }
+                        let sub_size = 1u64 << (32 - new_prefix);
+                        let count = size / sub_size;
+                        let idx = u64::try_from(index).ok().filter(|i| *i < count).ok_or_else(|| {
+                            err(ErrorKind::Type, format!("`{name}`: subnet index {index} is outside 0..{count}"))
+                        })?;
+                        let start = u64::from(network) + idx * sub_size;
+                        Ok(format!("{}/{new_prefix}", ip4(u32::try_from(start).unwrap_or(0))).into())
+                    }
+                    _ => {
+                        let index = int(name, a1)?;
+                        let usable = if prefix >= 31 { size } else { size.saturating_sub(2) };
+                        let idx = u64::try_from(index).ok().filter(|i| *i < usable).ok_or_else(|| {
+                            err(ErrorKind::Type, format!("`{name}`: host index {index} is outside the range"))
+                        })?;
+                        let offset = if prefix >= 31 { 0 } else { 1 };
+                        Ok(ip4(u32::try_from(u64::from(network) + offset + idx).unwrap_or(0)).into())
+                    }
+                }
+            }
+            "datetimefromepoch" => {
+                arity(name, n, 1, 1)?;
+                let secs = int(name, a0)?;
+                let days = secs.div_euclid(86_400);
+                let rem = secs.rem_euclid(86_400);
+                let (y, m, d) = civil_from_days(days);
+                Ok(format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60).into())
+            }
+            "datetimetoepoch" => {
+                arity(name, n, 1, 1)?;
+                let t = s(name, a0)?;
+                parse_utc(t)
+                    .map(Value::Int)
+                    .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: `{t}` is not a UTC date-time like `2023-05-02T15:16:13Z`")))
+            }
+            "datetimeadd" => {
                 Ok(Value::unknown(format!("`{name}()` is not evaluated by amlguard")))
             }
             _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),

@@ -10,6 +10,8 @@ pub struct Limits {
     pub max_template_bytes: usize,
     /// Parameters file size in bytes (Azure: 4 MB).
     pub max_parameters_file_bytes: usize,
+    /// One expanded resource definition, in bytes of JSON (Azure: 1 MB).
+    pub max_resource_bytes: usize,
     /// Resources per template, counting copies (Azure: 800).
     pub max_resources: usize,
     /// `copy` count (Azure: 800).
@@ -34,6 +36,7 @@ impl Default for Limits {
         Limits {
             max_template_bytes: 4 * 1024 * 1024,
             max_parameters_file_bytes: 4 * 1024 * 1024,
+            max_resource_bytes: 1024 * 1024,
             max_resources: 800,
             max_copy_count: 800,
             max_parameters: 256,

@@ -435,7 +435,23 @@ fn instance(
             match &scope {
                 Some(Value::Unknown(_)) => {}
                 Some(Value::String(s)) => id = Some(resource_id(&ev.info, &full_type, &nm, Some(s))),
-                _ => id = Some(resource_id(&ev.info, &full_type, &nm, None)),
+                _ => {
+                    // An `existing` resource (2.0) may live in another
+                    // resource group or subscription.
+                    let mut info = ev.info.clone();
+                    let mut unknown_place = false;
+                    for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
+                        match out.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v) {
+                            Some(Value::String(v)) if slot == 0 => info.scope.subscription_id = v.clone(),
+                            Some(Value::String(v)) => info.scope.resource_group = v.clone(),
+                            Some(Value::Unknown(_)) => unknown_place = true,
+                            _ => {}
+                        }
+                    }
+                    if !unknown_place {
+                        id = Some(resource_id(&info, &full_type, &nm, None));
+                    }
+                }
             }
             if let Some(sv) = scope {
                 out.retain(|k, _| !k.eq_ignore_ascii_case("scope"));
@@ -472,7 +488,19 @@ fn instance(
     if let Some(sym) = symbol {
         value.insert("symbolicName".into(), sym.into());
     }
-    sink.resources.push((Value::Object(value), src.provenance(pointer)));
+    let value = Value::Object(value);
+    let size = value.to_json().to_string().len();
+    if size > set.limits.max_resource_bytes {
+        return fail(
+            sink,
+            EvalError::new(
+                ErrorKind::Limit,
+                format!("the expanded resource is {size} bytes; azure accepts at most {} per resource (1 MB)", set.limits.max_resource_bytes),
+            )
+            .at(pointer),
+        );
+    }
+    sink.resources.push((value, src.provenance(pointer)));
     // Children.
     if let Some(Value::Array(children)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")).map(|(_, v)| v) {
         if let Some(n) = full_name {

@@ -131,6 +131,15 @@ fn functions_table() {
         ("uniqueString('test')", j(json!("rbgf3xv4ufgzg"))),
         ("uniqueString('hello', 'world')", j(json!("a7wkljktk6wne"))),
         ("guid('a', 'b', 'c')", j(json!("a98fa280-e03f-5afa-8d8e-92d0a9c201e8"))),
+        // network ranges (IPv4)
+        ("parseCidr('10.144.0.0/20')", j(json!({"network": "10.144.0.0", "netmask": "255.255.240.0", "broadcast": "10.144.15.255",
+                                                  "firstUsable": "10.144.0.1", "lastUsable": "10.144.15.254", "cidr": 20}))),
+        ("cidrSubnet('10.144.0.0/20', 24, 2)", j(json!("10.144.2.0/24"))),
+        ("cidrHost('10.144.3.0/24', 0)", j(json!("10.144.3.1"))),
+        // date-times (cross-checked with Python datetime)
+        ("dateTimeFromEpoch(1683040573)", j(json!("2023-05-02T15:16:13Z"))),
+        ("dateTimeToEpoch('2023-05-02T15:16:13Z')", j(json!(1683040573))),
+        ("dateTimeFromEpoch(dateTimeToEpoch('2000-02-29T23:59:59Z'))", j(json!("2000-02-29T23:59:59Z"))),
         // escapes
         ("[[not an expression]", j(json!("[not an expression]"))),
     ];
@@ -153,6 +162,8 @@ fn deployment_time_values_are_unknown_with_a_reason() {
         ("utcNow()", "time of deployment"),
         ("concat('x', utcNow())", "time of deployment"),
         ("toLower(subscription().displayName)", "display name"),
+        ("equals(createArray(utcNow()), createArray('x'))", "time of deployment"),
+        ("contains(createArray('a', newGuid()), 'b')", "new value"),
     ] {
         match eval(expr) {
             Value::Unknown(u) => assert!(u.reason.contains(reason_part), "{expr}: {}", u.reason),
@@ -325,15 +336,24 @@ fn symbolic_names_existing_and_user_functions() {
         "resources": {
             "vnet": {"existing": true, "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-01-01",
                      "name": "[__bicep.vnetName(resourceId('Microsoft.Network/virtualNetworks', 'corp'))]"},
+            "hub": {"existing": true, "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-01-01",
+                    "name": "hub", "resourceGroup": "net-rg", "subscriptionId": "11111111-1111-1111-1111-111111111111"},
             "nic": {"type": "Microsoft.Network/networkInterfaces", "apiVersion": "2023-01-01", "name": "nic",
                     "properties": {"vnet": "[resourceId('Microsoft.Network/virtualNetworks', 'corp')]"}}
         }});
     let d = expand(t, json!({}));
-    assert_eq!(names(&d), vec!["Microsoft.Network/virtualNetworks corp", "Microsoft.Network/networkInterfaces nic"]);
+    assert_eq!(
+        names(&d),
+        vec!["Microsoft.Network/virtualNetworks corp", "Microsoft.Network/virtualNetworks hub", "Microsoft.Network/networkInterfaces nic"]
+    );
+    assert_eq!(
+        d.resources.get(1).unwrap().id(),
+        "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/hub"
+    );
     let vnet = d.resources.first().unwrap();
     assert_eq!(vnet.value.get("existing"), Some(&Value::Bool(true)));
     assert_eq!(vnet.value.get("symbolicName"), Some(&j(json!("vnet"))));
-    assert!(d.relations.iter().any(|r| r.from == 1 && r.to == 0));
+    assert!(d.relations.iter().any(|r| r.from == 2 && r.to == 0));
 }
 
 fn expand_err(t: serde_json::Value) -> (Option<TemplateError>, Deployment) {
@@ -396,6 +416,15 @@ fn template_level_problems_are_typed_errors_with_place() {
     let big: Vec<_> = (0..801).map(|i| json!({"type": "Microsoft.Storage/storageAccounts", "name": format!("s{i}")})).collect();
     let (e, _) = expand_err(template(serde_json::Value::Array(big)));
     assert_eq!(e.unwrap().kind, ErrorKind::Limit);
+
+    // One resource over 1 MB once expanded: that resource is an error, the rest ingest.
+    let (e, d) = expand_err(template(json!([
+        {"type": "Microsoft.Storage/storageAccounts", "name": "huge", "properties": {"x": "[map(range(0, 600), lambda('i', padLeft('', 2000, 'x')))]"}},
+        {"type": "Microsoft.Storage/storageAccounts", "name": "ok"}
+    ])));
+    assert!(e.is_none());
+    assert_eq!(names(&d), vec!["Microsoft.Storage/storageAccounts ok"]);
+    assert!(d.diagnostics.iter().any(|x| x.message.contains("per resource (1 MB)")), "{:?}", d.diagnostics);
 
     let (e, _) = expand_err(json!({"$schema": "x/deploymentTemplate.json#", "resources": 5}));
     assert_eq!(e.unwrap().kind, ErrorKind::Structure);

@@ -25,6 +25,8 @@ pub const RESOURCE_MARK: &str = "\u{0}tf-resource";
 
 /// Expressions nested deeper than this evaluate to an error unknown.
 const MAX_DEPTH: usize = 128;
+/// Largest local file `file()` / `templatefile()` read.
+pub const MAX_LOCAL_FILE_BYTES: u64 = 1 << 20;
 /// Upper bound on collection sizes built by `range`, `for` and friends.
 pub const MAX_ITEMS: usize = 10_000;
 /// Largest value one expression may produce (elements, nested ones counted):
@@ -197,6 +199,9 @@ impl Scope {
                         for a in &call.args {
                             args.push(self.eval(a));
                         }
+                        if matches!(name, "file" | "fileexists" | "templatefile") && !call.expand_final {
+                            return self.file_function(name, args);
+                        }
                         if call.expand_final {
                             match args.pop() {
                                 Some(Value::Array(rest)) => args.extend(rest),
@@ -232,6 +237,65 @@ impl Scope {
             Expression::ForExpr(f) => self.eval_for(f),
             _ => err("unsupported expression"),
         }
+    }
+
+    /// `file`, `fileexists`, `templatefile` on local files: relative paths
+    /// from `path.root` (Terraform's working directory); only files inside
+    /// the root or the current module folder, at most [`MAX_LOCAL_FILE_BYTES`].
+    fn file_function(&mut self, name: &str, args: Vec<Value>) -> Value {
+        let arg = match args.first() {
+            Some(Value::String(s)) => s.clone(),
+            Some(u @ Value::Unknown(_)) => return u.clone(),
+            _ => return err(format!("`{name}` needs a path")),
+        };
+        let dir_of = |k: &str| self.path.get(k).and_then(Value::as_str).map(std::path::PathBuf::from);
+        let Some(root) = dir_of("root") else {
+            return Value::unknown(format!("`{name}(\"{arg}\")` reads a file; no configuration folder is known"));
+        };
+        let given = std::path::Path::new(&arg);
+        let full = if given.is_absolute() { given.to_path_buf() } else { root.join(given) };
+        let Ok(real) = full.canonicalize() else {
+            return if name == "fileexists" { Value::Bool(false) } else { err(format!("no file `{arg}`")) };
+        };
+        let inside = [dir_of("root"), dir_of("module")]
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.canonicalize().ok())
+            .any(|d| real.starts_with(d));
+        if !inside {
+            return Value::unknown(format!("`{name}(\"{arg}\")` reads a file outside the configuration; not read"));
+        }
+        if name == "fileexists" {
+            return Value::Bool(real.is_file());
+        }
+        match std::fs::metadata(&real) {
+            Ok(m) if m.is_file() && m.len() <= MAX_LOCAL_FILE_BYTES => {}
+            Ok(m) if m.is_file() => {
+                return Value::unknown(format!("`{name}(\"{arg}\")`: file larger than {MAX_LOCAL_FILE_BYTES} bytes; not read"))
+            }
+            _ => return err(format!("`{arg}` is not a file")),
+        }
+        let text = match std::fs::read(&real).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            _ => return err(format!("`{arg}` is not readable UTF-8 text")),
+        };
+        if name == "file" {
+            return Value::String(text);
+        }
+        // templatefile: the template sees only the variables it is given.
+        let vars = match args.get(1) {
+            Some(Value::Object(m)) => m.clone(),
+            None => Map::new(),
+            Some(u @ Value::Unknown(_)) => return u.clone(),
+            Some(_) => return err("`templatefile` variables must be an object"),
+        };
+        let tpl = match Template::from_str(&text) {
+            Ok(t) => t,
+            Err(e) => return err(format!("bad template `{arg}`: {e}")),
+        };
+        let mut inner = Scope { path: self.path.clone(), depth: self.depth.saturating_add(8), ..Scope::default() };
+        let bindings: Vec<(String, Value)> = vars.into_iter().collect();
+        inner.with(bindings, |s| s.eval_template(&tpl))
     }
 
     fn eval_template_expr(&mut self, t: &TemplateExpr) -> Value {

@@ -41,6 +41,10 @@ pub struct TypeMap {
     /// properties are merged into that resource instead of being added.
     #[serde(default)]
     pub merge_into: Option<String>,
+    /// With `merge_into`: lists are appended to the target's lists instead of
+    /// replacing them (e.g. a Key Vault access policy resource adds one policy).
+    #[serde(default)]
+    pub merge_append: bool,
     /// `resource_group` or `subscription` for those two special scopes.
     #[serde(default)]
     pub kind: Option<String>,
@@ -147,6 +151,8 @@ pub struct Mapped {
     pub children: Vec<(String, Value)>,
     /// Id of the resource to merge `value` into.
     pub merge_into: Option<String>,
+    /// With `merge_into`: append lists instead of replacing them.
+    pub append: bool,
 }
 
 /// `true` if the Terraform type has an ARM mapping.
@@ -571,17 +577,23 @@ fn common(out: &mut Map, arm_type: &str, name: &str, id: &str, attrs: &Value) {
 
 /// Deep merge `src` into `dst` (objects merge, everything else replaces).
 pub fn deep_merge(dst: &mut Value, src: Value, depth: usize) {
+    merge_values(dst, src, false, depth);
+}
+
+/// [`deep_merge`], with `append`: lists on both sides are concatenated.
+pub fn merge_values(dst: &mut Value, src: Value, append: bool, depth: usize) {
     match (dst, src) {
         (Value::Object(d), Value::Object(s)) if depth < 32 => {
             for (k, v) in s {
                 match d.get_mut(&k) {
-                    Some(slot) => deep_merge(slot, v, depth.saturating_add(1)),
+                    Some(slot) => merge_values(slot, v, append, depth.saturating_add(1)),
                     None => {
                         d.insert(k, v);
                     }
                 }
             }
         }
+        (Value::Array(d), Value::Array(s)) if append => d.extend(s),
         (d, s) => *d = s,
     }
 }
@@ -633,7 +645,7 @@ pub fn map_resource(tf_type: &str, attrs: &Value, scope: &Scope, placeholder: &s
             children.push((c.block.clone(), cv));
         }
     }
-    Some(Mapped { value: v, children, merge_into })
+    Some(Mapped { value: v, children, merge_into, append: t.merge_append })
 }
 
 fn strip_nulls(v: &mut Value, depth: usize) {
@@ -675,7 +687,7 @@ fn map_azapi(tf_type: &str, attrs: &Value, scope: &Scope, placeholder: &str) -> 
             Value::Object(_) | Value::Unknown(_) => body,
             _ => Value::Object(Map::new()),
         };
-        return Some(Mapped { value: v, children: Vec::new(), merge_into: Some(target) });
+        return Some(Mapped { value: v, children: Vec::new(), merge_into: Some(target), append: false });
     }
     let (arm_type, name, id) = azapi_identity(attrs, scope, placeholder)?;
     let mut out = Map::new();
@@ -694,7 +706,7 @@ fn map_azapi(tf_type: &str, attrs: &Value, scope: &Scope, placeholder: &str) -> 
         u @ Value::Unknown(_) => arm_set(&mut v, "properties", u),
         _ => {}
     }
-    Some(Mapped { value: v, children: Vec::new(), merge_into: None })
+    Some(Mapped { value: v, children: Vec::new(), merge_into: None, append: false })
 }
 
 #[cfg(test)]

@@ -204,14 +204,14 @@ pub fn load_hcl_dir(path: &Path, vars: &[(String, String)]) -> Result<Deployment
 /// Map instances to ARM resources, apply merges (association resources,
 /// `azapi_update_resource`), derive relations.
 pub(crate) fn build(dep: &mut Deployment, instances: Vec<(walk::Instance, Provenance)>, diags: &mut Vec<Diagnostic>) {
-    let mut merges: Vec<(String, Value, Provenance)> = Vec::new();
+    let mut merges: Vec<(String, Value, bool, Provenance)> = Vec::new();
     for (inst, prov) in instances {
         let mut attrs = inst.attrs;
         eval::strip_marks(&mut attrs, 0);
         match mapping::map_resource(&inst.tf_type, &attrs, &dep.scope, &inst.address) {
             Some(m) => {
                 if let Some(target) = m.merge_into {
-                    merges.push((target, m.value, prov));
+                    merges.push((target, m.value, m.append, prov));
                     continue;
                 }
                 let mut value = m.value;
@@ -236,9 +236,9 @@ pub(crate) fn build(dep: &mut Deployment, instances: Vec<(walk::Instance, Proven
             }
         }
     }
-    for (target, value, prov) in merges {
+    for (target, value, append, prov) in merges {
         match dep.find_by_id(&target).and_then(|i| dep.resources.get_mut(i)) {
-            Some(r) => mapping::deep_merge(&mut r.value, value, 0),
+            Some(r) => mapping::merge_values(&mut r.value, value, append, 0),
             None => diags.push(Diagnostic {
                 level: DiagnosticLevel::Info,
                 message: format!(

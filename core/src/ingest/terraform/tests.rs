@@ -564,3 +564,153 @@ fn deeply_nested_input_is_an_error_not_a_crash() {
     assert_eq!(short.eval(&mid), Value::Int(20));
 
 }
+
+#[test]
+fn key_vault_access_policies_append_to_the_vault() {
+    let t = tempdir(
+        "kvap",
+        &[(
+            "main.tf",
+            r#"
+resource "azurerm_key_vault" "kv" {
+  name                = "kv-ml"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  tenant_id           = "t"
+  sku_name            = "standard"
+  access_policy {
+    tenant_id          = "t"
+    object_id          = "inline"
+    secret_permissions = ["Get"]
+  }
+}
+resource "azurerm_key_vault_access_policy" "ws" {
+  key_vault_id       = azurerm_key_vault.kv.id
+  tenant_id          = "t"
+  object_id          = "workspace"
+  key_permissions    = ["Get", "WrapKey"]
+}
+resource "azurerm_key_vault_access_policy" "other" {
+  key_vault_id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/elsewhere"
+  tenant_id    = "t"
+  object_id    = "nobody"
+}
+"#,
+        )],
+    );
+    let d = load_hcl_dir(&t.0, &[]).unwrap();
+    let kv = by_pointer(&d, "azurerm_key_vault.kv");
+    let policies = kv.value.get("properties").and_then(|p| p.get("accessPolicies")).and_then(Value::as_array).unwrap();
+    let ids: Vec<_> = policies.iter().filter_map(|p| p.get("objectId").and_then(Value::as_str)).collect();
+    assert_eq!(ids, ["inline", "workspace"]);
+    let keys = policies.get(1).and_then(|p| p.get("permissions")).and_then(|p| p.get("keys")).and_then(Value::as_array).unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(d.resources.len(), 1, "an access policy is not a resource of its own");
+    assert!(d.diagnostics.iter().any(|x| x.message.contains("azurerm_key_vault_access_policy.other") && x.message.contains("not declared")));
+}
+
+#[test]
+fn storage_blob_properties_become_the_blob_service() {
+    let t = tempdir(
+        "blobprops",
+        &[(
+            "main.tf",
+            r#"
+resource "azurerm_storage_account" "st" {
+  name                     = "stml"
+  resource_group_name      = "rg"
+  location                 = "westeurope"
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+  blob_properties {
+    versioning_enabled = true
+    delete_retention_policy {
+      days = 14
+    }
+  }
+}
+resource "azurerm_storage_account" "plain" {
+  name                     = "stplain"
+  resource_group_name      = "rg"
+  location                 = "westeurope"
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+}
+"#,
+        )],
+    );
+    let d = load_hcl_dir(&t.0, &[]).unwrap();
+    let blob = by_pointer(&d, "azurerm_storage_account.st.blob_properties");
+    assert_eq!(blob.type_(), "Microsoft.Storage/storageAccounts/blobServices");
+    assert_eq!(blob.name(), "stml/default");
+    assert!(blob.id().ends_with("/storageAccounts/stml/blobServices/default"), "{}", blob.id());
+    let p = blob.value.get("properties").unwrap();
+    assert_eq!(p.get("isVersioningEnabled"), Some(&Value::Bool(true)));
+    let del = p.get("deleteRetentionPolicy").unwrap();
+    assert_eq!(del.get("enabled"), Some(&Value::Bool(true)));
+    assert_eq!(del.get("days").and_then(Value::as_i64), Some(14));
+    let cont = p.get("containerDeleteRetentionPolicy").unwrap();
+    assert_eq!(cont.get("enabled"), Some(&Value::Bool(false)));
+    assert!(d.resources.iter().all(|r| r.provenance.pointer != "azurerm_storage_account.plain.blob_properties"));
+    assert!(d.relations.iter().any(|r| r.from == d.resources.iter().position(|x| std::ptr::eq(x, blob)).unwrap()));
+}
+
+#[test]
+fn file_and_templatefile_read_local_files_only() {
+    let outside = tempdir("fileoutside", &[("secret.txt", "do not read")]);
+    let outside_file = outside.0.join("secret.txt").display().to_string();
+    let main = format!(
+        r#"
+locals {{
+  policy   = file("${{path.module}}/policy.json")
+  relative = file("policy.json")
+  rendered = templatefile("tpl/role.tftpl", {{ name = "reader", actions = ["a", "b"] }})
+  exists   = fileexists("nope.txt")
+  missing  = try(file("nope.txt"), "fallback")
+  outside  = file("{outside_file}")
+  big      = file("big.txt")
+}}
+resource "azurerm_storage_account" "st" {{
+  name                     = "st${{jsondecode(local.policy).suffix}}"
+  resource_group_name      = "rg"
+  location                 = "westeurope"
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+  tags = {{
+    relative = local.relative
+    rendered = local.rendered
+    exists   = tostring(local.exists)
+    missing  = local.missing
+    outside  = local.outside
+    big      = local.big
+  }}
+}}
+"#
+    );
+    let big = "x".repeat(usize::try_from(super::eval::MAX_LOCAL_FILE_BYTES).unwrap() + 1);
+    let t = tempdir(
+        "files",
+        &[
+            ("main.tf", &main),
+            ("policy.json", r#"{"suffix": "fromfile"}"#),
+            ("tpl/role.tftpl", "role ${name}:%{ for a in actions }${a};%{ endfor }"),
+            ("big.txt", &big),
+        ],
+    );
+    let d = load_hcl_dir(&t.0, &[]).unwrap();
+    let st = by_pointer(&d, "azurerm_storage_account.st");
+    assert_eq!(st.name(), "stfromfile");
+    let tags = st.value.get("tags").unwrap();
+    assert_eq!(tags.get("relative").and_then(Value::as_str), Some(r#"{"suffix": "fromfile"}"#));
+    assert_eq!(tags.get("rendered").and_then(Value::as_str), Some("role reader:a;b;"));
+    assert_eq!(tags.get("exists").and_then(Value::as_str), Some("false"));
+    assert_eq!(tags.get("missing").and_then(Value::as_str), Some("fallback"));
+    match tags.get("outside") {
+        Some(Value::Unknown(u)) => assert!(u.reason.contains("outside the configuration"), "{}", u.reason),
+        other => panic!("a file outside the configuration was read: {other:?}"),
+    }
+    match tags.get("big") {
+        Some(Value::Unknown(u)) => assert!(u.reason.contains("larger than"), "{}", u.reason),
+        other => panic!("{other:?}"),
+    }
+}
