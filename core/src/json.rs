@@ -257,6 +257,8 @@ impl<'a> Parser<'a> {
             if let Some(t) = &self.target {
                 if *t == self.path {
                     self.found = Some(self.position());
+                    // Found: `locate` needs nothing after this point.
+                    return self.err("found");
                 }
             }
         }
@@ -320,14 +322,17 @@ impl<'a> Parser<'a> {
             self.path.push(key.clone());
             let v = self.value(depth)?;
             self.path.pop();
-            if map.contains_key(&key) {
+            if self.target.is_some() {
+                // `locate` mode: values are not kept, so keys need not be checked.
+            } else if map.contains_key(&key) {
                 return Err(JsonError {
                     message: format!("duplicate key `{key}`"),
                     position: self.position_at(key_at.0, key_at.1, key_at.2),
                     pointer: self.pointer(),
                 });
+            } else {
+                map.insert(key, v);
             }
-            map.insert(key, v);
             self.skip_ws()?;
             match self.bump() {
                 Some(b',') => {
@@ -353,12 +358,16 @@ impl<'a> Parser<'a> {
             self.bump();
             return Ok(Value::Array(items));
         }
+        let mut n: usize = 0;
         loop {
             self.skip_ws()?;
-            self.path.push(items.len().to_string());
+            self.path.push(n.to_string());
             let v = self.value(depth)?;
             self.path.pop();
-            items.push(v);
+            n = n.saturating_add(1);
+            if self.target.is_none() {
+                items.push(v);
+            }
             self.skip_ws()?;
             match self.bump() {
                 Some(b',') => {

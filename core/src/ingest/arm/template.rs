@@ -240,6 +240,17 @@ pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &S
             .collect(),
         _ => Vec::new(),
     };
+    // Refuse an over-long resource list before expanding it (expansion
+    // records a position per resource: quadratic on a huge template).
+    if entries.len() > set.limits.max_resources {
+        return Err(src.error(
+            EvalError::new(
+                ErrorKind::Limit,
+                format!("the template declares {} resources; azure accepts at most {}", entries.len(), set.limits.max_resources),
+            ),
+            &format!("{base}/resources"),
+        ));
+    }
     // Symbolic names → ids, so `reference('sym')` finds module outputs.
     for (_, sym, r) in &entries {
         if let Some(sym) = sym {
