@@ -804,10 +804,7 @@ impl<'a> Ev<'a> {
         let mut capacity: Option<usize> = Some(0);
         let mut reasons: Vec<String> = Vec::new();
         for pr in &dep.possible_relations {
-            let cap = rel.paths.iter().fold(Some(0usize), |acc, p| match (acc, pr.capacity(p)) {
-                (Some(a), Some(b)) => Some(a.saturating_add(b)),
-                _ => None,
-            });
+            let cap = rel.paths.iter().try_fold(0usize, |acc, p| pr.capacity(p).map(|b| acc.saturating_add(b)));
             if cap == Some(0) {
                 continue;
             }
