@@ -68,7 +68,7 @@ pub fn detect(doc: &Value) -> Format {
 }
 
 fn source(file: Option<&str>, text: Option<&str>, dir: Option<PathBuf>) -> arm::Source {
-    arm::Source { file: file.map(str::to_owned), text: text.map(Arc::from), dir }
+    arm::Source { file: file.map(str::to_owned), text: text.map(Arc::from), dir, ..Default::default() }
 }
 
 /// Read a document (format detected from content) into a [`Deployment`].

@@ -4,6 +4,7 @@
 //! whole deployment in view.
 
 use crate::model::{normalise_id, Deployment};
+use std::collections::{HashMap, HashSet};
 use crate::value::{Map, Value};
 
 /// Names of the registered checks.
@@ -128,43 +129,55 @@ struct Demand {
     addresses: Result<u64, String>,
 }
 
-fn refers(v: Option<&str>, subnet_id: &str) -> bool {
-    v.is_some_and(|s| normalise_id(s) == subnet_id)
+/// The wanted subnet (normalised id) a property value names, if any.
+fn target<'w>(v: Option<&str>, wanted: &'w HashSet<String>) -> Option<&'w String> {
+    v.and_then(|s| wanted.get(&normalise_id(s)))
 }
 
-/// What each resource of the deployment places in the subnet `subnet_id`
-/// (normalised).
-fn demands(deployment: &Deployment, subnet_id: &str) -> Vec<Demand> {
-    let mut out = Vec::new();
+/// What each resource of the deployment places in each subnet of `wanted`
+/// (normalised ids), in one pass over the resources: per subnet, the
+/// consumers in resource order.
+fn demands(deployment: &Deployment, wanted: &HashSet<String>) -> HashMap<String, Vec<Demand>> {
+    let mut out: HashMap<String, Vec<Demand>> = HashMap::new();
+    let mut push = |id: &String, d: Demand| out.entry(id.clone()).or_default().push(d);
     for r in &deployment.resources {
         let v = &r.value;
         let name = r.name();
         if r.is_type("Microsoft.MachineLearningServices/workspaces/computes") {
             let ctype = str_at(v, "properties.computeType").unwrap_or_default();
-            if ctype.eq_ignore_ascii_case("AmlCompute") && refers(str_at(v, "properties.properties.subnet.id"), subnet_id) {
-                out.push(Demand {
-                    what: format!("cluster `{name}` (max nodes)"),
-                    addresses: count_at(v, "properties.properties.scaleSettings.maxNodeCount", None, &format!("max node count of `{name}`")),
-                });
-            } else if ctype.eq_ignore_ascii_case("ComputeInstance") && refers(str_at(v, "properties.properties.subnet.id"), subnet_id) {
-                out.push(Demand { what: format!("compute instance `{name}`"), addresses: Ok(1) });
-            } else if ctype.eq_ignore_ascii_case("AKS")
-                && refers(str_at(v, "properties.properties.aksNetworkingConfiguration.subnetId"), subnet_id)
-            {
-                let agents = count_at(v, "properties.properties.agentCount", Some(AML_AKS_DEFAULT_AGENTS), &format!("agent count of `{name}`"));
-                out.push(Demand {
-                    what: format!("AKS compute `{name}` (nodes × ({AKS_DEFAULT_MAX_PODS} pods + 1))"),
-                    addresses: agents.map(|n| n.saturating_mul(AKS_DEFAULT_MAX_PODS + 1)),
-                });
+            let in_subnet = || target(str_at(v, "properties.properties.subnet.id"), wanted);
+            if ctype.eq_ignore_ascii_case("AmlCompute") {
+                if let Some(id) = in_subnet() {
+                    push(
+                        id,
+                        Demand {
+                            what: format!("cluster `{name}` (max nodes)"),
+                            addresses: count_at(v, "properties.properties.scaleSettings.maxNodeCount", None, &format!("max node count of `{name}`")),
+                        },
+                    );
+                }
+            } else if ctype.eq_ignore_ascii_case("ComputeInstance") {
+                if let Some(id) = in_subnet() {
+                    push(id, Demand { what: format!("compute instance `{name}`"), addresses: Ok(1) });
+                }
+            } else if ctype.eq_ignore_ascii_case("AKS") {
+                if let Some(id) = target(str_at(v, "properties.properties.aksNetworkingConfiguration.subnetId"), wanted) {
+                    let agents = count_at(v, "properties.properties.agentCount", Some(AML_AKS_DEFAULT_AGENTS), &format!("agent count of `{name}`"));
+                    push(
+                        id,
+                        Demand {
+                            what: format!("AKS compute `{name}` (nodes × ({AKS_DEFAULT_MAX_PODS} pods + 1))"),
+                            addresses: agents.map(|n| n.saturating_mul(AKS_DEFAULT_MAX_PODS + 1)),
+                        },
+                    );
+                }
             }
         } else if r.is_type("Microsoft.ContainerService/managedClusters") {
             let kubenet = str_at(v, "properties.networkProfile.networkPlugin").is_some_and(|p| p.eq_ignore_ascii_case("kubenet"));
             let overlay = str_at(v, "properties.networkProfile.networkPluginMode").is_some_and(|p| p.eq_ignore_ascii_case("overlay"));
             let pools = v.get_path_ci("properties.agentPoolProfiles").and_then(Value::as_array).unwrap_or_default();
             for pool in pools {
-                if !refers(str_at(pool, "vnetSubnetID"), subnet_id) {
-                    continue;
-                }
+                let Some(id) = target(str_at(pool, "vnetSubnetID"), wanted) else { continue };
                 let pname = pool.get_ci("name").and_then(Value::as_str).unwrap_or("pool");
                 let nodes = if pool.get_ci("enableAutoScaling").and_then(Value::as_bool) == Some(true) {
                     count_at(pool, "maxCount", None, &format!("max count of pool `{pname}` of `{name}`"))
@@ -176,23 +189,32 @@ fn demands(deployment: &Deployment, subnet_id: &str) -> Vec<Demand> {
                 } else {
                     count_at(pool, "maxPods", Some(AKS_DEFAULT_MAX_PODS), &format!("max pods of pool `{pname}` of `{name}`")).map(|p| p + 1)
                 };
-                out.push(Demand {
-                    what: format!("AKS cluster `{name}` pool `{pname}`"),
-                    addresses: nodes.and_then(|n| per_node.map(|p| n.saturating_mul(p))),
-                });
+                push(
+                    id,
+                    Demand {
+                        what: format!("AKS cluster `{name}` pool `{pname}`"),
+                        addresses: nodes.and_then(|n| per_node.map(|p| n.saturating_mul(p))),
+                    },
+                );
             }
-        } else if r.is_type("Microsoft.Network/privateEndpoints") && refers(str_at(v, "properties.subnet.id"), subnet_id) {
-            out.push(Demand { what: format!("private endpoint `{name}`"), addresses: Ok(1) });
+        } else if r.is_type("Microsoft.Network/privateEndpoints") {
+            if let Some(id) = target(str_at(v, "properties.subnet.id"), wanted) {
+                push(id, Demand { what: format!("private endpoint `{name}`"), addresses: Ok(1) });
+            }
         } else if r.is_type("Microsoft.Network/networkInterfaces") {
-            let n = v
-                .get_path_ci("properties.ipConfigurations")
-                .and_then(Value::as_array)
-                .unwrap_or_default()
-                .iter()
-                .filter(|c| refers(str_at(c, "properties.subnet.id"), subnet_id))
-                .count();
-            if n > 0 {
-                out.push(Demand { what: format!("network interface `{name}`"), addresses: Ok(n as u64) });
+            // Configurations per subnet, subnets in order of first mention.
+            let mut counts: Vec<(&String, u64)> = Vec::new();
+            let configs = v.get_path_ci("properties.ipConfigurations").and_then(Value::as_array).unwrap_or_default();
+            for c in configs {
+                if let Some(id) = target(str_at(c, "properties.subnet.id"), wanted) {
+                    match counts.iter_mut().find(|(k, _)| *k == id) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((id, 1)),
+                    }
+                }
+            }
+            for (id, n) in counts {
+                push(id, Demand { what: format!("network interface `{name}`"), addresses: Ok(n) });
             }
         }
     }
@@ -207,9 +229,14 @@ fn subnet_capacity(deployment: &Deployment, index: usize, _parameters: &Map) -> 
     let mut failures = Vec::new();
     let mut evidence = Vec::new();
     let mut unknown = Vec::new();
-    for subnet in subnets_of(deployment, index) {
-        let id = normalise_id(&subnet.id);
-        let demands = demands(deployment, &id);
+    let subnets = subnets_of(deployment, index);
+    if subnets.is_empty() {
+        return CheckOutcome::Pass;
+    }
+    let wanted: HashSet<String> = subnets.iter().map(|s| normalise_id(&s.id)).collect();
+    let by_subnet = demands(deployment, &wanted);
+    for subnet in subnets {
+        let Some(demands) = by_subnet.get(&normalise_id(&subnet.id)) else { continue };
         if demands.is_empty() {
             continue;
         }
@@ -233,7 +260,7 @@ fn subnet_capacity(deployment: &Deployment, index: usize, _parameters: &Map) -> 
         let mut total: u64 = 0;
         let mut parts = Vec::new();
         let mut open = Vec::new();
-        for d in &demands {
+        for d in demands {
             match &d.addresses {
                 Ok(n) => {
                     total = total.saturating_add(*n);

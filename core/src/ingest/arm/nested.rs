@@ -188,7 +188,7 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
     }
     let text = crate::json::decode(&bytes).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
     let doc = crate::json::parse(text).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
-    let s = Source { file: Some(shown), text: Some(Arc::from(text)), dir: path.parent().map(std::path::Path::to_path_buf) };
+    let s = Source { file: Some(shown), text: Some(Arc::from(text)), dir: path.parent().map(std::path::Path::to_path_buf), ..Default::default() };
     Ok((doc, s))
 }
 

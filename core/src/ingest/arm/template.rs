@@ -20,14 +20,48 @@ pub struct Source {
     pub text: Option<Arc<str>>,
     /// Folder for `templateLink.relativePath`.
     pub dir: Option<PathBuf>,
+    /// Start positions of the elements of each `resources` array of `text`,
+    /// found once per array (one pass over the text instead of one per resource).
+    pub(crate) children: ChildPositions,
 }
+
+/// Cache of [`crate::json::locate_children`] results, keyed by the array's pointer.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChildPositions(Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<crate::json::Position>>>>>);
 
 impl Source {
     pub(crate) fn provenance(&self, pointer: &str) -> Provenance {
         match &self.text {
-            Some(t) => Provenance::locate(self.file.as_deref(), t, pointer),
+            Some(t) => match self.cached_position(t, pointer) {
+                Some(pos) => Provenance {
+                    file: self.file.clone(),
+                    pointer: pointer.to_owned(),
+                    line: Some(pos.line),
+                    column: Some(pos.column),
+                },
+                None => Provenance::locate(self.file.as_deref(), t, pointer),
+            },
             None => Provenance { file: self.file.clone(), pointer: pointer.to_owned(), line: None, column: None },
         }
+    }
+
+    /// Position of element `N` of a `…/resources` array at `pointer`
+    /// (`…/resources/N`), from one `locate_children` pass per array. `None`
+    /// for any other pointer or when the element is not in the text (the
+    /// caller then falls back to [`crate::json::locate`]).
+    fn cached_position(&self, text: &str, pointer: &str) -> Option<crate::json::Position> {
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let index: usize = last.parse().ok()?;
+        if !last.bytes().all(|b| b.is_ascii_digit()) || !parent.ends_with("/resources") {
+            return None;
+        }
+        let mut cache = self.children.0.lock().ok()?;
+        let positions = cache
+            .entry(parent.to_owned())
+            .or_insert_with(|| Arc::new(crate::json::locate_children(text, parent)))
+            .clone();
+        drop(cache);
+        positions.get(index).copied()
     }
 
     pub(crate) fn error(&self, e: EvalError, fallback: &str) -> TemplateError {
