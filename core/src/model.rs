@@ -158,6 +158,38 @@ pub struct Relation {
     pub path: String,
 }
 
+/// A relation that may exist: resource `from` has an unknown value at
+/// `path`, so it may point to any resource (through that path or, when the
+/// unknown stands for a whole object or array, any path below it).
+/// Derived by [`Deployment::derive_relations`]; `related` counts use it as an
+/// upper bound.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PossibleRelation {
+    /// Index of the resource with the unknown value.
+    pub from: usize,
+    /// Property path of the unknown value (`[*]` for array elements).
+    pub path: String,
+    /// Why the value is unknown.
+    pub reason: String,
+}
+
+impl PossibleRelation {
+    /// How many resources this unknown can stand for through relation path
+    /// `path`: `Some(1)` when it sits exactly at `path` (one id), `None`
+    /// (unbounded) when it is an enclosing object or array, `Some(0)` when
+    /// it is elsewhere.
+    pub fn capacity(&self, path: &str) -> Option<usize> {
+        let (p, q) = (self.path.as_bytes(), path.as_bytes());
+        if p.eq_ignore_ascii_case(q) {
+            return Some(1);
+        }
+        match (q.get(..p.len()), q.get(p.len())) {
+            (Some(head), Some(b'.' | b'[')) if head.eq_ignore_ascii_case(p) => None,
+            _ => Some(0),
+        }
+    }
+}
+
 /// Something worth telling the user about the input that is not a finding:
 /// a resource that could not be expanded, a file skipped, a module not followed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -187,6 +219,10 @@ pub struct Deployment {
     pub resources: Vec<Resource>,
     /// Edges derived by [`Deployment::derive_relations`].
     pub relations: Vec<Relation>,
+    /// Relations that may exist: unknown values where an id could be
+    /// (derived by [`Deployment::derive_relations`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub possible_relations: Vec<PossibleRelation>,
     /// Notes about the input (skipped parts, resources that failed to expand).
     pub diagnostics: Vec<Diagnostic>,
     /// Placeholder scope ids were computed in.
@@ -282,7 +318,8 @@ impl Deployment {
     /// the longest proper prefix of it — with the path `id`. Strings
     /// that merely start with a resource id (a child id such as
     /// `…/vaults/kv/keys/k`) link to that resource too, so a key URI or a
-    /// subnet id of a VNet declared inline still connects.
+    /// subnet id of a VNet declared inline still connects. Unknown values
+    /// (outside `id`) become [`Deployment::possible_relations`].
     pub fn derive_relations(&mut self) {
         let mut ids: HashMap<String, usize> = HashMap::new();
         for (i, r) in self.resources.iter().enumerate() {
@@ -292,6 +329,7 @@ impl Deployment {
             }
         }
         let mut out = Vec::new();
+        let mut possible = Vec::new();
         for (from, r) in self.resources.iter().enumerate() {
             if let Value::Object(m) = &r.value {
                 for (k, v) in m {
@@ -306,13 +344,17 @@ impl Deployment {
                         }
                         continue;
                     }
-                    collect_edges(v, k, from, &ids, &mut out, 0);
+                    let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible };
+                    sink.collect(v, k, 0);
                 }
             }
         }
         out.sort();
         out.dedup();
         self.relations = out;
+        possible.sort();
+        possible.dedup();
+        self.possible_relations = possible;
     }
 
     /// Resources that `from` points to through `path` (exact path match,
@@ -353,38 +395,46 @@ pub fn normalise_id(id: &str) -> String {
 /// shallow; this bounds work on hostile input).
 const MAX_RELATION_DEPTH: usize = 64;
 
-fn collect_edges(
-    v: &Value,
-    path: &str,
+/// Where [`Deployment::derive_relations`] puts what it finds on one resource.
+struct Edges<'a> {
     from: usize,
-    ids: &HashMap<String, usize>,
-    out: &mut Vec<Relation>,
-    depth: usize,
-) {
-    if depth > MAX_RELATION_DEPTH {
-        return;
-    }
-    match v {
-        Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
-            if let Some(to) = match_id(s, ids) {
-                if to != from {
-                    out.push(Relation { from, to, path: path.to_owned() });
+    ids: &'a HashMap<String, usize>,
+    out: &'a mut Vec<Relation>,
+    possible: &'a mut Vec<PossibleRelation>,
+}
+
+impl Edges<'_> {
+    fn collect(&mut self, v: &Value, path: &str, depth: usize) {
+        if depth > MAX_RELATION_DEPTH {
+            return;
+        }
+        match v {
+            Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
+                if let Some(to) = match_id(s, self.ids) {
+                    if to != self.from {
+                        self.out.push(Relation { from: self.from, to, path: path.to_owned() });
+                    }
                 }
             }
-        }
-        Value::Array(a) => {
-            let p = format!("{path}[*]");
-            for item in a {
-                collect_edges(item, &p, from, ids, out, depth.saturating_add(1));
+            Value::Unknown(u) => self.possible.push(PossibleRelation {
+                from: self.from,
+                path: path.to_owned(),
+                reason: u.reason.clone(),
+            }),
+            Value::Array(a) => {
+                let p = format!("{path}[*]");
+                for item in a {
+                    self.collect(item, &p, depth.saturating_add(1));
+                }
             }
-        }
-        Value::Object(m) => {
-            for (k, item) in m {
-                let p = format!("{path}.{k}");
-                collect_edges(item, &p, from, ids, out, depth.saturating_add(1));
+            Value::Object(m) => {
+                for (k, item) in m {
+                    let p = format!("{path}.{k}");
+                    self.collect(item, &p, depth.saturating_add(1));
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
 }
 

@@ -16,6 +16,7 @@
 //! Relations are recomputed afterwards.
 
 use crate::model::{normalise_id, Deployment};
+use crate::policy::AliasCatalog;
 use crate::value::{Map, Value};
 use std::sync::OnceLock;
 
@@ -167,16 +168,21 @@ pub fn apply_recording(deployment: &mut Deployment) -> Vec<(usize, String)> {
     filled
 }
 
-/// A private endpoint's connections as `(target id, group ids, status)`.
-fn endpoint_connections(pe: &Value) -> Vec<(String, Value, &'static str)> {
+/// A private endpoint's connections as `(target id or why it is unknown,
+/// group ids, status)`.
+#[allow(clippy::type_complexity)]
+fn endpoint_connections(pe: &Value) -> Vec<(Result<String, String>, Value, &'static str)> {
     let mut out = Vec::new();
     for (key, status) in [("privateLinkServiceConnections", "Approved"), ("manualPrivateLinkServiceConnections", "Pending")] {
         let conns = pe.get_path_ci(&format!("properties.{key}")).and_then(Value::as_array).unwrap_or_default();
         for c in conns {
-            if let Some(target) = c.get_path_ci("properties.privateLinkServiceId").and_then(Value::as_str) {
-                let groups = c.get_path_ci("properties.groupIds").cloned().unwrap_or(Value::Array(Vec::new()));
-                out.push((target.to_owned(), groups, status));
-            }
+            let target = match c.get_path_ci("properties.privateLinkServiceId") {
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(Value::Unknown(u)) => Err(u.reason.clone()),
+                _ => continue,
+            };
+            let groups = c.get_path_ci("properties.groupIds").cloned().unwrap_or(Value::Array(Vec::new()));
+            out.push((target, groups, status));
         }
     }
     out
@@ -184,10 +190,29 @@ fn endpoint_connections(pe: &Value) -> Vec<(String, Value, &'static str)> {
 
 fn derive_private_endpoint_connections(deployment: &mut Deployment) {
     let mut additions: Vec<(usize, Value)> = Vec::new();
+    let mut unknown_additions: Vec<(usize, Value)> = Vec::new();
     for pe in deployment.resources.iter().filter(|r| r.is_type("Microsoft.Network/privateEndpoints")) {
         let pe_id = pe.id().to_owned();
         let pe_name = pe.name().rsplit('/').next().unwrap_or_default().to_owned();
         for (target, groups, status) in endpoint_connections(&pe.value) {
+            let target = match target {
+                Ok(t) => t,
+                Err(reason) => {
+                    // The endpoint may connect to any resource that can have
+                    // private endpoint connections (per the alias catalog):
+                    // each gets a connection whose content is unknown.
+                    let conn = Value::unknown(format!(
+                        "private endpoint `{pe_name}` may connect to this resource: its `privateLinkServiceId` is not known: {reason}"
+                    ));
+                    for (ti, t) in deployment.resources.iter().enumerate() {
+                        let alias = format!("{}/privateEndpointConnections[*]", t.type_());
+                        if t.id() != pe_id && AliasCatalog::embedded().get(&alias).is_some() {
+                            unknown_additions.push((ti, conn.clone()));
+                        }
+                    }
+                    continue;
+                }
+            };
             let Some(ti) = deployment.find_by_id(&target) else { continue };
             let Some(t) = deployment.resources.get(ti) else { continue };
             let mut state = Map::new();
@@ -223,6 +248,22 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment) {
         });
         if !present {
             items.push(conn);
+        }
+    }
+    for (ti, conn) in unknown_additions {
+        let Some(t) = deployment.resources.get_mut(ti) else { continue };
+        let Value::Object(root) = &mut t.value else { continue };
+        let props = root.entry("properties".to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(pm) = props else { continue };
+        let key = pm.keys().find(|k| k.eq_ignore_ascii_case("privateEndpointConnections")).cloned().unwrap_or_else(|| "privateEndpointConnections".to_owned());
+        let list = pm.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+        if list.is_null() {
+            *list = Value::Array(Vec::new());
+        }
+        if let Value::Array(items) = list {
+            if !items.contains(&conn) {
+                items.push(conn);
+            }
         }
     }
 }

@@ -97,3 +97,49 @@ fn every_network_fail_example_is_listed() {
     }
     assert!(missing.is_empty(), "fail examples without expected resources: {missing:?}");
 }
+
+/// The status of `rule_id` on resource `name` after adding `extra` to a fail
+/// example, with the finding's `unknown` reasons.
+fn status_with(rule_id: &str, example: &str, extra: &[serde_json::Value], name: &str) -> Option<(Option<Status>, Vec<String>)> {
+    let cat = Catalog::embedded();
+    let rule = cat.get(rule_id)?;
+    let ex = rule.examples.fail.iter().find(|e| e.name == example)?;
+    let mut resources = ex.resources.clone();
+    resources.extend(extra.iter().cloned().map(Value::from));
+    let dep = Deployment::from_resources(&Value::Array(resources), None, None).ok()?;
+    let options = CheckOptions { rules: vec![rule_id.to_owned()], ..CheckOptions::default() };
+    let report = check_with(cat, &dep, &options);
+    let f = report.findings.iter().find(|f| f.resource.name == name);
+    Some((f.map(|f| f.status), f.map(|f| f.unknown.clone()).unwrap_or_default()))
+}
+
+/// A relation hidden behind an unknown id (`reference()`, "known after
+/// apply") is not a missing relation: the rules that fire on an absent
+/// relation say indeterminate and name the unknown property; a known id to
+/// something else still fails.
+#[test]
+fn unknown_relation_targets_are_indeterminate_not_fail() {
+    let pe = |target: serde_json::Value| {
+        serde_json::json!({
+            "type": "Microsoft.Network/privateEndpoints", "name": "pe-x", "apiVersion": "2023-04-01",
+            "properties": { "privateLinkServiceConnections": [ { "name": "c", "properties": {
+                "privateLinkServiceId": target, "groupIds": ["amlworkspace"] } } ] }
+        })
+    };
+    let unknown = serde_json::json!({"$unknown": "`azurerm_x.y.id` is known after apply"});
+    let elsewhere = serde_json::json!("/subscriptions/0/resourceGroups/other/providers/Microsoft.Storage/storageAccounts/zz");
+    let cases: &[(&str, &str, serde_json::Value, Option<Status>)] = &[
+        ("AML-NET-002", "private workspace without any private endpoint", unknown.clone(), Some(Status::Indeterminate)),
+        ("AML-NET-002", "private workspace without any private endpoint", elsewhere, Some(Status::Fail)),
+    ];
+    for (rule, example, target, want) in cases {
+        let (got, why) = status_with(rule, example, &[pe(target.clone())], "ws").expect("rule and example exist");
+        assert_eq!(got, *want, "{rule} / {example} with target {target}: {why:?}");
+        if *want == Some(Status::Indeterminate) {
+            assert!(
+                why.iter().any(|w| w.contains("privateLinkServiceId") && w.contains("known after apply")),
+                "{rule}: the reason names the unknown property: {why:?}"
+            );
+        }
+    }
+}

@@ -87,6 +87,8 @@ pub(crate) struct Ev<'a> {
     scopes: Vec<Scope<'a>>,
     pub unknown: Vec<String>,
     pub evidence: Vec<Evidence>,
+    /// Why `related` counts being evaluated have a possible (unknown) part.
+    possible: Vec<String>,
     record: bool,
     depth: usize,
     pub api_version: Option<String>,
@@ -106,6 +108,7 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
         scopes: Vec::new(),
         unknown: Vec::new(),
         evidence: Vec::new(),
+        possible: Vec::new(),
         record: true,
         depth: 0,
         api_version,
@@ -186,6 +189,7 @@ pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params:
         scopes: Vec::new(),
         unknown: Vec::new(),
         evidence: Vec::new(),
+        possible: Vec::new(),
         record: false,
         depth: 0,
         api_version: ctx.api_version.map(str::to_owned),
@@ -376,7 +380,10 @@ impl<'a> Ev<'a> {
                 r
             }
             Lhs::Count(c) => {
-                let (lo, hi) = match self.count(c) {
+                let mark = self.possible.len();
+                let counted = self.count(c);
+                let possible: Vec<String> = self.possible.drain(mark..).collect();
+                let (lo, hi) = match counted {
                     Ok(x) => x,
                     Err(f) => return self.fail("count", f),
                 };
@@ -394,6 +401,13 @@ impl<'a> Ev<'a> {
                     }
                     seen.unwrap_or(Tri::U)
                 };
+                if r == Tri::U {
+                    for p in possible {
+                        if !self.unknown.contains(&p) {
+                            self.unknown.push(p);
+                        }
+                    }
+                }
                 let shown = if lo == hi { Value::Int(lo) } else { Value::unknown(format!("between {lo} and {hi}")) };
                 self.note(&l.lhs, None, Some(&shown), l.op, &rhs, r);
                 r
@@ -685,9 +699,25 @@ impl<'a> Ev<'a> {
                 let (base, rest) = self.bind(res, p);
                 let mut found = Vec::new();
                 path::collect(base, rest, &mut found);
+                // Elements of known arrays (an unknown among them is one
+                // element; an unknown array may hold any number).
+                let mut arrays = Vec::new();
+                if let Some((Seg::Wild, parent)) = rest.split_last() {
+                    path::collect(base, parent, &mut arrays);
+                }
+                let is_element = |el: &Value| {
+                    arrays.iter().flatten().filter_map(|a| a.as_array()).any(|a| a.iter().any(|x| std::ptr::eq(x, el)))
+                };
                 for el in found.into_iter().flatten() {
                     if let Value::Unknown(u) = el {
-                        return Err(Fail::Unknown(format!("{}: {}", f.text, u.reason)));
+                        if !is_element(el) {
+                            return Err(Fail::Unknown(format!("{}: {}", f.text, u.reason)));
+                        }
+                        // The element exists; whether it satisfies `where`
+                        // is not known.
+                        self.possible.push(format!("{}: {}", f.text, u.reason));
+                        tally(Tri::U, &mut lo, &mut hi);
+                        continue;
                     }
                     self.scopes.push(Scope::FieldElem { prefix: p, text: &f.text, elem: el, on: res });
                     let t = self.where_(c);
@@ -736,7 +766,7 @@ impl<'a> Ev<'a> {
                 }
                 targets.sort_unstable();
                 targets.dedup();
-                for t in targets {
+                for &t in &targets {
                     let Some(r) = dep.resources.get(t) else { continue };
                     if let Some(ty) = &rel.type_ {
                         if !r.is_type(ty) {
@@ -748,9 +778,83 @@ impl<'a> Ev<'a> {
                     self.scopes.pop();
                     tally(tr, &mut lo, &mut hi);
                 }
+                hi = hi.saturating_add(self.possibly_related(c, rel, dep, idx, outer, &targets));
             }
         }
         Ok((lo, hi))
+    }
+
+    /// The upper part of a `related` count: resources that relations
+    /// hidden behind unknown values may add (besides the `known` ones).
+    /// A candidate counts when the `where` condition is not false for it;
+    /// the reasons go to `self.possible` (reported if the count decides
+    /// nothing).
+    fn possibly_related(
+        &mut self,
+        c: &'a Count,
+        rel: &'a parse::Related,
+        dep: &'a crate::model::Deployment,
+        idx: usize,
+        outer: &'a Value,
+        known: &[usize],
+    ) -> i64 {
+        let name = outer.get_ci("name").and_then(Value::as_str).unwrap_or_default();
+        // (candidates, how many of them the unknowns can stand for; None = all)
+        let mut candidates: Vec<usize> = Vec::new();
+        let mut capacity: Option<usize> = Some(0);
+        let mut reasons: Vec<String> = Vec::new();
+        for pr in &dep.possible_relations {
+            let cap = rel.paths.iter().try_fold(0usize, |acc, p| pr.capacity(p).map(|b| acc.saturating_add(b)));
+            if cap == Some(0) {
+                continue;
+            }
+            if rel.out {
+                if pr.from != idx {
+                    continue;
+                }
+                capacity = capacity.zip(cap).map(|(a, b)| a.saturating_add(b));
+                reasons.push(format!("relation `{}` of `{name}` is not known: {}", pr.path, pr.reason));
+            } else if pr.from != idx {
+                let from = dep.resources.get(pr.from).map(|r| r.name()).unwrap_or_default();
+                candidates.push(pr.from);
+                reasons.push(format!("relation `{}` of `{from}` is not known: {}", pr.path, pr.reason));
+            }
+        }
+        if rel.out {
+            if capacity == Some(0) {
+                return 0;
+            }
+            candidates = (0..dep.resources.len()).filter(|&t| t != idx).collect();
+        } else {
+            capacity = None;
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let saved = self.unknown.len();
+        let mut n = 0usize;
+        for t in candidates {
+            if known.contains(&t) {
+                continue;
+            }
+            let Some(r) = dep.resources.get(t) else { continue };
+            if rel.type_.as_deref().is_some_and(|ty| !r.is_type(ty)) {
+                continue;
+            }
+            self.scopes.push(Scope::Resource { res: &r.value, index: Some(t), fn_res: &r.value, outer });
+            let tr = self.where_(c);
+            self.scopes.pop();
+            if tr != Tri::F {
+                n = n.saturating_add(1);
+            }
+        }
+        // What the `where` condition could not decide on a resource that may
+        // not even be related is not the reason; the unknown relation is.
+        self.unknown.truncate(saved);
+        let n = capacity.map_or(n, |cap| n.min(cap));
+        if n > 0 {
+            self.possible.extend(reasons);
+        }
+        i64::try_from(n).unwrap_or(i64::MAX)
     }
 
     fn where_(&mut self, c: &'a Count) -> Tri {
