@@ -581,14 +581,14 @@ fn regorus_harness_reproduces_azure_built_in_verdicts() {
     // `requiredRetentionDays` (default 365) of retention. It reads the legacy
     // alias `logs.enabled` (no `[*]` in the name, `[*]` in the path), which
     // regorus 0.14.1 does not resolve over the array: a compliant setting
-    // stays non-compliant there. Pinned here as the evidence behind the
-    // known difference of AML-MON-001 below; no verdict is compared on it.
+    // stays non-compliant there. Pinned here as the reason AML-MON-001 is
+    // written with a `count` over `logs[*]`; no verdict is compared on it.
     let setting = |days: i64| json!({"type": "Microsoft.Insights/diagnosticSettings", "name": "d", "properties": {
         "storageAccountId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/amlguard-rg/providers/Microsoft.Storage/storageAccounts/st",
         "logs": [{"category": "AmlComputeClusterEvent", "enabled": true, "retentionPolicy": {"enabled": true, "days": days}}]}});
     assert_eq!(reg.effect(&diag, &ws(json!({})), &pd, &[]), Ok(Some("auditifnotexists".into())));
     assert_eq!(reg.effect(&diag, &ws(json!({})), &pd, &[setting(30)]), Ok(Some("auditifnotexists".into())));
-    assert_eq!(reg.effect(&diag, &ws(json!({})), &pd, &[setting(400)]), Ok(Some("auditifnotexists".into())), "regorus now resolves legacy aliases: drop the known difference");
+    assert_eq!(reg.effect(&diag, &ws(json!({})), &pd, &[setting(400)]), Ok(Some("auditifnotexists".into())), "regorus now resolves legacy aliases");
     // The same existence check written with the `[*]` alias works.
     let mut modern = diag.clone();
     modern["properties"]["policyRule"]["then"]["details"]["existenceCondition"] = json!({"count": {
@@ -641,21 +641,11 @@ fn candidates(d: &Deployment, i: usize, type_: &str) -> Vec<Json> {
 }
 
 /// Examples where regorus 0.14.1 and the rule disagree because regorus
-/// departs from Azure (each pinned by `regorus_divergences_are_pinned`):
-/// `(rule, example, reason)`. The differential fails on any other
+/// departs from Azure: `(rule, example, reason)`. Empty: the rules avoid the
+/// constructs pinned in `regorus_divergences_are_pinned` (unguarded `if()`
+/// branches, legacy array aliases). The differential fails on any
 /// difference, and on an entry here that no longer differs.
-const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
-    (
-        "AML-DATA-007",
-        "no TLS configuration",
-        "regorus evaluates both branches of `if()`; Azure evaluates only the chosen one (Azure documents `if()` as the guard against errors on missing fields), so `if(empty(field(x)), 'Disabled', field(x).status)` is undefined in regorus",
-    ),
-    (
-        "AML-MON-001",
-        "diagnostic setting to Log Analytics",
-        "regorus does not resolve the legacy alias `Microsoft.Insights/diagnosticSettings/logs.enabled` (no `[*]` in the name, `[*]` in the path) that Azure's own built-ins use",
-    ),
-];
+const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[];
 
 #[test]
 fn regorus_divergences_are_pinned() {
@@ -668,7 +658,7 @@ fn regorus_divergences_are_pinned() {
     // The guarded form alone works …
     assert_eq!(reg.effect(&def(format!("[if(empty(field('{f}')), 'Disabled', 'x')]")), &aks, &json!({}), &[]), Ok(Some("audit".into())));
     // … but an untaken branch reading the missing field makes the whole value undefined.
-    assert_eq!(reg.effect(&def(format!("[if(true, 'Disabled', field('{f}').status)]")), &aks, &json!({}), &[]), Ok(None), "regorus now short-circuits if(): drop the known difference");
+    assert_eq!(reg.effect(&def(format!("[if(true, 'Disabled', field('{f}').status)]")), &aks, &json!({}), &[]), Ok(None), "regorus now short-circuits if()");
 }
 
 #[test]
