@@ -286,6 +286,56 @@ fn parse_utc(t: &str) -> Option<i64> {
     Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
+/// ISO 8601 duration `[-]P[nY][nM][nW][nD][T[nH][nM][nS]]` → seconds. As Learn documents
+/// for `dateTimeAdd`, a year is 365 days and a month 30 days (no calendar arithmetic).
+fn parse_duration(t: &str) -> Option<i64> {
+    let t = t.trim();
+    let (sign, rest) = match t.strip_prefix('-') {
+        Some(r) => (-1, r),
+        None => (1, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let rest = rest.strip_prefix(['P', 'p'])?;
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut in_time = false;
+    let mut num = String::new();
+    let mut any = false;
+    for c in rest.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let c = c.to_ascii_uppercase();
+        if c == 'T' {
+            if in_time || !num.is_empty() {
+                return None;
+            }
+            in_time = true;
+            continue;
+        }
+        let unit: i64 = match (in_time, c) {
+            (false, 'Y') => 365 * 86_400,
+            (false, 'M') => 30 * 86_400,
+            (false, 'W') => 7 * 86_400,
+            (false, 'D') => 86_400,
+            (true, 'H') => 3600,
+            (true, 'M') => 60,
+            (true, 'S') => 1,
+            _ => return None,
+        };
+        if num.is_empty() || num.len() > 12 {
+            return None;
+        }
+        let v: i64 = num.parse().ok()?;
+        total = total.checked_add(v.checked_mul(unit)?)?;
+        num.clear();
+        any = true;
+    }
+    (any && num.is_empty()).then_some(sign * total)
+}
+
 /// `a.b.c.d/n` → (address, prefix).
 fn parse_cidr4(t: &str) -> Option<(u32, u8)> {
     let (ip, prefix) = t.split_once('/')?;
@@ -1365,7 +1415,22 @@ impl Evaluator<'_> {
                     .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: `{t}` is not a UTC date-time like `2023-05-02T15:16:13Z`")))
             }
             "datetimeadd" => {
-                Ok(Value::unknown(format!("`{name}()` is not evaluated by amlguard")))
+                arity(name, n, 2, 3)?;
+                let t = s(name, a0)?;
+                let d = s(name, a1)?;
+                let base = parse_utc(t)
+                    .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: `{t}` is not a UTC date-time like `2023-05-02T15:16:13Z`")))?;
+                let delta = parse_duration(d)
+                    .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: `{d}` is not an ISO 8601 duration like `P1DT2H`")))?;
+                if n == 3 {
+                    return Ok(Value::unknown(format!("`{name}` with an output format is not evaluated by amlguard")));
+                }
+                let secs = checked(name, base.checked_add(delta))?;
+                let Value::Int(secs) = secs else { return Ok(secs) };
+                let days = secs.div_euclid(86_400);
+                let rem = secs.rem_euclid(86_400);
+                let (y, m, dd) = civil_from_days(days);
+                Ok(format!("{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60).into())
             }
             _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),
         }

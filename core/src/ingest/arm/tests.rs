@@ -140,6 +140,18 @@ fn functions_table() {
         ("dateTimeFromEpoch(1683040573)", j(json!("2023-05-02T15:16:13Z"))),
         ("dateTimeToEpoch('2023-05-02T15:16:13Z')", j(json!(1683040573))),
         ("dateTimeFromEpoch(dateTimeToEpoch('2000-02-29T23:59:59Z'))", j(json!("2000-02-29T23:59:59Z"))),
+        // dateTimeAdd: Learn's documented examples (P1Y = 365 days, P1M = 30 days)
+        ("dateTimeAdd('2023-01-01 00:00:00Z', 'P1Y')", j(json!("2024-01-01T00:00:00Z"))),
+        ("dateTimeAdd('2024-01-01 00:00:00Z', 'P1Y')", j(json!("2024-12-31T00:00:00Z"))),
+        ("dateTimeAdd('2023-02-01 00:00:00Z', 'P1M')", j(json!("2023-03-03T00:00:00Z"))),
+        ("dateTimeAdd('2024-02-01 00:00:00Z', 'P1M')", j(json!("2024-03-02T00:00:00Z"))),
+        // dateTimeAdd: time parts, weeks, negative durations (cross-checked by hand)
+        ("dateTimeAdd('2020-04-07T14:53:14Z', 'PT1H')", j(json!("2020-04-07T15:53:14Z"))),
+        ("dateTimeAdd('2020-04-07T14:53:14Z', '-PT3H')", j(json!("2020-04-07T11:53:14Z"))),
+        ("dateTimeAdd('2020-04-07T14:53:14Z', 'P1DT2H3M4S')", j(json!("2020-04-08T16:56:18Z"))),
+        ("dateTimeAdd('2020-03-01T00:00:00Z', '-P1D')", j(json!("2020-02-29T00:00:00Z"))),
+        ("dateTimeAdd('2020-12-31T23:59:59Z', 'PT1S')", j(json!("2021-01-01T00:00:00Z"))),
+        ("dateTimeAdd('2020-01-01T00:00:00Z', 'P2W')", j(json!("2020-01-15T00:00:00Z"))),
         // escapes
         ("[[not an expression]", j(json!("[not an expression]"))),
     ];
@@ -160,6 +172,7 @@ fn deployment_time_values_are_unknown_with_a_reason() {
         ("listKeys(resourceId('Microsoft.Storage/storageAccounts', 'st'), '2023-01-01').keys[0].value", "only known after deployment"),
         ("newGuid()", "new value at each deployment"),
         ("utcNow()", "time of deployment"),
+        ("dateTimeAdd(utcNow(), 'PT1H')", "time of deployment"),
         ("concat('x', utcNow())", "time of deployment"),
         ("toLower(subscription().displayName)", "display name"),
         ("equals(createArray(utcNow()), createArray('x'))", "time of deployment"),
@@ -184,6 +197,10 @@ fn expression_errors_are_typed() {
         ("createArray(1)[3]", ErrorKind::Type),
         ("substring('abc', 2, 5)", ErrorKind::Type),
         ("div(1, 0)", ErrorKind::Type),
+        ("dateTimeAdd('2020-01-01T00:00:00Z', 'P')", ErrorKind::Type),
+        ("dateTimeAdd('2020-01-01T00:00:00Z', 'PT1D')", ErrorKind::Type),
+        ("dateTimeAdd('2020-01-01T00:00:00Z', '1H')", ErrorKind::Type),
+        ("dateTimeAdd('not a date', 'P1D')", ErrorKind::Type),
         ("parameters('nope')", ErrorKind::Reference),
         ("variables('nope')", ErrorKind::Reference),
         ("copyIndex()", ErrorKind::Reference),
