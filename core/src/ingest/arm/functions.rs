@@ -228,7 +228,14 @@ fn format_string(fmt: &str, args: &[Value]) -> R {
                     }
                     spec.push(d);
                 }
-                let idx_text = spec.split([':', ',']).next().unwrap_or_default().trim();
+                let (head, fmt_spec) = match spec.split_once(':') {
+                    Some((h, f)) => (h, Some(f)),
+                    None => (spec.as_str(), None),
+                };
+                let (idx_text, align) = match head.split_once(',') {
+                    Some((i, a)) => (i.trim(), Some(a.trim())),
+                    None => (head.trim(), None),
+                };
                 let idx: usize = idx_text
                     .parse()
                     .map_err(|_| err(ErrorKind::Type, format!("`format`: `{{{spec}}}` is not a placeholder")))?;
@@ -238,12 +245,82 @@ fn format_string(fmt: &str, args: &[Value]) -> R {
                 if v.is_unknown() {
                     return Ok(v.clone());
                 }
-                out.push_str(&text(v, true));
+                let piece = match fmt_spec {
+                    None => text(v, true),
+                    Some(f) => match format_spec(v, f) {
+                        Some(p) => p,
+                        None => {
+                            return Ok(Value::unknown(format!(
+                                "`format`: specifier `{f}` for `{}` is not evaluated by amlguard",
+                                text(v, true)
+                            )))
+                        }
+                    },
+                };
+                match align {
+                    None => out.push_str(&piece),
+                    Some(a) => {
+                        let w: i64 = a
+                            .parse()
+                            .map_err(|_| err(ErrorKind::Type, format!("`format`: `{{{spec}}}` has a bad alignment")))?;
+                        let width = usize::try_from(w.unsigned_abs()).unwrap_or(0).min(1024);
+                        if w < 0 {
+                            out.push_str(&format!("{piece:<width$}"));
+                        } else {
+                            out.push_str(&format!("{piece:>width$}"));
+                        }
+                    }
+                }
             }
             other => out.push(other),
         }
     }
     Ok(Value::String(out))
+}
+
+/// .NET standard numeric format strings for integers (invariant culture):
+/// `D`/`d` (zero-padded), `N`/`n` (thousands separators), `X`/`x` (hex), `F`/`f`
+/// (fixed decimals). Anything else → `None` (the caller yields Unknown, never a guess).
+fn format_spec(v: &Value, f: &str) -> Option<String> {
+    let Value::Int(i) = v else { return None };
+    let i = *i;
+    let mut chars = f.trim().chars();
+    let kind = chars.next()?;
+    let prec_text = chars.as_str();
+    let prec: Option<usize> = if prec_text.is_empty() {
+        None
+    } else {
+        Some(prec_text.parse::<usize>().ok().filter(|p| *p <= 99)?)
+    };
+    let sign = if i < 0 { "-" } else { "" };
+    let abs = i.unsigned_abs();
+    match kind {
+        'D' | 'd' => Some(format!("{sign}{abs:0>w$}", w = prec.unwrap_or(0))),
+        'X' | 'x' => {
+            // .NET prints negative numbers in two's complement.
+            let hex = if kind == 'X' { format!("{i:X}") } else { format!("{i:x}") };
+            Some(format!("{hex:0>w$}", w = prec.unwrap_or(0)))
+        }
+        'N' | 'n' | 'F' | 'f' => {
+            let digits = abs.to_string();
+            let grouped = if matches!(kind, 'N' | 'n') {
+                let mut g = String::new();
+                for (k, c) in digits.chars().enumerate() {
+                    if k > 0 && (digits.len() - k) % 3 == 0 {
+                        g.push(',');
+                    }
+                    g.push(c);
+                }
+                g
+            } else {
+                digits
+            };
+            let p = prec.unwrap_or(2);
+            let frac = if p == 0 { String::new() } else { format!(".{}", "0".repeat(p)) };
+            Some(format!("{sign}{grouped}{frac}"))
+        }
+        _ => None,
+    }
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
