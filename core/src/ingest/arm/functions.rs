@@ -426,6 +426,63 @@ fn parse_cidr4(t: &str) -> Option<(u32, u8)> {
     (parts == 4).then_some((addr, prefix))
 }
 
+/// `x:y::z/n` → (address, prefix).
+fn parse_cidr6(t: &str) -> Option<(u128, u8)> {
+    let (ip, prefix) = t.split_once('/')?;
+    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 128)?;
+    let addr: std::net::Ipv6Addr = ip.parse().ok()?;
+    Some((u128::from(addr), prefix))
+}
+
+fn ip6(a: u128) -> String {
+    std::net::Ipv6Addr::from(a).to_string()
+}
+
+/// IPv6 forms of `parseCidr`, `cidrSubnet` and `cidrHost`, as Learn documents them:
+/// no `broadcast`, `firstUsable` is the network address, host index 0 is network + 1.
+fn cidr6(name: &str, lname: &str, addr: u128, prefix: u8, a1: &Value, a2: &Value) -> R {
+    let host_bits = 128 - u32::from(prefix);
+    let mask: u128 = u128::MAX.checked_shl(host_bits).unwrap_or(0);
+    let network = addr & mask;
+    let last = network | !mask;
+    match lname {
+        "parsecidr" => {
+            let mut m = Map::new();
+            m.insert("network".into(), ip6(network).into());
+            m.insert("netmask".into(), ip6(mask).into());
+            m.insert("firstUsable".into(), ip6(network).into());
+            m.insert("lastUsable".into(), ip6(last).into());
+            m.insert("cidr".into(), Value::Int(i64::from(prefix)));
+            Ok(Value::Object(m))
+        }
+        "cidrsubnet" => {
+            let new_prefix = int(name, a1)?;
+            let index = int(name, a2)?;
+            if !(i64::from(prefix)..=128).contains(&new_prefix) {
+                return Err(err(ErrorKind::Type, format!("`{name}`: new prefix /{new_prefix} does not fit in /{prefix}")));
+            }
+            let new_bits = u32::try_from(128 - new_prefix).unwrap_or(0);
+            let extra_bits = u32::try_from(new_prefix - i64::from(prefix)).unwrap_or(0);
+            let count: Option<u128> = 1u128.checked_shl(extra_bits).filter(|_| extra_bits < 128);
+            let idx = u128::try_from(index)
+                .ok()
+                .filter(|i| count.is_none_or(|c| *i < c))
+                .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: subnet index {index} is outside the range")))?;
+            let start = network | idx.checked_shl(new_bits).unwrap_or(0);
+            Ok(format!("{}/{new_prefix}", ip6(start)).into())
+        }
+        _ => {
+            let index = int(name, a1)?;
+            let idx = u128::try_from(index).ok();
+            let host = idx
+                .and_then(|i| i.checked_add(1))
+                .filter(|off| host_bits >= 128 || *off <= (!mask))
+                .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: host index {index} is outside the range")))?;
+            Ok(ip6(network | host).into())
+        }
+    }
+}
+
 fn ip4(a: u32) -> String {
     let [w, x, y, z] = a.to_be_bytes();
     format!("{w}.{x}.{y}.{z}")
@@ -1432,8 +1489,12 @@ impl Evaluator<'_> {
             }
             "parsecidr" | "cidrsubnet" | "cidrhost" => {
                 arity(name, n, if lname == "parsecidr" { 1 } else { 2 }, if lname == "cidrsubnet" { 3 } else { 2 })?;
-                let Some((addr, prefix)) = parse_cidr4(s(name, a0)?) else {
-                    return Ok(Value::unknown(format!("`{name}()` is evaluated for IPv4 ranges only")));
+                let net_text = s(name, a0)?;
+                let Some((addr, prefix)) = parse_cidr4(net_text) else {
+                    return match parse_cidr6(net_text) {
+                        Some((addr6, prefix6)) => cidr6(name, lname, addr6, prefix6, a1, get(&a, 2)),
+                        None => Err(err(ErrorKind::Type, format!("`{name}`: `{net_text}` is not an IPv4 or IPv6 range in CIDR notation"))),
+                    };
                 };
                 let size: u64 = 1u64 << (32 - u32::from(prefix));
                 let mask: u32 = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
