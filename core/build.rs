@@ -28,13 +28,65 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     files.sort();
     let mut code = String::from("/// `(path relative to core/rules, contents)` of every rule file.\npub(crate) static RULE_FILES: &[(&str, &str)] = &[\n");
+    let slim = std::env::var_os("CARGO_FEATURE_SLIM").is_some();
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     for f in &files {
         let rel = f.strip_prefix(&rules)?.to_string_lossy().replace('\\', "/");
-        let abs = f.to_string_lossy().into_owned();
+        let mut abs = f.to_string_lossy().into_owned();
+        if slim {
+            // The browser build embeds each rule file without its layout
+            // whitespace (same document, a smaller binary).
+            let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f)?)?;
+            let min = out_dir.join("rules").join(&rel);
+            if let Some(dir) = min.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&min, serde_json::to_string(&doc)?)?;
+            abs = min.to_string_lossy().into_owned();
+        }
         writeln!(code, "    ({rel:?}, include_str!({abs:?})),")?;
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR")?).join("rules_index.rs");
     std::fs::write(out, code)?;
+    if slim {
+        slim_aliases(&manifest, &files)?;
+    }
+    Ok(())
+}
+
+/// The `slim` (browser) build embeds `OUT_DIR/aliases.json`: the alias catalog
+/// `data/aliases.json` cut to the aliases the rule files mention (by full
+/// name, name within the type, or property path; case-insensitive), with
+/// every resource type kept. The native build embeds the whole catalog.
+fn slim_aliases(manifest: &Path, rule_files: &[PathBuf]) -> Result<(), Box<dyn std::error::Error>> {
+    let mut text = String::new();
+    for f in rule_files {
+        text.push_str(&std::fs::read_to_string(f)?.to_lowercase());
+    }
+    let full: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(manifest.join("data/aliases.json"))?)?;
+    let mut types = serde_json::Map::new();
+    if let Some(all) = full.get("types").and_then(|t| t.as_object()) {
+        for (ty, aliases) in all {
+            let mut kept = serde_json::Map::new();
+            for (name, entry) in aliases.as_object().into_iter().flatten() {
+                let path = entry.as_str().or_else(|| entry.get("path").and_then(|p| p.as_str())).unwrap_or("");
+                let used = text.contains(&format!("{ty}/{name}").to_lowercase())
+                    || text.contains(&name.to_lowercase())
+                    || (!path.is_empty() && text.contains(&path.to_lowercase()));
+                if used {
+                    kept.insert(name.clone(), entry.clone());
+                }
+            }
+            types.insert(ty.clone(), serde_json::Value::Object(kept));
+        }
+    }
+    let mut slim = serde_json::Map::new();
+    if let Some(about) = full.get("about") {
+        slim.insert("about".to_owned(), about.clone());
+    }
+    slim.insert("types".to_owned(), serde_json::Value::Object(types));
+    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("aliases.json");
+    std::fs::write(out, serde_json::to_string(&serde_json::Value::Object(slim))?)?;
     Ok(())
 }

@@ -124,3 +124,10 @@ pub fn evaluate_policy(
     let params = parameters.map(policy::parameter_values).unwrap_or_default();
     Ok(p.evaluate(resource, &params, &policy::EvalContext::default()))
 }
+
+/// The regex engine: `regex`, or `regex-lite` in the `slim` (browser) build
+/// (same syntax without Unicode classes; a smaller binary).
+#[cfg(not(feature = "slim"))]
+pub(crate) use regex as re;
+#[cfg(feature = "slim")]
+pub(crate) use regex_lite as re;

@@ -273,7 +273,7 @@ pub fn not_exported_reason(rule: &crate::rules::Rule) -> Option<String> {
 pub fn embedded_aliases() -> &'static AliasIndex {
     static INDEX: std::sync::OnceLock<AliasIndex> = std::sync::OnceLock::new();
     INDEX.get_or_init(|| {
-        crate::json::parse(include_str!("../../data/aliases.json"))
+        crate::json::parse(crate::policy::EMBEDDED_ALIASES)
             .map(|doc| AliasIndex::from_json(&doc))
             .unwrap_or_default()
     })

@@ -9,7 +9,12 @@ use crate::value::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-const EMBEDDED: &str = include_str!("../../data/aliases.json");
+/// The embedded catalog; the `slim` (browser) build embeds only the aliases
+/// the rules use (written by `core/build.rs`).
+#[cfg(not(feature = "slim"))]
+pub(crate) const EMBEDDED: &str = include_str!("../../data/aliases.json");
+#[cfg(feature = "slim")]
+pub(crate) const EMBEDDED: &str = include_str!(concat!(env!("OUT_DIR"), "/aliases.json"));
 
 /// One alias.
 #[derive(Debug, Clone, PartialEq)]

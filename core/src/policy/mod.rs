@@ -9,6 +9,7 @@
 //! `related` count with the `source()` function (docs/design.md).
 
 mod aliases;
+pub(crate) use aliases::EMBEDDED as EMBEDDED_ALIASES;
 mod eval;
 mod expr;
 mod functions;

@@ -3,7 +3,7 @@
 //! equal the booleans, `like`/`match` patterns match the whole string.
 
 use crate::value::Value;
-use regex::Regex;
+use crate::re::Regex;
 use std::cmp::Ordering;
 
 /// Compiled patterns larger than this are refused (regex `size_limit`).
@@ -101,12 +101,12 @@ pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
             (Op::Match | Op::MatchInsensitively, '.') => re.push('.'),
             _ => {
                 let mut buf = [0u8; 4];
-                re.push_str(&regex::escape(c.encode_utf8(&mut buf)));
+                re.push_str(&crate::re::escape(c.encode_utf8(&mut buf)));
             }
         }
     }
     re.push('$');
-    regex::RegexBuilder::new(&re)
+    crate::re::RegexBuilder::new(&re)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| format!("pattern `{pattern}` cannot be used: {e}"))

@@ -6,7 +6,7 @@ use super::operators::{self, Op};
 use super::path::{self, Path};
 use super::PolicyError;
 use crate::value::{Map, Value};
-use regex::Regex;
+use crate::re::Regex;
 
 /// Deepest condition nesting accepted.
 pub const MAX_COND_DEPTH: usize = 128;

@@ -46,7 +46,9 @@ fn compile(rule: &Rule) -> Result<Policy, String> {
 }
 
 /// Rule id → (the `policyRule` compiled, the compiled policy or why not).
-type Compiled = HashMap<String, (Value, Result<Policy, String>)>;
+/// The `policyRule` is the embedded catalog's own, so a rule of that catalog
+/// is recognised by address without comparing the trees.
+type Compiled = HashMap<String, (&'static Value, Result<Policy, String>)>;
 
 /// Compiled policies of the embedded catalog, by id (compiled once).
 fn compiled() -> &'static Compiled {
@@ -55,7 +57,7 @@ fn compiled() -> &'static Compiled {
         super::Catalog::embedded()
             .rules()
             .iter()
-            .map(|r| (r.id.clone(), (r.policy_rule.clone(), compile(r))))
+            .map(|r| (r.id.clone(), (&r.policy_rule, compile(r))))
             .collect()
     })
 }
@@ -90,7 +92,7 @@ pub fn evaluate(rule: &Rule, index: usize, deployment: &Deployment, params: &Map
     let Some(resource) = deployment.resources.get(index) else { return Verdict::NoMatch };
     let fresh;
     let policy = match compiled().get(&rule.id) {
-        Some((pr, p)) if *pr == rule.policy_rule => p,
+        Some((pr, p)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => p,
         _ => {
             fresh = compile(rule);
             &fresh
@@ -110,16 +112,17 @@ pub fn evaluate(rule: &Rule, index: usize, deployment: &Deployment, params: &Map
     let mut ctx = EvalContext::for_resource(deployment, index);
     ctx.related = related.as_deref();
     let ev = policy.evaluate(&resource.value, params, &ctx);
-    let evidence: Vec<Value> = ev
-        .evidence
-        .iter()
-        .filter_map(|e| serde_json::to_value(e).ok())
-        .map(Value::from)
-        .collect();
+    // Evidence is converted only for the verdicts that carry it.
+    let evidence = |ev: &crate::policy::Evaluation| -> Vec<Value> {
+        ev.evidence.iter().filter_map(|e| serde_json::to_value(e).ok()).map(Value::from).collect()
+    };
     match ev.outcome {
         Outcome::NoMatch => Verdict::NoMatch,
-        Outcome::Unknown => Verdict::Unknown { unknown: ev.unknown, evidence },
-        Outcome::Match => Verdict::Match { evidence },
+        Outcome::Unknown => {
+            let evidence = evidence(&ev);
+            Verdict::Unknown { unknown: ev.unknown, evidence }
+        }
+        Outcome::Match => Verdict::Match { evidence: evidence(&ev) },
     }
 }
 

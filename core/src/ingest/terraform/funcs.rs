@@ -259,7 +259,7 @@ pub fn call(name: &str, mut args: Vec<Value>, _module_dir: Option<&str>) -> Valu
             (Some(s), Some(from), Some(to)) => {
                 if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
                     let pat = from.get(1..from.len().saturating_sub(1)).unwrap_or_default();
-                    match regex::Regex::new(pat) {
+                    match crate::re::Regex::new(pat) {
                         Ok(re) => Value::String(re.replace_all(&s, to.replace("$", "$$").as_str()).into_owned()),
                         Err(e) => err(format!("`replace`: bad pattern: {e}")),
                     }
@@ -387,9 +387,9 @@ pub fn call(name: &str, mut args: Vec<Value>, _module_dir: Option<&str>) -> Valu
             None => err("`base64encode` needs a string"),
         },
         "regex" | "regexall" => match (str_arg(&args, 0), str_arg(&args, 1)) {
-            (Some(p), Some(s)) => match regex::Regex::new(&p) {
+            (Some(p), Some(s)) => match crate::re::Regex::new(&p) {
                 Ok(re) => {
-                    let one = |c: regex::Captures<'_>| -> Value {
+                    let one = |c: crate::re::Captures<'_>| -> Value {
                         if c.len() == 1 {
                             Value::String(c.get(0).map(|m| m.as_str().to_owned()).unwrap_or_default())
                         } else {
