@@ -228,7 +228,14 @@ fn format_string(fmt: &str, args: &[Value]) -> R {
                     }
                     spec.push(d);
                 }
-                let idx_text = spec.split([':', ',']).next().unwrap_or_default().trim();
+                let (head, fmt_spec) = match spec.split_once(':') {
+                    Some((h, f)) => (h, Some(f)),
+                    None => (spec.as_str(), None),
+                };
+                let (idx_text, align) = match head.split_once(',') {
+                    Some((i, a)) => (i.trim(), Some(a.trim())),
+                    None => (head.trim(), None),
+                };
                 let idx: usize = idx_text
                     .parse()
                     .map_err(|_| err(ErrorKind::Type, format!("`format`: `{{{spec}}}` is not a placeholder")))?;
@@ -238,12 +245,82 @@ fn format_string(fmt: &str, args: &[Value]) -> R {
                 if v.is_unknown() {
                     return Ok(v.clone());
                 }
-                out.push_str(&text(v, true));
+                let piece = match fmt_spec {
+                    None => text(v, true),
+                    Some(f) => match format_spec(v, f) {
+                        Some(p) => p,
+                        None => {
+                            return Ok(Value::unknown(format!(
+                                "`format`: specifier `{f}` for `{}` is not evaluated by amlguard",
+                                text(v, true)
+                            )))
+                        }
+                    },
+                };
+                match align {
+                    None => out.push_str(&piece),
+                    Some(a) => {
+                        let w: i64 = a
+                            .parse()
+                            .map_err(|_| err(ErrorKind::Type, format!("`format`: `{{{spec}}}` has a bad alignment")))?;
+                        let width = usize::try_from(w.unsigned_abs()).unwrap_or(0).min(1024);
+                        if w < 0 {
+                            out.push_str(&format!("{piece:<width$}"));
+                        } else {
+                            out.push_str(&format!("{piece:>width$}"));
+                        }
+                    }
+                }
             }
             other => out.push(other),
         }
     }
     Ok(Value::String(out))
+}
+
+/// .NET standard numeric format strings for integers (invariant culture):
+/// `D`/`d` (zero-padded), `N`/`n` (thousands separators), `X`/`x` (hex), `F`/`f`
+/// (fixed decimals). Anything else → `None` (the caller yields Unknown, never a guess).
+fn format_spec(v: &Value, f: &str) -> Option<String> {
+    let Value::Int(i) = v else { return None };
+    let i = *i;
+    let mut chars = f.trim().chars();
+    let kind = chars.next()?;
+    let prec_text = chars.as_str();
+    let prec: Option<usize> = if prec_text.is_empty() {
+        None
+    } else {
+        Some(prec_text.parse::<usize>().ok().filter(|p| *p <= 99)?)
+    };
+    let sign = if i < 0 { "-" } else { "" };
+    let abs = i.unsigned_abs();
+    match kind {
+        'D' | 'd' => Some(format!("{sign}{abs:0>w$}", w = prec.unwrap_or(0))),
+        'X' | 'x' => {
+            // .NET prints negative numbers in two's complement.
+            let hex = if kind == 'X' { format!("{i:X}") } else { format!("{i:x}") };
+            Some(format!("{hex:0>w$}", w = prec.unwrap_or(0)))
+        }
+        'N' | 'n' | 'F' | 'f' => {
+            let digits = abs.to_string();
+            let grouped = if matches!(kind, 'N' | 'n') {
+                let mut g = String::new();
+                for (k, c) in digits.chars().enumerate() {
+                    if k > 0 && (digits.len() - k) % 3 == 0 {
+                        g.push(',');
+                    }
+                    g.push(c);
+                }
+                g
+            } else {
+                digits
+            };
+            let p = prec.unwrap_or(2);
+            let frac = if p == 0 { String::new() } else { format!(".{}", "0".repeat(p)) };
+            Some(format!("{sign}{grouped}{frac}"))
+        }
+        _ => None,
+    }
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
@@ -286,6 +363,56 @@ fn parse_utc(t: &str) -> Option<i64> {
     Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
+/// ISO 8601 duration `[-]P[nY][nM][nW][nD][T[nH][nM][nS]]` → seconds. As Learn documents
+/// for `dateTimeAdd`, a year is 365 days and a month 30 days (no calendar arithmetic).
+fn parse_duration(t: &str) -> Option<i64> {
+    let t = t.trim();
+    let (sign, rest) = match t.strip_prefix('-') {
+        Some(r) => (-1, r),
+        None => (1, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let rest = rest.strip_prefix(['P', 'p'])?;
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut in_time = false;
+    let mut num = String::new();
+    let mut any = false;
+    for c in rest.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let c = c.to_ascii_uppercase();
+        if c == 'T' {
+            if in_time || !num.is_empty() {
+                return None;
+            }
+            in_time = true;
+            continue;
+        }
+        let unit: i64 = match (in_time, c) {
+            (false, 'Y') => 365 * 86_400,
+            (false, 'M') => 30 * 86_400,
+            (false, 'W') => 7 * 86_400,
+            (false, 'D') => 86_400,
+            (true, 'H') => 3600,
+            (true, 'M') => 60,
+            (true, 'S') => 1,
+            _ => return None,
+        };
+        if num.is_empty() || num.len() > 12 {
+            return None;
+        }
+        let v: i64 = num.parse().ok()?;
+        total = total.checked_add(v.checked_mul(unit)?)?;
+        num.clear();
+        any = true;
+    }
+    (any && num.is_empty()).then_some(sign * total)
+}
+
 /// `a.b.c.d/n` → (address, prefix).
 fn parse_cidr4(t: &str) -> Option<(u32, u8)> {
     let (ip, prefix) = t.split_once('/')?;
@@ -297,6 +424,63 @@ fn parse_cidr4(t: &str) -> Option<(u32, u8)> {
         parts += 1;
     }
     (parts == 4).then_some((addr, prefix))
+}
+
+/// `x:y::z/n` → (address, prefix).
+fn parse_cidr6(t: &str) -> Option<(u128, u8)> {
+    let (ip, prefix) = t.split_once('/')?;
+    let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 128)?;
+    let addr: std::net::Ipv6Addr = ip.parse().ok()?;
+    Some((u128::from(addr), prefix))
+}
+
+fn ip6(a: u128) -> String {
+    std::net::Ipv6Addr::from(a).to_string()
+}
+
+/// IPv6 forms of `parseCidr`, `cidrSubnet` and `cidrHost`, as Learn documents them:
+/// no `broadcast`, `firstUsable` is the network address, host index 0 is network + 1.
+fn cidr6(name: &str, lname: &str, addr: u128, prefix: u8, a1: &Value, a2: &Value) -> R {
+    let host_bits = 128 - u32::from(prefix);
+    let mask: u128 = u128::MAX.checked_shl(host_bits).unwrap_or(0);
+    let network = addr & mask;
+    let last = network | !mask;
+    match lname {
+        "parsecidr" => {
+            let mut m = Map::new();
+            m.insert("network".into(), ip6(network).into());
+            m.insert("netmask".into(), ip6(mask).into());
+            m.insert("firstUsable".into(), ip6(network).into());
+            m.insert("lastUsable".into(), ip6(last).into());
+            m.insert("cidr".into(), Value::Int(i64::from(prefix)));
+            Ok(Value::Object(m))
+        }
+        "cidrsubnet" => {
+            let new_prefix = int(name, a1)?;
+            let index = int(name, a2)?;
+            if !(i64::from(prefix)..=128).contains(&new_prefix) {
+                return Err(err(ErrorKind::Type, format!("`{name}`: new prefix /{new_prefix} does not fit in /{prefix}")));
+            }
+            let new_bits = u32::try_from(128 - new_prefix).unwrap_or(0);
+            let extra_bits = u32::try_from(new_prefix - i64::from(prefix)).unwrap_or(0);
+            let count: Option<u128> = 1u128.checked_shl(extra_bits).filter(|_| extra_bits < 128);
+            let idx = u128::try_from(index)
+                .ok()
+                .filter(|i| count.is_none_or(|c| *i < c))
+                .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: subnet index {index} is outside the range")))?;
+            let start = network | idx.checked_shl(new_bits).unwrap_or(0);
+            Ok(format!("{}/{new_prefix}", ip6(start)).into())
+        }
+        _ => {
+            let index = int(name, a1)?;
+            let idx = u128::try_from(index).ok();
+            let host = idx
+                .and_then(|i| i.checked_add(1))
+                .filter(|off| host_bits >= 128 || *off <= (!mask))
+                .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: host index {index} is outside the range")))?;
+            Ok(ip6(network | host).into())
+        }
+    }
 }
 
 fn ip4(a: u32) -> String {
@@ -1305,8 +1489,12 @@ impl Evaluator<'_> {
             }
             "parsecidr" | "cidrsubnet" | "cidrhost" => {
                 arity(name, n, if lname == "parsecidr" { 1 } else { 2 }, if lname == "cidrsubnet" { 3 } else { 2 })?;
-                let Some((addr, prefix)) = parse_cidr4(s(name, a0)?) else {
-                    return Ok(Value::unknown(format!("`{name}()` is evaluated for IPv4 ranges only")));
+                let net_text = s(name, a0)?;
+                let Some((addr, prefix)) = parse_cidr4(net_text) else {
+                    return match parse_cidr6(net_text) {
+                        Some((addr6, prefix6)) => cidr6(name, lname, addr6, prefix6, a1, get(&a, 2)),
+                        None => Err(err(ErrorKind::Type, format!("`{name}`: `{net_text}` is not an IPv4 or IPv6 range in CIDR notation"))),
+                    };
                 };
                 let size: u64 = 1u64 << (32 - u32::from(prefix));
                 let mask: u32 = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
@@ -1365,7 +1553,22 @@ impl Evaluator<'_> {
                     .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: `{t}` is not a UTC date-time like `2023-05-02T15:16:13Z`")))
             }
             "datetimeadd" => {
-                Ok(Value::unknown(format!("`{name}()` is not evaluated by amlguard")))
+                arity(name, n, 2, 3)?;
+                let t = s(name, a0)?;
+                let d = s(name, a1)?;
+                let base = parse_utc(t)
+                    .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: `{t}` is not a UTC date-time like `2023-05-02T15:16:13Z`")))?;
+                let delta = parse_duration(d)
+                    .ok_or_else(|| err(ErrorKind::Type, format!("`{name}`: `{d}` is not an ISO 8601 duration like `P1DT2H`")))?;
+                if n == 3 {
+                    return Ok(Value::unknown(format!("`{name}` with an output format is not evaluated by amlguard")));
+                }
+                let secs = checked(name, base.checked_add(delta))?;
+                let Value::Int(secs) = secs else { return Ok(secs) };
+                let days = secs.div_euclid(86_400);
+                let rem = secs.rem_euclid(86_400);
+                let (y, m, dd) = civil_from_days(days);
+                Ok(format!("{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60).into())
             }
             _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),
         }
