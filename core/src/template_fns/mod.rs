@@ -676,7 +676,9 @@ fn dispatch<V: Borrow<Value>>(d: Dialect, lname: &str, name: &str, args: &[V]) -
         "items" => {
             arity(name, n, 1, 1)?;
             let Value::Object(m) = a0 else { return Err(expects(name, "an object", a0)) };
-            // Learn (`items`): "sorted alphabetically"; keys compare ignoring case.
+            // Learn (JSON object ordering note): `items()` "sorts the objects in the
+            // alphabetical order". Case is ignored first (ARM keys are case-insensitive;
+            // the policy suite's keys are all lower case), then ordinal.
             let mut keys: Vec<(&String, &Value)> = m.iter().collect();
             keys.sort_by(|x, y| x.0.to_lowercase().cmp(&y.0.to_lowercase()).then_with(|| x.0.cmp(y.0)));
             Ok(Value::Array(

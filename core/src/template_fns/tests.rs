@@ -199,6 +199,11 @@ fn strings_arrays_objects() {
         (&[json!({"one": "a", "two": "b"}), json!({"three": "c", "two": "d"})], json!({"one": "a", "two": "d", "three": "c"})),
         (&[json!(["one", "two", "three"]), json!(["three", "four"])], json!(["one", "two", "three", "four"])),
         (&[json!({"a": {"x": 1, "y": 2}}), json!({"A": {"y": 3}})], json!({"a": {"x": 1, "y": 3}})),
+        // Learn's deep-merge example: nested objects merge, nested arrays are replaced
+        (&[json!({"property": {"one": "a", "two": "b", "three": "c1"}, "nestedArray": [1, 2]}),
+           json!({"property": {"three": "c2", "four": "d", "five": "e"}, "nestedArray": [3, 4]})],
+         json!({"property": {"one": "a", "two": "b", "three": "c2", "four": "d", "five": "e"}, "nestedArray": [3, 4]})),
+        (&[json!([["one", "two"], ["three"]]), json!([["three"], ["four", "two"]])], json!([["one", "two"], ["three"], ["four", "two"]])),
     ]);
     table("intersection", &[
         (&[json!({"one": "a", "two": "b", "three": "c"}), json!({"one": "a", "two": "z", "three": "c"})], json!({"one": "a", "three": "c"})),
