@@ -87,11 +87,11 @@ fn format_item(item: &str, args: &[&Value]) -> Result<String, NoText> {
         return Err(NoText::Unknown(u.reason.clone()));
     }
     let mut text = match spec {
-        None => plain(v),
+        None => plain(v)?,
         Some(sp) => match v {
             Value::Int(_) | Value::Float(_) => number(v, sp)?,
             // Strings, booleans, null are not IFormattable in .NET: the format is ignored.
-            other => plain(other),
+            other => plain(other)?,
         },
     };
     if let Some(a) = align {
@@ -110,15 +110,21 @@ fn format_item(item: &str, args: &[&Value]) -> Result<String, NoText> {
 }
 
 /// A value without a format: .NET's `ToString()` (`True`, empty for null,
-/// shortest round-trip for doubles), containers as compact JSON.
-fn plain(v: &Value) -> String {
-    match v {
+/// `G` for doubles), containers as compact JSON.
+fn plain(v: &Value) -> Result<String, NoText> {
+    Ok(match v {
         Value::String(s) => s.clone(),
         Value::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
         Value::Null => String::new(),
-        Value::Float(f) => shortest(*f),
+        Value::Float(f) => default_double(*f)?,
         other => other.to_string(),
-    }
+    })
+}
+
+fn runtimes_differ(spec: &str) -> NoText {
+    NoText::Unknown(format!(
+        "`format`: `{spec}` of this number differs between .NET runtimes (rounding) and is not evaluated by amlguard"
+    ))
 }
 
 /// A number with a standard or custom numeric format.
@@ -129,18 +135,20 @@ fn number(v: &Value, spec: &str) -> Result<String, NoText> {
     let rest = cs.as_str();
     let standard = letter.is_ascii_alphabetic() && rest.bytes().all(|b| b.is_ascii_digit());
     if !standard || spec_t.is_empty() {
-        return custom(v, spec).ok_or_else(|| NoText::Unknown(format!("`format`: custom format `{spec}` is not evaluated by amlguard")));
+        return custom(v, spec)
+            .ok_or_else(|| NoText::Unknown(format!("`format`: custom format `{spec}` of this number is not evaluated by amlguard")));
     }
     let prec: Option<usize> = if rest.is_empty() { None } else { rest.parse().ok() };
     if prec.is_some_and(|p| p > MAX_PRECISION) || (!rest.is_empty() && prec.is_none()) {
         return Err(NoText::Unknown(format!("`format`: precision in `{spec}` is not evaluated by amlguard")));
     }
-    let f = v.as_f64().unwrap_or_default();
     let int = match v {
         Value::Int(i) => Some(*i),
         _ => None,
     };
+    let f = v.as_f64().unwrap_or_default();
     let needs_int = || int.ok_or_else(|| NoText::Error(type_error(format!("`format`: `{spec}` needs an integer"))));
+    let differ = || runtimes_differ(spec);
     Ok(match letter {
         'D' | 'd' => {
             let i = needs_int()?;
@@ -154,26 +162,28 @@ fn number(v: &Value, spec: &str) -> Result<String, NoText> {
             format!("{hex:0>w$}", w = prec.unwrap_or(1))
         }
         'F' | 'f' | 'N' | 'n' => {
-            let (neg, ip, fp) = fixed(v, prec.unwrap_or(2));
+            let (neg, ip, fp) = fixed(v, prec.unwrap_or(2), 0).ok_or_else(differ)?;
             let ip = if matches!(letter, 'N' | 'n') { group(&ip) } else { ip };
             signed(neg, &ip, &fp)
         }
         'P' | 'p' => {
-            let scaled = match int {
-                Some(i) => i.checked_mul(100).map_or(Value::Float(f * 100.0), Value::Int),
-                None => Value::Float(f * 100.0),
-            };
-            let (neg, ip, fp) = fixed(&scaled, prec.unwrap_or(2));
+            // .NET scales by 100 in decimal digits, not in binary.
+            let (neg, ip, fp) = fixed(v, prec.unwrap_or(2), 2).ok_or_else(differ)?;
             format!("{} %", signed(neg, &group(&ip), &fp))
         }
-        'E' | 'e' => scientific(f, prec.unwrap_or(6), letter, 3),
+        'E' | 'e' => {
+            let (neg, digits, exp) = significant(v, prec.unwrap_or(6) + 1).ok_or_else(differ)?;
+            let (first, more) = digits.split_at(1.min(digits.len()));
+            let frac = if more.is_empty() { String::new() } else { format!(".{more}") };
+            let sign = if neg && digits.bytes().any(|b| b != b'0') { "-" } else { "" };
+            format!("{sign}{first}{frac}{letter}{}{:03}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs())
+        }
         'G' | 'g' => match (int, prec) {
-            (Some(i), None) => i.to_string(),
-            (None, None) | (None, Some(0)) => shortest(f),
-            (Some(i), Some(0)) => i.to_string(),
-            (_, Some(p)) => general(f, p, if letter == 'G' { 'E' } else { 'e' }),
+            (Some(i), None | Some(0)) => i.to_string(),
+            (None, None | Some(0)) => default_double(f)?,
+            (_, Some(p)) => general(v, p, if letter == 'G' { 'E' } else { 'e' }).ok_or_else(differ)?,
         },
-        'R' | 'r' if int.is_none() => shortest(f),
+        'R' | 'r' if int.is_none() => default_double(f)?,
         'C' | 'c' => {
             return Err(NoText::Unknown(format!(
                 "`format`: currency `{spec}` depends on the server's culture and is not evaluated by amlguard"
@@ -193,41 +203,152 @@ fn signed(neg: bool, ip: &str, fp: &str) -> String {
     }
 }
 
-/// Digits of |v| rounded to `prec` fraction digits, ties away from zero:
-/// (negative, integer digits, fraction digits).
-fn fixed(v: &Value, prec: usize) -> (bool, String, String) {
-    if let Value::Int(i) = v {
-        return (*i < 0, i.unsigned_abs().to_string(), "0".repeat(prec));
+/// Decimal digits of |x| with the decimal point after `point` digits.
+#[derive(Debug, Clone)]
+struct Dec {
+    digits: Vec<u8>,
+    point: i64,
+}
+
+/// How a digit string is cut: .NET Core 2.1+ rounds the exact binary value
+/// with ties to even; .NET Framework rounds its 15-significant-digit text
+/// with ties away from zero (learn.microsoft.com "Standard numeric format
+/// strings", precision specifier). Which runtime ARM uses is not documented,
+/// so a float is only formatted when both give the same text.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Even,
+    Away,
+}
+
+impl Dec {
+    fn int(i: i64) -> Dec {
+        let digits: Vec<u8> = i.unsigned_abs().to_string().bytes().map(|b| b - b'0').collect();
+        let point = i64::try_from(digits.len()).unwrap_or(0);
+        Dec { digits, point }
     }
-    let f = v.as_f64().unwrap_or_default();
-    // 25 extra digits of the exact binary value decide the rounding.
-    let long = format!("{:.*}", prec + 25, f.abs());
-    let (ip, fp) = long.split_once('.').unwrap_or((&long, ""));
-    let mut digits: Vec<u8> = ip.bytes().chain(fp.bytes().take(prec)).map(|b| b - b'0').collect();
-    let round_up = fp.as_bytes().get(prec).is_some_and(|b| *b >= b'5');
-    let mut int_len = ip.len();
-    if round_up {
-        let mut k = digits.len();
-        loop {
-            if k == 0 {
-                digits.insert(0, 1);
-                int_len += 1;
-                break;
-            }
-            k -= 1;
-            match digits.get_mut(k) {
-                Some(d) if *d == 9 => *d = 0,
-                Some(d) => {
-                    *d += 1;
+
+    /// The exact value of a double (every double has a finite expansion).
+    fn exact(f: f64) -> Dec {
+        let s = format!("{:.1100}", f.abs());
+        let (ip, fp) = s.split_once('.').unwrap_or((&s, ""));
+        let digits = ip.bytes().chain(fp.bytes()).map(|b| b - b'0').collect();
+        Dec { digits, point: i64::try_from(ip.len()).unwrap_or(0) }
+    }
+
+    /// .NET Framework's 15 significant digits.
+    fn fifteen(f: f64) -> Dec {
+        let s = format!("{:.14e}", f.abs());
+        let (m, x) = s.split_once('e').unwrap_or((&s, "0"));
+        let exp: i64 = x.parse().unwrap_or(0);
+        Dec { digits: m.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect(), point: exp + 1 }
+    }
+
+    /// Keep the first `keep` digits (padding with zeros), rounding by `mode`;
+    /// a carry out of the first digit adds one and moves the point.
+    fn round(&self, keep: usize, mode: Mode) -> Dec {
+        let mut d = self.digits.clone();
+        if d.len() <= keep {
+            d.resize(keep, 0);
+            return Dec { digits: d, point: self.point };
+        }
+        let next = d.get(keep).copied().unwrap_or(0);
+        let rest_nonzero = d.get(keep + 1..).is_some_and(|r| r.iter().any(|x| *x != 0));
+        let last_odd = keep.checked_sub(1).and_then(|k| d.get(k)).is_some_and(|x| x % 2 == 1);
+        let up = match mode {
+            Mode::Away => next >= 5,
+            Mode::Even => next > 5 || (next == 5 && (rest_nonzero || last_odd)),
+        };
+        d.truncate(keep);
+        let mut point = self.point;
+        if up {
+            let mut k = keep;
+            loop {
+                if k == 0 {
+                    d.insert(0, 1);
+                    point += 1;
                     break;
                 }
-                None => break,
+                k -= 1;
+                match d.get_mut(k) {
+                    Some(x) if *x == 9 => *x = 0,
+                    Some(x) => {
+                        *x += 1;
+                        break;
+                    }
+                    None => break,
+                }
             }
         }
+        Dec { digits: d, point }
     }
-    let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
-    let (i, fr) = text.split_at(int_len.min(text.len()));
-    (f < 0.0, i.to_owned(), fr.to_owned())
+
+    /// Index of the first non-zero digit.
+    fn lead(&self) -> Option<usize> {
+        self.digits.iter().position(|x| *x != 0)
+    }
+}
+
+fn text_of(d: &[u8]) -> String {
+    d.iter().map(|x| char::from(b'0' + x)).collect()
+}
+
+/// |v|·10^shift with `prec` fraction digits: (negative, integer digits, fraction digits);
+/// `None` when the .NET runtimes would print different digits.
+fn fixed(v: &Value, prec: usize, shift: i64) -> Option<(bool, String, String)> {
+    let cut = |dec: &Dec, mode: Mode| -> Option<(String, String)> {
+        let mut dec = dec.clone();
+        dec.point += shift;
+        if dec.point < 1 {
+            let pad = usize::try_from(1 - dec.point).ok()?;
+            dec.digits.splice(0..0, std::iter::repeat_n(0, pad));
+            dec.point = 1;
+        }
+        let point = usize::try_from(dec.point).ok()?;
+        let r = dec.round(point.checked_add(prec)?, mode);
+        let point = usize::try_from(r.point).ok()?;
+        let ip = text_of(r.digits.get(..point)?);
+        let ip = ip.trim_start_matches('0');
+        let ip = if ip.is_empty() { "0".to_owned() } else { ip.to_owned() };
+        Some((ip, text_of(r.digits.get(point..)?)))
+    };
+    match v {
+        Value::Int(i) => {
+            let (ip, fp) = cut(&Dec::int(*i), Mode::Away)?;
+            Some((*i < 0, ip, fp))
+        }
+        Value::Float(f) if f.is_finite() => {
+            let a = cut(&Dec::exact(*f), Mode::Even)?;
+            let b = cut(&Dec::fifteen(*f), Mode::Away)?;
+            (a == b).then_some((*f < 0.0, a.0, a.1))
+        }
+        _ => None,
+    }
+}
+
+/// `n` significant digits of |v| and the decimal exponent of the first:
+/// (negative, digits, exponent); `None` when the runtimes differ.
+fn significant(v: &Value, n: usize) -> Option<(bool, String, i64)> {
+    let sig = |dec: &Dec, mode: Mode| -> (String, i64) {
+        let Some(lead) = dec.lead() else { return ("0".repeat(n), 0) };
+        let shifted = Dec { digits: dec.digits.get(lead..).unwrap_or_default().to_vec(), point: dec.point - i64::try_from(lead).unwrap_or(0) };
+        let r = shifted.round(n, mode);
+        let mut digits = r.digits;
+        digits.truncate(n);
+        (text_of(&digits), r.point - 1)
+    };
+    match v {
+        Value::Int(i) => {
+            let (d, e) = sig(&Dec::int(*i), Mode::Away);
+            Some((*i < 0, d, e))
+        }
+        Value::Float(f) if f.is_finite() => {
+            let a = sig(&Dec::exact(*f), Mode::Even);
+            let b = sig(&Dec::fifteen(*f), Mode::Away);
+            (a == b).then_some((*f < 0.0, a.0, a.1))
+        }
+        _ => None,
+    }
 }
 
 /// Thousands separators every three digits.
@@ -243,26 +364,15 @@ fn group(int_digits: &str) -> String {
     out
 }
 
-/// `d.ddddE+ddd` with `prec` fraction digits and at least `exp_digits` exponent digits.
-fn scientific(f: f64, prec: usize, e: char, exp_digits: usize) -> String {
-    let s = format!("{:.*e}", prec, f);
-    let (m, x) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = x.parse().unwrap_or(0);
-    // Rust rounds ties to even here; redo the mantissa with ties away from zero.
-    let mantissa = if f == 0.0 {
-        m.to_owned()
-    } else {
-        let scaled = f / 10f64.powi(exp);
-        let (neg, ip, fp) = fixed(&Value::Float(scaled), prec);
-        if ip.len() > 1 {
-            // rounding carried into a new digit (9.99… → 10.0): keep Rust's.
-            m.to_owned()
-        } else {
-            signed(neg, &ip, &fp)
-        }
-    };
-    let sign = if exp < 0 { '-' } else { '+' };
-    format!("{mantissa}{e}{sign}{:0w$}", exp.unsigned_abs(), w = exp_digits)
+/// A double without a format (`G`, `R`): .NET Core 3.0+ prints the shortest
+/// text that reads back, .NET Framework 15 significant digits; known when both agree.
+fn default_double(f: f64) -> Result<String, NoText> {
+    let modern = shortest(f);
+    let framework = general(&Value::Float(f), 15, 'E');
+    match framework {
+        Some(fw) if fw == modern => Ok(modern),
+        _ => Err(runtimes_differ("G")),
+    }
 }
 
 /// Shortest text that reads back as `f`, as .NET Core's `double.ToString()`:
@@ -273,22 +383,23 @@ fn shortest(f: f64) -> String {
     }
     let s = format!("{f:e}");
     let (m, x) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = x.parse().unwrap_or(0);
-    let neg = m.starts_with('-');
+    let exp: i64 = x.parse().unwrap_or(0);
+    let sign = if m.starts_with('-') { "-" } else { "" };
     let digits: String = m.chars().filter(char::is_ascii_digit).collect();
-    let sign = if neg { "-" } else { "" };
-    if !(-5..15).contains(&exp) {
-        let (first, more) = digits.split_at(1.min(digits.len()));
-        let frac = if more.is_empty() { String::new() } else { format!(".{more}") };
-        let es = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{frac}E{es}{:02}", exp.unsigned_abs());
-    }
-    positional(sign, &digits, exp)
+    notation(sign, &digits, exp, 15, 'E')
 }
 
-/// Digits `d1d2…` with value `d1.d2… × 10^exp` written without an exponent.
-fn positional(sign: &str, digits: &str, exp: i32) -> String {
-    let len = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+/// Digits `d1d2…` (value `d1.d2… × 10^exp`): positional when `-5 <= exp < limit`,
+/// else `d1.d2…E±XX` (at least two exponent digits), as `G` prints.
+fn notation(sign: &str, digits: &str, exp: i64, limit: i64, e: char) -> String {
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    if exp >= limit || exp < -5 {
+        let (first, more) = digits.split_at(1.min(digits.len()));
+        let frac = if more.is_empty() { String::new() } else { format!(".{more}") };
+        return format!("{sign}{first}{frac}{e}{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs());
+    }
+    let len = i64::try_from(digits.len()).unwrap_or(i64::MAX);
     if exp < 0 {
         let zeros = "0".repeat(usize::try_from(-exp - 1).unwrap_or(0));
         return format!("{sign}0.{zeros}{digits}");
@@ -304,25 +415,12 @@ fn positional(sign: &str, digits: &str, exp: i32) -> String {
 }
 
 /// `G<p>`: `p` significant digits; scientific when the exponent is ≥ `p` or < -5.
-fn general(f: f64, p: usize, e: char) -> String {
-    if f == 0.0 {
-        return "0".to_owned();
+fn general(v: &Value, p: usize, e: char) -> Option<String> {
+    if v.as_f64() == Some(0.0) {
+        return Some("0".to_owned());
     }
-    let s = format!("{:.*e}", p.saturating_sub(1), f);
-    let (m, x) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = x.parse().unwrap_or(0);
-    let neg = m.starts_with('-');
-    let digits: String = m.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    let sign = if neg { "-" } else { "" };
-    if exp >= i32::try_from(p).unwrap_or(i32::MAX) || exp < -5 {
-        let (first, more) = digits.split_at(1.min(digits.len()));
-        let frac = if more.is_empty() { String::new() } else { format!(".{more}") };
-        let es = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{frac}{e}{es}{:02}", exp.unsigned_abs());
-    }
-    positional(sign, digits, exp)
+    let (neg, digits, exp) = significant(v, p)?;
+    Some(notation(if neg { "-" } else { "" }, &digits, exp, i64::try_from(p).unwrap_or(i64::MAX), e))
 }
 
 /// One piece of a custom pattern section.
@@ -378,11 +476,7 @@ fn custom(v: &Value, spec: &str) -> Option<String> {
         .iter()
         .rposition(|t| **t == Tok::Zero)
         .map_or(0, |p| p + 1);
-    let scaled = match v {
-        Value::Int(i) if scale >= 0 => i.checked_mul(10i64.checked_pow(scale.unsigned_abs())?).map_or(Value::Float(f * 10f64.powi(scale)), Value::Int),
-        _ => Value::Float(f * 10f64.powi(scale)),
-    };
-    let (neg, ip, fp) = fixed(&scaled, max_frac);
+    let (neg, ip, fp) = fixed(v, max_frac, i64::from(scale))?;
     let ip = ip.trim_start_matches('0');
     let ip = if ip.len() < min_int { format!("{}{ip}", "0".repeat(min_int - ip.len())) } else { ip.to_owned() };
     let mut fp = fp;

@@ -50,7 +50,7 @@ fn format_standard_numeric_on_doubles() {
             (&[json!("{0:F}"), json!(12345.6789)], json!("12345.68")),
             (&[json!("{0:F6}"), json!(12345.6789)], json!("12345.678900")),
             (&[json!("{0:F3}"), json!(-1898300.1987)], json!("-1898300.199")),
-            (&[json!("{0:F0}"), json!(2.5)], json!("3")),
+            (&[json!("{0:F0}"), json!(2.6)], json!("3")),
             (&[json!("{0:G}"), json!(12345.6789)], json!("12345.6789")),
             (&[json!("{0:G7}"), json!(12345.6789)], json!("12345.68")),
             (&[json!("{0:G}"), json!(0.0000023)], json!("2.3E-06")),
@@ -70,6 +70,12 @@ fn format_standard_numeric_on_doubles() {
             (&[json!("{0}"), json!(1e15)], json!("1E+15")),
         ],
     );
+    // The docs say .NET Framework rounds ties away from zero (on 15 significant
+    // digits) and .NET Core 2.1+ to even (on the exact value); ARM's runtime is
+    // not documented, so where the two differ the result is unknown.
+    for (spec, x) in [("{0:F0}", json!(2.5)), ("{0:F2}", json!(1.005)), ("{0}", json!(0.30000000000000004)), ("{0:E0}", json!(2.5))] {
+        assert!(matches!(fmt(spec, x.clone()), Ok(Value::Unknown(_))), "{spec} {x}");
+    }
 }
 
 #[test]
