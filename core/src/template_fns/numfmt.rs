@@ -476,6 +476,10 @@ fn custom(v: &Value, spec: &str) -> Option<String> {
         .iter()
         .rposition(|t| **t == Tok::Zero)
         .map_or(0, |p| p + 1);
+    // A double spans 10^-324..10^308: a larger scale is a hostile pattern.
+    if scale.unsigned_abs() > 400 {
+        return None;
+    }
     let (neg, ip, fp) = fixed(v, max_frac, i64::from(scale))?;
     let ip = ip.trim_start_matches('0');
     let ip = if ip.len() < min_int { format!("{}{ip}", "0".repeat(min_int - ip.len())) } else { ip.to_owned() };

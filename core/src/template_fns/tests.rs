@@ -107,6 +107,9 @@ fn format_custom_numeric_patterns() {
     );
     // exponents in custom patterns are not evaluated: unknown, not a guess
     assert!(matches!(fmt("{0:0.###E+000}", json!(86000)), Ok(Value::Unknown(_))));
+    // hostile scaling (thousands of `%`) is refused, not allocated
+    let many = format!("{{0:0{}}}", "%".repeat(5000));
+    assert!(matches!(fmt(&many, json!(1)), Ok(Value::Unknown(_))));
 }
 
 #[test]
