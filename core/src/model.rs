@@ -330,6 +330,11 @@ impl Deployment {
                 if let (Some(t), Some(n)) = (t, n) {
                     let id = self.scope.resource_id(t, n);
                     m.insert("id".to_owned(), Value::String(id));
+                } else if let (false, Some((_, Value::Unknown(u)))) =
+                    (m.keys().any(|k| k.eq_ignore_ascii_case("id")), m.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")))
+                {
+                    let id = Value::unknown(format!("the resource id depends on its name: {}", u.reason));
+                    m.insert("id".to_owned(), id);
                 }
             }
         }
@@ -366,6 +371,11 @@ impl Deployment {
                             if to != from {
                                 out.push(Relation { from, to, path: k.to_ascii_lowercase() });
                             }
+                        }
+                        // An id not known before deployment may place the
+                        // resource under any parent.
+                        if let Value::Unknown(u) = v {
+                            possible.push(PossibleRelation { from, path: k.to_ascii_lowercase(), reason: u.reason.clone() });
                         }
                         continue;
                     }

@@ -236,6 +236,10 @@ const BUILTIN_DIFFERENCES: &[(&str, &str)] = &[
     ("AML-NET-017", "managed VNet, approved outbound only"),
     ("AML-NET-017", "training subnet without route table"),
     ("AML-NET-017", "route table without default route to a firewall"),
+    // A compute whose name is unknown may belong to the managed-VNet
+    // workspace beside it; the built-ins do not look at the workspace.
+    ("AML-NET-008", "compute named from a parameter without value, beside a managed-VNet workspace"),
+    ("AML-NET-017", "compute named from a parameter without value, beside a managed-VNet workspace"),
 ];
 
 #[test]
