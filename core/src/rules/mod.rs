@@ -16,7 +16,7 @@ pub mod checks;
 pub mod doc;
 pub mod run;
 
-pub use run::{check, check_with, parse_suppressions, run_examples, CheckOptions, FileSuppression};
+pub use run::{check, check_owned, check_with, parse_suppressions, run_examples, CheckOptions, FileSuppression};
 
 use crate::value::{Map, Value};
 use serde::{Deserialize, Serialize};
