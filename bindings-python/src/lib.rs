@@ -30,6 +30,7 @@ pub(crate) fn to_py_err(e: &CoreError) -> PyErr {
         | CoreError::Terraform { .. }
         | CoreError::Template(_)
         | CoreError::Suppressions { .. }
+        | CoreError::Options(_)
         | CoreError::Export(_) => InputError::new_err(message),
         CoreError::Policy { .. } => PolicyError::new_err(message),
         #[allow(unreachable_patterns)]

@@ -43,6 +43,14 @@ fn bad_input_is_exit_two_with_a_located_message() {
     let (code, _, err) = run(&["check", "examples/secure-baseline.json", "--rules", "AML-NOPE-1"]);
     assert_eq!(code, 2);
     assert!(err.contains("AML-NOPE-1"), "{err}");
+    let (code, _, err) = run(&["check", "examples/secure-baseline.json", "--skip", "AML-NET-01"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `AML-NET-001`"), "{err}");
+    let params = dir.join("rule-params.json");
+    std::fs::write(&params, r#"{"AML-CMP-004": {"allowedVmSize": ["Standard_DS3_v2"]}}"#).unwrap();
+    let (code, _, err) = run(&["check", "examples/secure-baseline.json", "--rule-parameters", params.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`allowedVmSize`") && err.contains("did you mean `allowedVmSizes`"), "{err}");
     let (code, _, _) = run(&["explain", "AML-NOPE-001"]);
     assert_eq!(code, 2);
 }

@@ -15,6 +15,8 @@ pub mod adapter;
 pub mod checks;
 pub mod doc;
 pub mod run;
+mod options;
+pub use options::OptionsError;
 
 pub use run::{check, check_owned, check_with, parse_suppressions, run_examples, CheckOptions, FileSuppression};
 

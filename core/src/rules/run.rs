@@ -79,7 +79,7 @@ pub fn parse_suppressions(text: &str, source: &str) -> Result<Vec<FileSuppressio
     Ok(out)
 }
 
-fn id_matches(pattern: &str, id: &str) -> bool {
+pub(crate) fn id_matches(pattern: &str, id: &str) -> bool {
     pattern == "*" || id.eq_ignore_ascii_case(pattern) || id.to_ascii_uppercase().starts_with(&format!("{}-", pattern.to_ascii_uppercase()))
 }
 
