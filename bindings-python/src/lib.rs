@@ -91,8 +91,7 @@ pub(crate) fn load(src: &Source, opts: &LoadOptions) -> Result<amlguard_core::De
                 let mut dep = amlguard_core::Deployment::default();
                 for p in many {
                     let d = adapters::load_path(std::path::Path::new(p), opts)?;
-                    dep.resources.extend(d.resources);
-                    dep.diagnostics.extend(d.diagnostics);
+                    dep.append(d);
                 }
                 dep.derive_relations();
                 Ok(dep)

@@ -277,6 +277,21 @@ pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOpt
                 None => {}
             }
         }
+        for (subject, outcome) in rule.check.as_deref().map(|c| checks::on_deployment(c, &dep)).unwrap_or_default() {
+            report.summary.checks += 1;
+            let f = match outcome {
+                CheckOutcome::Pass => None,
+                CheckOutcome::Fail { message, evidence } => Some(finding(rule, &subject, Status::Fail, message, evidence, Vec::new())),
+                CheckOutcome::Unknown { message, unknown } => Some(finding(rule, &subject, Status::Indeterminate, message, Vec::new(), unknown)),
+            };
+            match f {
+                Some(mut f) => {
+                    f.suppressed = file_suppression(&subject, &rule.id, &options.suppressions);
+                    report.findings.push(f);
+                }
+                None => report.summary.passed += 1,
+            }
+        }
     }
     report.finish();
     report
