@@ -66,6 +66,12 @@ fn num(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+/// An ISO 8601 date-time text (`2020-04-07T14:53:14Z`), which a JSON reader
+/// with date handling (Newtonsoft's default) turns into a date value.
+pub(crate) fn looks_like_date_time(s: &str) -> bool {
+    s.contains(['T', 't']) && parse_ts(s).is_ok()
+}
+
 fn parse_ts(s: &str) -> EResult<Ts> {
     let bad = || type_error(format!("`{s}` is not an ISO 8601 date-time"));
     let (date, time) = match s.split_once(['T', 't', ' ']) {

@@ -129,6 +129,9 @@ fn format_composite_rules() {
     );
     // currency depends on the server's culture
     assert!(matches!(fmt("{0:C}", json!(5)), Ok(Value::Unknown(_))));
+    // a date-time string with a format: Newtonsoft may have made it a date
+    assert!(matches!(fmt("{0:yyyy}", json!("2020-04-07T14:53:14Z")), Ok(Value::Unknown(_))));
+    assert_eq!(fmt("{0}", json!("2020-04-07T14:53:14Z")), Ok(v(json!("2020-04-07T14:53:14Z"))));
     for bad in ["{0", "}", "{1}", "{x}", "{0:Q}"] {
         assert!(fmt(bad, json!(5)).is_err(), "{bad}");
     }
