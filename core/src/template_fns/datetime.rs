@@ -66,6 +66,12 @@ fn num(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+/// An ISO 8601 date-time text (`2020-04-07T14:53:14Z`), which a JSON reader
+/// with date handling (Newtonsoft's default) turns into a date value.
+pub(crate) fn looks_like_date_time(s: &str) -> bool {
+    s.contains(['T', 't']) && parse_ts(s).is_ok()
+}
+
 fn parse_ts(s: &str) -> EResult<Ts> {
     let bad = || type_error(format!("`{s}` is not an ISO 8601 date-time"));
     let (date, time) = match s.split_once(['T', 't', ' ']) {
@@ -76,7 +82,8 @@ fn parse_ts(s: &str) -> EResult<Ts> {
     let y = dp.next().and_then(num).ok_or_else(bad)?;
     let m = dp.next().and_then(num).ok_or_else(bad)?;
     let d = dp.next().and_then(num).ok_or_else(bad)?;
-    if dp.next().is_some() || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+    // .NET's DateTime covers the years 1 to 9999.
+    if dp.next().is_some() || !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
         return Err(bad());
     }
     let mut secs = days_from_civil(y, m, d) * 86_400;
@@ -123,7 +130,11 @@ fn split_offset(t: &str) -> Option<(&str, i64)> {
         let sign = if off.starts_with('-') { -1 } else { 1 };
         let body = off.get(1..)?;
         let (h, m) = body.split_once(':').unwrap_or((body.get(..2)?, body.get(2..).unwrap_or("0")));
-        return Some((c, sign * (num(h)? * 3600 + num(m).unwrap_or(0) * 60)));
+        let (h, m) = (num(h).filter(|h| *h <= 14)?, num(m).unwrap_or(0));
+        if m > 59 {
+            return None;
+        }
+        return Some((c, sign * (h * 3600 + m * 60)));
     }
     Some((t, 0))
 }
@@ -300,7 +311,8 @@ fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
                 n.push(c);
                 continue;
             }
-            let v: i64 = n.parse().map_err(|_| bad())?;
+            // at most 12 digits a part: no overflow below, and far beyond 9999 years
+            let v: i64 = if n.len() <= 12 { n.parse().map_err(|_| bad())? } else { return Err(bad()) };
             n.clear();
             any = true;
             match (c.to_ascii_uppercase(), is_time) {
@@ -312,6 +324,9 @@ fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
                 ('M', true) => secs += v * 60,
                 ('S', true) => secs += v,
                 _ => return Err(bad()),
+            }
+            if [years, months, days, secs].iter().any(|x| x.unsigned_abs() > 1 << 50) {
+                return Err(bad());
             }
         }
         if n.is_empty() { Ok(()) } else { Err(bad()) }
@@ -334,8 +349,15 @@ fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
         .and_then(|d| d.checked_mul(sign))
         .ok_or_else(bad)?;
     let secs = ts.secs.checked_add(delta).ok_or_else(bad)?;
+    if !(MIN_SECS..=MAX_SECS).contains(&secs) {
+        return err(format!("adding `{dur}` leaves the years 1 to 9999"));
+    }
     Ok(Ts { secs, ..ts })
 }
+
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, .NET's DateTime range.
+const MIN_SECS: i64 = -62_135_596_800;
+const MAX_SECS: i64 = 253_402_300_799;
 
 fn s_arg<'x>(name: &str, args: &[&'x Value], i: usize) -> EResult<&'x str> {
     match args.get(i) {
@@ -359,7 +381,7 @@ pub(crate) fn call(lname: &str, name: &str, args: &[&Value]) -> FnResult {
         "datetimefromepoch" => {
             arity(name, args.len(), 1, 1)?;
             let n = args.first().and_then(|v| v.as_i64()).ok_or_else(|| type_error(format!("`{name}` expects an integer")))?;
-            if !(-62_135_596_800..=253_402_300_799).contains(&n) {
+            if !(MIN_SECS..=MAX_SECS).contains(&n) {
                 return err(format!("`{name}`: {n} is out of range"));
             }
             Value::String(format_ts(&Ts { secs: n, nanos: 0, frac: String::new(), offset: 0 }))
@@ -380,7 +402,11 @@ pub(crate) fn add_days(name: &str, args: &[&Value]) -> FnResult {
         Some(Value::Int(n)) => *n,
         _ => return err(format!("`{name}` expects an integer number of days")),
     };
-    let secs = n.checked_mul(86_400).and_then(|d| ts.secs.checked_add(d)).ok_or_else(|| type_error(format!("`{name}` overflows")))?;
+    let secs = n
+        .checked_mul(86_400)
+        .and_then(|d| ts.secs.checked_add(d))
+        .filter(|s| (MIN_SECS..=MAX_SECS).contains(s))
+        .ok_or_else(|| type_error(format!("`{name}` leaves the years 1 to 9999")))?;
     Ok(Value::String(format_ts(&Ts { secs, ..ts })))
 }
 

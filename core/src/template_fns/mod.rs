@@ -5,9 +5,10 @@
 //! Callers keep only what differs: the ARM evaluator (`ingest::arm`) owns
 //! `parameters`/`variables`/`copyIndex`/`reference`/resource ids and the
 //! lazy `if`/`and`/`or`/`coalesce`; the policy engine (`policy`) owns
-//! `field`/`current`/`parameters`/`requestContext`. The two places where
-//! the languages are documented to render a value differently are a
-//! [`Dialect`] switch (see [`text`]).
+//! `field`/`current`/`parameters`/`requestContext`. Where the two languages
+//! are known to differ (rendering booleans and null in `string`/`join`;
+//! `and`/`or`/`concat` without arguments) a [`Dialect`] switch decides (see
+//! [`text`] and `min_args`).
 //!
 //! Unknown arguments: a function whose top-level argument is unknown
 //! returns that unknown, except `createArray`/`createObject` (the unknown

@@ -90,6 +90,13 @@ fn format_item(item: &str, args: &[&Value]) -> Result<String, NoText> {
         None => plain(v)?,
         Some(sp) => match v {
             Value::Int(_) | Value::Float(_) => number(v, sp)?,
+            // ARM reads JSON with Newtonsoft, whose default turns ISO date-time
+            // strings into dates, which are formattable: not known which applies.
+            Value::String(s) if super::datetime::looks_like_date_time(s) => {
+                return Err(NoText::Unknown(format!(
+                    "`format`: `{s}` may be read as a date, so whether `{sp}` applies is not known to amlguard"
+                )))
+            }
             // Strings, booleans, null are not IFormattable in .NET: the format is ignored.
             other => plain(other)?,
         },

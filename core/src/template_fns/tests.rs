@@ -129,6 +129,9 @@ fn format_composite_rules() {
     );
     // currency depends on the server's culture
     assert!(matches!(fmt("{0:C}", json!(5)), Ok(Value::Unknown(_))));
+    // a date-time string with a format: Newtonsoft may have made it a date
+    assert!(matches!(fmt("{0:yyyy}", json!("2020-04-07T14:53:14Z")), Ok(Value::Unknown(_))));
+    assert_eq!(fmt("{0}", json!("2020-04-07T14:53:14Z")), Ok(v(json!("2020-04-07T14:53:14Z"))));
     for bad in ["{0", "}", "{1}", "{x}", "{0:Q}"] {
         assert!(fmt(bad, json!(5)).is_err(), "{bad}");
     }
@@ -169,6 +172,18 @@ fn date_time_add_formats() {
         ],
     );
     assert!(run(Dialect::Arm, "dateTimeAdd", &[b.clone(), json!("PT1H"), json!("q")]).is_err());
+    // hostile dates and durations are errors, never overflows
+    for (base, dur) in [
+        ("99999999999999999-01-01T00:00:00Z", "P1D"),
+        ("9999-12-31T23:59:59Z", "PT1S"),
+        ("2020-01-01T00:00:00+99999999999999:00", "P1D"),
+        ("2020-01-01T00:00:00Z", "P9999999999999999999Y"),
+        ("2020-01-01T00:00:00Z", "P999999999999Y999999999999M999999999999W999999999999D"),
+        ("0001-01-01T00:00:00Z", "-PT1S"),
+    ] {
+        assert!(run(Dialect::Arm, "dateTimeAdd", &[json!(base), json!(dur)]).is_err(), "{base} {dur}");
+    }
+    assert!(run(Dialect::Policy, "dateTimeToEpoch", &[json!("99999999999999999-01-01")]).is_err());
     assert!(run(Dialect::Arm, "dateTimeAdd", &[b, json!("1 hour")]).is_err());
 }
 
