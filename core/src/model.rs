@@ -380,7 +380,8 @@ impl Deployment {
                         continue;
                     }
                     let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible };
-                    sink.collect(v, k, 0);
+                    let mut path = k.clone();
+                    sink.collect(v, &mut path, 0);
                 }
             }
         }
@@ -439,7 +440,9 @@ struct Edges<'a> {
 }
 
 impl Edges<'_> {
-    fn collect(&mut self, v: &Value, path: &str, depth: usize) {
+    /// Walk `v`, found at `path` (a buffer extended and restored in place,
+    /// so no path is built for values that hold no id).
+    fn collect(&mut self, v: &Value, path: &mut String, depth: usize) {
         if depth > MAX_RELATION_DEPTH {
             return;
         }
@@ -447,25 +450,30 @@ impl Edges<'_> {
             Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
                 if let Some(to) = match_id(s, self.ids) {
                     if to != self.from {
-                        self.out.push(Relation { from: self.from, to, path: path.to_owned() });
+                        self.out.push(Relation { from: self.from, to, path: path.clone() });
                     }
                 }
             }
             Value::Unknown(u) => self.possible.push(PossibleRelation {
                 from: self.from,
-                path: path.to_owned(),
+                path: path.clone(),
                 reason: u.reason.clone(),
             }),
             Value::Array(a) => {
-                let p = format!("{path}[*]");
+                let len = path.len();
+                path.push_str("[*]");
                 for item in a {
-                    self.collect(item, &p, depth.saturating_add(1));
+                    self.collect(item, path, depth.saturating_add(1));
                 }
+                path.truncate(len);
             }
             Value::Object(m) => {
+                let len = path.len();
                 for (k, item) in m {
-                    let p = format!("{path}.{k}");
-                    self.collect(item, &p, depth.saturating_add(1));
+                    path.push('.');
+                    path.push_str(k);
+                    self.collect(item, path, depth.saturating_add(1));
+                    path.truncate(len);
                 }
             }
             _ => {}
