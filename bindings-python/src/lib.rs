@@ -30,6 +30,7 @@ pub(crate) fn to_py_err(e: &CoreError) -> PyErr {
         | CoreError::Terraform { .. }
         | CoreError::Template(_)
         | CoreError::Suppressions { .. }
+        | CoreError::Options(_)
         | CoreError::Export(_) => InputError::new_err(message),
         CoreError::Policy { .. } => PolicyError::new_err(message),
         #[allow(unreachable_patterns)]
@@ -97,8 +98,7 @@ pub(crate) fn load(src: &Source, opts: &LoadOptions) -> Result<amlguard_core::De
                 let mut dep = amlguard_core::Deployment::default();
                 for p in many {
                     let d = adapters::load_path(std::path::Path::new(p), opts)?;
-                    dep.resources.extend(d.resources);
-                    dep.diagnostics.extend(d.diagnostics);
+                    dep.append(d);
                 }
                 dep.derive_relations();
                 Ok(dep)

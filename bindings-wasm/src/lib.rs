@@ -125,6 +125,7 @@ fn run_check(input: &JsValue, options: Option<&JsValue>) -> Result<amlguard_core
             source: "options.suppressions".to_owned(),
         });
     }
+    core_opts.validate().map_err(|e| to_js_error(&e))?;
     Ok(amlguard_core::check(&dep, &core_opts))
 }
 

@@ -212,6 +212,18 @@ pub enum DiagnosticLevel {
     Error,
 }
 
+/// A template output whose value calls a `list*` function (`listKeys`,
+/// `listSecrets`, …): whoever can read the deployment can read the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretOutput {
+    /// Output name.
+    pub name: String,
+    /// The `list*` function called, as spelt in the template.
+    pub function: String,
+    /// Where the output is declared (`…/outputs/<name>`).
+    pub provenance: Provenance,
+}
+
 /// A set of ARM-shaped resources and the relations between them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Deployment {
@@ -225,6 +237,10 @@ pub struct Deployment {
     pub possible_relations: Vec<PossibleRelation>,
     /// Notes about the input (skipped parts, resources that failed to expand).
     pub diagnostics: Vec<Diagnostic>,
+    /// Template outputs (of the template or its nested deployments) whose
+    /// value calls a `list*` function: they return keys or secrets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secret_outputs: Vec<SecretOutput>,
     /// Placeholder scope ids were computed in.
     pub scope: Scope,
 }
@@ -295,6 +311,15 @@ impl Deployment {
         Ok(dep)
     }
 
+    /// Add everything `other` holds (resources, diagnostics, secret outputs)
+    /// after this deployment's own; call [`Deployment::derive_relations`]
+    /// once all parts are in.
+    pub fn append(&mut self, other: Deployment) {
+        self.resources.extend(other.resources);
+        self.diagnostics.extend(other.diagnostics);
+        self.secret_outputs.extend(other.secret_outputs);
+    }
+
     /// Add a resource, filling in `id` from type and name if it has none.
     pub fn push(&mut self, mut value: Value, provenance: Provenance) {
         if let Value::Object(m) = &mut value {
@@ -305,6 +330,11 @@ impl Deployment {
                 if let (Some(t), Some(n)) = (t, n) {
                     let id = self.scope.resource_id(t, n);
                     m.insert("id".to_owned(), Value::String(id));
+                } else if let (false, Some((_, Value::Unknown(u)))) =
+                    (m.keys().any(|k| k.eq_ignore_ascii_case("id")), m.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")))
+                {
+                    let id = Value::unknown(format!("the resource id depends on its name: {}", u.reason));
+                    m.insert("id".to_owned(), id);
                 }
             }
         }
@@ -341,6 +371,11 @@ impl Deployment {
                             if to != from {
                                 out.push(Relation { from, to, path: k.to_ascii_lowercase() });
                             }
+                        }
+                        // An id not known before deployment may place the
+                        // resource under any parent.
+                        if let Value::Unknown(u) = v {
+                            possible.push(PossibleRelation { from, path: k.to_ascii_lowercase(), reason: u.reason.clone() });
                         }
                         continue;
                     }
