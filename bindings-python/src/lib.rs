@@ -8,7 +8,7 @@ use amlguard_core::ingest::{self as adapters, LoadOptions};
 use amlguard_core::{Error as CoreError, Value};
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyBytes, PyList};
 
 mod check;
 mod convert;
@@ -60,7 +60,7 @@ pub(crate) fn parameters(list: &Bound<'_, PyList>) -> PyResult<Vec<Value>> {
     Ok(out)
 }
 
-/// What to read, as classified by the Python layer: `("paths", [str])`,
+/// What to read, as classified by the Python layer: `("paths", [str])`, `("bytes", bytes)` (not UTF-8),
 /// `("text", str)` or `("value", data)`.
 pub(crate) enum Source {
     Paths(Vec<String>),
@@ -72,6 +72,12 @@ pub(crate) fn source(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Source> {
     match kind {
         "paths" => Ok(Source::Paths(data.extract()?)),
         "text" => Ok(Source::Text(data.extract()?)),
+        // Bytes that are not UTF-8: the core's decoder gives the error with its line and column.
+        "bytes" => {
+            let bytes = data.cast::<PyBytes>()?.as_bytes();
+            let text = amlguard_core::json::decode(bytes).map_err(|e| to_py_err(&CoreError::json(None, e)))?;
+            Ok(Source::Text(text.to_owned()))
+        }
         "value" => Ok(Source::Value(convert::py_to_value(data)?)),
         other => Err(Error::new_err(format!("unknown source kind `{other}`"))),
     }
