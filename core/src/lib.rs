@@ -16,6 +16,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod simulate;
+pub(crate) mod template_fns;
 pub mod value;
 
 pub use error::Error;

@@ -191,6 +191,9 @@ fn endpoint_connections(pe: &Value) -> Vec<(Result<String, String>, Value, &'sta
 fn derive_private_endpoint_connections(deployment: &mut Deployment) {
     let mut additions: Vec<(usize, Value)> = Vec::new();
     let mut unknown_additions: Vec<(usize, Value)> = Vec::new();
+    // Resource index by normalised id (first wins, as `find_by_id`), built
+    // only when there is an endpoint to resolve.
+    let mut by_id: Option<std::collections::HashMap<String, usize>> = None;
     for (pi, pe) in deployment.resources.iter().enumerate().filter(|(_, r)| r.is_type("Microsoft.Network/privateEndpoints")) {
         let pe_id = pe.id().to_owned();
         let pe_name = pe.name().rsplit('/').next().unwrap_or_default().to_owned();
@@ -212,7 +215,14 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment) {
                     continue;
                 }
             };
-            let Some(ti) = deployment.find_by_id(&target) else { continue };
+            let ids = by_id.get_or_insert_with(|| {
+                let mut m = std::collections::HashMap::new();
+                for (i, r) in deployment.resources.iter().enumerate() {
+                    m.entry(normalise_id(r.id())).or_insert(i);
+                }
+                m
+            });
+            let Some(&ti) = ids.get(&normalise_id(&target)) else { continue };
             let Some(t) = deployment.resources.get(ti) else { continue };
             let mut state = Map::new();
             state.insert("status".into(), Value::from(status));

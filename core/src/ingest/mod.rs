@@ -26,7 +26,6 @@ use crate::error::Error;
 use crate::model::{Deployment, Diagnostic, DiagnosticLevel, Provenance};
 use crate::value::Value;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// How to read inputs.
 #[derive(Debug, Clone, Default)]
@@ -68,7 +67,7 @@ pub fn detect(doc: &Value) -> Format {
 }
 
 fn source(file: Option<&str>, text: Option<&str>, dir: Option<PathBuf>) -> arm::Source {
-    arm::Source { file: file.map(str::to_owned), text: text.map(Arc::from), dir, ..Default::default() }
+    arm::Source::new(file, text, dir)
 }
 
 /// Read a document (format detected from content) into a [`Deployment`].

@@ -249,42 +249,33 @@ impl<'a> Ev<'a> {
 
     pub(crate) fn cond(&mut self, c: &'a Cond) -> Tri {
         match c {
-            Cond::All(items) => {
-                let mark = self.evidence.len();
-                let mut res = Tri::T;
-                for it in items {
-                    let before = self.evidence.len();
-                    match self.cond(it) {
-                        Tri::F => {
-                            // keep only what decided
-                            self.move_evidence(mark, before);
-                            return Tri::F;
-                        }
-                        Tri::U => res = Tri::U,
-                        Tri::T => {}
-                    }
-                }
-                res
-            }
-            Cond::Any(items) => {
-                let mark = self.evidence.len();
-                let mut res = Tri::F;
-                for it in items {
-                    let before = self.evidence.len();
-                    match self.cond(it) {
-                        Tri::T => {
-                            self.move_evidence(mark, before);
-                            return Tri::T;
-                        }
-                        Tri::U => res = Tri::U,
-                        Tri::F => {}
-                    }
-                }
-                res
-            }
+            Cond::All(items) => self.junction(items, Tri::F),
+            Cond::Any(items) => self.junction(items, Tri::T),
             Cond::Not(inner) => self.cond(inner).not(),
             Cond::Leaf(l) => self.leaf(l),
         }
+    }
+
+    /// `allOf` (`decisive` = false) and `anyOf` (`decisive` = true): the
+    /// first member with the decisive value decides, and only its evidence
+    /// is kept; otherwise unknown if a member is unknown, else the opposite
+    /// of `decisive` (Kleene logic).
+    fn junction(&mut self, items: &'a [Cond], decisive: Tri) -> Tri {
+        let mark = self.evidence.len();
+        let mut res = decisive.not();
+        for it in items {
+            let before = self.evidence.len();
+            match self.cond(it) {
+                t if t == decisive => {
+                    // keep only what decided
+                    self.move_evidence(mark, before);
+                    return decisive;
+                }
+                Tri::U => res = Tri::U,
+                _ => {}
+            }
+        }
+        res
     }
 
     /// Drop evidence between `mark` and `from` (keep what came after `from`).

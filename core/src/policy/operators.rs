@@ -109,7 +109,21 @@ pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
     crate::re::RegexBuilder::new(&re)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| format!("pattern `{pattern}` cannot be used: {e}"))
+        .map_err(|e| format!("pattern {} cannot be used: {e}", shown(pattern)))
+}
+
+/// Patterns longer than this are shown by their start and length in errors.
+const SHOWN_PATTERN_CHARS: usize = 60;
+
+/// `pattern` in backticks for an error message: whole when short, else its
+/// first [`SHOWN_PATTERN_CHARS`] characters and its length.
+fn shown(pattern: &str) -> String {
+    let n = pattern.chars().count();
+    if n <= SHOWN_PATTERN_CHARS {
+        return format!("`{pattern}`");
+    }
+    let head: String = pattern.chars().take(SHOWN_PATTERN_CHARS).collect();
+    format!("`{head}…` ({n} characters)")
 }
 
 /// Apply `op` to a left value (`None` = the field does not exist) and the
@@ -312,5 +326,11 @@ mod tests {
         assert!(apply(Op::NotEquals, None, &v("x".into()), None).unwrap());
         assert!(apply(Op::Exists, None, &v("false".into()), None).unwrap());
         assert!(apply(Op::In, Some(&v(1.into())), &v(1.into()), None).is_err());
+        // a pattern too large to compile is named by its start, not echoed whole
+        let long = "*a".repeat(20_000);
+        let e = compile_pattern(Op::Like, &long).unwrap_err();
+        assert!(e.starts_with("pattern `*a*a"), "{e}");
+        assert!(e.contains("…` (40000 characters) cannot be used"), "{e}");
+        assert!(e.len() < 400, "{}", e.len());
     }
 }

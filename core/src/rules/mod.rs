@@ -18,7 +18,7 @@ pub mod run;
 mod options;
 pub use options::OptionsError;
 
-pub use run::{check, check_with, parse_suppressions, run_examples, CheckOptions, FileSuppression};
+pub use run::{check, check_owned, check_with, parse_suppressions, run_examples, CheckOptions, FileSuppression};
 
 use crate::value::{Map, Value};
 use serde::{Deserialize, Serialize};

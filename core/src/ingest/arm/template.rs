@@ -20,52 +20,50 @@ pub struct Source {
     pub text: Option<Arc<str>>,
     /// Folder for `templateLink.relativePath`.
     pub dir: Option<PathBuf>,
-    /// Start positions of the elements of each `resources` array of `text`,
-    /// found once per array (one pass over the text instead of one per resource).
-    pub(crate) children: ChildPositions,
+    /// Positions of every value of `text`, indexed on first use (one pass
+    /// over the text instead of one per located resource or diagnostic).
+    pub(crate) positions: Positions,
 }
 
-/// Cache of [`crate::json::locate_children`] results, keyed by the array's pointer.
+/// The lazily built [`crate::json::PositionIndex`] of a source's text (`None`
+/// inside when the text does not parse: then each lookup reads the text).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ChildPositions(Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<crate::json::Position>>>>>);
+pub(crate) struct Positions(Arc<std::sync::OnceLock<Option<crate::json::PositionIndex>>>);
 
 impl Source {
-    pub(crate) fn provenance(&self, pointer: &str) -> Provenance {
-        match &self.text {
-            Some(t) => match self.cached_position(t, pointer) {
-                Some(pos) => Provenance {
-                    file: self.file.clone(),
-                    pointer: pointer.to_owned(),
-                    line: Some(pos.line),
-                    column: Some(pos.column),
-                },
-                None => Provenance::locate(self.file.as_deref(), t, pointer),
-            },
-            None => Provenance { file: self.file.clone(), pointer: pointer.to_owned(), line: None, column: None },
+    /// A source for `file` (as the user named it) with its `text` (for
+    /// line/column lookups) and `dir` (for linked templates).
+    pub fn new(file: Option<&str>, text: Option<&str>, dir: Option<PathBuf>) -> Self {
+        Source { file: file.map(str::to_owned), text: text.map(Arc::from), dir, ..Default::default() }
+    }
+
+    /// Line and column of the value at `pointer` in the text, if any.
+    fn position(&self, pointer: &str) -> Option<crate::json::Position> {
+        let text = self.text.as_ref()?;
+        let index = self.positions.0.get_or_init(|| crate::json::PositionIndex::build(Arc::clone(text)).ok());
+        match index {
+            // (`text` is a public field: a clone may have been given another text.)
+            Some(i) if i.is_for(text) => i.get(pointer),
+            _ => crate::json::locate(text, pointer),
         }
     }
 
-    /// Position of element `N` of a `…/resources` array at `pointer`
-    /// (`…/resources/N`), from one `locate_children` pass per array. `None`
-    /// for any other pointer or when the element is not in the text (the
-    /// caller then falls back to [`crate::json::locate`]).
-    fn cached_position(&self, text: &str, pointer: &str) -> Option<crate::json::Position> {
-        let (parent, last) = pointer.rsplit_once('/')?;
-        let index: usize = last.parse().ok()?;
-        if !last.bytes().all(|b| b.is_ascii_digit()) || !parent.ends_with("/resources") {
-            return None;
-        }
-        let mut cache = self.children.0.lock().ok()?;
-        let positions = cache
-            .entry(parent.to_owned())
-            .or_insert_with(|| Arc::new(crate::json::locate_children(text, parent)))
-            .clone();
-        drop(cache);
-        positions.get(index).copied()
+    pub(crate) fn provenance(&self, pointer: &str) -> Provenance {
+        let pos = self.position(pointer);
+        Provenance { file: self.file.clone(), pointer: pointer.to_owned(), line: pos.map(|p| p.line), column: pos.map(|p| p.column) }
     }
 
     pub(crate) fn error(&self, e: EvalError, fallback: &str) -> TemplateError {
-        TemplateError::place(e, self.file.as_deref(), self.text.as_deref(), fallback)
+        let pointer = e.pointer.unwrap_or_else(|| fallback.to_owned());
+        let pos = self.position(&pointer);
+        TemplateError {
+            kind: e.kind,
+            message: e.message,
+            file: self.file.clone(),
+            pointer,
+            line: pos.map(|p| p.line),
+            column: pos.map(|p| p.column),
+        }
     }
 
     pub(crate) fn diagnostic(&self, level: DiagnosticLevel, message: String, pointer: &str) -> Diagnostic {
