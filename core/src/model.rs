@@ -263,8 +263,9 @@ pub enum ModelError {
 }
 
 impl Deployment {
-    /// Build from a JSON array of ARM resources, a single resource object, or
-    /// an object `{"resources": [...]}` (resources already expanded: no
+    /// Build from a JSON array of ARM resources, a single resource object, an
+    /// object `{"resources": [...]}`, or an Azure Resource Graph result
+    /// `{"data": [...]}` (resources already expanded: no
     /// template expressions are evaluated here). Missing ids are computed from
     /// type and name in the placeholder scope; relations are derived.
     /// `text` (the source document) and `file` are used for provenance.
@@ -275,14 +276,16 @@ impl Deployment {
     ) -> Result<Deployment, ModelError> {
         let (items, base): (&[Value], &str) = match doc {
             Value::Array(a) => (a, ""),
-            Value::Object(m) => match m.get("resources") {
-                Some(Value::Array(a)) => (a, "/resources"),
+            Value::Object(m) => match (m.get("resources"), m.get("data")) {
+                (Some(Value::Array(a)), _) => (a, "/resources"),
+                // Azure Resource Graph query results (`az graph query`).
+                (None, Some(Value::Array(a))) => (a, "/data"),
                 _ if m.contains_key("type") => (std::slice::from_ref(doc), ""),
                 _ => return Err(ModelError::NotAResourceList { found: "object" }),
             },
             other => return Err(ModelError::NotAResourceList { found: other.type_name() }),
         };
-        let single = matches!(doc, Value::Object(m) if !m.contains_key("resources"));
+        let single = matches!(doc, Value::Object(m) if !m.contains_key("resources") && !matches!(m.get("data"), Some(Value::Array(_))));
         let mut dep = Deployment::default();
         // Positions of all resources in one pass (one `locate` per resource
         // would re-read the document each time: quadratic in list length).
