@@ -86,6 +86,101 @@ pub fn locate_children(text: &str, pointer: &str) -> Vec<Position> {
     }
 }
 
+/// Start positions of every value of a document, found in one pass that
+/// keeps no values, so any number of JSON pointers can be located without
+/// re-reading the text ([`locate`] reads it once per call). Columns are
+/// counted only when a position is asked for.
+#[derive(Debug, Clone)]
+pub struct PositionIndex {
+    text: std::sync::Arc<str>,
+    nodes: Vec<Node>,
+    /// Children of every container, contiguous per container; object
+    /// members carry the byte range of their raw (still escaped) key.
+    edges: Vec<Edge>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    offset: usize,
+    line: u32,
+    line_start: usize,
+    object: bool,
+    first: usize,
+    len: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    key: (usize, usize),
+    node: usize,
+}
+
+impl PositionIndex {
+    /// Index `text` (JSON with comments, as [`parse`] reads it). An error
+    /// if the document does not parse (then use [`locate`], which finds
+    /// what comes before the error).
+    pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
+        let (nodes, edges) = {
+            let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
+            let mut b = IndexBuilder { nodes: Vec::new(), edges: Vec::new(), scratch: Vec::new() };
+            p.skip_ws()?;
+            if p.peek().is_none() {
+                return p.err("empty document");
+            }
+            p.index_value(0, &mut b)?;
+            p.skip_ws()?;
+            if p.peek().is_some() {
+                return p.err("unexpected content after the end of the document");
+            }
+            (b.nodes, b.edges)
+        };
+        Ok(PositionIndex { text, nodes, edges })
+    }
+
+    /// Where the value at JSON `pointer` starts (the same answer as
+    /// [`locate`] on a document that parses).
+    pub fn get(&self, pointer: &str) -> Option<Position> {
+        let mut node = self.nodes.first()?;
+        for token in split_pointer(pointer) {
+            let children = self.edges.get(node.first..node.first.saturating_add(node.len))?;
+            let edge = if node.object {
+                children.iter().find(|e| self.key_is(e.key, &token))?
+            } else {
+                let n: usize = token.parse().ok()?;
+                if n.to_string() != token {
+                    return None;
+                }
+                children.get(n)?
+            };
+            node = self.nodes.get(edge.node)?;
+        }
+        let p = Parser::new(&self.text, DEFAULT_MAX_DEPTH, None);
+        Some(p.position_at(node.line, node.line_start, node.offset))
+    }
+
+    /// `true` if this index was built from this very text (the same allocation).
+    pub fn is_for(&self, text: &std::sync::Arc<str>) -> bool {
+        std::sync::Arc::ptr_eq(&self.text, text)
+    }
+
+    fn key_is(&self, (start, end): (usize, usize), token: &str) -> bool {
+        let raw = self.text.get(start..end).unwrap_or_default();
+        if !raw.contains('\\') {
+            return raw == token;
+        }
+        let mut p = Parser::new(&self.text, DEFAULT_MAX_DEPTH, None);
+        p.i = start.saturating_sub(1);
+        p.string().is_ok_and(|k| k == token)
+    }
+}
+
+struct IndexBuilder {
+    nodes: Vec<Node>,
+    edges: Vec<Edge>,
+    /// Children of the containers being read (innermost last).
+    scratch: Vec<Edge>,
+}
+
 /// Escape one reference token for a JSON pointer (`~` → `~0`, `/` → `~1`).
 pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -120,6 +215,15 @@ fn end_position(text: &str) -> Position {
     pos
 }
 
+/// One step of the path to the value being read: an object member (byte
+/// offset of its key's opening quote; the key is decoded only for an error
+/// message) or an array element.
+#[derive(Clone, Copy)]
+enum Seg {
+    Key(usize),
+    Index(usize),
+}
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -127,8 +231,10 @@ struct Parser<'a> {
     line: u32,
     line_start: usize,
     max_depth: usize,
-    path: Vec<String>,
+    path: Vec<Seg>,
     target: Option<Vec<String>>,
+    /// How many leading segments of `path` equal `target` (`locate` modes).
+    matched: usize,
     found: Option<Position>,
     /// When set, positions of the direct children of `target` are collected.
     children: Option<Vec<Position>>,
@@ -145,6 +251,7 @@ impl<'a> Parser<'a> {
             max_depth,
             path: Vec::new(),
             target,
+            matched: 0,
             found: None,
             children: None,
         }
@@ -164,7 +271,42 @@ impl<'a> Parser<'a> {
     }
 
     fn pointer(&self) -> String {
-        self.path.iter().fold(String::new(), |acc, t| push_pointer(&acc, t))
+        let mut out = String::new();
+        for seg in &self.path {
+            match *seg {
+                Seg::Key(at) => {
+                    let mut p = Parser::new(self.text, self.max_depth, None);
+                    p.i = at;
+                    out = push_pointer(&out, &p.string().unwrap_or_default());
+                }
+                Seg::Index(n) => out = format!("{out}/{n}"),
+            }
+        }
+        out
+    }
+
+    /// `true` when the path so far matches the target and its next token
+    /// satisfies `is`: the member or element about to be entered is on the
+    /// way to the target.
+    fn on_target(&self, is: impl FnOnce(&str) -> bool) -> bool {
+        let depth = self.path.len();
+        match &self.target {
+            Some(t) if self.matched == depth => t.get(depth).is_some_and(|tok| is(tok)),
+            _ => false,
+        }
+    }
+
+    /// Enter a member or element (`hit`: see [`Parser::on_target`]).
+    fn push_seg(&mut self, seg: Seg, hit: bool) {
+        if hit {
+            self.matched = self.path.len().saturating_add(1);
+        }
+        self.path.push(seg);
+    }
+
+    fn pop_seg(&mut self) {
+        self.path.pop();
+        self.matched = self.matched.min(self.path.len());
     }
 
     fn err<T>(&self, message: impl Into<String>) -> Result<T, JsonError> {
@@ -242,24 +384,20 @@ impl<'a> Parser<'a> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
-        if self.children.is_some() {
-            let is_child = match (&self.target, self.path.split_last()) {
-                (Some(t), Some((_, parent))) => parent == t.as_slice(),
-                _ => false,
-            };
-            if is_child {
-                let pos = self.position();
-                if let Some(c) = self.children.as_mut() {
-                    c.push(pos);
+        if let Some(t) = &self.target {
+            let depth_now = self.path.len();
+            if self.children.is_some() {
+                // A direct child of the target: the parent path matches it.
+                if depth_now == t.len().saturating_add(1) && self.matched >= t.len() {
+                    let pos = self.position();
+                    if let Some(c) = self.children.as_mut() {
+                        c.push(pos);
+                    }
                 }
-            }
-        } else if self.found.is_none() {
-            if let Some(t) = &self.target {
-                if *t == self.path {
-                    self.found = Some(self.position());
-                    // Found: `locate` needs nothing after this point.
-                    return self.err("found");
-                }
+            } else if self.found.is_none() && depth_now == t.len() && self.matched == depth_now {
+                self.found = Some(self.position());
+                // Found: `locate` needs nothing after this point.
+                return self.err("found");
             }
         }
         match self.peek() {
@@ -319,19 +457,25 @@ impl<'a> Parser<'a> {
             }
             self.bump();
             self.skip_ws()?;
-            self.path.push(key.clone());
+            let hit = self.on_target(|tok| tok == key);
+            self.push_seg(Seg::Key(key_at.2), hit);
             let v = self.value(depth)?;
-            self.path.pop();
+            self.pop_seg();
             if self.target.is_some() {
                 // `locate` mode: values are not kept, so keys need not be checked.
-            } else if map.contains_key(&key) {
-                return Err(JsonError {
-                    message: format!("duplicate key `{key}`"),
-                    position: self.position_at(key_at.0, key_at.1, key_at.2),
-                    pointer: self.pointer(),
-                });
             } else {
-                map.insert(key, v);
+                match map.entry(key) {
+                    indexmap::map::Entry::Occupied(e) => {
+                        return Err(JsonError {
+                            message: format!("duplicate key `{}`", e.key()),
+                            position: self.position_at(key_at.0, key_at.1, key_at.2),
+                            pointer: self.pointer(),
+                        });
+                    }
+                    indexmap::map::Entry::Vacant(e) => {
+                        e.insert(v);
+                    }
+                }
             }
             self.skip_ws()?;
             match self.bump() {
@@ -361,9 +505,10 @@ impl<'a> Parser<'a> {
         let mut n: usize = 0;
         loop {
             self.skip_ws()?;
-            self.path.push(n.to_string());
+            let hit = self.on_target(|tok| tok == n.to_string());
+            self.push_seg(Seg::Index(n), hit);
             let v = self.value(depth)?;
-            self.path.pop();
+            self.pop_seg();
             n = n.saturating_add(1);
             if self.target.is_none() {
                 items.push(v);
@@ -428,6 +573,104 @@ impl<'a> Parser<'a> {
                 None => return self.err("unterminated string"),
             }
         }
+    }
+
+    /// Skip a string (after checking it is terminated); returns the byte
+    /// range of its raw contents.
+    fn skip_string(&mut self) -> Result<(usize, usize), JsonError> {
+        self.bump(); // opening quote
+        let start = self.i;
+        loop {
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b == b'\n' {
+                    break;
+                }
+                self.i = self.i.saturating_add(1);
+            }
+            match self.peek() {
+                Some(b'"') => {
+                    let end = self.i;
+                    self.bump();
+                    return Ok((start, end));
+                }
+                Some(b'\\') => {
+                    self.bump();
+                    if self.bump().is_none() {
+                        return self.err("unterminated string");
+                    }
+                }
+                Some(_) => {
+                    self.bump();
+                }
+                None => return self.err("unterminated string"),
+            }
+        }
+    }
+
+    /// [`Parser::value`] for [`PositionIndex::build`]: records where every
+    /// value starts and keeps none. Returns the node's index.
+    fn index_value(&mut self, depth: usize, b: &mut IndexBuilder) -> Result<usize, JsonError> {
+        let id = b.nodes.len();
+        b.nodes.push(Node { offset: self.i, line: self.line, line_start: self.line_start, object: false, first: 0, len: 0 });
+        let (close, object) = match self.peek() {
+            Some(b'{') => (b'}', true),
+            Some(b'[') => (b']', false),
+            Some(b'"') => {
+                self.skip_string()?;
+                return Ok(id);
+            }
+            _ => {
+                self.value(depth)?;
+                return Ok(id);
+            }
+        };
+        let depth = self.enter(depth)?;
+        self.bump(); // the opening bracket
+        let mark = b.scratch.len();
+        self.skip_ws()?;
+        if self.peek() != Some(close) {
+            loop {
+                self.skip_ws()?;
+                let mut key = (0, 0);
+                if object {
+                    if self.peek() != Some(b'"') {
+                        return self.err("expected a string key");
+                    }
+                    key = self.skip_string()?;
+                    self.skip_ws()?;
+                    if self.peek() != Some(b':') {
+                        return self.err("expected `:` after an object key");
+                    }
+                    self.bump();
+                    self.skip_ws()?;
+                }
+                let node = self.index_value(depth, b)?;
+                b.scratch.push(Edge { key, node });
+                self.skip_ws()?;
+                match self.peek() {
+                    Some(b',') => {
+                        self.bump();
+                        self.skip_ws()?;
+                        if self.peek() == Some(close) {
+                            break;
+                        }
+                    }
+                    Some(c) if c == close => break,
+                    _ if object => return self.err("expected `,` or `}` in an object"),
+                    _ => return self.err("expected `,` or `]` in an array"),
+                }
+            }
+        }
+        self.bump(); // the closing bracket
+        let first = b.edges.len();
+        let len = b.scratch.len().saturating_sub(mark);
+        b.edges.extend(b.scratch.drain(mark..));
+        if let Some(n) = b.nodes.get_mut(id) {
+            n.object = object;
+            n.first = first;
+            n.len = len;
+        }
+        Ok(id)
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -557,6 +800,21 @@ mod tests {
         let all = locate_children(text, "/resources");
         assert_eq!(all, vec![Position { line: 3, column: 3 }, Position { line: 4, column: 3 }]);
         assert_eq!(locate_children("[1,\n2]", ""), vec![Position { line: 1, column: 2 }, Position { line: 2, column: 1 }]);
+    }
+
+    #[test]
+    fn position_index_agrees_with_locate() {
+        let text = "// c\n{\n \"resources\": [\n  {\"type\": \"x\", \"a/b\": [1, {\"k~\": 2}]},\n  {\"ty\\u0070e\": \"y\",},\n ],\n \"0\": {\"01\": true}, \"n\": null\n}";
+        let idx = PositionIndex::build(std::sync::Arc::from(text)).unwrap();
+        for ptr in [
+            "", "/resources", "/resources/0", "/resources/1", "/resources/2", "/resources/0/type", "/resources/0/a~1b",
+            "/resources/0/a~1b/1/k~0", "/resources/0/a~1b/01", "/resources/1/type", "/0", "/0/01", "/n", "/n/x", "/nope",
+            "/resources/-1", "/resources/0/type/0",
+        ] {
+            assert_eq!(idx.get(ptr), locate(text, ptr), "{ptr}");
+        }
+        assert_eq!(idx.get("/resources/1/type"), Some(Position { line: 5, column: 17 }));
+        assert!(PositionIndex::build(std::sync::Arc::from("{\"a\": [1,")).is_err());
     }
 
     #[test]

@@ -1074,9 +1074,15 @@ impl<'a> Ev<'a> {
             },
             None => None,
         };
+        let mut name_unknown = None;
         let name = match &d.name {
             Some(t) => match self.tmpl_any(t) {
-                Ok(v) => v.as_str().map(str::to_owned),
+                Ok(v) => {
+                    if let Value::Unknown(u) = v.as_ref() {
+                        name_unknown = Some(u.reason.clone());
+                    }
+                    v.as_str().map(str::to_owned)
+                }
                 Err(_) => None,
             },
             None => None,
@@ -1140,10 +1146,15 @@ impl<'a> Ev<'a> {
                 }
             };
             match t {
-                Tri::T => return Tri::T,
-                Tri::U => res = Tri::U,
+                // With `details.name` unknown, a satisfying resource may
+                // not be the one the name stands for.
+                Tri::T if name_unknown.is_none() => return Tri::T,
+                Tri::T | Tri::U => res = Tri::U,
                 Tri::F => {}
             }
+        }
+        if let (Tri::U, Some(reason)) = (res, name_unknown) {
+            self.unknown.push(format!("existence check: `details.name` is not known: {reason}"));
         }
         res
     }

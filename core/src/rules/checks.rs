@@ -3,7 +3,7 @@
 //! selects the resources, and the check decides on each of them with the
 //! whole deployment in view.
 
-use crate::model::{normalise_id, Deployment};
+use crate::model::{normalise_id, Deployment, Resource};
 use std::collections::HashMap;
 use crate::value::{Map, Value};
 
@@ -363,6 +363,34 @@ fn secrets_in_resources(deployment: &Deployment, index: usize) -> CheckOutcome {
         message: format!("`{}` has a literal secret in {}", r.name(), found.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")),
         evidence: found.iter().map(|p| Value::from(format!("{p}: <literal value hidden>"))).collect(),
     }
+}
+
+/// What a named check finds in the deployment beyond its resources, as
+/// stand-in resources (type `output`, named after what they stand for, with
+/// its provenance) and their verdicts. AML-DATA-006: template outputs that
+/// call a `list*` function.
+pub fn on_deployment(name: &str, deployment: &Deployment) -> Vec<(Resource, CheckOutcome)> {
+    if name != "secrets_in_resources" {
+        return Vec::new();
+    }
+    deployment
+        .secret_outputs
+        .iter()
+        .map(|o| {
+            let mut m = Map::new();
+            m.insert("type".to_owned(), Value::from("output"));
+            m.insert("name".to_owned(), Value::from(o.name.clone()));
+            m.insert("id".to_owned(), Value::from(o.provenance.pointer.clone()));
+            let outcome = CheckOutcome::Fail {
+                message: format!(
+                    "output `{}` returns the result of `{}`: anyone who can read the deployment can read the key or secret",
+                    o.name, o.function
+                ),
+                evidence: vec![Value::from(format!("{}: calls `{}`", o.provenance.pointer, o.function))],
+            };
+            (Resource::new(Value::Object(m), o.provenance.clone()), outcome)
+        })
+        .collect()
 }
 
 fn string_list(parameters: &Map, name: &str) -> Vec<String> {

@@ -79,7 +79,7 @@ pub fn parse_suppressions(text: &str, source: &str) -> Result<Vec<FileSuppressio
     Ok(out)
 }
 
-fn id_matches(pattern: &str, id: &str) -> bool {
+pub(crate) fn id_matches(pattern: &str, id: &str) -> bool {
     pattern == "*" || id.eq_ignore_ascii_case(pattern) || id.to_ascii_uppercase().starts_with(&format!("{}-", pattern.to_ascii_uppercase()))
 }
 
@@ -309,6 +309,21 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
                 }
                 None if applies => report.summary.passed += 1,
                 None => {}
+            }
+        }
+        for (subject, outcome) in rule.check.as_deref().map(|c| checks::on_deployment(c, &dep)).unwrap_or_default() {
+            report.summary.checks += 1;
+            let f = match outcome {
+                CheckOutcome::Pass => None,
+                CheckOutcome::Fail { message, evidence } => Some(finding(rule, &subject, Status::Fail, message, evidence, Vec::new())),
+                CheckOutcome::Unknown { message, unknown } => Some(finding(rule, &subject, Status::Indeterminate, message, Vec::new(), unknown)),
+            };
+            match f {
+                Some(mut f) => {
+                    f.suppressed = file_suppression(&subject, &rule.id, &options.suppressions);
+                    report.findings.push(f);
+                }
+                None => report.summary.passed += 1,
             }
         }
     }

@@ -16,6 +16,7 @@ mod functions;
 pub mod hash;
 pub mod limits;
 mod nested;
+mod secrets;
 mod template;
 
 pub use error::{ErrorKind, TemplateError};
@@ -30,7 +31,10 @@ use template::Settings;
 /// `environment()` in the public cloud (data file, see its header).
 pub fn environment() -> Value {
     static TEXT: &str = include_str!("../../../data/arm-environment.json");
-    crate::json::parse(TEXT).ok().and_then(|v| v.get("value").cloned()).unwrap_or(Value::Null)
+    static PARSED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| crate::json::parse(TEXT).ok().and_then(|v| v.get("value").cloned()).unwrap_or(Value::Null))
+        .clone()
 }
 
 /// `true` if the document looks like an ARM deployment template.
@@ -121,6 +125,7 @@ pub fn expand_into(
         dep.resources.push(crate::model::Resource::new(v, p));
     }
     dep.diagnostics.extend(sink.diagnostics);
+    dep.secret_outputs.extend(sink.secret_outputs);
     Ok(())
 }
 

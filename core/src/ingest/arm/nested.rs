@@ -7,6 +7,7 @@ use super::eval::{DeploymentInfo, Evaluator, OutputTable};
 use super::template::{self, resource_id, Settings, Sink, Source};
 use crate::model::DiagnosticLevel;
 use crate::value::{Map, Value};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 fn field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
@@ -66,7 +67,7 @@ pub fn deployment(
     };
     // The template: inline or linked.
     let (tmpl, tsrc, base, linked) = if let Some(t) = field(props, "template") {
-        (t.clone(), src.clone(), format!("{pp}/template"), false)
+        (Cow::Borrowed(t), src.clone(), format!("{pp}/template"), false)
     } else if let Some(link) = field(props, "templateLink") {
         let link = ev.value(link, &format!("{pp}/templateLink"))?;
         match link.get_ci("relativePath") {
@@ -75,7 +76,7 @@ pub fn deployment(
                 if let Some(f) = &s.file {
                     info.template_uri = super::file_uri(f);
                 }
-                (t, s, String::new(), true)
+                (Cow::Owned(t), s, String::new(), true)
             }
             _ if local_link(src, &link).is_some() => {
                 let rel = local_link(src, &link).unwrap_or_default();
@@ -83,7 +84,7 @@ pub fn deployment(
                 if let Some(f) = &s.file {
                     info.template_uri = super::file_uri(f);
                 }
-                (t, s, String::new(), true)
+                (Cow::Owned(t), s, String::new(), true)
             }
             _ => {
                 let what = if link.get_ci("id").is_some() { "a template spec" } else { "a uri" };
@@ -132,6 +133,7 @@ pub fn deployment(
             Ok((inner_sink, outputs)) => {
                 sink.resources.extend(inner_sink.resources);
                 sink.diagnostics.extend(inner_sink.diagnostics);
+                sink.secret_outputs.extend(inner_sink.secret_outputs);
                 table.insert(id_key, outputs);
             }
             Err(te) => sink.diagnostics.push(crate::model::Diagnostic {
@@ -147,6 +149,7 @@ pub fn deployment(
         let saved = std::mem::replace(&mut ev.info, info);
         let r = template::walk(ev, &tmpl, &base, &tsrc, &inner_set, sink, table);
         let outputs = template::outputs(ev, &tmpl, &base);
+        sink.secret_outputs.extend(super::secrets::secret_outputs(&tmpl, &base, &tsrc));
         ev.info = saved;
         r.map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
         table.insert(id_key, outputs);
@@ -222,6 +225,7 @@ pub fn expand(
             known.extend(found);
             continue;
         }
+        sink.secret_outputs.extend(super::secrets::secret_outputs(t, base, src));
         return Ok((sink, outs));
     }
 }
