@@ -41,6 +41,8 @@ const CHUNK: usize = 250;
 /// A group (resources linked by ids) larger than this is checked in pieces
 /// of this size; a note on standard error says so.
 const MAX_GROUP: usize = 100_000;
+/// At most this many worker threads check chunks.
+const MAX_THREADS: usize = 8;
 
 #[derive(Default)]
 struct Totals {
@@ -50,7 +52,49 @@ struct Totals {
     failing_exit: bool,
 }
 
-fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut Totals, out: &mut impl Write) -> Result<(), String> {
+impl Totals {
+    fn add(&mut self, other: &Totals) {
+        self.resources = self.resources.saturating_add(other.resources);
+        self.failed = self.failed.saturating_add(other.failed);
+        self.indeterminate = self.indeterminate.saturating_add(other.indeterminate);
+        self.failing_exit |= other.failing_exit;
+    }
+}
+
+/// One chunk's lines, read by the main thread and checked by a worker.
+struct Job {
+    seq: u64,
+    /// The chunk's lines, one after another.
+    bytes: Vec<u8>,
+    /// (file index, line number, end of the line in `bytes`) per resource.
+    rows: Vec<(u32, u32, usize)>,
+}
+
+/// A checked chunk: its output text and its counts.
+struct Done {
+    text: String,
+    totals: Totals,
+}
+
+/// Parse and check one chunk; the findings become text (in report order).
+fn check_job(job: &Job, names: &[String], format: &str, opts: &CheckOptions) -> Result<Done, String> {
+    let mut dep = Deployment::default();
+    let mut start = 0;
+    for &(fi, line, end) in &job.rows {
+        let name = names.get(fi as usize).cloned().unwrap_or_default();
+        let bytes = job.bytes.get(start..end).unwrap_or_default();
+        start = end;
+        let value = amlguard_core::json::parse_bytes(bytes).map_err(|e| format!("{name}:{line}: {e}"))?;
+        let prov = Provenance { file: Some(name), pointer: String::new(), line: Some(line), column: None };
+        dep.push(value, prov);
+    }
+    let mut done = Done { text: String::new(), totals: Totals::default() };
+    flush(&mut dep, format, opts, &mut done.totals, &mut done.text)?;
+    Ok(done)
+}
+
+fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut Totals, out: &mut String) -> Result<(), String> {
+    use std::fmt::Write as _;
     if dep.resources.is_empty() {
         return Ok(());
     }
@@ -70,10 +114,12 @@ fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut T
             }
             _ => totals.indeterminate = totals.indeterminate.saturating_add(1),
         }
-        let line = if format == "json" {
-            serde_json::to_string(f).map_err(|e| e.to_string())?
+        if format == "json" {
+            out.push_str(&serde_json::to_string(f).map_err(|e| e.to_string())?);
+            out.push('\n');
         } else {
-            format!(
+            let _ = writeln!(
+                out,
                 "{}:{} {} {} {} `{}`: {}",
                 f.location.file.as_deref().unwrap_or("<input>"),
                 f.location.line.unwrap_or(0),
@@ -82,12 +128,19 @@ fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut T
                 f.rule_id,
                 f.resource.name,
                 f.message
-            )
-        };
-        // A closed pipe (`| head`) ends the output, not the run's verdict.
-        let _ = writeln!(out, "{line}");
+            );
+        }
     }
     Ok(())
+}
+
+/// Worker threads for pass 3: `AMLGUARD_JSONL_THREADS` if set (at least 1),
+/// else the available parallelism, at most [`MAX_THREADS`].
+fn thread_count() -> usize {
+    if let Some(n) = std::env::var("AMLGUARD_JSONL_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+        return n.clamp(1, MAX_THREADS);
+    }
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).clamp(1, MAX_THREADS)
 }
 
 /// Where one resource's line is.
@@ -323,53 +376,121 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut totals = Totals::default();
-    let mut readers = paths.iter().map(open).collect::<Result<Vec<_>, _>>()?;
-    let mut positions: Vec<u64> = vec![0; readers.len()];
-    let mut chunk: Vec<u32> = Vec::new();
-    let mut buf = Vec::new();
-    let mut check_chunk = |chunk: &mut Vec<u32>, out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>| -> Result<(), String> {
-        chunk.sort_unstable();
-        let mut dep = Deployment::default();
-        for &i in chunk.iter() {
-            let Some(row) = rows.get(i as usize) else { continue };
-            let fi = row.file as usize;
-            let (Some(reader), Some(pos)) = (readers.get_mut(fi), positions.get_mut(fi)) else { continue };
-            let name = name_of(row.file);
-            let delta = i64::try_from(row.offset).unwrap_or(i64::MAX).saturating_sub(i64::try_from(*pos).unwrap_or(i64::MAX));
-            if delta != 0 {
-                reader.seek_relative(delta).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+    let threads = thread_count();
+    // Chunks read but not yet written: bounds memory whatever the pace of the workers.
+    let max_in_flight = threads.saturating_mul(2).saturating_add(1);
+    let (job_tx, job_rx) = std::sync::mpsc::channel::<Job>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, Result<Done, String>)>();
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let names_ref = &names;
+    std::thread::scope(|s| -> Result<(), String> {
+        for _ in 0..threads {
+            let (job_rx, done_tx) = (&job_rx, done_tx.clone());
+            s.spawn(move || loop {
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok(job) = job else { return };
+                let done = check_job(&job, names_ref, format, opts);
+                if done_tx.send((job.seq, done)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        // Everything that sends jobs lives in this block, so the workers
+        // stop (their channel closes) however it ends.
+        let result = (|| -> Result<(), String> {
+            let job_tx = job_tx;
+            let mut readers = paths.iter().map(open).collect::<Result<Vec<_>, _>>()?;
+            let mut positions: Vec<u64> = vec![0; readers.len()];
+            let mut pending: std::collections::BTreeMap<u64, Result<Done, String>> = std::collections::BTreeMap::new();
+            let (mut next_seq, mut next_write): (u64, u64) = (0, 0);
+            let mut chunk: Vec<u32> = Vec::new();
+            // Write every finished chunk that is next in order; with `wait`,
+            // first wait for one more result.
+            let mut drain = |pending: &mut std::collections::BTreeMap<u64, Result<Done, String>>,
+                             next_write: &mut u64,
+                             out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>,
+                             wait: bool|
+             -> Result<(), String> {
+                if wait {
+                    let (seq, done) = done_rx.recv().map_err(|_| "a checking thread stopped".to_owned())?;
+                    pending.insert(seq, done);
+                }
+                while let Some(done) = pending.remove(next_write) {
+                    let done = done?;
+                    // A closed pipe (`| head`) ends the output, not the run's verdict.
+                    let _ = out.write_all(done.text.as_bytes());
+                    totals.add(&done.totals);
+                    *next_write = next_write.saturating_add(1);
+                }
+                Ok(())
+            };
+            let mut send_chunk = |chunk: &mut Vec<u32>,
+                                  pending: &mut std::collections::BTreeMap<u64, Result<Done, String>>,
+                                  next_write: &mut u64,
+                                  out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>|
+             -> Result<(), String> {
+                if chunk.is_empty() {
+                    return Ok(());
+                }
+                chunk.sort_unstable();
+                let mut job = Job { seq: next_seq, bytes: Vec::new(), rows: Vec::with_capacity(chunk.len()) };
+                for &i in chunk.iter() {
+                    let Some(row) = rows.get(i as usize) else { continue };
+                    let fi = row.file as usize;
+                    let (Some(reader), Some(pos)) = (readers.get_mut(fi), positions.get_mut(fi)) else { continue };
+                    let delta = i64::try_from(row.offset).unwrap_or(i64::MAX).saturating_sub(i64::try_from(*pos).unwrap_or(i64::MAX));
+                    if delta != 0 {
+                        reader.seek_relative(delta).map_err(|e| format!("cannot read `{}`: {e}", name_of(row.file)))?;
+                    }
+                    let start = job.bytes.len();
+                    job.bytes.resize(start.saturating_add(row.len as usize), 0);
+                    let dest = job.bytes.get_mut(start..).unwrap_or_default();
+                    reader.read_exact(dest).map_err(|e| format!("cannot read `{}`: {e}", name_of(row.file)))?;
+                    *pos = row.offset.saturating_add(u64::from(row.len));
+                    job.rows.push((row.file, row.line, job.bytes.len()));
+                }
+                chunk.clear();
+                job_tx.send(job).map_err(|_| "the checking threads stopped".to_owned())?;
+                next_seq = next_seq.saturating_add(1);
+                // Bound the chunks in flight: wait for the oldest ones.
+                while next_seq.saturating_sub(*next_write) >= max_in_flight as u64 {
+                    drain(pending, next_write, out, true)?;
+                }
+                drain(pending, next_write, out, false)
+            };
+            for root in order {
+                let Some(list) = members.remove(&root) else { continue };
+                if list.len() > MAX_GROUP {
+                    let first = list.first().and_then(|&i| rows.get(i as usize)).map(|r| format!("{}:{}", name_of(r.file), r.line)).unwrap_or_default();
+                    eprintln!(
+                        "note: {} resources linked by ids (starting at {first}) are checked in parts of {MAX_GROUP}; cross-resource rules see only their part",
+                        list.len()
+                    );
+                    send_chunk(&mut chunk, &mut pending, &mut next_write, &mut out)?;
+                    for part in list.chunks(MAX_GROUP) {
+                        chunk.extend_from_slice(part);
+                        send_chunk(&mut chunk, &mut pending, &mut next_write, &mut out)?;
+                    }
+                    continue;
+                }
+                chunk.extend(list);
+                if chunk.len() >= CHUNK {
+                    send_chunk(&mut chunk, &mut pending, &mut next_write, &mut out)?;
+                }
             }
-            buf.resize(row.len as usize, 0);
-            reader.read_exact(&mut buf).map_err(|e| format!("cannot read `{name}`: {e}"))?;
-            *pos = row.offset.saturating_add(u64::from(row.len));
-            let value = amlguard_core::json::parse_bytes(&buf).map_err(|e| format!("{name}:{}: {e}", row.line))?;
-            let prov = Provenance { file: Some(name), pointer: String::new(), line: Some(row.line), column: None };
-            dep.push(value, prov);
-        }
-        chunk.clear();
-        flush(&mut dep, format, opts, &mut totals, out)
-    };
-    for root in order {
-        let Some(list) = members.remove(&root) else { continue };
-        if list.len() > MAX_GROUP {
-            let first = list.first().and_then(|&i| rows.get(i as usize)).map(|r| format!("{}:{}", name_of(r.file), r.line)).unwrap_or_default();
-            eprintln!(
-                "note: {} resources linked by ids (starting at {first}) are checked in parts of {MAX_GROUP}; cross-resource rules see only their part",
-                list.len()
-            );
-            check_chunk(&mut chunk, &mut out)?;
-            for part in list.chunks(MAX_GROUP) {
-                chunk.extend_from_slice(part);
-                check_chunk(&mut chunk, &mut out)?;
+            send_chunk(&mut chunk, &mut pending, &mut next_write, &mut out)?;
+            drop(job_tx);
+            while next_write < next_seq {
+                drain(&mut pending, &mut next_write, &mut out, true)?;
             }
-            continue;
-        }
-        chunk.extend(list);
-        if chunk.len() >= CHUNK {
-            check_chunk(&mut chunk, &mut out)?;
-        }
-    }
-    check_chunk(&mut chunk, &mut out)?;
+            Ok(())
+        })();
+        result
+    })?;
     let summary = if format == "json" {
         format!(
             "{{\"summary\":{{\"resources\":{},\"failed\":{},\"indeterminate\":{}}}}}",

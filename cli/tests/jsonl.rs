@@ -108,3 +108,43 @@ fn lines_with_escapes_and_computed_ids_are_linked_too() {
     assert!(!s.iter().any(|k| k.0 == "AML-NET-002" && k.1 == scope_ws), "the endpoint was not linked to the workspace: {s:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn output_is_the_same_with_one_or_several_checking_threads() {
+    let dir = std::env::temp_dir().join(format!("amlguard-jsonl-par-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Several chunks, a mix of failing and passing resources, and links
+    // between lines far apart.
+    let mut text = String::new();
+    for i in 0..3_000 {
+        let rg = format!("rg-{}", i % 7);
+        let row = match i % 3 {
+            0 => json!({"id": rid(&rg, "Microsoft.Storage/storageAccounts", &format!("st{i}")), "name": format!("st{i}"),
+                "type": "microsoft.storage/storageaccounts", "location": "westeurope", "resourceGroup": rg,
+                "properties": {"allowBlobPublicAccess": i % 2 == 0, "minimumTlsVersion": "TLS1_0"}}),
+            1 => json!({"id": rid(&rg, "Microsoft.MachineLearningServices/workspaces", &format!("mlw{i}")), "name": format!("mlw{i}"),
+                "type": "microsoft.machinelearningservices/workspaces", "location": "westeurope", "resourceGroup": rg,
+                "properties": {"publicNetworkAccess": "Enabled",
+                    "storageAccount": rid(&rg, "Microsoft.Storage/storageAccounts", &format!("st{}", (i + 1500) % 3000 / 3 * 3))}}),
+            _ => json!({"name": format!("kv{i}"), "type": "Microsoft.KeyVault/vaults", "resourceGroup": rg,
+                "properties": {"enablePurgeProtection": false}}),
+        };
+        text.push_str(&format!("{row}\n"));
+    }
+    let path = write(&dir, "mix.jsonl", &text);
+    let run_with = |threads: &str, format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_amlguard"))
+            .args(["check", "--jsonl", path.to_str().unwrap(), "--format", format])
+            .env("AMLGUARD_JSONL_THREADS", threads)
+            .output()
+            .unwrap();
+        (out.status.code(), out.stdout)
+    };
+    for format in ["json", "text"] {
+        let one = run_with("1", format);
+        assert!(one.1.len() > 10_000, "too little output to compare: {}", one.1.len());
+        assert_eq!(one, run_with("3", format), "{format}: 1 and 3 threads differ");
+        assert_eq!(one, run_with("8", format), "{format}: 1 and 8 threads differ");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
