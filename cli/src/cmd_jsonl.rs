@@ -63,7 +63,6 @@ impl Totals {
 
 /// One chunk's lines, read by the main thread and checked by a worker.
 struct Job {
-    seq: u64,
     /// The chunk's lines, one after another.
     bytes: Vec<u8>,
     /// (file index, line number, end of the line in `bytes`) per resource.
@@ -288,6 +287,135 @@ fn lines(paths: &[PathBuf], mut each: impl FnMut(u32, u32, u64, &[u8]) -> Result
     Ok(())
 }
 
+/// Run `work` on `threads` worker threads over the jobs `produce` submits,
+/// and hand the results to `consume` in submission order. At most
+/// `2 × threads + 1` jobs are in flight (submitted, not yet consumed), so
+/// memory stays bounded whatever the pace of the workers.
+fn ordered_pool<J: Send, R: Send>(
+    threads: usize,
+    work: impl Fn(J) -> R + Sync,
+    produce: impl FnOnce(&mut dyn FnMut(J) -> Result<(), String>) -> Result<(), String>,
+    mut consume: impl FnMut(R) -> Result<(), String>,
+) -> Result<(), String> {
+    let threads = threads.max(1);
+    let max_in_flight = u64::try_from(threads.saturating_mul(2).saturating_add(1)).unwrap_or(u64::MAX);
+    let (job_tx, job_rx) = std::sync::mpsc::channel::<(u64, J)>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, R)>();
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let work = &work;
+    std::thread::scope(|s| -> Result<(), String> {
+        for _ in 0..threads {
+            let (job_rx, done_tx) = (&job_rx, done_tx.clone());
+            s.spawn(move || loop {
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, job)) = job else { return };
+                if done_tx.send((seq, work(job))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        let mut pending: std::collections::BTreeMap<u64, R> = std::collections::BTreeMap::new();
+        let (mut next_seq, mut next_out): (u64, u64) = (0, 0);
+        // Consume every result that is next in order; with `wait`, first
+        // wait for one more.
+        let mut drain = |pending: &mut std::collections::BTreeMap<u64, R>, next_out: &mut u64, wait: bool| -> Result<(), String> {
+            if wait {
+                let (seq, done) = done_rx.recv().map_err(|_| "a checking thread stopped".to_owned())?;
+                pending.insert(seq, done);
+            }
+            while let Some(done) = pending.remove(next_out) {
+                *next_out = next_out.saturating_add(1);
+                consume(done)?;
+            }
+            Ok(())
+        };
+        let produced = {
+            // Dropped at the end of this block however `produce` ends, so
+            // the workers' channel closes and they stop.
+            let job_tx = job_tx;
+            let mut submit = |job: J| -> Result<(), String> {
+                job_tx.send((next_seq, job)).map_err(|_| "the checking threads stopped".to_owned())?;
+                next_seq = next_seq.saturating_add(1);
+                while next_seq.saturating_sub(next_out) >= max_in_flight {
+                    drain(&mut pending, &mut next_out, true)?;
+                }
+                drain(&mut pending, &mut next_out, false)
+            };
+            produce(&mut submit)
+        };
+        produced?;
+        while next_out < next_seq {
+            drain(&mut pending, &mut next_out, true)?;
+        }
+        Ok(())
+    })
+}
+
+/// Where a line of a batch is: file, line number, offset in the file, and
+/// end of the line in the batch's bytes.
+type LineAt = (u32, u32, u64, usize);
+
+/// Lines read together and handed to one worker.
+struct Batch {
+    /// Index (among all non-blank lines) of the batch's first line.
+    first: u32,
+    bytes: Vec<u8>,
+    lines: Vec<LineAt>,
+}
+
+/// Lines per batch in the first two passes.
+const BATCH: usize = 2_000;
+
+/// Like [`lines`], with `map(index, bytes)` run on worker threads; `each`
+/// gets `(file, line_no, offset, len, result)` in line order.
+fn par_lines<T: Send>(
+    paths: &[PathBuf],
+    threads: usize,
+    map: impl Fn(u32, &[u8]) -> T + Sync,
+    mut each: impl FnMut(u32, u32, u64, usize, T) -> Result<(), String>,
+) -> Result<(), String> {
+    let work = |batch: Batch| -> (Vec<LineAt>, Vec<usize>, Vec<T>) {
+        let mut start = 0;
+        let mut lens = Vec::with_capacity(batch.lines.len());
+        let mut out = Vec::with_capacity(batch.lines.len());
+        for (n, &(_, _, _, end)) in batch.lines.iter().enumerate() {
+            let index = batch.first.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+            out.push(map(index, batch.bytes.get(start..end).unwrap_or_default()));
+            lens.push(end.saturating_sub(start));
+            start = end;
+        }
+        (batch.lines, lens, out)
+    };
+    let produce = |submit: &mut dyn FnMut(Batch) -> Result<(), String>| -> Result<(), String> {
+        let mut count: u32 = 0;
+        let mut batch = Batch { first: 0, bytes: Vec::new(), lines: Vec::new() };
+        lines(paths, |fi, line_no, offset, bytes| {
+            batch.bytes.extend_from_slice(bytes);
+            batch.lines.push((fi, line_no, offset, batch.bytes.len()));
+            count = count.saturating_add(1);
+            if batch.lines.len() >= BATCH {
+                let full = std::mem::replace(&mut batch, Batch { first: count, bytes: Vec::new(), lines: Vec::new() });
+                submit(full)?;
+            }
+            Ok(())
+        })?;
+        if !batch.lines.is_empty() {
+            submit(batch)?;
+        }
+        Ok(())
+    };
+    ordered_pool(threads, work, produce, |(at, lens, results)| {
+        for ((&(fi, line_no, offset, _), len), result) in at.iter().zip(lens).zip(results) {
+            each(fi, line_no, offset, len, result)?;
+        }
+        Ok(())
+    })
+}
+
 /// Check JSON Lines files.
 pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitCode, String> {
     if !matches!(format, "json" | "text") {
@@ -297,67 +425,86 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     let name_of = |fi: u32| names.get(fi as usize).cloned().unwrap_or_default();
     let scope = Scope::default();
 
-    // Pass 1: validate, locate, hash ids.
+    let threads = thread_count();
+
+    // Pass 1: validate, locate, hash ids (lines parsed on the worker threads).
     let mut rows: Vec<Row> = Vec::new();
     let mut ids: HashMap<u64, u32> = HashMap::new();
-    lines(paths, |fi, line_no, offset, bytes| {
-        let value = amlguard_core::json::parse_bytes(bytes).map_err(|e| format!("{}:{line_no}: {e}", name_of(fi)))?;
-        let Some(type_) = value.get_ci("type").and_then(Value::as_str) else {
-            return Err(format!("{}:{line_no}: a line must be one resource object with a string `type`", name_of(fi)));
-        };
-        let index = u32::try_from(rows.len()).map_err(|_| "more than 4 billion resources".to_owned())?;
-        let own = value.get_ci("id").and_then(Value::as_str).map(str::to_owned);
-        let computed_id = own.is_none();
-        let id = own.or_else(|| value.get_ci("name").and_then(Value::as_str).map(|n| scope.resource_id(type_, n)));
-        if let Some(id) = id {
-            let norm = normalise_id(&id);
-            if !norm.is_empty() {
+    let scope_ref = &scope;
+    par_lines(
+        paths,
+        threads,
+        |_, bytes| -> Result<(bool, Option<u64>), Option<String>> {
+            let value = amlguard_core::json::parse_bytes(bytes).map_err(|e| Some(e.to_string()))?;
+            let Some(type_) = value.get_ci("type").and_then(Value::as_str) else {
+                return Err(None);
+            };
+            let own = value.get_ci("id").and_then(Value::as_str).map(str::to_owned);
+            let computed_id = own.is_none();
+            let id = own.or_else(|| value.get_ci("name").and_then(Value::as_str).map(|n| scope_ref.resource_id(type_, n)));
+            let hash = id.map(|id| normalise_id(&id)).filter(|norm| !norm.is_empty()).map(|norm| id_hash(&norm));
+            Ok((computed_id, hash))
+        },
+        |fi, line_no, offset, len, info| {
+            let (computed_id, hash) = info.map_err(|e| match e {
+                Some(e) => format!("{}:{line_no}: {e}", name_of(fi)),
+                None => format!("{}:{line_no}: a line must be one resource object with a string `type`", name_of(fi)),
+            })?;
+            let index = u32::try_from(rows.len()).map_err(|_| "more than 4 billion resources".to_owned())?;
+            if let Some(hash) = hash {
                 // The first resource with an id stands for it (as in `derive_relations`).
-                ids.entry(id_hash(&norm)).or_insert(index);
+                ids.entry(hash).or_insert(index);
             }
-        }
-        let len = u32::try_from(bytes.len()).map_err(|_| format!("{}:{line_no}: line longer than 4 GiB", name_of(fi)))?;
-        rows.push(Row { file: fi, line: line_no, offset, len, computed_id });
-        Ok(())
-    })?;
+            let len = u32::try_from(len).map_err(|_| format!("{}:{line_no}: line longer than 4 GiB", name_of(fi)))?;
+            rows.push(Row { file: fi, line: line_no, offset, len, computed_id });
+            Ok(())
+        },
+    )?;
 
-    // Pass 2: join resources linked by ids.
+    // Pass 2: join resources linked by ids (links found on the worker threads).
     let total = u32::try_from(rows.len()).map_err(|_| "more than 4 billion resources".to_owned())?;
     let mut groups = Groups { parent: (0..total).collect() };
     let mut index: u32 = 0;
-    let mut found = Vec::new();
-    lines(paths, |_, _, _, bytes| {
-        found.clear();
-        let computed = rows.get(index as usize).is_some_and(|r| r.computed_id);
-        match raw_strings(bytes).filter(|_| !computed) {
-            Some(strings) => {
-                for s in strings {
-                    if let Ok(s) = std::str::from_utf8(s) {
-                        linked(s, &ids, &mut found);
+    let (rows_ref, ids_ref) = (&rows, &ids);
+    par_lines(
+        paths,
+        threads,
+        |index, bytes| -> Result<Vec<u32>, String> {
+            let mut found = Vec::new();
+            let computed = rows_ref.get(index as usize).is_some_and(|r| r.computed_id);
+            match raw_strings(bytes).filter(|_| !computed) {
+                Some(strings) => {
+                    for s in strings {
+                        if let Ok(s) = std::str::from_utf8(s) {
+                            linked(s, ids_ref, &mut found);
+                        }
+                    }
+                }
+                None => {
+                    let value = amlguard_core::json::parse_bytes(bytes).map_err(|e| e.to_string())?;
+                    let mut strings = Vec::new();
+                    value_strings(&value, &mut strings, 0);
+                    if computed {
+                        let t = value.get_ci("type").and_then(Value::as_str).unwrap_or_default();
+                        if let Some(n) = value.get_ci("name").and_then(Value::as_str) {
+                            strings.push(scope_ref.resource_id(t, n));
+                        }
+                    }
+                    for s in &strings {
+                        linked(s, ids_ref, &mut found);
                     }
                 }
             }
-            None => {
-                let value = amlguard_core::json::parse_bytes(bytes).map_err(|e| e.to_string())?;
-                let mut strings = Vec::new();
-                value_strings(&value, &mut strings, 0);
-                if computed {
-                    let t = value.get_ci("type").and_then(Value::as_str).unwrap_or_default();
-                    if let Some(n) = value.get_ci("name").and_then(Value::as_str) {
-                        strings.push(scope.resource_id(t, n));
-                    }
-                }
-                for s in &strings {
-                    linked(s, &ids, &mut found);
-                }
+            Ok(found)
+        },
+        |_, _, _, _, found| {
+            for other in found? {
+                groups.union(index, other);
             }
-        }
-        for &other in &found {
-            groups.union(index, other);
-        }
-        index = index.saturating_add(1);
-        Ok(())
-    })?;
+            index = index.saturating_add(1);
+            Ok(())
+        },
+    )?;
 
     // Pass 3: whole groups into chunks, in order of first line.
     let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -376,120 +523,63 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut totals = Totals::default();
-    let threads = thread_count();
-    // Chunks read but not yet written: bounds memory whatever the pace of the workers.
-    let max_in_flight = threads.saturating_mul(2).saturating_add(1);
-    let (job_tx, job_rx) = std::sync::mpsc::channel::<Job>();
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, Result<Done, String>)>();
-    let job_rx = std::sync::Mutex::new(job_rx);
-    let names_ref = &names;
-    std::thread::scope(|s| -> Result<(), String> {
-        for _ in 0..threads {
-            let (job_rx, done_tx) = (&job_rx, done_tx.clone());
-            s.spawn(move || loop {
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok(job) = job else { return };
-                let done = check_job(&job, names_ref, format, opts);
-                if done_tx.send((job.seq, done)).is_err() {
-                    return;
+    let produce = |submit: &mut dyn FnMut(Job) -> Result<(), String>| -> Result<(), String> {
+        let mut readers = paths.iter().map(open).collect::<Result<Vec<_>, _>>()?;
+        let mut positions: Vec<u64> = vec![0; readers.len()];
+        let mut chunk: Vec<u32> = Vec::new();
+        let mut send_chunk = |chunk: &mut Vec<u32>| -> Result<(), String> {
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            chunk.sort_unstable();
+            let mut job = Job { bytes: Vec::new(), rows: Vec::with_capacity(chunk.len()) };
+            for &i in chunk.iter() {
+                let Some(row) = rows.get(i as usize) else { continue };
+                let fi = row.file as usize;
+                let (Some(reader), Some(pos)) = (readers.get_mut(fi), positions.get_mut(fi)) else { continue };
+                let delta = i64::try_from(row.offset).unwrap_or(i64::MAX).saturating_sub(i64::try_from(*pos).unwrap_or(i64::MAX));
+                if delta != 0 {
+                    reader.seek_relative(delta).map_err(|e| format!("cannot read `{}`: {e}", name_of(row.file)))?;
                 }
-            });
+                let start = job.bytes.len();
+                job.bytes.resize(start.saturating_add(row.len as usize), 0);
+                let dest = job.bytes.get_mut(start..).unwrap_or_default();
+                reader.read_exact(dest).map_err(|e| format!("cannot read `{}`: {e}", name_of(row.file)))?;
+                *pos = row.offset.saturating_add(u64::from(row.len));
+                job.rows.push((row.file, row.line, job.bytes.len()));
+            }
+            chunk.clear();
+            submit(job)
+        };
+        for root in order {
+            let Some(list) = members.remove(&root) else { continue };
+            if list.len() > MAX_GROUP {
+                let first = list.first().and_then(|&i| rows.get(i as usize)).map(|r| format!("{}:{}", name_of(r.file), r.line)).unwrap_or_default();
+                eprintln!(
+                    "note: {} resources linked by ids (starting at {first}) are checked in parts of {MAX_GROUP}; cross-resource rules see only their part",
+                    list.len()
+                );
+                send_chunk(&mut chunk)?;
+                for part in list.chunks(MAX_GROUP) {
+                    chunk.extend_from_slice(part);
+                    send_chunk(&mut chunk)?;
+                }
+                continue;
+            }
+            chunk.extend(list);
+            if chunk.len() >= CHUNK {
+                send_chunk(&mut chunk)?;
+            }
         }
-        drop(done_tx);
-        // Everything that sends jobs lives in this block, so the workers
-        // stop (their channel closes) however it ends.
-        let result = (|| -> Result<(), String> {
-            let job_tx = job_tx;
-            let mut readers = paths.iter().map(open).collect::<Result<Vec<_>, _>>()?;
-            let mut positions: Vec<u64> = vec![0; readers.len()];
-            let mut pending: std::collections::BTreeMap<u64, Result<Done, String>> = std::collections::BTreeMap::new();
-            let (mut next_seq, mut next_write): (u64, u64) = (0, 0);
-            let mut chunk: Vec<u32> = Vec::new();
-            // Write every finished chunk that is next in order; with `wait`,
-            // first wait for one more result.
-            let mut drain = |pending: &mut std::collections::BTreeMap<u64, Result<Done, String>>,
-                             next_write: &mut u64,
-                             out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>,
-                             wait: bool|
-             -> Result<(), String> {
-                if wait {
-                    let (seq, done) = done_rx.recv().map_err(|_| "a checking thread stopped".to_owned())?;
-                    pending.insert(seq, done);
-                }
-                while let Some(done) = pending.remove(next_write) {
-                    let done = done?;
-                    // A closed pipe (`| head`) ends the output, not the run's verdict.
-                    let _ = out.write_all(done.text.as_bytes());
-                    totals.add(&done.totals);
-                    *next_write = next_write.saturating_add(1);
-                }
-                Ok(())
-            };
-            let mut send_chunk = |chunk: &mut Vec<u32>,
-                                  pending: &mut std::collections::BTreeMap<u64, Result<Done, String>>,
-                                  next_write: &mut u64,
-                                  out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>|
-             -> Result<(), String> {
-                if chunk.is_empty() {
-                    return Ok(());
-                }
-                chunk.sort_unstable();
-                let mut job = Job { seq: next_seq, bytes: Vec::new(), rows: Vec::with_capacity(chunk.len()) };
-                for &i in chunk.iter() {
-                    let Some(row) = rows.get(i as usize) else { continue };
-                    let fi = row.file as usize;
-                    let (Some(reader), Some(pos)) = (readers.get_mut(fi), positions.get_mut(fi)) else { continue };
-                    let delta = i64::try_from(row.offset).unwrap_or(i64::MAX).saturating_sub(i64::try_from(*pos).unwrap_or(i64::MAX));
-                    if delta != 0 {
-                        reader.seek_relative(delta).map_err(|e| format!("cannot read `{}`: {e}", name_of(row.file)))?;
-                    }
-                    let start = job.bytes.len();
-                    job.bytes.resize(start.saturating_add(row.len as usize), 0);
-                    let dest = job.bytes.get_mut(start..).unwrap_or_default();
-                    reader.read_exact(dest).map_err(|e| format!("cannot read `{}`: {e}", name_of(row.file)))?;
-                    *pos = row.offset.saturating_add(u64::from(row.len));
-                    job.rows.push((row.file, row.line, job.bytes.len()));
-                }
-                chunk.clear();
-                job_tx.send(job).map_err(|_| "the checking threads stopped".to_owned())?;
-                next_seq = next_seq.saturating_add(1);
-                // Bound the chunks in flight: wait for the oldest ones.
-                while next_seq.saturating_sub(*next_write) >= max_in_flight as u64 {
-                    drain(pending, next_write, out, true)?;
-                }
-                drain(pending, next_write, out, false)
-            };
-            for root in order {
-                let Some(list) = members.remove(&root) else { continue };
-                if list.len() > MAX_GROUP {
-                    let first = list.first().and_then(|&i| rows.get(i as usize)).map(|r| format!("{}:{}", name_of(r.file), r.line)).unwrap_or_default();
-                    eprintln!(
-                        "note: {} resources linked by ids (starting at {first}) are checked in parts of {MAX_GROUP}; cross-resource rules see only their part",
-                        list.len()
-                    );
-                    send_chunk(&mut chunk, &mut pending, &mut next_write, &mut out)?;
-                    for part in list.chunks(MAX_GROUP) {
-                        chunk.extend_from_slice(part);
-                        send_chunk(&mut chunk, &mut pending, &mut next_write, &mut out)?;
-                    }
-                    continue;
-                }
-                chunk.extend(list);
-                if chunk.len() >= CHUNK {
-                    send_chunk(&mut chunk, &mut pending, &mut next_write, &mut out)?;
-                }
-            }
-            send_chunk(&mut chunk, &mut pending, &mut next_write, &mut out)?;
-            drop(job_tx);
-            while next_write < next_seq {
-                drain(&mut pending, &mut next_write, &mut out, true)?;
-            }
-            Ok(())
-        })();
-        result
+        send_chunk(&mut chunk)
+    };
+    let names_ref = &names;
+    ordered_pool(threads, |job: Job| check_job(&job, names_ref, format, opts), produce, |done: Result<Done, String>| {
+        let done = done?;
+        // A closed pipe (`| head`) ends the output, not the run's verdict.
+        let _ = out.write_all(done.text.as_bytes());
+        totals.add(&done.totals);
+        Ok(())
     })?;
     let summary = if format == "json" {
         format!(
