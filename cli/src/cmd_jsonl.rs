@@ -24,6 +24,14 @@
 //!
 //! A resource therefore meets every resource it is linked to, as when the
 //! whole file is checked as one deployment; see docs/design.md.
+//!
+//! All three passes run their parsing and checking on a small pool of
+//! worker threads (available parallelism, at most [`MAX_THREADS`];
+//! `AMLGUARD_JSONL_THREADS=n` sets the number). The main thread reads the
+//! lines, hands out batches (passes 1 and 2) or chunks (pass 3), and
+//! consumes the results in the order it handed them out, so the output is
+//! byte-identical whatever the number of threads; at most `2n + 1` batches
+//! or chunks are in flight.
 
 use amlguard_core::model::{normalise_id, Scope};
 use amlguard_core::report::Status;
