@@ -388,10 +388,10 @@ impl Deployment {
                 }
             }
         }
-        out.sort();
+        crate::order::sort(&mut out);
         out.dedup();
         self.relations = out;
-        possible.sort();
+        crate::order::sort(&mut possible);
         possible.dedup();
         self.possible_relations = possible;
     }

@@ -351,8 +351,9 @@ fn the_quickstart_example_shows_what_defaults_mean() {
 #[test]
 fn outputs_that_list_keys_are_secrets_in_the_template() {
     // The fixture's template has two outputs calling `listKeys`, an inline
-    // nested deployment returning `listCredentials` and a linked one
-    // returning `listAdminKeys`; its other outputs (an id, a name) are fine.
+    // nested deployment (inner scope) returning `listCredentials`, one in
+    // outer scope returning `listKeys`, and a linked one returning
+    // `listAdminKeys`; its other outputs (an id, a name) are fine.
     let dir = amlguard_tests::repo_root().join("tests/fixtures/secret-outputs");
     let opts = amlguard_core::CheckOptions { rules: vec!["AML-DATA-006".into()], ..amlguard_core::CheckOptions::default() };
     let report = amlguard_core::check_path(&[dir.as_path()], &amlguard_core::ingest::LoadOptions::default(), &opts).unwrap();
@@ -369,10 +370,11 @@ fn outputs_that_list_keys_are_secrets_in_the_template() {
         .collect();
     got.sort();
     let want = [
-        ("connection", "azuredeploy.json", "/outputs/connection", 56),
+        ("connection", "azuredeploy.json", "/outputs/connection", 75),
+        ("eventKey", "azuredeploy.json", "/resources/2/properties/template/outputs/eventKey", 48),
         ("registryPassword", "azuredeploy.json", "/resources/1/properties/template/outputs/registryPassword", 29),
         ("searchKeys", "nested/secrets.json", "/outputs/searchKeys", 7),
-        ("storageKey", "azuredeploy.json", "/outputs/storageKey", 52),
+        ("storageKey", "azuredeploy.json", "/outputs/storageKey", 71),
     ];
     let want: Vec<(String, String, String, Option<u32>)> =
         want.iter().map(|(n, f, p, l)| ((*n).to_owned(), (*f).to_owned(), (*p).to_owned(), Some(*l))).collect();

@@ -271,8 +271,9 @@ fn large_resource_list_positions() {
 #[test]
 fn fuzz_regressions() {
     let root = amlguard_tests::repo_root().join("fuzz/regressions");
+    let hcl_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-regressions-hcl");
     let mut n = 0;
-    for target in ["json", "resources", "check", "policy", "tf_plan"] {
+    for target in ["json", "resources", "check", "policy", "tf_plan", "tf_hcl"] {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else { continue };
         for e in entries.flatten() {
             let bytes = std::fs::read(e.path()).unwrap();
@@ -281,6 +282,13 @@ fn fuzz_regressions() {
                 "json" => drop(json::parse_bytes(&bytes)),
                 "resources" | "check" => drop(outcome_of_list(&text, "fuzz.json")),
                 "tf_plan" => drop(terraform::load_plan_text(&text, None)),
+                "tf_hcl" => {
+                    // As the fuzz target does: the input is `main.tf` of a folder of its own.
+                    let _ = std::fs::remove_dir_all(&hcl_dir);
+                    std::fs::create_dir_all(&hcl_dir).unwrap();
+                    std::fs::write(hcl_dir.join("main.tf"), &bytes).unwrap();
+                    drop(outcome_of_tf(&hcl_dir));
+                }
                 _ => {
                     if let Ok(doc) = json::parse(&text) {
                         let def = doc.get("policy").cloned().unwrap_or(doc.clone());

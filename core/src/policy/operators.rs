@@ -86,10 +86,20 @@ impl Op {
     }
 }
 
+/// `like` patterns with more `*` than this are refused before compiling:
+/// each becomes `.*`, and matching costs grow with their number times the
+/// subject's length in every regex engine (`regex-lite` in the browser build
+/// has no automaton size to trip over). Azure Policy documents one wildcard;
+/// real definitions use at most two.
+pub const MAX_LIKE_WILDCARDS: usize = 64;
+
 /// A pattern compiled for `like` / `match` / `matchInsensitively`.
 pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
     let mut re = String::with_capacity(pattern.len() * 2 + 8);
     let (base, _) = op.split();
+    if base == Op::Like && pattern.matches('*').count() > MAX_LIKE_WILDCARDS {
+        return Err(format!("pattern {} cannot be used: more than {MAX_LIKE_WILDCARDS} `*` wildcards", shown(pattern)));
+    }
     let folded = if base == Op::Match { std::borrow::Cow::Borrowed(pattern) } else { fold(pattern) };
     re.push_str(if base == Op::Match { "(?s)^" } else { "(?is)^" });
     for c in folded.chars() {
@@ -332,5 +342,14 @@ mod tests {
         assert!(e.starts_with("pattern `*a*a"), "{e}");
         assert!(e.contains("…` (40000 characters) cannot be used"), "{e}");
         assert!(e.len() < 400, "{}", e.len());
+        // many wildcards are refused before any regex engine sees them (the
+        // browser build's engine would accept them and match for seconds)
+        let limit = "*a".repeat(MAX_LIKE_WILDCARDS);
+        assert!(compile_pattern(Op::Like, &limit).is_ok());
+        let over = format!("{limit}*");
+        let e = compile_pattern(Op::NotLike, &over).unwrap_err();
+        assert!(e.ends_with("cannot be used: more than 64 `*` wildcards"), "{e}");
+        // `match` has no repetition: long patterns stay linear and are accepted
+        assert!(compile_pattern(Op::Match, &"#".repeat(5_000)).is_ok());
     }
 }

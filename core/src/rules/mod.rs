@@ -405,7 +405,7 @@ impl Catalog {
                 Err(e) => cat.errors.push(e),
             }
         }
-        cat.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::order::sort_by(&mut cat.rules, |a, b| a.id.cmp(&b.id));
         cat
     }
 

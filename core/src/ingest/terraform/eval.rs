@@ -31,8 +31,11 @@ pub const MAX_LOCAL_FILE_BYTES: u64 = 1 << 20;
 pub const MAX_ITEMS: usize = 10_000;
 /// Largest value one expression may produce (elements, nested ones counted):
 /// keeps self-referencing locals (`l1 = [l0, l0]`, `l2 = [l1, l1]`, …) from
-/// doubling their way to exhausting memory.
-pub const MAX_VALUE_NODES: usize = 1_000_000;
+/// doubling their way to exhausting memory, or time: every such value is
+/// copied and measured, so a chain of doubling locals costs about ten times
+/// this in element copies (100 000 keeps it well under a second; ten times
+/// [`MAX_ITEMS`], the largest collection `range` or `for` builds).
+pub const MAX_VALUE_NODES: usize = 100_000;
 /// Largest total text of one value, in bytes (Azure's own template limit is 4 MB).
 pub const MAX_VALUE_BYTES: usize = 16 << 20;
 
