@@ -56,9 +56,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(out, code)?;
     if slim {
         slim_aliases(&manifest, &files)?;
-        // The Terraform mapping table, also without layout whitespace.
-        let table: serde_json::Value =
+        // The Terraform mapping table, also without layout whitespace and
+        // without the per-type `$comment` notes (documentation only; the
+        // table's own provenance note stays).
+        let mut table: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(manifest.join("data/terraform/azurerm.json"))?)?;
+        if let Some(types) = table.get_mut("resources").and_then(|r| r.as_object_mut()) {
+            for entry in types.values_mut().filter_map(|e| e.as_object_mut()) {
+                entry.remove("$comment");
+            }
+        }
         std::fs::write(out_dir.join("azurerm.json"), serde_json::to_string(&table)?)?;
     }
     Ok(())
