@@ -47,19 +47,6 @@ impl PyReport {
     }
 }
 
-/// Rule ids or prefixes must name something in the catalog (as the CLI checks).
-fn validate_ids(ids: &[String]) -> PyResult<()> {
-    let all = catalog::Catalog::embedded().rules();
-    for id in ids {
-        let upper = id.to_ascii_uppercase();
-        let prefix = format!("{upper}-");
-        if !all.iter().any(|r| r.id.eq_ignore_ascii_case(id) || r.id.to_ascii_uppercase().starts_with(&prefix)) {
-            return Err(InputError::new_err(format!("no rule matches `{id}` (see `amlguard rules`)")));
-        }
-    }
-    Ok(())
-}
-
 /// Run the catalog over a source. `kind`/`data` as for `ingest`; `params`
 /// template parameters; `rule_parameters` a dict or a path.
 #[pyfunction]
@@ -80,8 +67,6 @@ fn check(
     let fail_on = Severity::parse(fail_on).ok_or_else(|| {
         InputError::new_err(format!("unknown severity `{fail_on}` (expected low, medium, high or critical)"))
     })?;
-    validate_ids(&rules)?;
-    validate_ids(&skip)?;
     let src = source(kind, data)?;
     let load = load_options(params)?;
     let mut options = CheckOptions { rules, skip, fail_on, simulate, ..CheckOptions::default() };
@@ -105,6 +90,7 @@ fn check(
             _ => return Err(InputError::new_err(format!("{where_}: rule parameters must be a JSON object"))),
         }
     }
+    options.validate().map_err(|e| to_py_err(&e))?;
     // The check itself runs without the GIL: other Python threads (a notebook
     // UI, a web server) keep going while a large deployment is checked.
     let report = py

@@ -8,7 +8,7 @@ use amlguard_core::ingest::{self as adapters, LoadOptions};
 use amlguard_core::{Error as CoreError, Value};
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyBytes, PyList};
 
 mod check;
 mod convert;
@@ -30,6 +30,7 @@ pub(crate) fn to_py_err(e: &CoreError) -> PyErr {
         | CoreError::Terraform { .. }
         | CoreError::Template(_)
         | CoreError::Suppressions { .. }
+        | CoreError::Options(_)
         | CoreError::Export(_) => InputError::new_err(message),
         CoreError::Policy { .. } => PolicyError::new_err(message),
         #[allow(unreachable_patterns)]
@@ -59,7 +60,7 @@ pub(crate) fn parameters(list: &Bound<'_, PyList>) -> PyResult<Vec<Value>> {
     Ok(out)
 }
 
-/// What to read, as classified by the Python layer: `("paths", [str])`,
+/// What to read, as classified by the Python layer: `("paths", [str])`, `("bytes", bytes)` (not UTF-8),
 /// `("text", str)` or `("value", data)`.
 pub(crate) enum Source {
     Paths(Vec<String>),
@@ -71,6 +72,12 @@ pub(crate) fn source(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Source> {
     match kind {
         "paths" => Ok(Source::Paths(data.extract()?)),
         "text" => Ok(Source::Text(data.extract()?)),
+        // Bytes that are not UTF-8: the core's decoder gives the error with its line and column.
+        "bytes" => {
+            let bytes = data.cast::<PyBytes>()?.as_bytes();
+            let text = amlguard_core::json::decode(bytes).map_err(|e| to_py_err(&CoreError::json(None, e)))?;
+            Ok(Source::Text(text.to_owned()))
+        }
         "value" => Ok(Source::Value(convert::py_to_value(data)?)),
         other => Err(Error::new_err(format!("unknown source kind `{other}`"))),
     }
@@ -91,8 +98,7 @@ pub(crate) fn load(src: &Source, opts: &LoadOptions) -> Result<amlguard_core::De
                 let mut dep = amlguard_core::Deployment::default();
                 for p in many {
                     let d = adapters::load_path(std::path::Path::new(p), opts)?;
-                    dep.resources.extend(d.resources);
-                    dep.diagnostics.extend(d.diagnostics);
+                    dep.append(d);
                 }
                 dep.derive_relations();
                 Ok(dep)

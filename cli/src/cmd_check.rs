@@ -97,11 +97,6 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         simulate: !args.no_defaults,
         ..CheckOptions::default()
     };
-    for id in args.rules.iter().chain(&args.skip) {
-        if !rules::Catalog::embedded().rules().iter().any(|r| r.id.eq_ignore_ascii_case(id) || r.id.to_ascii_uppercase().starts_with(&format!("{}-", id.to_ascii_uppercase()))) {
-            return Err(format!("no rule matches `{id}` (see `amlguard rules`)"));
-        }
-    }
     // `.amlguard.json` beside the inputs is read by the core (`check_path`).
     for f in &args.suppressions {
         let text = crate::read(f)?;
@@ -114,6 +109,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
             _ => return Err(format!("{}: rule parameters must be a JSON object", p.display())),
         }
     }
+    opts.validate().map_err(|e| e.to_string())?;
     Ok(opts)
 }
 
@@ -140,6 +136,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         _ => report.to_text(),
     };
     emit(out.trim_end());
+    // Part of the input could not be used (e.g. a resource whose copy count or
+    // variables cannot be expanded): the run did not check everything, exit 2.
+    if report.diagnostics.iter().any(|d| d.level == amlguard_core::model::DiagnosticLevel::Error) {
+        return Ok(ExitCode::from(2));
+    }
     Ok(ExitCode::from(u8::try_from(report.exit_code(opts.fail_on)).unwrap_or(1)))
 }
 

@@ -43,6 +43,14 @@ fn bad_input_is_exit_two_with_a_located_message() {
     let (code, _, err) = run(&["check", "examples/secure-baseline.json", "--rules", "AML-NOPE-1"]);
     assert_eq!(code, 2);
     assert!(err.contains("AML-NOPE-1"), "{err}");
+    let (code, _, err) = run(&["check", "examples/secure-baseline.json", "--skip", "AML-NET-01"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `AML-NET-001`"), "{err}");
+    let params = dir.join("rule-params.json");
+    std::fs::write(&params, r#"{"AML-CMP-004": {"allowedVmSize": ["Standard_DS3_v2"]}}"#).unwrap();
+    let (code, _, err) = run(&["check", "examples/secure-baseline.json", "--rule-parameters", params.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`allowedVmSize`") && err.contains("did you mean `allowedVmSizes`"), "{err}");
     let (code, _, _) = run(&["explain", "AML-NOPE-001"]);
     assert_eq!(code, 2);
 }
@@ -124,4 +132,40 @@ fn template_suppressions_survive_arm_expansion_and_parameters_files_apply() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["summary"]["failed"], 0);
     assert_eq!(v["findings"][0]["resource"]["name"], "mlw");
+}
+
+#[test]
+fn unexpandable_resources_are_located_errors_and_exit_two() {
+    // A copy count far beyond Azure's 800 and a variable cycle: nothing is
+    // expanded, the text report names file, line and JSON pointer, and the
+    // run cannot pass (exit 2: part of the input could not be used).
+    let dir = std::env::temp_dir().join(format!("amlguard-unexp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("copy.json");
+    std::fs::write(
+        &copy,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[concat('st', copyIndex())]",
+     "copy": {"name": "c", "count": 1000000}}
+  ]}"#,
+    )
+    .unwrap();
+    let cycle = dir.join("cycle.json");
+    std::fs::write(
+        &cycle,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "variables": {"a": "[variables('b')]",
+                "b": "[concat(variables('a'), 'x')]"},
+  "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[variables('a')]"}]}"#,
+    )
+    .unwrap();
+    for (file, line, pointer, what) in [(&copy, 5, "/resources/0/copy/count", "1000000"), (&cycle, 4, "/variables/b", "depends on itself")] {
+        let (code, out, err) = run(&["check", file.to_str().unwrap()]);
+        assert_eq!(code, 2, "{out}{err}");
+        let want = format!("{}:{line} {pointer}", file.display());
+        assert!(out.contains("error: ") && out.contains(what) && out.contains(&want), "{out}");
+    }
 }

@@ -55,6 +55,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Check options name a rule or a rule parameter that does not exist,
+    /// or give a parameter a value its declaration refuses.
+    #[error("{0}")]
+    Options(#[from] crate::rules::OptionsError),
     /// A file or folder could not be read.
     #[error("cannot read `{path}`: {message}")]
     Io {

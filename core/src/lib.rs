@@ -12,10 +12,12 @@ pub mod export;
 pub mod ingest;
 pub mod json;
 pub mod model;
+pub(crate) mod order;
 pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod simulate;
+pub(crate) mod template_fns;
 pub mod value;
 
 pub use error::Error;
@@ -65,8 +67,7 @@ pub fn check_path(paths: &[&std::path::Path], load: &ingest::LoadOptions, option
     let mut opts = options.clone();
     for p in paths {
         let d = load_any(p, load)?;
-        dep.resources.extend(d.resources);
-        dep.diagnostics.extend(d.diagnostics);
+        dep.append(d);
         for s in discovered_suppressions(p)? {
             if !opts.suppressions.contains(&s) {
                 opts.suppressions.push(s);

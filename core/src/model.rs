@@ -212,6 +212,18 @@ pub enum DiagnosticLevel {
     Error,
 }
 
+/// A template output whose value calls a `list*` function (`listKeys`,
+/// `listSecrets`, …): whoever can read the deployment can read the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretOutput {
+    /// Output name.
+    pub name: String,
+    /// The `list*` function called, as spelt in the template.
+    pub function: String,
+    /// Where the output is declared (`…/outputs/<name>`).
+    pub provenance: Provenance,
+}
+
 /// A set of ARM-shaped resources and the relations between them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Deployment {
@@ -225,6 +237,10 @@ pub struct Deployment {
     pub possible_relations: Vec<PossibleRelation>,
     /// Notes about the input (skipped parts, resources that failed to expand).
     pub diagnostics: Vec<Diagnostic>,
+    /// Template outputs (of the template or its nested deployments) whose
+    /// value calls a `list*` function: they return keys or secrets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secret_outputs: Vec<SecretOutput>,
     /// Placeholder scope ids were computed in.
     pub scope: Scope,
 }
@@ -247,8 +263,9 @@ pub enum ModelError {
 }
 
 impl Deployment {
-    /// Build from a JSON array of ARM resources, a single resource object, or
-    /// an object `{"resources": [...]}` (resources already expanded: no
+    /// Build from a JSON array of ARM resources, a single resource object, an
+    /// object `{"resources": [...]}`, or an Azure Resource Graph result
+    /// `{"data": [...]}` (resources already expanded: no
     /// template expressions are evaluated here). Missing ids are computed from
     /// type and name in the placeholder scope; relations are derived.
     /// `text` (the source document) and `file` are used for provenance.
@@ -259,14 +276,16 @@ impl Deployment {
     ) -> Result<Deployment, ModelError> {
         let (items, base): (&[Value], &str) = match doc {
             Value::Array(a) => (a, ""),
-            Value::Object(m) => match m.get("resources") {
-                Some(Value::Array(a)) => (a, "/resources"),
+            Value::Object(m) => match (m.get("resources"), m.get("data")) {
+                (Some(Value::Array(a)), _) => (a, "/resources"),
+                // Azure Resource Graph query results (`az graph query`).
+                (None, Some(Value::Array(a))) => (a, "/data"),
                 _ if m.contains_key("type") => (std::slice::from_ref(doc), ""),
                 _ => return Err(ModelError::NotAResourceList { found: "object" }),
             },
             other => return Err(ModelError::NotAResourceList { found: other.type_name() }),
         };
-        let single = matches!(doc, Value::Object(m) if !m.contains_key("resources"));
+        let single = matches!(doc, Value::Object(m) if !m.contains_key("resources") && !matches!(m.get("data"), Some(Value::Array(_))));
         let mut dep = Deployment::default();
         // Positions of all resources in one pass (one `locate` per resource
         // would re-read the document each time: quadratic in list length).
@@ -295,6 +314,15 @@ impl Deployment {
         Ok(dep)
     }
 
+    /// Add everything `other` holds (resources, diagnostics, secret outputs)
+    /// after this deployment's own; call [`Deployment::derive_relations`]
+    /// once all parts are in.
+    pub fn append(&mut self, other: Deployment) {
+        self.resources.extend(other.resources);
+        self.diagnostics.extend(other.diagnostics);
+        self.secret_outputs.extend(other.secret_outputs);
+    }
+
     /// Add a resource, filling in `id` from type and name if it has none.
     pub fn push(&mut self, mut value: Value, provenance: Provenance) {
         if let Value::Object(m) = &mut value {
@@ -305,6 +333,11 @@ impl Deployment {
                 if let (Some(t), Some(n)) = (t, n) {
                     let id = self.scope.resource_id(t, n);
                     m.insert("id".to_owned(), Value::String(id));
+                } else if let (false, Some((_, Value::Unknown(u)))) =
+                    (m.keys().any(|k| k.eq_ignore_ascii_case("id")), m.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")))
+                {
+                    let id = Value::unknown(format!("the resource id depends on its name: {}", u.reason));
+                    m.insert("id".to_owned(), id);
                 }
             }
         }
@@ -342,17 +375,23 @@ impl Deployment {
                                 out.push(Relation { from, to, path: k.to_ascii_lowercase() });
                             }
                         }
+                        // An id not known before deployment may place the
+                        // resource under any parent.
+                        if let Value::Unknown(u) = v {
+                            possible.push(PossibleRelation { from, path: k.to_ascii_lowercase(), reason: u.reason.clone() });
+                        }
                         continue;
                     }
                     let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible };
-                    sink.collect(v, k, 0);
+                    let mut path = k.clone();
+                    sink.collect(v, &mut path, 0);
                 }
             }
         }
-        out.sort();
+        crate::order::sort(&mut out);
         out.dedup();
         self.relations = out;
-        possible.sort();
+        crate::order::sort(&mut possible);
         possible.dedup();
         self.possible_relations = possible;
     }
@@ -404,7 +443,9 @@ struct Edges<'a> {
 }
 
 impl Edges<'_> {
-    fn collect(&mut self, v: &Value, path: &str, depth: usize) {
+    /// Walk `v`, found at `path` (a buffer extended and restored in place,
+    /// so no path is built for values that hold no id).
+    fn collect(&mut self, v: &Value, path: &mut String, depth: usize) {
         if depth > MAX_RELATION_DEPTH {
             return;
         }
@@ -412,25 +453,30 @@ impl Edges<'_> {
             Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
                 if let Some(to) = match_id(s, self.ids) {
                     if to != self.from {
-                        self.out.push(Relation { from: self.from, to, path: path.to_owned() });
+                        self.out.push(Relation { from: self.from, to, path: path.clone() });
                     }
                 }
             }
             Value::Unknown(u) => self.possible.push(PossibleRelation {
                 from: self.from,
-                path: path.to_owned(),
+                path: path.clone(),
                 reason: u.reason.clone(),
             }),
             Value::Array(a) => {
-                let p = format!("{path}[*]");
+                let len = path.len();
+                path.push_str("[*]");
                 for item in a {
-                    self.collect(item, &p, depth.saturating_add(1));
+                    self.collect(item, path, depth.saturating_add(1));
                 }
+                path.truncate(len);
             }
             Value::Object(m) => {
+                let len = path.len();
                 for (k, item) in m {
-                    let p = format!("{path}.{k}");
-                    self.collect(item, &p, depth.saturating_add(1));
+                    path.push('.');
+                    path.push_str(k);
+                    self.collect(item, path, depth.saturating_add(1));
+                    path.truncate(len);
                 }
             }
             _ => {}

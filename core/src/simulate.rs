@@ -191,7 +191,10 @@ fn endpoint_connections(pe: &Value) -> Vec<(Result<String, String>, Value, &'sta
 fn derive_private_endpoint_connections(deployment: &mut Deployment) {
     let mut additions: Vec<(usize, Value)> = Vec::new();
     let mut unknown_additions: Vec<(usize, Value)> = Vec::new();
-    for pe in deployment.resources.iter().filter(|r| r.is_type("Microsoft.Network/privateEndpoints")) {
+    // Resource index by normalised id (first wins, as `find_by_id`), built
+    // only when there is an endpoint to resolve.
+    let mut by_id: Option<std::collections::HashMap<String, usize>> = None;
+    for (pi, pe) in deployment.resources.iter().enumerate().filter(|(_, r)| r.is_type("Microsoft.Network/privateEndpoints")) {
         let pe_id = pe.id().to_owned();
         let pe_name = pe.name().rsplit('/').next().unwrap_or_default().to_owned();
         for (target, groups, status) in endpoint_connections(&pe.value) {
@@ -201,19 +204,25 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment) {
                     // The endpoint may connect to any resource that can have
                     // private endpoint connections (per the alias catalog):
                     // each gets a connection whose content is unknown.
-                    let conn = Value::unknown(format!(
-                        "private endpoint `{pe_name}` may connect to this resource: its `privateLinkServiceId` is not known: {reason}"
-                    ));
+                    let who = if pe_name.is_empty() { "a private endpoint of unknown name".to_owned() } else { format!("private endpoint `{pe_name}`") };
+                    let conn = Value::unknown(format!("{who} may connect to this resource: its `privateLinkServiceId` is not known: {reason}"));
                     for (ti, t) in deployment.resources.iter().enumerate() {
                         let alias = format!("{}/privateEndpointConnections[*]", t.type_());
-                        if t.id() != pe_id && AliasCatalog::embedded().get(&alias).is_some() {
+                        if ti != pi && AliasCatalog::embedded().get(&alias).is_some() {
                             unknown_additions.push((ti, conn.clone()));
                         }
                     }
                     continue;
                 }
             };
-            let Some(ti) = deployment.find_by_id(&target) else { continue };
+            let ids = by_id.get_or_insert_with(|| {
+                let mut m = std::collections::HashMap::new();
+                for (i, r) in deployment.resources.iter().enumerate() {
+                    m.entry(normalise_id(r.id())).or_insert(i);
+                }
+                m
+            });
+            let Some(&ti) = ids.get(&normalise_id(&target)) else { continue };
             let Some(t) = deployment.resources.get(ti) else { continue };
             let mut state = Map::new();
             state.insert("status".into(), Value::from(status));

@@ -236,6 +236,10 @@ const BUILTIN_DIFFERENCES: &[(&str, &str)] = &[
     ("AML-NET-017", "managed VNet, approved outbound only"),
     ("AML-NET-017", "training subnet without route table"),
     ("AML-NET-017", "route table without default route to a firewall"),
+    // A compute whose name is unknown may belong to the managed-VNet
+    // workspace beside it; the built-ins do not look at the workspace.
+    ("AML-NET-008", "compute named from a parameter without value, beside a managed-VNet workspace"),
+    ("AML-NET-017", "compute named from a parameter without value, beside a managed-VNet workspace"),
 ];
 
 #[test]
@@ -342,4 +346,75 @@ fn the_quickstart_example_shows_what_defaults_mean() {
     // A runtime-only property is unknown for a design, not silently absent.
     assert_eq!((r.summary.indeterminate, raw.summary.indeterminate), (1, 0));
     assert_eq!(r.exit_code(amlguard_core::Severity::Critical), 1);
+}
+
+#[test]
+fn outputs_that_list_keys_are_secrets_in_the_template() {
+    // The fixture's template has two outputs calling `listKeys`, an inline
+    // nested deployment (inner scope) returning `listCredentials`, one in
+    // outer scope returning `listKeys`, and a linked one returning
+    // `listAdminKeys`; its other outputs (an id, a name) are fine.
+    let dir = amlguard_tests::repo_root().join("tests/fixtures/secret-outputs");
+    let opts = amlguard_core::CheckOptions { rules: vec!["AML-DATA-006".into()], ..amlguard_core::CheckOptions::default() };
+    let report = amlguard_core::check_path(&[dir.as_path()], &amlguard_core::ingest::LoadOptions::default(), &opts).unwrap();
+    let mut got: Vec<(String, String, String, Option<u32>)> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let file = f.location.file.as_deref().unwrap_or_default().replace('\\', "/");
+            let file = file.rsplit_once("secret-outputs/").map_or(file.clone(), |(_, rest)| rest.to_owned());
+            assert_eq!(f.status, amlguard_core::report::Status::Fail, "{f:?}");
+            assert_eq!(f.resource.type_, "output");
+            (f.resource.name.clone(), file, f.location.pointer.clone(), f.location.line)
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("connection", "azuredeploy.json", "/outputs/connection", 75),
+        ("eventKey", "azuredeploy.json", "/resources/2/properties/template/outputs/eventKey", 48),
+        ("registryPassword", "azuredeploy.json", "/resources/1/properties/template/outputs/registryPassword", 29),
+        ("searchKeys", "nested/secrets.json", "/outputs/searchKeys", 7),
+        ("storageKey", "azuredeploy.json", "/outputs/storageKey", 71),
+    ];
+    let want: Vec<(String, String, String, Option<u32>)> =
+        want.iter().map(|(n, f, p, l)| ((*n).to_owned(), (*f).to_owned(), (*p).to_owned(), Some(*l))).collect();
+    assert_eq!(got, want);
+    assert!(report.findings.iter().any(|f| f.message.contains("`listCredentials`")), "{:?}", report.findings);
+    // A file suppression naming the output keeps the finding, suppressed.
+    let opts = amlguard_core::CheckOptions {
+        suppressions: amlguard_core::rules::parse_suppressions(
+            r#"{"suppress": [{"id": "AML-DATA-006", "resource": "storageKey", "justification": "test"}]}"#,
+            "s.json",
+        )
+        .unwrap(),
+        ..opts
+    };
+    let report = amlguard_core::check_path(&[dir.as_path()], &amlguard_core::ingest::LoadOptions::default(), &opts).unwrap();
+    let suppressed: Vec<&str> = report.findings.iter().filter(|f| f.suppressed.is_some()).map(|f| f.resource.name.as_str()).collect();
+    assert_eq!(suppressed, ["storageKey"]);
+}
+
+#[test]
+fn a_folder_reads_plain_resource_lists_and_says_what_it_skipped() {
+    // `exported.json` is an array of ARM resources, `resource-graph.json` an
+    // Azure Resource Graph result (`{"data": [...]}`, lower-case types);
+    // `settings.json` and `names.json` are other JSON and are skipped.
+    let dir = amlguard_tests::repo_root().join("tests/fixtures/resource-list-folder");
+    let dep = amlguard_core::ingest::load_path(&dir, &amlguard_core::ingest::LoadOptions::default()).unwrap();
+    let names: BTreeSet<&str> = dep.resources.iter().map(|r| r.name()).collect();
+    assert_eq!(names, BTreeSet::from(["ws-exported", "stgraph"]));
+    let notes: Vec<&str> = dep.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    for (file, says) in [
+        ("exported.json", "as a list of 1 ARM resource(s)"),
+        ("resource-graph.json", "as a list of 1 ARM resource(s)"),
+        ("settings.json", "skipped"),
+        ("names.json", "skipped"),
+    ] {
+        assert!(notes.iter().any(|n| n.contains(file) && n.contains(says)), "{file}: {notes:?}");
+    }
+    assert!(notes.iter().any(|n| n.contains("settings.json") && n.contains("not an ARM resource type")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("names.json") && n.contains("element 0 has no ARM resource `type`")), "{notes:?}");
+    let r = amlguard_core::check(&dep, &amlguard_core::CheckOptions { rules: vec!["AML-DATA-005".into()], ..amlguard_core::CheckOptions::default() });
+    let failed: Vec<(&str, &str)> = r.findings.iter().map(|f| (f.resource.name.as_str(), f.location.pointer.as_str())).collect();
+    assert_eq!(failed, [("stgraph", "/data/0")]);
 }

@@ -50,7 +50,17 @@ fn outcome_of_tf(dir: &Path) -> String {
         Err(e) => format!("error: {e}"),
         Ok(dep) => {
             let report = amlguard_core::check(&dep, &CheckOptions::default());
-            let diags: Vec<&str> = dep.diagnostics.iter().map(|d| d.message.as_str()).collect();
+            let diags: Vec<String> = dep
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let file = d.provenance.file.as_deref().and_then(|f| Path::new(f).file_name()).map(|f| f.to_string_lossy());
+                    match (file, d.provenance.line) {
+                        (Some(f), Some(l)) => format!("{} ({f}:{l})", d.message),
+                        _ => d.message.clone(),
+                    }
+                })
+                .collect();
             let names: Vec<String> = dep
                 .resources
                 .iter()
@@ -109,7 +119,10 @@ const FILE_CASES: &[(&str, &[&str])] = &[
         &["ok: 1000 resources&`count` of `azurerm_machine_learning_compute_instance.ci` is 1000000; only the first 1000 instances are checked"],
     ),
     ("tf-hcl-bomb", &["ok: 1 resources"]),
-    ("tf-local-cycle", &["ok: 1 resources"]),
+    (
+        "tf-local-cycle",
+        &["ok: 1 resources&local values form a cycle: `local.a` → `local.b` → `local.c` → `local.a`; they and the values using them are unknown (main.tf:2)"],
+    ),
     ("tf-module-pair", &["ok: 1 resources&module `module.a.module.b.module.a` includes `../a`, which is already being read (circular modules)"]),
     ("tf-module-self", &["module `module.again.module.again` includes `./`, which is already being read (circular modules)"]),
     ("tf-string-bomb", &["ok: 1 resources"]),
@@ -258,8 +271,9 @@ fn large_resource_list_positions() {
 #[test]
 fn fuzz_regressions() {
     let root = amlguard_tests::repo_root().join("fuzz/regressions");
+    let hcl_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-regressions-hcl");
     let mut n = 0;
-    for target in ["json", "resources", "check", "policy", "tf_plan"] {
+    for target in ["json", "resources", "check", "policy", "tf_plan", "tf_hcl"] {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else { continue };
         for e in entries.flatten() {
             let bytes = std::fs::read(e.path()).unwrap();
@@ -268,6 +282,13 @@ fn fuzz_regressions() {
                 "json" => drop(json::parse_bytes(&bytes)),
                 "resources" | "check" => drop(outcome_of_list(&text, "fuzz.json")),
                 "tf_plan" => drop(terraform::load_plan_text(&text, None)),
+                "tf_hcl" => {
+                    // As the fuzz target does: the input is `main.tf` of a folder of its own.
+                    let _ = std::fs::remove_dir_all(&hcl_dir);
+                    std::fs::create_dir_all(&hcl_dir).unwrap();
+                    std::fs::write(hcl_dir.join("main.tf"), &bytes).unwrap();
+                    drop(outcome_of_tf(&hcl_dir));
+                }
                 _ => {
                     if let Ok(doc) = json::parse(&text) {
                         let def = doc.get("policy").cloned().unwrap_or(doc.clone());

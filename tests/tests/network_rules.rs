@@ -15,6 +15,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("AML-NET-001", "public network access omitted (Azure default is Enabled)", &["ws"]),
     ("AML-NET-002", "private endpoint waiting for manual approval", &["ws"]),
     ("AML-NET-002", "private workspace without any private endpoint", &["ws"]),
+    ("AML-NET-002", "workspace name from a parameter without value, no private endpoint at all", &["<unknown: parameter `workspaceName` has no value>"]),
     ("AML-NET-003", "child subnet resource, no zones", &["pe-ws"]),
     ("AML-NET-003", "no private DNS zones", &["pe-ws"]),
     ("AML-NET-003", "notebook zone missing", &["pe-ws"]),

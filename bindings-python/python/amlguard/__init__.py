@@ -74,11 +74,15 @@ def _parameters(parameters: Any) -> List[Any]:
 
 
 def _classify(source: Any) -> tuple:
-    """('paths', [str]) | ('text', str) | ('value', python data)."""
+    """('paths', [str]) | ('text', str) | ('bytes', bytes) (not UTF-8) | ('value', python data)."""
     if isinstance(source, os.PathLike):
         return ("paths", [os.fspath(source)])
     if isinstance(source, bytes):
-        source = source.decode("utf-8")
+        try:
+            source = source.decode("utf-8")
+        except UnicodeDecodeError:
+            # The core's decoder names the line and column of the bad bytes.
+            return ("bytes", source)
     if isinstance(source, str):
         if _looks_like_json(source):
             return ("text", source)

@@ -249,42 +249,33 @@ impl<'a> Ev<'a> {
 
     pub(crate) fn cond(&mut self, c: &'a Cond) -> Tri {
         match c {
-            Cond::All(items) => {
-                let mark = self.evidence.len();
-                let mut res = Tri::T;
-                for it in items {
-                    let before = self.evidence.len();
-                    match self.cond(it) {
-                        Tri::F => {
-                            // keep only what decided
-                            self.move_evidence(mark, before);
-                            return Tri::F;
-                        }
-                        Tri::U => res = Tri::U,
-                        Tri::T => {}
-                    }
-                }
-                res
-            }
-            Cond::Any(items) => {
-                let mark = self.evidence.len();
-                let mut res = Tri::F;
-                for it in items {
-                    let before = self.evidence.len();
-                    match self.cond(it) {
-                        Tri::T => {
-                            self.move_evidence(mark, before);
-                            return Tri::T;
-                        }
-                        Tri::U => res = Tri::U,
-                        Tri::F => {}
-                    }
-                }
-                res
-            }
+            Cond::All(items) => self.junction(items, Tri::F),
+            Cond::Any(items) => self.junction(items, Tri::T),
             Cond::Not(inner) => self.cond(inner).not(),
             Cond::Leaf(l) => self.leaf(l),
         }
+    }
+
+    /// `allOf` (`decisive` = false) and `anyOf` (`decisive` = true): the
+    /// first member with the decisive value decides, and only its evidence
+    /// is kept; otherwise unknown if a member is unknown, else the opposite
+    /// of `decisive` (Kleene logic).
+    fn junction(&mut self, items: &'a [Cond], decisive: Tri) -> Tri {
+        let mark = self.evidence.len();
+        let mut res = decisive.not();
+        for it in items {
+            let before = self.evidence.len();
+            match self.cond(it) {
+                t if t == decisive => {
+                    // keep only what decided
+                    self.move_evidence(mark, before);
+                    return decisive;
+                }
+                Tri::U => res = Tri::U,
+                _ => {}
+            }
+        }
+        res
     }
 
     /// Drop evidence between `mark` and `from` (keep what came after `from`).
@@ -798,7 +789,10 @@ impl<'a> Ev<'a> {
         outer: &'a Value,
         known: &[usize],
     ) -> i64 {
-        let name = outer.get_ci("name").and_then(Value::as_str).unwrap_or_default();
+        let name = match outer.get_ci("name") {
+            Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
+            _ => "this resource (name not known)".to_owned(),
+        };
         // (candidates, how many of them the unknowns can stand for; None = all)
         let mut candidates: Vec<usize> = Vec::new();
         let mut capacity: Option<usize> = Some(0);
@@ -813,11 +807,14 @@ impl<'a> Ev<'a> {
                     continue;
                 }
                 capacity = capacity.zip(cap).map(|(a, b)| a.saturating_add(b));
-                reasons.push(format!("relation `{}` of `{name}` is not known: {}", pr.path, pr.reason));
+                reasons.push(format!("relation `{}` of {name} is not known: {}", pr.path, pr.reason));
             } else if pr.from != idx {
-                let from = dep.resources.get(pr.from).map(|r| r.name()).unwrap_or_default();
+                let from = match dep.resources.get(pr.from).map(|r| r.name()) {
+                    Some(n) if !n.is_empty() => format!("`{n}`"),
+                    _ => "a resource whose name is not known".to_owned(),
+                };
                 candidates.push(pr.from);
-                reasons.push(format!("relation `{}` of `{from}` is not known: {}", pr.path, pr.reason));
+                reasons.push(format!("relation `{}` of {from} is not known: {}", pr.path, pr.reason));
             }
         }
         if rel.out {
@@ -1083,9 +1080,15 @@ impl<'a> Ev<'a> {
             },
             None => None,
         };
+        let mut name_unknown = None;
         let name = match &d.name {
             Some(t) => match self.tmpl_any(t) {
-                Ok(v) => v.as_str().map(str::to_owned),
+                Ok(v) => {
+                    if let Value::Unknown(u) = v.as_ref() {
+                        name_unknown = Some(u.reason.clone());
+                    }
+                    v.as_str().map(str::to_owned)
+                }
                 Err(_) => None,
             },
             None => None,
@@ -1149,10 +1152,15 @@ impl<'a> Ev<'a> {
                 }
             };
             match t {
-                Tri::T => return Tri::T,
-                Tri::U => res = Tri::U,
+                // With `details.name` unknown, a satisfying resource may
+                // not be the one the name stands for.
+                Tri::T if name_unknown.is_none() => return Tri::T,
+                Tri::T | Tri::U => res = Tri::U,
                 Tri::F => {}
             }
+        }
+        if let (Tri::U, Some(reason)) = (res, name_unknown) {
+            self.unknown.push(format!("existence check: `details.name` is not known: {reason}"));
         }
         res
     }

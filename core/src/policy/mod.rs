@@ -14,10 +14,9 @@ mod eval;
 mod expr;
 mod functions;
 mod netfn;
-mod operators;
+pub(crate) mod operators;
 mod parse;
 pub mod path;
-mod timefn;
 
 pub use aliases::{Alias, AliasCatalog};
 pub use parse::{parameter_values, Policy};

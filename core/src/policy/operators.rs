@@ -86,10 +86,20 @@ impl Op {
     }
 }
 
+/// `like` patterns with more `*` than this are refused before compiling:
+/// each becomes `.*`, and matching costs grow with their number times the
+/// subject's length in every regex engine (`regex-lite` in the browser build
+/// has no automaton size to trip over). Azure Policy documents one wildcard;
+/// real definitions use at most two.
+pub const MAX_LIKE_WILDCARDS: usize = 64;
+
 /// A pattern compiled for `like` / `match` / `matchInsensitively`.
 pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
     let mut re = String::with_capacity(pattern.len() * 2 + 8);
     let (base, _) = op.split();
+    if base == Op::Like && pattern.matches('*').count() > MAX_LIKE_WILDCARDS {
+        return Err(format!("pattern {} cannot be used: more than {MAX_LIKE_WILDCARDS} `*` wildcards", shown(pattern)));
+    }
     let folded = if base == Op::Match { std::borrow::Cow::Borrowed(pattern) } else { fold(pattern) };
     re.push_str(if base == Op::Match { "(?s)^" } else { "(?is)^" });
     for c in folded.chars() {
@@ -109,7 +119,21 @@ pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
     crate::re::RegexBuilder::new(&re)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| format!("pattern `{pattern}` cannot be used: {e}"))
+        .map_err(|e| format!("pattern {} cannot be used: {e}", shown(pattern)))
+}
+
+/// Patterns longer than this are shown by their start and length in errors.
+const SHOWN_PATTERN_CHARS: usize = 60;
+
+/// `pattern` in backticks for an error message: whole when short, else its
+/// first [`SHOWN_PATTERN_CHARS`] characters and its length.
+fn shown(pattern: &str) -> String {
+    let n = pattern.chars().count();
+    if n <= SHOWN_PATTERN_CHARS {
+        return format!("`{pattern}`");
+    }
+    let head: String = pattern.chars().take(SHOWN_PATTERN_CHARS).collect();
+    format!("`{head}…` ({n} characters)")
 }
 
 /// Apply `op` to a left value (`None` = the field does not exist) and the
@@ -312,5 +336,20 @@ mod tests {
         assert!(apply(Op::NotEquals, None, &v("x".into()), None).unwrap());
         assert!(apply(Op::Exists, None, &v("false".into()), None).unwrap());
         assert!(apply(Op::In, Some(&v(1.into())), &v(1.into()), None).is_err());
+        // a pattern too large to compile is named by its start, not echoed whole
+        let long = "*a".repeat(20_000);
+        let e = compile_pattern(Op::Like, &long).unwrap_err();
+        assert!(e.starts_with("pattern `*a*a"), "{e}");
+        assert!(e.contains("…` (40000 characters) cannot be used"), "{e}");
+        assert!(e.len() < 400, "{}", e.len());
+        // many wildcards are refused before any regex engine sees them (the
+        // browser build's engine would accept them and match for seconds)
+        let limit = "*a".repeat(MAX_LIKE_WILDCARDS);
+        assert!(compile_pattern(Op::Like, &limit).is_ok());
+        let over = format!("{limit}*");
+        let e = compile_pattern(Op::NotLike, &over).unwrap_err();
+        assert!(e.ends_with("cannot be used: more than 64 `*` wildcards"), "{e}");
+        // `match` has no repetition: long patterns stay linear and are accepted
+        assert!(compile_pattern(Op::Match, &"#".repeat(5_000)).is_ok());
     }
 }

@@ -53,7 +53,14 @@ pub(super) fn text(r: &Report) -> String {
         out.push('\n');
     }
     for d in &r.diagnostics {
-        let _ = writeln!(out, "note: {} ({})", d.message, d.provenance.file.as_deref().unwrap_or("<input>"));
+        let level = if d.level == crate::model::DiagnosticLevel::Error { "error" } else { "note" };
+        let file = d.provenance.file.as_deref().unwrap_or("<input>");
+        let place = match d.provenance.line {
+            Some(line) if !d.provenance.pointer.is_empty() => format!("{file}:{line} {}", d.provenance.pointer),
+            Some(line) => format!("{file}:{line}"),
+            None => file.to_owned(),
+        };
+        let _ = writeln!(out, "{level}: {} ({place})", d.message);
     }
     out.push_str(&summary_line(r));
     out.push('\n');

@@ -62,60 +62,212 @@ fn compiled() -> &'static Compiled {
     })
 }
 
+/// What [`evaluate_prepared`] needs about a deployment, computed once per
+/// deployment instead of once per rule and resource: each resource's type
+/// (interned, lowercase), the resources of each type, and which resources
+/// point to which.
+#[derive(Debug, Default)]
+pub struct DeploymentIndex {
+    /// Lowercase type names, indexed by type id.
+    pub type_names: Vec<String>,
+    /// Type id of each resource; `None` when its `type` is not an ASCII string
+    /// (unknown, missing, or non-ASCII: such resources meet every rule).
+    pub type_of: Vec<Option<usize>>,
+    /// Resources of each type id, in resource order.
+    by_type: Vec<Vec<usize>>,
+    /// `(from, to)` of every relation, sorted.
+    edges: Vec<(usize, usize)>,
+}
+
+impl DeploymentIndex {
+    /// Index `deployment` (after simulation: relations as they will be read).
+    pub fn new(deployment: &Deployment) -> DeploymentIndex {
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut idx = DeploymentIndex::default();
+        for (i, r) in deployment.resources.iter().enumerate() {
+            let t = match r.value.get_ci("type") {
+                Some(Value::String(s)) if s.is_ascii() => {
+                    let lower = s.to_ascii_lowercase();
+                    let next = idx.type_names.len();
+                    let id = *ids.entry(lower.clone()).or_insert(next);
+                    if id == next {
+                        idx.type_names.push(lower);
+                        idx.by_type.push(Vec::new());
+                    }
+                    if let Some(list) = idx.by_type.get_mut(id) {
+                        list.push(i);
+                    }
+                    Some(id)
+                }
+                _ => None,
+            };
+            idx.type_of.push(t);
+        }
+        idx.edges = deployment.relations.iter().map(|r| (r.from, r.to)).collect();
+        idx.edges.sort_unstable();
+        idx.edges.dedup();
+        idx
+    }
+
+    /// Resources whose type (lowercase) is `lower`.
+    fn of_type(&self, lower: &str) -> &[usize] {
+        self.type_names.iter().position(|t| t == lower).and_then(|i| self.by_type.get(i)).map_or(&[], Vec::as_slice)
+    }
+
+    fn has_edge(&self, from: usize, to: usize) -> bool {
+        self.edges.binary_search(&(from, to)).is_ok()
+    }
+}
+
 /// Resources of `type_` that belong to resource `index`: extension resources
 /// whose `scope` (or any property) points at it, whose id is under
 /// `<id>/providers/`, or nested-name forms such as
 /// `<parent type>/providers/diagnosticSettings` named `ws/Microsoft.Insights/x`.
-fn existence_candidates(deployment: &Deployment, index: usize, type_: &str) -> Vec<Value> {
+fn existence_candidates(deployment: &Deployment, index: usize, type_: &str, dx: &DeploymentIndex) -> Vec<Value> {
     let Some(me) = deployment.resources.get(index) else { return Vec::new() };
     let own = normalise_id(me.id());
+    let under = format!("{own}/providers/");
     let leaf = type_.rsplit('/').next().unwrap_or(type_).to_ascii_lowercase();
     let nested_type = format!("{}/providers/{leaf}", me.type_().to_ascii_lowercase());
-    deployment
-        .resources
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| {
-            let t = r.type_().to_ascii_lowercase();
-            let same_type = t == type_.to_ascii_lowercase() || t == nested_type;
-            same_type
-                && (deployment.relations.iter().any(|rel| rel.from == *i && rel.to == index)
-                    || normalise_id(r.id()).starts_with(&format!("{own}/providers/"))
-                    || (t == nested_type && r.name().to_ascii_lowercase().starts_with(&format!("{}/", me.name().to_ascii_lowercase()))))
+    let name_prefix = format!("{}/", me.name().to_ascii_lowercase());
+    // Candidates of either type, in resource order (as a scan would find them).
+    let lower = type_.to_ascii_lowercase();
+    let same = nested_type == lower;
+    let mut candidates: Vec<(usize, bool)> = dx.of_type(&lower).iter().map(|&i| (i, same)).collect();
+    if !same {
+        candidates.extend(dx.of_type(&nested_type).iter().map(|&i| (i, true)));
+        candidates.sort_unstable();
+    }
+    candidates
+        .into_iter()
+        .filter_map(|(i, nested)| {
+            let r = deployment.resources.get(i)?;
+            let belongs = dx.has_edge(i, index)
+                || normalise_id(r.id()).starts_with(&under)
+                || (nested && r.name().to_ascii_lowercase().starts_with(&name_prefix));
+            belongs.then(|| r.value.clone())
         })
-        .map(|(_, r)| r.value.clone())
         .collect()
+}
+
+/// A rule ready to run on many resources: its compiled policy, the type of
+/// its existence condition, and the resource types it can match at all.
+#[derive(Debug)]
+pub struct Prepared<'r> {
+    rule: &'r Rule,
+    fresh: Option<Result<Policy, String>>,
+    cached: Option<&'static Result<Policy, String>>,
+    details_type: Option<&'r str>,
+    /// Lowercase types of which a resource must be for the `if` to hold
+    /// (see [`type_guard`]); `None` = any resource may match.
+    pub guard: Option<Vec<String>>,
+}
+
+impl<'r> Prepared<'r> {
+    /// Compile (or find the compiled form of) `rule`.
+    pub fn new(rule: &'r Rule) -> Prepared<'r> {
+        let (cached, fresh) = match compiled().get(&rule.id) {
+            Some((pr, p)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => (Some(p), None),
+            _ => (None, Some(compile(rule))),
+        };
+        let details_type = rule
+            .policy_rule
+            .get("then")
+            .and_then(|t| t.get("details"))
+            .and_then(|d| d.get("type"))
+            .and_then(Value::as_str);
+        let mut p = Prepared { rule, fresh, cached, details_type, guard: None };
+        // A policy that does not compile gives an error on every resource, and
+        // a data-plane mode an unknown: no type can be skipped for those.
+        p.guard = match p.policy() {
+            Ok(pol) if !pol.mode.as_deref().is_some_and(|m| m.contains('.')) => rule.policy_rule.get("if").and_then(|c| type_guard(c, 0)),
+            _ => None,
+        };
+        p
+    }
+
+    /// The rule.
+    pub fn rule(&self) -> &'r Rule {
+        self.rule
+    }
+
+    fn policy(&self) -> &Result<Policy, String> {
+        match (self.cached, &self.fresh) {
+            (Some(p), _) => p,
+            (None, Some(p)) => p,
+            (None, None) => {
+                static NONE: OnceLock<Result<Policy, String>> = OnceLock::new();
+                NONE.get_or_init(|| Err("rule was not compiled".to_owned()))
+            }
+        }
+    }
+
+    /// Can the `if` of this rule hold on resource `i`? `false` only when the
+    /// resource's type is a known string outside [`Prepared::guard`]: its
+    /// `field: type` condition is then false, and so is the whole `if`.
+    pub fn may_match(&self, dx: &DeploymentIndex, i: usize) -> bool {
+        match (&self.guard, dx.type_of.get(i).copied().flatten()) {
+            (Some(g), Some(t)) => dx.type_names.get(t).is_some_and(|name| g.iter().any(|x| x == name)),
+            _ => true,
+        }
+    }
+}
+
+/// Lowercase resource types a condition requires: `{"field": "type",
+/// "equals": T}` / `"in": [T…]` (literal ASCII strings, not expressions),
+/// the first such guard among the direct members of an `allOf` (Kleene
+/// logic: one false member makes the `allOf` false, whatever the others),
+/// or the union over an `anyOf` whose members all have guards. `None` when
+/// no such guard exists (the rule may match any type).
+pub fn type_guard(c: &Value, depth: usize) -> Option<Vec<String>> {
+    if depth > 8 {
+        return None;
+    }
+    let m = c.as_object()?;
+    let literal = |v: &Value| v.as_str().filter(|s| s.is_ascii() && !s.starts_with('[')).map(str::to_ascii_lowercase);
+    if m.len() == 2 && m.get("field").and_then(Value::as_str).is_some_and(|f| f.eq_ignore_ascii_case("type")) {
+        if let Some(v) = m.get("equals") {
+            return literal(v).map(|t| vec![t]);
+        }
+        if let Some(Value::Array(items)) = m.get("in") {
+            return items.iter().map(literal).collect();
+        }
+        return None;
+    }
+    if m.len() != 1 {
+        return None;
+    }
+    if let Some(Value::Array(items)) = m.get("allOf") {
+        return items.iter().find_map(|x| type_guard(x, depth.saturating_add(1)));
+    }
+    if let Some(Value::Array(items)) = m.get("anyOf") {
+        let mut out = Vec::new();
+        for x in items {
+            out.extend(type_guard(x, depth.saturating_add(1))?);
+        }
+        return Some(out);
+    }
+    None
 }
 
 /// Evaluate `rule` on resource `index` of `deployment`.
 pub fn evaluate(rule: &Rule, index: usize, deployment: &Deployment, params: &Map) -> Verdict {
+    evaluate_prepared(&Prepared::new(rule), index, deployment, params, &DeploymentIndex::new(deployment))
+}
+
+/// [`evaluate`] with the rule prepared and the deployment indexed once.
+pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment, params: &Map, dx: &DeploymentIndex) -> Verdict {
     let Some(resource) = deployment.resources.get(index) else { return Verdict::NoMatch };
-    let fresh;
-    let policy = match compiled().get(&rule.id) {
-        Some((pr, p)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => p,
-        _ => {
-            fresh = compile(rule);
-            &fresh
-        }
-    };
-    let policy = match policy {
+    let policy = match p.policy() {
         Ok(p) => p,
         Err(e) => return Verdict::Error(e.clone()),
     };
-    let details_type = rule
-        .policy_rule
-        .get("then")
-        .and_then(|t| t.get("details"))
-        .and_then(|d| d.get("type"))
-        .and_then(Value::as_str);
-    let related = details_type.map(|t| existence_candidates(deployment, index, t));
+    let related = p.details_type.map(|t| existence_candidates(deployment, index, t, dx));
     let mut ctx = EvalContext::for_resource(deployment, index);
     ctx.related = related.as_deref();
     let ev = policy.evaluate(&resource.value, params, &ctx);
     // Evidence is converted only for the verdicts that carry it.
-    let evidence = |ev: &crate::policy::Evaluation| -> Vec<Value> {
-        ev.evidence.iter().filter_map(|e| serde_json::to_value(e).ok()).map(Value::from).collect()
-    };
+    let evidence = |ev: &crate::policy::Evaluation| -> Vec<Value> { ev.evidence.iter().map(evidence_value).collect() };
     match ev.outcome {
         Outcome::NoMatch => Verdict::NoMatch,
         Outcome::Unknown => {
@@ -123,6 +275,37 @@ pub fn evaluate(rule: &Rule, index: usize, deployment: &Deployment, params: &Map
             Verdict::Unknown { unknown: ev.unknown, evidence }
         }
         Outcome::Match => Verdict::Match { evidence: evidence(&ev) },
+    }
+}
+
+/// One evidence entry as the plain JSON object it serialises to (the same
+/// keys, order and values as a round trip through `serde_json`, built
+/// directly).
+fn evidence_value(e: &crate::policy::Evidence) -> Value {
+    let mut m = Map::with_capacity(6);
+    m.insert("field".into(), Value::String(e.field.clone()));
+    if let Some(p) = &e.path {
+        m.insert("path".into(), Value::String(p.clone()));
+    }
+    m.insert("value".into(), e.value.as_ref().map_or(Value::Null, as_json));
+    m.insert("operator".into(), Value::String(e.operator.clone()));
+    m.insert("expected".into(), as_json(&e.expected));
+    m.insert("result".into(), Value::String(e.result.clone()));
+    Value::Object(m)
+}
+
+/// `v` as it reads back after serialising: non-finite numbers become null,
+/// and an object holding only the unknown marker becomes unknown.
+fn as_json(v: &Value) -> Value {
+    match v {
+        Value::Float(f) if !f.is_finite() => Value::Null,
+        Value::Array(a) => Value::Array(a.iter().map(as_json).collect()),
+        Value::Object(m) => match (m.len(), m.get(crate::value::UNKNOWN_KEY)) {
+            (1, Some(Value::String(reason))) => Value::unknown(reason.clone()),
+            _ => Value::Object(m.iter().map(|(k, x)| (k.clone(), as_json(x))).collect()),
+        },
+        Value::Unknown(u) => Value::unknown(u.reason.clone()),
+        other => other.clone(),
     }
 }
 
@@ -155,5 +338,34 @@ pub fn describe(evidence: &[Value]) -> String {
         String::new()
     } else {
         format!(" ({})", parts.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Evidence;
+
+    #[test]
+    fn evidence_objects_equal_their_serde_round_trip() {
+        let v = |j: serde_json::Value| Value::from(j);
+        let mut odd = Map::new();
+        odd.insert(crate::value::UNKNOWN_KEY.into(), Value::from("marker"));
+        let cases = [
+            Evidence { field: "type".into(), path: None, value: None, operator: "equals".into(), expected: v(serde_json::json!("a/b")), result: "true".into() },
+            Evidence {
+                field: "x".into(),
+                path: Some("properties.x".into()),
+                value: Some(Value::Array(vec![Value::Float(f64::NAN), Value::Float(2.5), Value::Int(3), Value::unknown("later"), Value::Object(odd)])),
+                operator: "in".into(),
+                expected: v(serde_json::json!({"z": 1, "a": [null, true, "s"]})),
+                result: "unknown".into(),
+            },
+        ];
+        for e in &cases {
+            let via_serde = Value::from(serde_json::to_value(e).unwrap());
+            assert_eq!(evidence_value(e), via_serde);
+            assert_eq!(serde_json::to_string(&evidence_value(e)).unwrap(), serde_json::to_string(&via_serde).unwrap());
+        }
     }
 }

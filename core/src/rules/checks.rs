@@ -3,8 +3,8 @@
 //! selects the resources, and the check decides on each of them with the
 //! whole deployment in view.
 
-use crate::model::{normalise_id, Deployment};
-use std::collections::{HashMap, HashSet};
+use crate::model::{normalise_id, Deployment, Resource};
+use std::collections::HashMap;
 use crate::value::{Map, Value};
 
 /// Names of the registered checks.
@@ -34,8 +34,21 @@ pub enum CheckOutcome {
 /// Run the check `name` on resource `index` of `deployment`. `None` when no
 /// check of that name exists.
 pub fn run(name: &str, deployment: &Deployment, index: usize, parameters: &Map) -> Option<CheckOutcome> {
+    run_indexed(name, deployment, index, parameters, &mut Indexes::default())
+}
+
+/// What the checks compute once per deployment, on first use, and reuse for
+/// every resource of it (pass one `Indexes` per deployment).
+#[derive(Debug, Default)]
+pub struct Indexes {
+    /// Consumers of each subnet (normalised id), in resource order.
+    demands: Option<HashMap<String, Vec<Demand>>>,
+}
+
+/// [`run`] with per-deployment indexes kept in `indexes` between calls.
+pub fn run_indexed(name: &str, deployment: &Deployment, index: usize, parameters: &Map, indexes: &mut Indexes) -> Option<CheckOutcome> {
     match name {
-        "subnet_capacity" => Some(subnet_capacity(deployment, index, parameters)),
+        "subnet_capacity" => Some(subnet_capacity(deployment, index, parameters, indexes)),
         "secrets_in_resources" => Some(secrets_in_resources(deployment, index)),
         "image_registries" => Some(image_registries(deployment, index, parameters)),
         "model_sources" => Some(model_sources(deployment, index, parameters)),
@@ -124,32 +137,38 @@ fn count_at(v: &Value, path: &str, default: Option<u64>, what: &str) -> Result<u
 }
 
 /// One consumer of a subnet's addresses.
+#[derive(Debug)]
 struct Demand {
     what: String,
     addresses: Result<u64, String>,
 }
 
-/// The wanted subnet (normalised id) a property value names, if any.
-fn target<'w>(v: Option<&str>, wanted: &'w HashSet<String>) -> Option<&'w String> {
-    v.and_then(|s| wanted.get(&normalise_id(s)))
+/// The subnet (normalised id) a property value names, if any.
+fn target(v: Option<&str>) -> Option<String> {
+    v.map(normalise_id)
 }
 
-/// What each resource of the deployment places in each subnet of `wanted`
-/// (normalised ids), in one pass over the resources: per subnet, the
-/// consumers in resource order.
-fn demands(deployment: &Deployment, wanted: &HashSet<String>) -> HashMap<String, Vec<Demand>> {
+/// What each resource of the deployment places in each subnet it names
+/// (by normalised id), in one pass over the resources: per subnet, the
+/// consumers in resource order. Built once per deployment.
+fn demands(deployment: &Deployment) -> HashMap<String, Vec<Demand>> {
     let mut out: HashMap<String, Vec<Demand>> = HashMap::new();
-    let mut push = |id: &String, d: Demand| out.entry(id.clone()).or_default().push(d);
+    let mut push = |id: &String, d: Demand| match out.get_mut(id) {
+        Some(list) => list.push(d),
+        None => {
+            out.insert(id.clone(), vec![d]);
+        }
+    };
     for r in &deployment.resources {
         let v = &r.value;
         let name = r.name();
         if r.is_type("Microsoft.MachineLearningServices/workspaces/computes") {
             let ctype = str_at(v, "properties.computeType").unwrap_or_default();
-            let in_subnet = || target(str_at(v, "properties.properties.subnet.id"), wanted);
+            let in_subnet = || target(str_at(v, "properties.properties.subnet.id"));
             if ctype.eq_ignore_ascii_case("AmlCompute") {
                 if let Some(id) = in_subnet() {
                     push(
-                        id,
+                        &id,
                         Demand {
                             what: format!("cluster `{name}` (max nodes)"),
                             addresses: count_at(v, "properties.properties.scaleSettings.maxNodeCount", None, &format!("max node count of `{name}`")),
@@ -158,13 +177,13 @@ fn demands(deployment: &Deployment, wanted: &HashSet<String>) -> HashMap<String,
                 }
             } else if ctype.eq_ignore_ascii_case("ComputeInstance") {
                 if let Some(id) = in_subnet() {
-                    push(id, Demand { what: format!("compute instance `{name}`"), addresses: Ok(1) });
+                    push(&id, Demand { what: format!("compute instance `{name}`"), addresses: Ok(1) });
                 }
             } else if ctype.eq_ignore_ascii_case("AKS") {
-                if let Some(id) = target(str_at(v, "properties.properties.aksNetworkingConfiguration.subnetId"), wanted) {
+                if let Some(id) = target(str_at(v, "properties.properties.aksNetworkingConfiguration.subnetId")) {
                     let agents = count_at(v, "properties.properties.agentCount", Some(AML_AKS_DEFAULT_AGENTS), &format!("agent count of `{name}`"));
                     push(
-                        id,
+                        &id,
                         Demand {
                             what: format!("AKS compute `{name}` (nodes × ({AKS_DEFAULT_MAX_PODS} pods + 1))"),
                             addresses: agents.map(|n| n.saturating_mul(AKS_DEFAULT_MAX_PODS + 1)),
@@ -177,7 +196,7 @@ fn demands(deployment: &Deployment, wanted: &HashSet<String>) -> HashMap<String,
             let overlay = str_at(v, "properties.networkProfile.networkPluginMode").is_some_and(|p| p.eq_ignore_ascii_case("overlay"));
             let pools = v.get_path_ci("properties.agentPoolProfiles").and_then(Value::as_array).unwrap_or_default();
             for pool in pools {
-                let Some(id) = target(str_at(pool, "vnetSubnetID"), wanted) else { continue };
+                let Some(id) = target(str_at(pool, "vnetSubnetID")) else { continue };
                 let pname = pool.get_ci("name").and_then(Value::as_str).unwrap_or("pool");
                 let nodes = if pool.get_ci("enableAutoScaling").and_then(Value::as_bool) == Some(true) {
                     count_at(pool, "maxCount", None, &format!("max count of pool `{pname}` of `{name}`"))
@@ -190,7 +209,7 @@ fn demands(deployment: &Deployment, wanted: &HashSet<String>) -> HashMap<String,
                     count_at(pool, "maxPods", Some(AKS_DEFAULT_MAX_PODS), &format!("max pods of pool `{pname}` of `{name}`")).map(|p| p + 1)
                 };
                 push(
-                    id,
+                    &id,
                     Demand {
                         what: format!("AKS cluster `{name}` pool `{pname}`"),
                         addresses: nodes.and_then(|n| per_node.map(|p| n.saturating_mul(p))),
@@ -198,15 +217,15 @@ fn demands(deployment: &Deployment, wanted: &HashSet<String>) -> HashMap<String,
                 );
             }
         } else if r.is_type("Microsoft.Network/privateEndpoints") {
-            if let Some(id) = target(str_at(v, "properties.subnet.id"), wanted) {
-                push(id, Demand { what: format!("private endpoint `{name}`"), addresses: Ok(1) });
+            if let Some(id) = target(str_at(v, "properties.subnet.id")) {
+                push(&id, Demand { what: format!("private endpoint `{name}`"), addresses: Ok(1) });
             }
         } else if r.is_type("Microsoft.Network/networkInterfaces") {
             // Configurations per subnet, subnets in order of first mention.
-            let mut counts: Vec<(&String, u64)> = Vec::new();
+            let mut counts: Vec<(String, u64)> = Vec::new();
             let configs = v.get_path_ci("properties.ipConfigurations").and_then(Value::as_array).unwrap_or_default();
             for c in configs {
-                if let Some(id) = target(str_at(c, "properties.subnet.id"), wanted) {
+                if let Some(id) = target(str_at(c, "properties.subnet.id")) {
                     match counts.iter_mut().find(|(k, _)| *k == id) {
                         Some((_, n)) => *n += 1,
                         None => counts.push((id, 1)),
@@ -214,7 +233,7 @@ fn demands(deployment: &Deployment, wanted: &HashSet<String>) -> HashMap<String,
                 }
             }
             for (id, n) in counts {
-                push(id, Demand { what: format!("network interface `{name}`"), addresses: Ok(n) });
+                push(&id, Demand { what: format!("network interface `{name}`"), addresses: Ok(n) });
             }
         }
     }
@@ -225,7 +244,7 @@ fn demands(deployment: &Deployment, wanted: &HashSet<String>) -> HashMap<String,
 /// reserved) cover everything placed in it at full scale: cluster max
 /// nodes, compute instances, AKS nodes × (pods + 1) with Azure CNI, private
 /// endpoints and NICs.
-fn subnet_capacity(deployment: &Deployment, index: usize, _parameters: &Map) -> CheckOutcome {
+fn subnet_capacity(deployment: &Deployment, index: usize, _parameters: &Map, indexes: &mut Indexes) -> CheckOutcome {
     let mut failures = Vec::new();
     let mut evidence = Vec::new();
     let mut unknown = Vec::new();
@@ -233,8 +252,7 @@ fn subnet_capacity(deployment: &Deployment, index: usize, _parameters: &Map) -> 
     if subnets.is_empty() {
         return CheckOutcome::Pass;
     }
-    let wanted: HashSet<String> = subnets.iter().map(|s| normalise_id(&s.id)).collect();
-    let by_subnet = demands(deployment, &wanted);
+    let by_subnet = indexes.demands.get_or_insert_with(|| demands(deployment));
     for subnet in subnets {
         let Some(demands) = by_subnet.get(&normalise_id(&subnet.id)) else { continue };
         if demands.is_empty() {
@@ -345,6 +363,34 @@ fn secrets_in_resources(deployment: &Deployment, index: usize) -> CheckOutcome {
         message: format!("`{}` has a literal secret in {}", r.name(), found.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")),
         evidence: found.iter().map(|p| Value::from(format!("{p}: <literal value hidden>"))).collect(),
     }
+}
+
+/// What a named check finds in the deployment beyond its resources, as
+/// stand-in resources (type `output`, named after what they stand for, with
+/// its provenance) and their verdicts. AML-DATA-006: template outputs that
+/// call a `list*` function.
+pub fn on_deployment(name: &str, deployment: &Deployment) -> Vec<(Resource, CheckOutcome)> {
+    if name != "secrets_in_resources" {
+        return Vec::new();
+    }
+    deployment
+        .secret_outputs
+        .iter()
+        .map(|o| {
+            let mut m = Map::new();
+            m.insert("type".to_owned(), Value::from("output"));
+            m.insert("name".to_owned(), Value::from(o.name.clone()));
+            m.insert("id".to_owned(), Value::from(o.provenance.pointer.clone()));
+            let outcome = CheckOutcome::Fail {
+                message: format!(
+                    "output `{}` returns the result of `{}`: anyone who can read the deployment can read the key or secret",
+                    o.name, o.function
+                ),
+                evidence: vec![Value::from(format!("{}: calls `{}`", o.provenance.pointer, o.function))],
+            };
+            (Resource::new(Value::Object(m), o.provenance.clone()), outcome)
+        })
+        .collect()
 }
 
 fn string_list(parameters: &Map, name: &str) -> Vec<String> {

@@ -1,7 +1,7 @@
 //! Running the catalog over a deployment: simulate, evaluate every selected
 //! rule on every resource, turn verdicts into findings, apply suppressions.
 
-use super::adapter::{self, Verdict};
+use super::adapter::{self, DeploymentIndex, Prepared, Verdict};
 use super::checks::{self, CheckOutcome};
 use super::{Catalog, Rule, Severity};
 use crate::model::{Deployment, Resource};
@@ -79,7 +79,7 @@ pub fn parse_suppressions(text: &str, source: &str) -> Result<Vec<FileSuppressio
     Ok(out)
 }
 
-fn id_matches(pattern: &str, id: &str) -> bool {
+pub(crate) fn id_matches(pattern: &str, id: &str) -> bool {
     pattern == "*" || id.eq_ignore_ascii_case(pattern) || id.to_ascii_uppercase().starts_with(&format!("{}-", pattern.to_ascii_uppercase()))
 }
 
@@ -205,16 +205,28 @@ fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, ev
 /// Evaluate one rule on one resource of a (simulated) deployment.
 /// `None` = pass or not applicable.
 pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params: &Map) -> Option<Finding> {
+    let dx = DeploymentIndex::new(deployment);
+    evaluate_prepared(&Prepared::new(rule), index, deployment, params, &dx, &mut checks::Indexes::default())
+}
+
+fn evaluate_prepared(
+    p: &Prepared<'_>,
+    index: usize,
+    deployment: &Deployment,
+    params: &Map,
+    dx: &DeploymentIndex,
+    cx: &mut checks::Indexes,
+) -> Option<Finding> {
+    let rule = p.rule();
     let resource = deployment.resources.get(index)?;
-    let display = display_name(resource);
-    let name = display.as_str();
-    match adapter::evaluate(rule, index, deployment, params) {
+    let name = || display_name(resource);
+    match adapter::evaluate_prepared(p, index, deployment, params, dx) {
         Verdict::NoMatch => None,
         Verdict::Unknown { unknown, evidence } => Some(finding(
             rule,
             resource,
             Status::Indeterminate,
-            format!("`{name}`: cannot tell before deployment whether \"{}\" holds", in_sentence(&rule.title)),
+            format!("`{}`: cannot tell before deployment whether \"{}\" holds", name(), in_sentence(&rule.title)),
             evidence,
             unknown,
         )),
@@ -223,15 +235,15 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
                 rule,
                 resource,
                 Status::Fail,
-                format!("`{name}` does not meet \"{}\"{}", in_sentence(&rule.title), adapter::describe(&evidence)),
+                format!("`{}` does not meet \"{}\"{}", name(), in_sentence(&rule.title), adapter::describe(&evidence)),
                 evidence,
                 Vec::new(),
             )),
-            Some(check) => match checks::run(check, deployment, index, params) {
+            Some(check) => match checks::run_indexed(check, deployment, index, params, cx) {
                 Some(CheckOutcome::Pass) | None => None,
                 Some(CheckOutcome::Fail { message, evidence }) => Some(finding(rule, resource, Status::Fail, message, evidence, Vec::new())),
                 Some(CheckOutcome::Unknown { message, unknown }) => {
-                    Some(finding(rule, resource, Status::Indeterminate, format!("`{name}`: {message}"), Vec::new(), unknown))
+                    Some(finding(rule, resource, Status::Indeterminate, format!("`{}`: {message}", name()), Vec::new(), unknown))
                 }
             },
         },
@@ -239,7 +251,7 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
             rule,
             resource,
             Status::Indeterminate,
-            format!("rule could not be evaluated on `{name}`: {e}"),
+            format!("rule could not be evaluated on `{}`: {e}", name()),
             Vec::new(),
             vec![e],
         )),
@@ -249,20 +261,42 @@ pub fn evaluate_rule(rule: &Rule, index: usize, deployment: &Deployment, params:
 /// Run the catalog over `deployment`. Never fails: anything that cannot be
 /// decided becomes an indeterminate finding.
 pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOptions) -> Report {
-    let mut dep = deployment.clone();
+    check_owned(catalog, deployment.clone(), options)
+}
+
+/// [`check_with`] on a deployment the caller hands over (simulation then
+/// works on it in place instead of on a copy).
+pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOptions) -> Report {
+    let mut dep = deployment;
     let defaulted = if options.simulate { crate::simulate::apply_recording(&mut dep) } else { Vec::new() };
     let mut report = Report { diagnostics: dep.diagnostics.clone(), ..Report::default() };
     report.summary.resources = dep.resources.len();
+    // Computed once per deployment, shared by every rule.
+    let dx = DeploymentIndex::new(&dep);
+    let mut cx = checks::Indexes::default();
     for rule in catalog.rules().iter().filter(|r| selected(r, options)) {
         let params = rule_parameters(rule, &options.parameters);
         if params.get("effect").and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case("disabled")) {
             continue;
         }
         report.summary.rules += 1;
+        let prepared = Prepared::new(rule);
         let types = rule_types(rule);
+        let type_applies = |t: &str| types.is_empty() || types.iter().any(|x| x.eq_ignore_ascii_case(t));
+        // Per interned type: does the rule count it (`applies`)?
+        let applies_by_type: Vec<bool> = dx.type_names.iter().map(|t| type_applies(t)).collect();
         for (index, resource) in dep.resources.iter().enumerate() {
-            let applies = types.is_empty() || types.iter().any(|t| t.eq_ignore_ascii_case(resource.type_()));
-            let found = evaluate_rule(rule, index, &dep, &params);
+            let applies = match dx.type_of.get(index).copied().flatten() {
+                Some(t) => applies_by_type.get(t).copied().unwrap_or(false),
+                None => type_applies(resource.type_()),
+            };
+            // A resource whose type the rule's `if` excludes cannot match:
+            // skipping it gives the same (empty) result without evaluating.
+            let found = if prepared.may_match(&dx, index) {
+                evaluate_prepared(&prepared, index, &dep, &params, &dx, &mut cx)
+            } else {
+                None
+            };
             if applies {
                 report.summary.checks += 1;
             }
@@ -277,6 +311,21 @@ pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOpt
                 None => {}
             }
         }
+        for (subject, outcome) in rule.check.as_deref().map(|c| checks::on_deployment(c, &dep)).unwrap_or_default() {
+            report.summary.checks += 1;
+            let f = match outcome {
+                CheckOutcome::Pass => None,
+                CheckOutcome::Fail { message, evidence } => Some(finding(rule, &subject, Status::Fail, message, evidence, Vec::new())),
+                CheckOutcome::Unknown { message, unknown } => Some(finding(rule, &subject, Status::Indeterminate, message, Vec::new(), unknown)),
+            };
+            match f {
+                Some(mut f) => {
+                    f.suppressed = file_suppression(&subject, &rule.id, &options.suppressions);
+                    report.findings.push(f);
+                }
+                None => report.summary.passed += 1,
+            }
+        }
     }
     report.finish();
     report
@@ -286,7 +335,12 @@ pub fn check_with(catalog: &Catalog, deployment: &Deployment, options: &CheckOpt
 /// input wrote.
 fn note_defaults(f: &mut Finding, index: usize, defaulted: &[(usize, String)]) {
     let paths: Vec<&str> = f.evidence.iter().filter_map(|e| e.get("path").and_then(Value::as_str)).collect();
+    // `defaulted` is in resource order: only this resource's range is read.
+    let start = defaulted.partition_point(|(i, _)| *i < index);
+    let end = defaulted.partition_point(|(i, _)| *i <= index);
     let used: Vec<&str> = defaulted
+        .get(start..end)
+        .unwrap_or_default()
         .iter()
         .filter(|(i, p)| *i == index && paths.iter().any(|e| e.eq_ignore_ascii_case(p)))
         .map(|(_, p)| p.as_str())
@@ -349,6 +403,71 @@ mod tests {
         assert_eq!(ok.len(), 1);
         let e = parse_suppressions(r#"{"suppress": [{"id": "AML-NET-001"}]}"#, "s.json").unwrap_err();
         assert!(e.contains("justification"), "{e}");
+    }
+
+    #[test]
+    fn resources_skipped_by_type_never_match() {
+        // Every rule on every example resource of every rule (simulated):
+        // whenever the type guard skips a resource, evaluating it anyway
+        // gives no match, so skipping changes nothing.
+        let cat = Catalog::embedded();
+        let mut deps = Vec::new();
+        for r in cat.rules() {
+            for (_, ex) in r.all_examples() {
+                if let Ok(mut d) = Deployment::from_resources(&Value::Array(ex.resources.clone()), None, None) {
+                    crate::simulate::apply(&mut d);
+                    deps.push(d);
+                }
+            }
+        }
+        let (mut skipped, mut kept) = (0, 0);
+        for rule in cat.rules() {
+            let p = Prepared::new(rule);
+            let params = rule.parameter_values(None);
+            for d in &deps {
+                let dx = DeploymentIndex::new(d);
+                for i in 0..d.resources.len() {
+                    if p.may_match(&dx, i) {
+                        kept += 1;
+                        continue;
+                    }
+                    skipped += 1;
+                    assert_eq!(adapter::evaluate(rule, i, d, &params), Verdict::NoMatch, "{} on {}", rule.id, d.resources[i].type_());
+                }
+            }
+        }
+        assert!(skipped > 1_000 && kept > 100, "{skipped} skipped, {kept} kept");
+    }
+
+    #[test]
+    fn type_guards_are_literal_and_unknown_types_are_never_skipped() {
+        let g = |j: serde_json::Value| adapter::type_guard(&Value::from(j), 0);
+        assert_eq!(g(serde_json::json!({"field": "type", "equals": "A/B"})), Some(vec!["a/b".to_owned()]));
+        assert_eq!(
+            g(serde_json::json!({"allOf": [{"field": "name", "equals": "x"}, {"field": "type", "in": ["A/B", "c/d"]}]})),
+            Some(vec!["a/b".to_owned(), "c/d".to_owned()])
+        );
+        assert_eq!(
+            g(serde_json::json!({"anyOf": [{"field": "type", "equals": "A"}, {"allOf": [{"field": "type", "equals": "B"}]}]})),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
+        // one member without a guard: any type may match
+        assert_eq!(g(serde_json::json!({"anyOf": [{"field": "type", "equals": "A"}, {"field": "name", "equals": "x"}]})), None);
+        assert_eq!(g(serde_json::json!({"not": {"field": "type", "equals": "A"}})), None);
+        assert_eq!(g(serde_json::json!({"field": "type", "notEquals": "A"})), None);
+        assert_eq!(g(serde_json::json!({"field": "type", "equals": "[parameters('t')]"})), None);
+        // a resource whose type is unknown meets every rule
+        let mut d = Deployment::default();
+        d.push(Value::from(serde_json::json!({"name": "x"})), crate::model::Provenance::default());
+        if let Value::Object(m) = &mut d.resources[0].value {
+            m.insert("type".into(), Value::unknown("type from a parameter"));
+        }
+        let dx = DeploymentIndex::new(&d);
+        let rule = Catalog::embedded().get("AML-NET-001").unwrap();
+        let p = Prepared::new(rule);
+        assert!(p.guard.is_some());
+        assert!(p.may_match(&dx, 0));
+        assert!(matches!(adapter::evaluate(rule, 0, &d, &rule.parameter_values(None)), Verdict::Unknown { .. }));
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //!   `11fb06fb-712d-4ddd-98c7-e71bbd588830`.
 //!
 //! Both written from the published descriptions of the algorithms; the
-//! tests pin outputs known from real deployments.
+//! tests pin published outputs (for `uniqueString` one computed by Azure's
+//! own expression engine, see the test comments for sources).
 
 const C1: u32 = 0x239b_961b;
 const C2: u32 = 0xab0e_9789;
@@ -171,9 +172,43 @@ mod tests {
             (&["abc"], "cgtzqvhu4i23s"),
             (&["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/my-rg"], "bmg7c6xu4tw46"),
             (&["foo", "bar", "baz"], "xzi4ioaxtmth4"),
+            // Published pairs found by search (2026-11-23):
+            // - Microsoft's commercial-marketplace-offer-deploy pins the value of a real
+            //   ARM output, computed in its test by Azure's own expression engine
+            //   (`Azure.Deployments.Expression`, test `UniqueStringShouldEqualValueCreatedFromArmTemplate`;
+            //   an earlier revision of that test had `yeygmhukyx3qg`, corrected to this value);
+            (&["/subscriptions/31e9f9a0-9fd2-4294-a0a3-0101246d9700/resourceGroups/rg-modm201-20230913120256/providers/Microsoft.Compute/virtualMachines/bobjacmodm201"], "yvjxno3je5on2"),
+            // - a public C# test class `AzureNaming.Utilities.Tests.TestArmFunctions`
+            //   (5- and 7-byte tails of the 8-byte blocks);
+            (&["tyeth"], "zcztcwvu6iyg6"),
+            (&["/subscriptions/3c7f956b-55ee-4686-9d30-da1eb631dc59/resourceGroups/rg-devopsshieldek010dev"], "fd63l2gacbtca"),
+            // - cloud-maker-ai/terraform-provider-arm2tf and a Go port (`test` → `rbgf3xv4ufgzg`
+            //   is also in real storage account names `stodnsrbgf3xv4ufgzg0…7` of a 2024 blog post
+            //   deploying `stodns${uniqueString(deployment().name)}${index}`).
+            (&["t"], "fsnwonksnm7cy"),
+            (&["t", "e"], "d5ykh7yoidm2a"),
+            (&["test", "test2", "test3"], "bqgd334z2uj64"),
         ];
         for (input, want) in cases {
             assert_eq!(unique_string(input), *want, "{input:?}");
+        }
+    }
+
+    /// `guid()`: one published single-argument value (cloud-maker-ai's arm2tf
+    /// provider and its go-guid library). That port joins several arguments
+    /// with nothing, while the role-assignment re-implementations found
+    /// (Azure Verified Modules-style Terraform, several scripts) use
+    /// `uuidv5(11fb06fb-…, join("-", args))` to match Bicep's names; we keep
+    /// `-`, for which no value computed by Azure itself was found.
+    #[test]
+    fn guid_matches_published_values() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["test"], "d6a5baf1-8b9b-542a-8525-2982f1f98a0c"),
+            // "a-b-c" under ARM's namespace, as Python's `uuid.uuid5` computes it
+            (&["a", "b", "c"], "a98fa280-e03f-5afa-8d8e-92d0a9c201e8"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(guid(input), *want, "{input:?}");
         }
     }
 

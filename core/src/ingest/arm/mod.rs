@@ -16,6 +16,7 @@ mod functions;
 pub mod hash;
 pub mod limits;
 mod nested;
+mod secrets;
 mod template;
 
 pub use error::{ErrorKind, TemplateError};
@@ -124,6 +125,7 @@ pub fn expand_into(
         dep.resources.push(crate::model::Resource::new(v, p));
     }
     dep.diagnostics.extend(sink.diagnostics);
+    dep.secret_outputs.extend(sink.secret_outputs);
     Ok(())
 }
 

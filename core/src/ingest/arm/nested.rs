@@ -133,6 +133,7 @@ pub fn deployment(
             Ok((inner_sink, outputs)) => {
                 sink.resources.extend(inner_sink.resources);
                 sink.diagnostics.extend(inner_sink.diagnostics);
+                sink.secret_outputs.extend(inner_sink.secret_outputs);
                 table.insert(id_key, outputs);
             }
             Err(te) => sink.diagnostics.push(crate::model::Diagnostic {
@@ -148,6 +149,7 @@ pub fn deployment(
         let saved = std::mem::replace(&mut ev.info, info);
         let r = template::walk(ev, &tmpl, &base, &tsrc, &inner_set, sink, table);
         let outputs = template::outputs(ev, &tmpl, &base);
+        sink.secret_outputs.extend(super::secrets::secret_outputs(&tmpl, &base, &tsrc));
         ev.info = saved;
         r.map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
         table.insert(id_key, outputs);
@@ -223,6 +225,7 @@ pub fn expand(
             known.extend(found);
             continue;
         }
+        sink.secret_outputs.extend(super::secrets::secret_outputs(t, base, src));
         return Ok((sink, outs));
     }
 }

@@ -78,6 +78,8 @@ pub struct Sink {
     pub resources: Vec<(Value, Provenance)>,
     /// Notes and per-resource errors.
     pub diagnostics: Vec<Diagnostic>,
+    /// Outputs (of this template and its nested deployments) calling `list*`.
+    pub secret_outputs: Vec<crate::model::SecretOutput>,
 }
 
 /// Shared settings for one expansion.

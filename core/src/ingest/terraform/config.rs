@@ -59,6 +59,8 @@ pub struct ModuleConfig {
     pub variables: IndexMap<String, VarDecl>,
     /// `locals` entries.
     pub locals: HashMap<String, Expression>,
+    /// Where each local is declared: file as displayed, 1-based line if found.
+    pub local_sites: HashMap<String, (String, Option<u32>)>,
     /// `resource`, `data`, `module` blocks in file order (files sorted by name).
     pub items: Vec<Item>,
     /// `output` values.
@@ -94,6 +96,58 @@ fn header_lines(text: &str) -> HashMap<(String, String, String), u32> {
         out.entry((kind.to_owned(), a, b)).or_insert(line_no);
     }
     out
+}
+
+/// Line numbers of the entries of `locals` blocks: name → line. Entries are
+/// `name =` lines directly inside a `locals {` block (bracket depth 1).
+fn local_lines(text: &str) -> HashMap<String, u32> {
+    let mut out = HashMap::new();
+    let mut depth: Option<i64> = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if depth.is_none() {
+            let rest = t.strip_prefix("locals").map(str::trim_start);
+            if let Some(rest) = rest.filter(|r| r.starts_with('{')) {
+                // `locals { a = 1 }` on one line has its entry after the brace.
+                depth = Some(0);
+                let inner = rest.get(1..).unwrap_or_default().trim_start();
+                record_entry(inner, i, &mut out);
+                depth = depth.map(|d| d.saturating_add(bracket_balance(rest)));
+                if depth.is_some_and(|d| d <= 0) {
+                    depth = None;
+                }
+            }
+            continue;
+        }
+        if depth == Some(1) {
+            record_entry(t, i, &mut out);
+        }
+        depth = depth.map(|d| d.saturating_add(bracket_balance(t)));
+        if depth.is_some_and(|d| d <= 0) {
+            depth = None;
+        }
+    }
+    out
+}
+
+/// Record `name =` (not `==`) at the start of `t` as declared on line `i + 1`.
+fn record_entry(t: &str, i: usize, out: &mut HashMap<String, u32>) {
+    let name: String = t.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+    let rest = t.get(name.len()..).unwrap_or_default().trim_start();
+    if !name.is_empty() && rest.starts_with('=') && !rest.starts_with("==") {
+        let line_no = u32::try_from(i.saturating_add(1)).unwrap_or(u32::MAX);
+        out.entry(name).or_insert(line_no);
+    }
+}
+
+/// Opening minus closing brackets on a line (strings are not skipped; the
+/// interpolations inside them are balanced anyway).
+fn bracket_balance(t: &str) -> i64 {
+    t.bytes().fold(0i64, |n, b| match b {
+        b'{' | b'[' | b'(' => n.saturating_add(1),
+        b'}' | b']' | b')' => n.saturating_sub(1),
+        _ => n,
+    })
 }
 
 /// `true` if the folder holds at least one `.tf` file.
@@ -162,6 +216,7 @@ pub fn load_module(dir: &Path) -> Result<ModuleConfig, TerraformError> {
         let text = read_text(&path)?;
         let body = parse_hcl(&text, &file)?;
         let lines = header_lines(&text);
+        let locals_at = local_lines(&text);
         for block in body.blocks() {
             let kind = block.identifier.as_str();
             match kind {
@@ -191,7 +246,9 @@ pub fn load_module(dir: &Path) -> Result<ModuleConfig, TerraformError> {
                 }
                 "locals" => {
                     for a in block.body.attributes() {
-                        cfg.locals.insert(a.key.as_str().to_owned(), a.expr.clone());
+                        let name = a.key.as_str().to_owned();
+                        cfg.local_sites.insert(name.clone(), (file.clone(), locals_at.get(&name).copied()));
+                        cfg.locals.insert(name, a.expr.clone());
                     }
                 }
                 "output" => {
@@ -226,5 +283,17 @@ mod tests {
         assert_eq!(l.get(&("data".into(), "x".into(), "y".into())), Some(&4));
         assert_eq!(l.get(&("module".into(), String::new(), "m".into())), Some(&5));
         assert_eq!(l.len(), 3);
+    }
+
+    #[test]
+    fn local_lines_find_entries_of_locals_blocks() {
+        let t = "locals {\n  a = \"${local.b}-x\"\n  m = {\n    x = 1\n  }\n  b = local.a == 1\n}\nresource \"r\" \"n\" {\n  c = 1\n}\nlocals { d = 2 }\n";
+        let l = local_lines(t);
+        assert_eq!(l.get("a"), Some(&2));
+        assert_eq!(l.get("m"), Some(&3));
+        assert_eq!(l.get("b"), Some(&6));
+        assert_eq!(l.get("d"), Some(&11));
+        // `x` is inside an object, `c` inside a resource
+        assert_eq!(l.len(), 4, "{l:?}");
     }
 }

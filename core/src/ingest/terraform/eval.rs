@@ -31,8 +31,11 @@ pub const MAX_LOCAL_FILE_BYTES: u64 = 1 << 20;
 pub const MAX_ITEMS: usize = 10_000;
 /// Largest value one expression may produce (elements, nested ones counted):
 /// keeps self-referencing locals (`l1 = [l0, l0]`, `l2 = [l1, l1]`, …) from
-/// doubling their way to exhausting memory.
-pub const MAX_VALUE_NODES: usize = 1_000_000;
+/// doubling their way to exhausting memory, or time: every such value is
+/// copied and measured, so a chain of doubling locals costs about ten times
+/// this in element copies (100 000 keeps it well under a second; ten times
+/// [`MAX_ITEMS`], the largest collection `range` or `for` builds).
+pub const MAX_VALUE_NODES: usize = 100_000;
 /// Largest total text of one value, in bytes (Azure's own template limit is 4 MB).
 pub const MAX_VALUE_BYTES: usize = 16 << 20;
 
@@ -89,6 +92,11 @@ pub struct Scope {
     /// `local.*` expressions (evaluated lazily, memoised).
     pub local_exprs: HashMap<String, Expression>,
     locals: HashMap<String, LocalState>,
+    /// Locals being evaluated, outermost first (the path a cycle is reported with).
+    local_path: Vec<String>,
+    /// Cycles among locals met so far, each as the names along it, first repeated last
+    /// (`["a", "b", "a"]`).
+    pub local_cycles: Vec<Vec<String>>,
     /// Resource types → name → value (object, list for `count`, map for `for_each`).
     pub resources: Map,
     /// Data source types → name → value.
@@ -487,10 +495,21 @@ impl Scope {
         }
     }
 
-    fn local(&mut self, name: &str) -> Value {
+    /// The value of `local.NAME` (evaluated once, then memoised; a cycle gives an
+    /// error unknown and is recorded in [`Scope::local_cycles`]).
+    pub fn local(&mut self, name: &str) -> Value {
         match self.locals.get(name) {
             Some(LocalState::Done(v)) => return v.clone(),
-            Some(LocalState::InProgress) => return err(format!("`local.{name}` refers to itself")),
+            Some(LocalState::InProgress) => {
+                let start = self.local_path.iter().position(|n| n == name).unwrap_or(0);
+                let mut cycle: Vec<String> = self.local_path.get(start..).unwrap_or_default().to_vec();
+                cycle.push(name.to_owned());
+                let chain = cycle.iter().map(|n| format!("local.{n}")).collect::<Vec<_>>().join(" → ");
+                if !self.local_cycles.contains(&cycle) {
+                    self.local_cycles.push(cycle);
+                }
+                return err(format!("`local.{name}` refers to itself through {chain}"));
+            }
             None => {}
         }
         let Some(expr) = self.local_exprs.get(name).cloned() else {
@@ -499,7 +518,9 @@ impl Scope {
         self.locals.insert(name.to_owned(), LocalState::InProgress);
         // Locals are evaluated outside any `count`/`each`/`for` binding.
         let saved = std::mem::take(&mut self.stack);
+        self.local_path.push(name.to_owned());
         let v = self.eval(&expr);
+        self.local_path.pop();
         self.stack = saved;
         self.locals.insert(name.to_owned(), LocalState::Done(v.clone()));
         v

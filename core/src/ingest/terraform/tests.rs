@@ -714,3 +714,40 @@ resource "azurerm_storage_account" "st" {{
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn locals_in_a_cycle_are_one_error_naming_them_with_file_and_line() {
+    let t = tempdir(
+        "localcycle",
+        &[
+            (
+                "main.tf",
+                "locals {\n  ok = \"fine\"\n  a  = \"${local.b}-x\"\n  b  = local.c\n  c  = local.a\n  self = [local.self]\n}\n\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = local.a\n  location = local.ok\n}\n",
+            ),
+            ("unused.tf", "locals {\n  p = local.q\n  q = local.p\n}\n"),
+        ],
+    );
+    let d = load_hcl_dir(&t.0, &[]).unwrap();
+    let cycles: Vec<_> = d.diagnostics.iter().filter(|x| x.message.contains("cycle") || x.message.contains("refers to itself")).collect();
+    let summary: Vec<String> = cycles
+        .iter()
+        .map(|x| {
+            let file = x.provenance.file.as_deref().unwrap_or_default();
+            let file = file.rsplit('/').next().unwrap_or_default();
+            format!("{:?} {file}:{:?} {} | {}", x.level, x.provenance.line, x.provenance.pointer, x.message)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            "Error main.tf:Some(3) local.a | local values form a cycle: `local.a` → `local.b` → `local.c` → `local.a`; they and the values using them are unknown",
+            "Error unused.tf:Some(2) local.p | local values form a cycle: `local.p` → `local.q` → `local.p`; they and the values using them are unknown",
+            "Error main.tf:Some(6) local.self | local value `local.self` refers to itself; it and the values using it are unknown",
+        ],
+        "{:#?}",
+        d.diagnostics
+    );
+    // The resource is still read; its name is unknown, the rest known.
+    let rg = by_pointer(&d, "azurerm_resource_group.rg");
+    assert_eq!(rg.value.get("location"), Some(&Value::String("fine".into())));
+}

@@ -100,6 +100,15 @@ pub fn normalise(p: &Path) -> PathBuf {
     out
 }
 
+/// Why a value cannot be used where a number or collection is needed: an
+/// unknown's reason, else what it is (`a string`).
+fn why_not_usable(v: &Value) -> String {
+    match v {
+        Value::Unknown(u) => u.reason.clone(),
+        other => format!("a {}", other.type_name()),
+    }
+}
+
 fn key_suffix(k: &Value) -> String {
     match k {
         Value::Int(i) => format!("[{i}]"),
@@ -182,6 +191,16 @@ impl<'a> Walker<'a> {
                 Item::Module(d) => self.eval_module_call(&mut scope, cfg, d, prefix, depth),
             }
         }
+        // Every local, used or not, so a cycle among them is reported (Terraform
+        // rejects one); each is evaluated once, so this costs nothing when used.
+        let mut names: Vec<&String> = cfg.locals.keys().collect();
+        names.sort();
+        for name in names {
+            scope.local(name);
+        }
+        for cycle in std::mem::take(&mut scope.local_cycles) {
+            self.local_cycle(cfg, prefix, &cycle);
+        }
         let mut outputs = Map::new();
         for (name, e) in &cfg.outputs {
             let v = scope.eval(e);
@@ -194,6 +213,37 @@ impl<'a> Walker<'a> {
         outputs
     }
 
+    /// An error diagnostic for locals that refer to each other in a cycle, at
+    /// the first of them (file and line of its `locals` entry). A module read
+    /// several times (`count`, `for_each`) reports the cycle once.
+    fn local_cycle(&mut self, cfg: &ModuleConfig, prefix: &str, cycle: &[String]) {
+        let Some(first) = cycle.first() else { return };
+        let chain = cycle.iter().map(|n| format!("`local.{n}`")).collect::<Vec<_>>().join(" → ");
+        let message = if cycle.len() <= 2 {
+            format!("local value `local.{first}` refers to itself; it and the values using it are unknown")
+        } else {
+            format!("local values form a cycle: {chain}; they and the values using them are unknown")
+        };
+        let (file, line) = cfg.local_sites.get(first).cloned().unwrap_or_else(|| (cfg.dir.display().to_string(), None));
+        if self.diagnostics.iter().any(|d| d.message == message && d.provenance.file.as_deref() == Some(file.as_str())) {
+            return;
+        }
+        self.diagnostics.push(info(DiagnosticLevel::Error, message, &file, &format!("{prefix}local.{first}"), line));
+    }
+
+    /// The note for a `count`/`for_each` (`meta`) whose value `v` cannot be
+    /// used: why, and that one instance stands for all.
+    fn one_instance_assumed(&mut self, meta: &str, v: &Value, addr: &str, d: &Decl) {
+        let why = why_not_usable(v);
+        self.diagnostics.push(info(
+            DiagnosticLevel::Info,
+            format!("`{meta}` of `{addr}` is not known ({why}); one instance assumed"),
+            &d.file,
+            addr,
+            d.line,
+        ));
+    }
+
     /// Instances of a block: `(bindings, address suffix, key)`.
     fn expand(&mut self, scope: &mut Scope, body: &Body, addr: &str, d: &Decl) -> Vec<Expanded> {
         let attr = |k: &str| body.attributes().find(|a| a.key.as_str() == k).map(|a| a.expr.clone());
@@ -202,17 +252,7 @@ impl<'a> Walker<'a> {
             let n = match to_number(&v).and_then(|n| n.as_i64()) {
                 Some(n) => n,
                 None => {
-                    let why = match &v {
-                        Value::Unknown(u) => u.reason.clone(),
-                        other => format!("a {}", other.type_name()),
-                    };
-                    self.diagnostics.push(info(
-                        DiagnosticLevel::Info,
-                        format!("`count` of `{addr}` is not known ({why}); one instance assumed"),
-                        &d.file,
-                        addr,
-                        d.line,
-                    ));
+                    self.one_instance_assumed("count", &v, addr, d);
                     1
                 }
             };
@@ -250,17 +290,7 @@ impl<'a> Walker<'a> {
                     })
                     .collect(),
                 Err(u) => {
-                    let why = match &u {
-                        Value::Unknown(x) => x.reason.clone(),
-                        other => format!("a {}", other.type_name()),
-                    };
-                    self.diagnostics.push(info(
-                        DiagnosticLevel::Info,
-                        format!("`for_each` of `{addr}` is not known ({why}); one instance assumed"),
-                        &d.file,
-                        addr,
-                        d.line,
-                    ));
+                    self.one_instance_assumed("for_each", &u, addr, d);
                     let k = Value::unknown(format!("key of `{addr}`"));
                     let val = Value::unknown(format!("`for_each` of `{addr}` is not known"));
                     vec![(instance_bindings(None, Some((&k, &val))), Some(Value::String("?".to_owned())))]

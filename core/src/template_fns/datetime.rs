@@ -1,9 +1,15 @@
-//! Date functions that do not depend on the current time: `dateTimeAdd`,
-//! `addDays`, `dateTimeFromEpoch`, `dateTimeToEpoch`.
+//! Date functions that do not depend on the current time: `dateTimeAdd`
+//! (with .NET standard and custom output formats, invariant culture),
+//! `dateTimeFromEpoch`, `dateTimeToEpoch`, and policy's `addDays`.
 
-use super::eval::{err, EResult, Fail};
+use super::{arity, type_error, FnError, FnResult};
 use crate::value::Value;
-use std::borrow::Cow;
+
+type EResult<T> = Result<T, FnError>;
+
+fn err<T>(message: impl Into<String>) -> EResult<T> {
+    Err(type_error(message))
+}
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -60,8 +66,14 @@ fn num(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+/// An ISO 8601 date-time text (`2020-04-07T14:53:14Z`), which a JSON reader
+/// with date handling (Newtonsoft's default) turns into a date value.
+pub(crate) fn looks_like_date_time(s: &str) -> bool {
+    s.contains(['T', 't']) && parse_ts(s).is_ok()
+}
+
 fn parse_ts(s: &str) -> EResult<Ts> {
-    let bad = || Fail::Error(format!("`{s}` is not an ISO 8601 date-time"));
+    let bad = || type_error(format!("`{s}` is not an ISO 8601 date-time"));
     let (date, time) = match s.split_once(['T', 't', ' ']) {
         Some((d, t)) => (d, Some(t)),
         None => (s, None),
@@ -70,7 +82,8 @@ fn parse_ts(s: &str) -> EResult<Ts> {
     let y = dp.next().and_then(num).ok_or_else(bad)?;
     let m = dp.next().and_then(num).ok_or_else(bad)?;
     let d = dp.next().and_then(num).ok_or_else(bad)?;
-    if dp.next().is_some() || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+    // .NET's DateTime covers the years 1 to 9999.
+    if dp.next().is_some() || !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
         return Err(bad());
     }
     let mut secs = days_from_civil(y, m, d) * 86_400;
@@ -117,7 +130,11 @@ fn split_offset(t: &str) -> Option<(&str, i64)> {
         let sign = if off.starts_with('-') { -1 } else { 1 };
         let body = off.get(1..)?;
         let (h, m) = body.split_once(':').unwrap_or((body.get(..2)?, body.get(2..).unwrap_or("0")));
-        return Some((c, sign * (num(h)? * 3600 + num(m).unwrap_or(0) * 60)));
+        let (h, m) = (num(h).filter(|h| *h <= 14)?, num(m).unwrap_or(0));
+        if m > 59 {
+            return None;
+        }
+        return Some((c, sign * (h * 3600 + m * 60)));
     }
     Some((t, 0))
 }
@@ -157,62 +174,108 @@ const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
 const MONTHS: [&str; 12] =
     ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-/// .NET date format: a standard one-letter format or a custom pattern.
+/// .NET date format (invariant culture, as ARM's `utcNow`/`dateTimeAdd`
+/// documentation shows: `d` is `MM/dd/yyyy`): a standard one-letter format
+/// or a custom pattern. Standard formats are expanded to their invariant
+/// custom patterns; `u`, `U`, `r` and `R` render UTC.
 fn format_with(ts: &Ts, f: &str) -> EResult<String> {
-    let utc = |secs| fields(secs, 0);
     let mut chars = f.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
-        let (y, m, d, hh, mi, ss, wd) = fields(ts.secs, ts.offset);
-        return Ok(match c {
-            'd' => format!("{m:02}/{d:02}/{y:04}"),
-            'D' => format!("{}, {d:02} {} {y:04}", day_name(wd), month_name(m)),
-            'G' => format!("{m:02}/{d:02}/{y:04} {hh:02}:{mi:02}:{ss:02}"),
-            'g' => format!("{m:02}/{d:02}/{y:04} {hh:02}:{mi:02}"),
-            's' => format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mi:02}:{ss:02}"),
-            't' => format!("{hh:02}:{mi:02}"),
-            'T' => format!("{hh:02}:{mi:02}:{ss:02}"),
-            'o' | 'O' => format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mi:02}:{ss:02}.{:07}{}", ts.nanos / 100, offset_text(ts.offset)),
-            'u' => {
-                let (y, m, d, hh, mi, ss, _) = utc(ts.secs);
-                format!("{y:04}-{m:02}-{d:02} {hh:02}:{mi:02}:{ss:02}Z")
-            }
-            'U' => {
-                let (y, m, d, hh, mi, ss, wd) = utc(ts.secs);
-                format!("{}, {d} {} {y:04} {hh:02}:{mi:02}:{ss:02}", day_name(wd), month_name(m))
-            }
-            'R' | 'r' => {
-                let (y, m, d, hh, mi, ss, wd) = utc(ts.secs);
-                let short = |s: &str| s.chars().take(3).collect::<String>();
-                format!("{}, {d:02} {} {y:04} {hh:02}:{mi:02}:{ss:02} GMT", short(day_name(wd)), short(month_name(m)))
-            }
-            other => return err(format!("unrecognised standard format specifier '{other}'")),
-        });
+        let (pattern, utc) = match c {
+            'd' => ("MM/dd/yyyy", false),
+            'D' => ("dddd, dd MMMM yyyy", false),
+            'f' => ("dddd, dd MMMM yyyy HH:mm", false),
+            'F' => ("dddd, dd MMMM yyyy HH:mm:ss", false),
+            'g' => ("MM/dd/yyyy HH:mm", false),
+            'G' => ("MM/dd/yyyy HH:mm:ss", false),
+            'm' | 'M' => ("MMMM dd", false),
+            'o' | 'O' => ("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK", false),
+            'r' | 'R' => ("ddd, dd MMM yyyy HH':'mm':'ss 'GMT'", true),
+            's' => ("yyyy'-'MM'-'dd'T'HH':'mm':'ss", false),
+            't' => ("HH:mm", false),
+            'T' => ("HH:mm:ss", false),
+            'u' => ("yyyy'-'MM'-'dd HH':'mm':'ss'Z'", true),
+            'U' => ("dddd, dd MMMM yyyy HH:mm:ss", true),
+            'y' | 'Y' => ("yyyy MMMM", false),
+            other => return err(format!("`{other}` is not a .NET standard date format")),
+        };
+        let shown = if utc { Ts { offset: 0, ..ts.clone() } } else { ts.clone() };
+        return custom(&shown, pattern);
     }
-    // custom pattern
-    let (y, m, d, hh, mi, ss, _) = fields(ts.secs, ts.offset);
+    custom(ts, f.strip_prefix('%').filter(|r| r.chars().count() == 1).unwrap_or(f))
+}
+
+/// A .NET custom date and time format pattern.
+fn custom(ts: &Ts, f: &str) -> EResult<String> {
+    let (y, m, d, hh, mi, ss, wd) = fields(ts.secs, ts.offset);
     let mut out = String::new();
     let cs: Vec<char> = f.chars().collect();
     let mut i = 0;
     while let Some(&c) = cs.get(i) {
+        // quoted literal text and backslash escapes
+        if c == '\'' || c == '"' {
+            let lit: String = cs.iter().skip(i + 1).take_while(|&&x| x != c).collect();
+            out.push_str(&lit);
+            i += lit.chars().count() + 2;
+            continue;
+        }
+        if c == '\\' {
+            if let Some(&next) = cs.get(i + 1) {
+                out.push(next);
+            }
+            i += 2;
+            continue;
+        }
         let run = cs.get(i..).unwrap_or_default().iter().take_while(|&&x| x == c).count();
-        let text = match (c, run) {
-            ('y', 4..) => format!("{y:04}"),
+        let h12 = if hh % 12 == 0 { 12 } else { hh % 12 };
+        let piece = match (c, run) {
+            ('y', 1) => format!("{}", y % 100),
             ('y', 2) => format!("{:02}", y % 100),
-            ('M', 2) => format!("{m:02}"),
+            ('y', n) => format!("{y:0n$}"),
             ('M', 1) => format!("{m}"),
-            ('d', 2) => format!("{d:02}"),
+            ('M', 2) => format!("{m:02}"),
+            ('M', 3) => month_name(m).chars().take(3).collect(),
+            ('M', _) => month_name(m).to_owned(),
             ('d', 1) => format!("{d}"),
-            ('H', 2) => format!("{hh:02}"),
+            ('d', 2) => format!("{d:02}"),
+            ('d', 3) => day_name(wd).chars().take(3).collect(),
+            ('d', _) => day_name(wd).to_owned(),
             ('H', 1) => format!("{hh}"),
-            ('m', 2) => format!("{mi:02}"),
+            ('H', _) => format!("{hh:02}"),
+            ('h', 1) => format!("{h12}"),
+            ('h', _) => format!("{h12:02}"),
             ('m', 1) => format!("{mi}"),
-            ('s', 2) => format!("{ss:02}"),
+            ('m', _) => format!("{mi:02}"),
             ('s', 1) => format!("{ss}"),
+            ('s', _) => format!("{ss:02}"),
+            ('t', 1) => if hh < 12 { "A" } else { "P" }.to_owned(),
+            ('t', _) => if hh < 12 { "AM" } else { "PM" }.to_owned(),
             ('f', n) if n <= 7 => format!("{:09}", ts.nanos).chars().take(n).collect(),
-            ('K', 1) => offset_text(ts.offset),
+            ('F', n) if n <= 7 => {
+                let digits: String = format!("{:09}", ts.nanos).chars().take(n).collect();
+                let kept = digits.trim_end_matches('0');
+                if kept.is_empty() && out.ends_with('.') {
+                    out.pop();
+                }
+                kept.to_owned()
+            }
+            ('K', _) => offset_text(ts.offset),
+            ('z', 1) => format!("{:+}", ts.offset / 3600),
+            ('z', 2) => {
+                let h = ts.offset / 3600;
+                format!("{}{:02}", if h < 0 { '-' } else { '+' }, h.abs())
+            }
+            ('z', _) => {
+                let a = ts.offset.abs();
+                format!("{}{:02}:{:02}", if ts.offset < 0 { '-' } else { '+' }, a / 3600, a % 3600 / 60)
+            }
+            ('g', _) => if y > 0 { "A.D." } else { "B.C." }.to_owned(),
+            ('f' | 'F', _) => return err(format!("`{f}`: more than 7 fraction digits")),
+            (':' | '/', _) => std::iter::repeat_n(c, run).collect(),
+            (x, _) if x.is_ascii_alphabetic() => std::iter::repeat_n(c, run).collect(),
             _ => std::iter::repeat_n(c, run).collect(),
         };
-        out.push_str(&text);
+        out.push_str(&piece);
         i += run;
     }
     Ok(out)
@@ -228,7 +291,7 @@ fn month_name(m: i64) -> &'static str {
 
 /// Add an ISO 8601 duration (`P1Y2M3DT4H5M6S`, optionally negative).
 fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
-    let bad = || Fail::Error(format!("`{dur}` is not an ISO 8601 duration"));
+    let bad = || type_error(format!("`{dur}` is not an ISO 8601 duration"));
     let (neg, body) = match dur.strip_prefix('-') {
         Some(b) => (true, b),
         None => (false, dur),
@@ -248,7 +311,8 @@ fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
                 n.push(c);
                 continue;
             }
-            let v: i64 = n.parse().map_err(|_| bad())?;
+            // at most 12 digits a part: no overflow below, and far beyond 9999 years
+            let v: i64 = if n.len() <= 12 { n.parse().map_err(|_| bad())? } else { return Err(bad()) };
             n.clear();
             any = true;
             match (c.to_ascii_uppercase(), is_time) {
@@ -260,6 +324,9 @@ fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
                 ('M', true) => secs += v * 60,
                 ('S', true) => secs += v,
                 _ => return Err(bad()),
+            }
+            if [years, months, days, secs].iter().any(|x| x.unsigned_abs() > 1 << 50) {
+                return Err(bad());
             }
         }
         if n.is_empty() { Ok(()) } else { Err(bad()) }
@@ -282,59 +349,65 @@ fn add_duration(ts: Ts, dur: &str) -> EResult<Ts> {
         .and_then(|d| d.checked_mul(sign))
         .ok_or_else(bad)?;
     let secs = ts.secs.checked_add(delta).ok_or_else(bad)?;
+    if !(MIN_SECS..=MAX_SECS).contains(&secs) {
+        return err(format!("adding `{dur}` leaves the years 1 to 9999"));
+    }
     Ok(Ts { secs, ..ts })
 }
 
-fn s_arg<'x>(name: &str, args: &'x [Cow<'_, Value>], i: usize) -> EResult<&'x str> {
-    match args.get(i).map(AsRef::as_ref) {
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, .NET's DateTime range.
+const MIN_SECS: i64 = -62_135_596_800;
+const MAX_SECS: i64 = 253_402_300_799;
+
+fn s_arg<'x>(name: &str, args: &[&'x Value], i: usize) -> EResult<&'x str> {
+    match args.get(i) {
         Some(Value::String(s)) => Ok(s),
-        _ => err(format!("`{name}` expects a string as argument {}", i + 1)),
+        Some(other) => err(format!("`{name}` expects a string as argument {}, found {}", i + 1, other.type_name())),
+        None => err(format!("`{name}` is missing argument {}", i + 1)),
     }
 }
 
-/// The date functions.
-pub(crate) fn call<'a>(name: &str, args: &[Cow<'a, Value>]) -> EResult<Cow<'a, Value>> {
-    let out = match name {
+/// `dateTimeAdd`, `dateTimeFromEpoch`, `dateTimeToEpoch` (arguments known).
+pub(crate) fn call(lname: &str, name: &str, args: &[&Value]) -> FnResult {
+    Ok(match lname {
         "datetimeadd" => {
-            if !(2..=3).contains(&args.len()) {
-                return err("`dateTimeAdd` takes 2 or 3 arguments");
-            }
+            arity(name, args.len(), 2, 3)?;
             let ts = add_duration(parse_ts(s_arg(name, args, 0)?)?, s_arg(name, args, 1)?)?;
             match args.get(2) {
-                Some(f) => Value::String(format_with(&ts, f.as_str().ok_or_else(|| Fail::Error("the format must be a string".into()))?)?),
+                Some(_) => Value::String(format_with(&ts, s_arg(name, args, 2)?)?),
                 None => Value::String(format_ts(&ts)),
             }
         }
-        "adddays" => {
-            if args.len() != 2 {
-                return err("`addDays` takes 2 arguments");
-            }
-            let ts = parse_ts(s_arg(name, args, 0)?)?;
-            let n = match args.get(1).map(AsRef::as_ref) {
-                Some(Value::Int(n)) => *n,
-                _ => return err("`addDays` expects an integer number of days"),
-            };
-            let secs = n.checked_mul(86_400).and_then(|d| ts.secs.checked_add(d)).ok_or_else(|| Fail::Error("`addDays` overflows".into()))?;
-            Value::String(format_ts(&Ts { secs, ..ts }))
-        }
         "datetimefromepoch" => {
-            let n = match args {
-                [v] => v.as_i64().ok_or_else(|| Fail::Error("`dateTimeFromEpoch` expects an integer".into()))?,
-                _ => return err("`dateTimeFromEpoch` takes 1 argument"),
-            };
-            if !(-62_135_596_800..=253_402_300_799).contains(&n) {
-                return err("`dateTimeFromEpoch` is out of range");
+            arity(name, args.len(), 1, 1)?;
+            let n = args.first().and_then(|v| v.as_i64()).ok_or_else(|| type_error(format!("`{name}` expects an integer")))?;
+            if !(MIN_SECS..=MAX_SECS).contains(&n) {
+                return err(format!("`{name}`: {n} is out of range"));
             }
             Value::String(format_ts(&Ts { secs: n, nanos: 0, frac: String::new(), offset: 0 }))
         }
-        _ => {
-            if args.len() != 1 {
-                return err("`dateTimeToEpoch` takes 1 argument");
-            }
+        "datetimetoepoch" => {
+            arity(name, args.len(), 1, 1)?;
             Value::Int(parse_ts(s_arg(name, args, 0)?)?.secs)
         }
+        _ => return err(format!("unknown function `{name}`")),
+    })
+}
+
+/// Policy's `addDays(dateTime, days)`.
+pub(crate) fn add_days(name: &str, args: &[&Value]) -> FnResult {
+    arity(name, args.len(), 2, 2)?;
+    let ts = parse_ts(s_arg(name, args, 0)?)?;
+    let n = match args.get(1) {
+        Some(Value::Int(n)) => *n,
+        _ => return err(format!("`{name}` expects an integer number of days")),
     };
-    Ok(Cow::Owned(out))
+    let secs = n
+        .checked_mul(86_400)
+        .and_then(|d| ts.secs.checked_add(d))
+        .filter(|s| (MIN_SECS..=MAX_SECS).contains(s))
+        .ok_or_else(|| type_error(format!("`{name}` leaves the years 1 to 9999")))?;
+    Ok(Value::String(format_ts(&Ts { secs, ..ts })))
 }
 
 #[cfg(test)]
