@@ -7,6 +7,11 @@
 //! `amlguard-bench regorus BUILTINS_DIR FILE.jsonl [N]`: Azure built-ins
 //! evaluated by amlguard and by regorus over the same N resources.
 //!
+//! `amlguard-bench pipeline DIR [ROUNDS]`: the pipeline alone (for profilers).
+//!
+//! `amlguard-bench one FILE [N]`: `check` of one resource N times (the Rust
+//! side of the Python per-call overhead).
+//!
 //! `amlguard-bench policy FILE.jsonl [ROUNDS]`: policy evaluation alone —
 //! every embedded rule's `policyRule` compiled once, evaluated against every
 //! resource of the inventory; prints evaluations per second.
@@ -168,6 +173,25 @@ fn pipeline_only(dir: &Path, rounds: usize) {
     println!("report_bytes={out_len}");
 }
 
+/// `check` of one resource (a JSON file holding one ARM resource) `n` times,
+/// in process: the Rust side of the Python per-call overhead figure.
+fn one(file: &Path, n: usize) {
+    let doc = amlguard_core::json::parse(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let load = amlguard_core::ingest::LoadOptions::default();
+    let opts = CheckOptions::default();
+    let findings = amlguard_core::check_value(&doc, &load, &opts).unwrap().findings.len();
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(amlguard_core::check_value(std::hint::black_box(&doc), &load, &opts).unwrap());
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!("rust_calls={n} findings_per_call={findings}");
+    println!("rust_check_us={:.1}", best * 1e6 / n as f64);
+}
+
 fn policy(file: &Path, rounds: usize) {
     let text = std::fs::read_to_string(file).unwrap();
     let resources: Vec<Value> = text.lines().filter(|l| !l.trim().is_empty()).map(|l| amlguard_core::json::parse(l).unwrap()).collect();
@@ -314,9 +338,10 @@ fn main() {
     let rounds = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(20);
     match args.get(1).map(String::as_str) {
         Some("corpus") => corpus(Path::new(&args[2]), rounds),
+        Some("one") => one(Path::new(&args[2]), rounds),
         Some("pipeline") => pipeline_only(Path::new(&args[2]), rounds),
         Some("policy") => policy(Path::new(&args[2]), rounds),
         Some("regorus") => regorus_cmp(Path::new(&args[2]), Path::new(&args[3]), args.get(4).and_then(|n| n.parse().ok()).unwrap_or(10_000)),
-        _ => eprintln!("usage: amlguard-bench corpus DIR [ROUNDS] | pipeline DIR [ROUNDS] | policy FILE.jsonl [ROUNDS]"),
+        _ => eprintln!("usage: amlguard-bench corpus DIR [ROUNDS] | pipeline DIR [ROUNDS] | one FILE [N] | policy FILE.jsonl [ROUNDS]"),
     }
 }

@@ -113,31 +113,36 @@ impl<'a> Evaluator<'a> {
     /// evaluated, objects and arrays recursively, property `copy` arrays
     /// expanded. `pointer` locates errors.
     pub fn value(&mut self, v: &Value, pointer: &str) -> Result<Value, EvalError> {
+        self.value_at(v, &Ptr::Base(pointer))
+    }
+
+    /// [`Evaluator::value`] with the pointer built only if an error needs it.
+    fn value_at(&mut self, v: &Value, pointer: &Ptr<'_>) -> Result<Value, EvalError> {
         self.enter()?;
         let r = self.value_inner(v, pointer);
         self.leave();
-        r.map_err(|e| e.at(pointer))
+        r.map_err(|e| if e.pointer.is_none() { e.at(&pointer.render()) } else { e })
     }
 
-    fn value_inner(&mut self, v: &Value, pointer: &str) -> Result<Value, EvalError> {
+    fn value_inner(&mut self, v: &Value, pointer: &Ptr<'_>) -> Result<Value, EvalError> {
         match v {
             Value::String(s) => self.string(s),
             Value::Array(a) => {
                 let mut out = Vec::with_capacity(a.len());
                 for (i, item) in a.iter().enumerate() {
-                    out.push(self.value(item, &format!("{pointer}/{i}"))?);
+                    out.push(self.value_at(item, &Ptr::Index(pointer, i))?);
                 }
                 Ok(Value::Array(out))
             }
             Value::Object(m) => {
-                let mut out = Map::new();
+                let mut out = Map::with_capacity(m.len());
                 for (k, item) in m {
-                    let p = crate::json::push_pointer(pointer, k);
                     if k.eq_ignore_ascii_case("copy") && item.as_array().is_some() {
+                        let p = Ptr::Key(pointer, k).render();
                         self.property_copy(item, &p, &mut out)?;
                         continue;
                     }
-                    out.insert(k.clone(), self.value(item, &p)?);
+                    out.insert(k.clone(), self.value_at(item, &Ptr::Key(pointer, k))?);
                 }
                 Ok(Value::Object(out))
             }
@@ -452,6 +457,24 @@ impl<'a> Evaluator<'a> {
 /// Copy loops, resource loop name and lambda variables, saved while a
 /// variable or function body is evaluated in a clean context.
 type SavedContext = (Vec<(String, i64)>, Option<String>, Vec<(String, Value)>);
+
+/// A JSON pointer built on demand: evaluating a value visits every member,
+/// and only an error needs the text of its place.
+enum Ptr<'p> {
+    Base(&'p str),
+    Key(&'p Ptr<'p>, &'p str),
+    Index(&'p Ptr<'p>, usize),
+}
+
+impl Ptr<'_> {
+    fn render(&self) -> String {
+        match self {
+            Ptr::Base(p) => (*p).to_owned(),
+            Ptr::Key(parent, k) => crate::json::push_pointer(&parent.render(), k),
+            Ptr::Index(parent, i) => format!("{}/{i}", parent.render()),
+        }
+    }
+}
 
 /// A variable declaration: a plain value or a top-level `copy` entry.
 #[derive(Debug, Clone)]
