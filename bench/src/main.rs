@@ -34,13 +34,19 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn corpus(dir: &Path, rounds: usize) {
+/// Every `.json` file under `dir` as (display name, text); unreadable or
+/// non-UTF-8 files are left out.
+fn corpus_docs(dir: &Path) -> Vec<(String, String)> {
     let mut files = Vec::new();
     json_files(dir, &mut files);
-    let docs: Vec<(String, String)> = files
+    files
         .iter()
         .filter_map(|p| Some((p.display().to_string(), String::from_utf8(std::fs::read(p).ok()?).ok()?)))
-        .collect();
+        .collect()
+}
+
+fn corpus(dir: &Path, rounds: usize) {
+    let docs = corpus_docs(dir);
     let bytes: usize = docs.iter().map(|(_, t)| t.len()).sum();
     let opts = CheckOptions::default();
     let load = amlguard_core::ingest::LoadOptions::default();
@@ -154,12 +160,7 @@ fn stages(docs: &[(String, String)], rounds: usize) {
 
 /// Only the whole pipeline, `rounds` times (for profilers: no floor, no stages).
 fn pipeline_only(dir: &Path, rounds: usize) {
-    let mut files = Vec::new();
-    json_files(dir, &mut files);
-    let docs: Vec<(String, String)> = files
-        .iter()
-        .filter_map(|p| Some((p.display().to_string(), String::from_utf8(std::fs::read(p).ok()?).ok()?)))
-        .collect();
+    let docs = corpus_docs(dir);
     let opts = CheckOptions::default();
     let load = amlguard_core::ingest::LoadOptions::default();
     let mut out_len = 0usize;

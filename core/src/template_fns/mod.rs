@@ -69,7 +69,7 @@ fn limit_error(message: impl Into<String>) -> FnError {
     FnError { kind: FnErrorKind::Limit, message: message.into() }
 }
 
-fn arity(name: &str, n: usize, min: usize, max: usize) -> Result<(), FnError> {
+pub(crate) fn arity(name: &str, n: usize, min: usize, max: usize) -> Result<(), FnError> {
     if n < min || n > max {
         let want = if min == max {
             format!("{min}")

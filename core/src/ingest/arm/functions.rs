@@ -21,17 +21,7 @@ fn err(kind: ErrorKind, message: impl Into<String>) -> EvalError {
 }
 
 fn arity(name: &str, n: usize, min: usize, max: usize) -> Result<(), EvalError> {
-    if n < min || n > max {
-        let want = if min == max {
-            format!("{min}")
-        } else if max == usize::MAX {
-            format!("at least {min}")
-        } else {
-            format!("{min} to {max}")
-        };
-        return Err(err(ErrorKind::Arity, format!("`{name}` takes {want} argument(s), {n} given")));
-    }
-    Ok(())
+    template_fns::arity(name, n, min, max).map_err(from_fn_error)
 }
 
 fn type_err(name: &str, what: &str, v: &Value) -> EvalError {
