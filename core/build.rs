@@ -35,8 +35,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut abs = f.to_string_lossy().into_owned();
         if slim {
             // The browser build embeds each rule file without its layout
-            // whitespace (same document, a smaller binary).
-            let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f)?)?;
+            // whitespace and without its `examples` (test data, 60% of the
+            // rule text; the browser API returns them empty): a smaller
+            // binary.
+            let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f)?)?;
+            if let Some(examples) = doc.get_mut("examples") {
+                *examples = serde_json::json!({"pass": [], "fail": []});
+            }
             let min = out_dir.join("rules").join(&rel);
             if let Some(dir) = min.parent() {
                 std::fs::create_dir_all(dir)?;
@@ -51,6 +56,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(out, code)?;
     if slim {
         slim_aliases(&manifest, &files)?;
+        // The Terraform mapping table, also without layout whitespace.
+        let table: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(manifest.join("data/terraform/azurerm.json"))?)?;
+        std::fs::write(out_dir.join("azurerm.json"), serde_json::to_string(&table)?)?;
     }
     Ok(())
 }

@@ -202,11 +202,14 @@ pub(crate) fn options_from<T: serde::de::DeserializeOwned + Default>(options: Op
         return Ok(T::default());
     };
     // Through JSON text: serde-wasm-bindgen reads only the declared fields of
-    // a struct, so unknown keys would pass unnoticed.
+    // a struct, so unknown keys would pass unnoticed. The text is read with
+    // core's JSON reader and deserialised from the value, so serde_json's
+    // text deserializer stays out of the module (size).
     let text: String = js_sys::JSON::stringify(options)
         .map_err(|e| plain_error(&format!("invalid options: {}", js_message(&e))))?
         .into();
-    serde_json::from_str(&text).map_err(|e| plain_error(&format!("invalid options: {e}")))
+    let doc = json::parse(&text).map_err(|e| plain_error(&format!("invalid options: {e}")))?;
+    serde_json::from_value(doc.to_json()).map_err(|e| plain_error(&format!("invalid options: {e}")))
 }
 
 /// Serialise any core value to a plain JS value (objects, not `Map`s).

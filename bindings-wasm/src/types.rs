@@ -344,7 +344,9 @@ pub struct Rule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub check_reason: Option<String>,
-    /// Pass / fail / indeterminate examples.
+    /// Pass / fail / indeterminate examples. Empty in this package: the
+    /// browser build leaves them out for size (they are in the repository's
+    /// `core/rules/` and `docs/rules/`).
     pub examples: Examples,
     /// Whether the rule exports as an Azure Policy definition.
     pub exportable: bool,

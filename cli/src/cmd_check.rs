@@ -109,7 +109,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
             _ => return Err(format!("{}: rule parameters must be a JSON object", p.display())),
         }
     }
-    opts.validate().map_err(|e| format!("{e} (see `amlguard rules`)"))?;
+    opts.validate().map_err(|e| e.to_string())?;
     Ok(opts)
 }
 

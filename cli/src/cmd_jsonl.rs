@@ -37,7 +37,7 @@ use std::process::ExitCode;
 
 /// Resources per chunk: whole groups are added until a chunk holds at
 /// least this many.
-const CHUNK: usize = 2_000;
+const CHUNK: usize = 250;
 /// A group (resources linked by ids) larger than this is checked in pieces
 /// of this size; a note on standard error says so.
 const MAX_GROUP: usize = 100_000;

@@ -12,6 +12,7 @@ pub mod export;
 pub mod ingest;
 pub mod json;
 pub mod model;
+pub(crate) mod order;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -263,8 +263,9 @@ pub enum ModelError {
 }
 
 impl Deployment {
-    /// Build from a JSON array of ARM resources, a single resource object, or
-    /// an object `{"resources": [...]}` (resources already expanded: no
+    /// Build from a JSON array of ARM resources, a single resource object, an
+    /// object `{"resources": [...]}`, or an Azure Resource Graph result
+    /// `{"data": [...]}` (resources already expanded: no
     /// template expressions are evaluated here). Missing ids are computed from
     /// type and name in the placeholder scope; relations are derived.
     /// `text` (the source document) and `file` are used for provenance.
@@ -275,14 +276,16 @@ impl Deployment {
     ) -> Result<Deployment, ModelError> {
         let (items, base): (&[Value], &str) = match doc {
             Value::Array(a) => (a, ""),
-            Value::Object(m) => match m.get("resources") {
-                Some(Value::Array(a)) => (a, "/resources"),
+            Value::Object(m) => match (m.get("resources"), m.get("data")) {
+                (Some(Value::Array(a)), _) => (a, "/resources"),
+                // Azure Resource Graph query results (`az graph query`).
+                (None, Some(Value::Array(a))) => (a, "/data"),
                 _ if m.contains_key("type") => (std::slice::from_ref(doc), ""),
                 _ => return Err(ModelError::NotAResourceList { found: "object" }),
             },
             other => return Err(ModelError::NotAResourceList { found: other.type_name() }),
         };
-        let single = matches!(doc, Value::Object(m) if !m.contains_key("resources"));
+        let single = matches!(doc, Value::Object(m) if !m.contains_key("resources") && !matches!(m.get("data"), Some(Value::Array(_))));
         let mut dep = Deployment::default();
         // Positions of all resources in one pass (one `locate` per resource
         // would re-read the document each time: quadratic in list length).
@@ -380,14 +383,15 @@ impl Deployment {
                         continue;
                     }
                     let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible };
-                    sink.collect(v, k, 0);
+                    let mut path = k.clone();
+                    sink.collect(v, &mut path, 0);
                 }
             }
         }
-        out.sort();
+        crate::order::sort(&mut out);
         out.dedup();
         self.relations = out;
-        possible.sort();
+        crate::order::sort(&mut possible);
         possible.dedup();
         self.possible_relations = possible;
     }
@@ -439,7 +443,9 @@ struct Edges<'a> {
 }
 
 impl Edges<'_> {
-    fn collect(&mut self, v: &Value, path: &str, depth: usize) {
+    /// Walk `v`, found at `path` (a buffer extended and restored in place,
+    /// so no path is built for values that hold no id).
+    fn collect(&mut self, v: &Value, path: &mut String, depth: usize) {
         if depth > MAX_RELATION_DEPTH {
             return;
         }
@@ -447,25 +453,30 @@ impl Edges<'_> {
             Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
                 if let Some(to) = match_id(s, self.ids) {
                     if to != self.from {
-                        self.out.push(Relation { from: self.from, to, path: path.to_owned() });
+                        self.out.push(Relation { from: self.from, to, path: path.clone() });
                     }
                 }
             }
             Value::Unknown(u) => self.possible.push(PossibleRelation {
                 from: self.from,
-                path: path.to_owned(),
+                path: path.clone(),
                 reason: u.reason.clone(),
             }),
             Value::Array(a) => {
-                let p = format!("{path}[*]");
+                let len = path.len();
+                path.push_str("[*]");
                 for item in a {
-                    self.collect(item, &p, depth.saturating_add(1));
+                    self.collect(item, path, depth.saturating_add(1));
                 }
+                path.truncate(len);
             }
             Value::Object(m) => {
+                let len = path.len();
                 for (k, item) in m {
-                    let p = format!("{path}.{k}");
-                    self.collect(item, &p, depth.saturating_add(1));
+                    path.push('.');
+                    path.push_str(k);
+                    self.collect(item, path, depth.saturating_add(1));
+                    path.truncate(len);
                 }
             }
             _ => {}

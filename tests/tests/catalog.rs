@@ -351,8 +351,9 @@ fn the_quickstart_example_shows_what_defaults_mean() {
 #[test]
 fn outputs_that_list_keys_are_secrets_in_the_template() {
     // The fixture's template has two outputs calling `listKeys`, an inline
-    // nested deployment returning `listCredentials` and a linked one
-    // returning `listAdminKeys`; its other outputs (an id, a name) are fine.
+    // nested deployment (inner scope) returning `listCredentials`, one in
+    // outer scope returning `listKeys`, and a linked one returning
+    // `listAdminKeys`; its other outputs (an id, a name) are fine.
     let dir = amlguard_tests::repo_root().join("tests/fixtures/secret-outputs");
     let opts = amlguard_core::CheckOptions { rules: vec!["AML-DATA-006".into()], ..amlguard_core::CheckOptions::default() };
     let report = amlguard_core::check_path(&[dir.as_path()], &amlguard_core::ingest::LoadOptions::default(), &opts).unwrap();
@@ -369,10 +370,11 @@ fn outputs_that_list_keys_are_secrets_in_the_template() {
         .collect();
     got.sort();
     let want = [
-        ("connection", "azuredeploy.json", "/outputs/connection", 56),
+        ("connection", "azuredeploy.json", "/outputs/connection", 75),
+        ("eventKey", "azuredeploy.json", "/resources/2/properties/template/outputs/eventKey", 48),
         ("registryPassword", "azuredeploy.json", "/resources/1/properties/template/outputs/registryPassword", 29),
         ("searchKeys", "nested/secrets.json", "/outputs/searchKeys", 7),
-        ("storageKey", "azuredeploy.json", "/outputs/storageKey", 52),
+        ("storageKey", "azuredeploy.json", "/outputs/storageKey", 71),
     ];
     let want: Vec<(String, String, String, Option<u32>)> =
         want.iter().map(|(n, f, p, l)| ((*n).to_owned(), (*f).to_owned(), (*p).to_owned(), Some(*l))).collect();
@@ -390,4 +392,29 @@ fn outputs_that_list_keys_are_secrets_in_the_template() {
     let report = amlguard_core::check_path(&[dir.as_path()], &amlguard_core::ingest::LoadOptions::default(), &opts).unwrap();
     let suppressed: Vec<&str> = report.findings.iter().filter(|f| f.suppressed.is_some()).map(|f| f.resource.name.as_str()).collect();
     assert_eq!(suppressed, ["storageKey"]);
+}
+
+#[test]
+fn a_folder_reads_plain_resource_lists_and_says_what_it_skipped() {
+    // `exported.json` is an array of ARM resources, `resource-graph.json` an
+    // Azure Resource Graph result (`{"data": [...]}`, lower-case types);
+    // `settings.json` and `names.json` are other JSON and are skipped.
+    let dir = amlguard_tests::repo_root().join("tests/fixtures/resource-list-folder");
+    let dep = amlguard_core::ingest::load_path(&dir, &amlguard_core::ingest::LoadOptions::default()).unwrap();
+    let names: BTreeSet<&str> = dep.resources.iter().map(|r| r.name()).collect();
+    assert_eq!(names, BTreeSet::from(["ws-exported", "stgraph"]));
+    let notes: Vec<&str> = dep.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    for (file, says) in [
+        ("exported.json", "as a list of 1 ARM resource(s)"),
+        ("resource-graph.json", "as a list of 1 ARM resource(s)"),
+        ("settings.json", "skipped"),
+        ("names.json", "skipped"),
+    ] {
+        assert!(notes.iter().any(|n| n.contains(file) && n.contains(says)), "{file}: {notes:?}");
+    }
+    assert!(notes.iter().any(|n| n.contains("settings.json") && n.contains("not an ARM resource type")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("names.json") && n.contains("element 0 has no ARM resource `type`")), "{notes:?}");
+    let r = amlguard_core::check(&dep, &amlguard_core::CheckOptions { rules: vec!["AML-DATA-005".into()], ..amlguard_core::CheckOptions::default() });
+    let failed: Vec<(&str, &str)> = r.findings.iter().map(|f| (f.resource.name.as_str(), f.location.pointer.as_str())).collect();
+    assert_eq!(failed, [("stgraph", "/data/0")]);
 }

@@ -60,7 +60,7 @@ pub(super) fn build(definitions: &[ExportedDefinition], scope: ExportScope) -> E
             "groupNames": [d.group],
         }));
     }
-    groups.sort();
+    crate::order::sort(&mut groups);
     let group_docs: Vec<Json> = groups
         .iter()
         .map(|g| json!({"name": g, "displayName": area_title(g), "description": format!("amlguard rules of area `{g}`")}))

@@ -298,7 +298,7 @@ pub fn export_rules(
     if selected.is_empty() {
         return Err(ExportError::NoRules);
     }
-    selected.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::order::sort_by(&mut selected, |a, b| a.id.cmp(&b.id));
 
     let mut definitions = Vec::new();
     let mut not_exported = Vec::new();

@@ -288,16 +288,49 @@ fn load_dir(dep: &mut Deployment, dir: &Path, opts: &LoadOptions, top: bool) -> 
     for p in templates {
         let shown = p.display().to_string();
         let text = read_text(&p, opts.limits.max_template_bytes.saturating_add(1))?;
-        let looks = crate::json::parse(&text).map(|d| detect(&d)).ok();
-        match looks {
-            Some(Format::ArmTemplate | Format::TerraformPlan) => add_file(dep, &p, opts)?,
-            _ => dep.diagnostics.push(info(format!("skipped `{shown}`: not a deployment template"), &shown)),
+        let doc = crate::json::parse(&text).ok();
+        match doc.as_ref().map(|d| (detect(d), d)) {
+            Some((Format::ArmTemplate | Format::TerraformPlan, _)) => add_file(dep, &p, opts)?,
+            Some((Format::ResourceList, d)) => match resource_list_len(d) {
+                Ok(n) => {
+                    add_file(dep, &p, opts)?;
+                    dep.diagnostics.push(info(format!("read `{shown}` as a list of {n} ARM resource(s), taken as deployed (no template expressions)"), &shown));
+                }
+                Err(why) => dep.diagnostics.push(info(format!("skipped `{shown}`: not a deployment template, Terraform plan or resource list ({why})"), &shown)),
+            },
+            Some((Format::ArmParameters, _)) => dep.diagnostics.push(info(format!("skipped `{shown}`: a parameters file (pass it with `--parameters`)"), &shown)),
+            None => dep.diagnostics.push(info(format!("skipped `{shown}`: not valid json"), &shown)),
         }
     }
     for d in subdirs {
         load_dir(dep, &d, opts, false)?;
     }
     Ok(())
+}
+
+/// How many resources a folder file holds when it is a plain resource list
+/// (an array of ARM resources, `{"resources": [...]}`, `{"data": [...]}` as
+/// Azure Resource Graph returns, or one resource): every element an object
+/// whose `type` is an ARM type (`Namespace/type`). Otherwise why not.
+fn resource_list_len(doc: &Value) -> Result<usize, String> {
+    let items: &[Value] = match doc {
+        Value::Array(a) => a,
+        Value::Object(m) => match m.get("resources").or_else(|| m.get("data")) {
+            Some(Value::Array(a)) => a,
+            _ if m.contains_key("type") => std::slice::from_ref(doc),
+            _ => return Err("an object without `resources`, `data` or `type`".to_owned()),
+        },
+        other => return Err(format!("a json {}", other.type_name())),
+    };
+    if items.is_empty() {
+        return Err("no resources".to_owned());
+    }
+    let arm_type = |v: &Value| v.get_ci("type").and_then(Value::as_str).is_some_and(|t| t.contains('/') && t.contains('.'));
+    match items.iter().position(|v| !arm_type(v)) {
+        Some(_) if matches!(doc, Value::Object(m) if m.contains_key("type")) => Err("its `type` is not an ARM resource type".to_owned()),
+        Some(i) => Err(format!("element {i} has no ARM resource `type`")),
+        None => Ok(items.len()),
+    }
 }
 
 fn file_name(p: &Path) -> String {

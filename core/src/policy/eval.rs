@@ -789,7 +789,10 @@ impl<'a> Ev<'a> {
         outer: &'a Value,
         known: &[usize],
     ) -> i64 {
-        let name = outer.get_ci("name").and_then(Value::as_str).unwrap_or_default();
+        let name = match outer.get_ci("name") {
+            Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
+            _ => "this resource (name not known)".to_owned(),
+        };
         // (candidates, how many of them the unknowns can stand for; None = all)
         let mut candidates: Vec<usize> = Vec::new();
         let mut capacity: Option<usize> = Some(0);
@@ -804,11 +807,14 @@ impl<'a> Ev<'a> {
                     continue;
                 }
                 capacity = capacity.zip(cap).map(|(a, b)| a.saturating_add(b));
-                reasons.push(format!("relation `{}` of `{name}` is not known: {}", pr.path, pr.reason));
+                reasons.push(format!("relation `{}` of {name} is not known: {}", pr.path, pr.reason));
             } else if pr.from != idx {
-                let from = dep.resources.get(pr.from).map(|r| r.name()).unwrap_or_default();
+                let from = match dep.resources.get(pr.from).map(|r| r.name()) {
+                    Some(n) if !n.is_empty() => format!("`{n}`"),
+                    _ => "a resource whose name is not known".to_owned(),
+                };
                 candidates.push(pr.from);
-                reasons.push(format!("relation `{}` of `{from}` is not known: {}", pr.path, pr.reason));
+                reasons.push(format!("relation `{}` of {from} is not known: {}", pr.path, pr.reason));
             }
         }
         if rel.out {

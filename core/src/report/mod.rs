@@ -143,7 +143,7 @@ impl Report {
     /// Sort findings and recompute the summary's finding totals (resources,
     /// rules, checks and passed are set by the caller).
     pub fn finish(&mut self) {
-        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        crate::order::sort_by(&mut self.findings, |a, b| a.sort_key().cmp(&b.sort_key()));
         self.findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
         let s = &mut self.summary;
         s.failed = 0;

@@ -267,9 +267,7 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
     ctx.related = related.as_deref();
     let ev = policy.evaluate(&resource.value, params, &ctx);
     // Evidence is converted only for the verdicts that carry it.
-    let evidence = |ev: &crate::policy::Evaluation| -> Vec<Value> {
-        ev.evidence.iter().filter_map(|e| serde_json::to_value(e).ok()).map(Value::from).collect()
-    };
+    let evidence = |ev: &crate::policy::Evaluation| -> Vec<Value> { ev.evidence.iter().map(evidence_value).collect() };
     match ev.outcome {
         Outcome::NoMatch => Verdict::NoMatch,
         Outcome::Unknown => {
@@ -277,6 +275,37 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
             Verdict::Unknown { unknown: ev.unknown, evidence }
         }
         Outcome::Match => Verdict::Match { evidence: evidence(&ev) },
+    }
+}
+
+/// One evidence entry as the plain JSON object it serialises to (the same
+/// keys, order and values as a round trip through `serde_json`, built
+/// directly).
+fn evidence_value(e: &crate::policy::Evidence) -> Value {
+    let mut m = Map::with_capacity(6);
+    m.insert("field".into(), Value::String(e.field.clone()));
+    if let Some(p) = &e.path {
+        m.insert("path".into(), Value::String(p.clone()));
+    }
+    m.insert("value".into(), e.value.as_ref().map_or(Value::Null, as_json));
+    m.insert("operator".into(), Value::String(e.operator.clone()));
+    m.insert("expected".into(), as_json(&e.expected));
+    m.insert("result".into(), Value::String(e.result.clone()));
+    Value::Object(m)
+}
+
+/// `v` as it reads back after serialising: non-finite numbers become null,
+/// and an object holding only the unknown marker becomes unknown.
+fn as_json(v: &Value) -> Value {
+    match v {
+        Value::Float(f) if !f.is_finite() => Value::Null,
+        Value::Array(a) => Value::Array(a.iter().map(as_json).collect()),
+        Value::Object(m) => match (m.len(), m.get(crate::value::UNKNOWN_KEY)) {
+            (1, Some(Value::String(reason))) => Value::unknown(reason.clone()),
+            _ => Value::Object(m.iter().map(|(k, x)| (k.clone(), as_json(x))).collect()),
+        },
+        Value::Unknown(u) => Value::unknown(u.reason.clone()),
+        other => other.clone(),
     }
 }
 
@@ -309,5 +338,34 @@ pub fn describe(evidence: &[Value]) -> String {
         String::new()
     } else {
         format!(" ({})", parts.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Evidence;
+
+    #[test]
+    fn evidence_objects_equal_their_serde_round_trip() {
+        let v = |j: serde_json::Value| Value::from(j);
+        let mut odd = Map::new();
+        odd.insert(crate::value::UNKNOWN_KEY.into(), Value::from("marker"));
+        let cases = [
+            Evidence { field: "type".into(), path: None, value: None, operator: "equals".into(), expected: v(serde_json::json!("a/b")), result: "true".into() },
+            Evidence {
+                field: "x".into(),
+                path: Some("properties.x".into()),
+                value: Some(Value::Array(vec![Value::Float(f64::NAN), Value::Float(2.5), Value::Int(3), Value::unknown("later"), Value::Object(odd)])),
+                operator: "in".into(),
+                expected: v(serde_json::json!({"z": 1, "a": [null, true, "s"]})),
+                result: "unknown".into(),
+            },
+        ];
+        for e in &cases {
+            let via_serde = Value::from(serde_json::to_value(e).unwrap());
+            assert_eq!(evidence_value(e), via_serde);
+            assert_eq!(serde_json::to_string(&evidence_value(e)).unwrap(), serde_json::to_string(&via_serde).unwrap());
+        }
     }
 }

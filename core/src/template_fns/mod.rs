@@ -223,7 +223,10 @@ pub(crate) fn call<V: Borrow<Value>>(d: Dialect, lname: &str, name: &str, args: 
             return Some(Ok(u.clone()));
         }
     }
-    Some(dispatch(d, lname, name, args))
+    // One non-generic `dispatch` for every caller (ARM passes values, the
+    // policy engine references): a single copy in the binary (wasm size).
+    let args: Vec<&Value> = args.iter().map(Borrow::borrow).collect();
+    Some(dispatch(d, lname, name, &args))
 }
 
 fn get<V: Borrow<Value>>(args: &[V], i: usize) -> &Value {
@@ -232,11 +235,11 @@ fn get<V: Borrow<Value>>(args: &[V], i: usize) -> &Value {
 }
 
 #[allow(clippy::too_many_lines)]
-fn dispatch<V: Borrow<Value>>(d: Dialect, lname: &str, name: &str, args: &[V]) -> FnResult {
+fn dispatch(d: Dialect, lname: &str, name: &str, args: &[&Value]) -> FnResult {
     let n = args.len();
     let a0 = get(args, 0);
     let a1 = get(args, 1);
-    let all = || args.iter().map(Borrow::borrow);
+    let all = || args.iter().copied();
     match lname {
         "true" | "false" | "null" => {
             arity(name, n, 0, 0)?;
@@ -681,7 +684,7 @@ fn dispatch<V: Borrow<Value>>(d: Dialect, lname: &str, name: &str, args: &[V]) -
             // alphabetical order". Case is ignored first (ARM keys are case-insensitive;
             // the policy suite's keys are all lower case), then ordinal.
             let mut keys: Vec<(&String, &Value)> = m.iter().collect();
-            keys.sort_by(|x, y| x.0.to_lowercase().cmp(&y.0.to_lowercase()).then_with(|| x.0.cmp(y.0)));
+            crate::order::sort_by(&mut keys, |x, y| x.0.to_lowercase().cmp(&y.0.to_lowercase()).then_with(|| x.0.cmp(y.0)));
             Ok(Value::Array(
                 keys.into_iter()
                     .map(|(k, v)| {

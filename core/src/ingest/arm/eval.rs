@@ -60,6 +60,9 @@ pub struct Evaluator<'a> {
     pub(crate) missed_outputs: Vec<String>,
     /// Symbolic resource names (languageVersion 2.0) → resource id.
     pub(crate) symbols: HashMap<String, String>,
+    /// Expressions already parsed by this evaluator, by source text (copy
+    /// loops, variables and repeated passes evaluate the same text again).
+    parsed: HashMap<String, std::rc::Rc<Expr>>,
 }
 
 fn lower(s: &str) -> String {
@@ -87,6 +90,7 @@ impl<'a> Evaluator<'a> {
             outputs,
             missed_outputs: Vec::new(),
             symbols: HashMap::new(),
+            parsed: HashMap::new(),
         }
     }
 
@@ -156,7 +160,14 @@ impl<'a> Evaluator<'a> {
                         ),
                     ));
                 }
-                let e = expr::parse(src)?;
+                let e = match self.parsed.get(src) {
+                    Some(e) => std::rc::Rc::clone(e),
+                    None => {
+                        let e = std::rc::Rc::new(expr::parse(src)?);
+                        self.parsed.insert(src.to_owned(), std::rc::Rc::clone(&e));
+                        e
+                    }
+                };
                 self.eval(&e)
             }
         }

@@ -55,7 +55,7 @@ pub fn classify(s: &str) -> Template<'_> {
 
 /// Parse the text between the outer brackets of an expression.
 pub fn parse(src: &str) -> Result<Expr, EvalError> {
-    let mut p = Parser { chars: src.char_indices().collect(), pos: 0, src, depth: 0 };
+    let mut p = Parser { pos: 0, src, depth: 0 };
     p.skip_ws();
     let e = p.expr()?;
     p.skip_ws();
@@ -66,7 +66,7 @@ pub fn parse(src: &str) -> Result<Expr, EvalError> {
 }
 
 struct Parser<'a> {
-    chars: Vec<(usize, char)>,
+    /// Byte offset of the next character.
     pos: usize,
     src: &'a str,
     depth: usize,
@@ -74,25 +74,25 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).map(|(_, c)| *c)
+        self.src.get(self.pos..).and_then(|rest| rest.chars().next())
     }
 
     fn bump(&mut self) -> Option<char> {
         let c = self.peek();
-        if c.is_some() {
-            self.pos = self.pos.saturating_add(1);
+        if let Some(c) = c {
+            self.pos = self.pos.saturating_add(c.len_utf8());
         }
         c
     }
 
     fn skip_ws(&mut self) {
         while self.peek().is_some_and(char::is_whitespace) {
-            self.pos = self.pos.saturating_add(1);
+            self.bump();
         }
     }
 
     fn error(&self, message: String) -> EvalError {
-        let at = self.chars.get(self.pos).map_or(self.src.len(), |(i, _)| *i);
+        let at = self.pos.min(self.src.len());
         EvalError::new(ErrorKind::Syntax, format!("{message} (character {} of `[{}]`)", at.saturating_add(1), self.src))
     }
 
@@ -100,7 +100,7 @@ impl Parser<'_> {
         self.skip_ws();
         match self.peek() {
             Some(c) if c == want => {
-                self.pos = self.pos.saturating_add(1);
+                self.bump();
                 Ok(())
             }
             Some(c) => Err(self.error(format!("expected `{want}`, found `{c}`"))),
@@ -141,16 +141,15 @@ impl Parser<'_> {
     }
 
     fn ident(&mut self) -> String {
-        let mut out = String::new();
+        let start = self.pos;
         while let Some(c) = self.peek() {
             if c.is_alphanumeric() || c == '_' || c == '$' {
-                out.push(c);
-                self.pos = self.pos.saturating_add(1);
+                self.bump();
             } else {
                 break;
             }
         }
-        out
+        self.src.get(start..self.pos).unwrap_or_default().to_owned()
     }
 
     fn primary(&mut self) -> Result<Expr, EvalError> {

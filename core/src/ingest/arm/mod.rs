@@ -31,7 +31,10 @@ use template::Settings;
 /// `environment()` in the public cloud (data file, see its header).
 pub fn environment() -> Value {
     static TEXT: &str = include_str!("../../../data/arm-environment.json");
-    crate::json::parse(TEXT).ok().and_then(|v| v.get("value").cloned()).unwrap_or(Value::Null)
+    static PARSED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| crate::json::parse(TEXT).ok().and_then(|v| v.get("value").cloned()).unwrap_or(Value::Null))
+        .clone()
 }
 
 /// `true` if the document looks like an ARM deployment template.

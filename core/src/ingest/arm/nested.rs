@@ -7,6 +7,7 @@ use super::eval::{DeploymentInfo, Evaluator, OutputTable};
 use super::template::{self, resource_id, Settings, Sink, Source};
 use crate::model::DiagnosticLevel;
 use crate::value::{Map, Value};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 fn field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
@@ -66,7 +67,7 @@ pub fn deployment(
     };
     // The template: inline or linked.
     let (tmpl, tsrc, base, linked) = if let Some(t) = field(props, "template") {
-        (t.clone(), src.clone(), format!("{pp}/template"), false)
+        (Cow::Borrowed(t), src.clone(), format!("{pp}/template"), false)
     } else if let Some(link) = field(props, "templateLink") {
         let link = ev.value(link, &format!("{pp}/templateLink"))?;
         match link.get_ci("relativePath") {
@@ -75,7 +76,7 @@ pub fn deployment(
                 if let Some(f) = &s.file {
                     info.template_uri = super::file_uri(f);
                 }
-                (t, s, String::new(), true)
+                (Cow::Owned(t), s, String::new(), true)
             }
             _ if local_link(src, &link).is_some() => {
                 let rel = local_link(src, &link).unwrap_or_default();
@@ -83,7 +84,7 @@ pub fn deployment(
                 if let Some(f) = &s.file {
                     info.template_uri = super::file_uri(f);
                 }
-                (t, s, String::new(), true)
+                (Cow::Owned(t), s, String::new(), true)
             }
             _ => {
                 let what = if link.get_ci("id").is_some() { "a template spec" } else { "a uri" };

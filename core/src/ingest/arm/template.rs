@@ -266,12 +266,12 @@ fn qualify(type_: &str, name: &str, parent: Option<&(String, String)>) -> (Strin
 
 /// Resources of one template (array or symbolic-name object) → the sink.
 pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink, table: &mut OutputTable) -> Result<(), TemplateError> {
-    let entries: Vec<(String, Option<String>, Value)> = match t.get_ci("resources") {
-        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, r)| (format!("{base}/resources/{i}"), None, r.clone())).collect(),
-        Some(Value::Object(m)) => m
-            .iter()
-            .map(|(k, r)| (push_pointer(&format!("{base}/resources"), k), Some(k.clone()), r.clone()))
-            .collect(),
+    let entries: Vec<(String, Option<&str>, &Value)> = match t.get_ci("resources") {
+        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, r)| (format!("{base}/resources/{i}"), None, r)).collect(),
+        Some(Value::Object(m)) => {
+            let prefix = format!("{base}/resources");
+            m.iter().map(|(k, r)| (push_pointer(&prefix, k), Some(k.as_str()), r)).collect()
+        }
         _ => Vec::new(),
     };
     // Refuse an over-long resource list before expanding it (expansion
@@ -296,10 +296,11 @@ pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &S
         }
     }
     let before = sink.resources.len();
-    for (pointer, sym, r) in &entries {
-        resource(ev, r, pointer, sym.as_deref(), None, src, set, sink, table);
+    let mut w = Walk { ev, src, set, sink, table };
+    for (pointer, symbol, r) in &entries {
+        resource(&mut w, &Decl { r, pointer, symbol: *symbol, parent: None });
     }
-    let produced = sink.resources.len().saturating_sub(before);
+    let produced = w.sink.resources.len().saturating_sub(before);
     if produced > set.limits.max_resources {
         return Err(src.error(
             EvalError::new(
@@ -310,6 +311,25 @@ pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &S
         ));
     }
     Ok(())
+}
+
+/// What every resource of one template is expanded with: the evaluator,
+/// where the template came from, the settings, and where results go.
+struct Walk<'w, 'a> {
+    ev: &'w mut Evaluator<'a>,
+    src: &'w Source,
+    set: &'w Settings<'w>,
+    sink: &'w mut Sink,
+    table: &'w mut OutputTable,
+}
+
+/// One resource declaration: its value, JSON pointer, symbolic name
+/// (languageVersion 2.0) and parent (type, name) when it is a child resource.
+struct Decl<'d> {
+    r: &'d Value,
+    pointer: &'d str,
+    symbol: Option<&'d str>,
+    parent: Option<&'d (String, String)>,
 }
 
 fn plain_id(ev: &mut Evaluator<'_>, r: &Value) -> Option<String> {
@@ -324,20 +344,10 @@ fn plain_id(ev: &mut Evaluator<'_>, r: &Value) -> Option<String> {
 }
 
 /// One resource declaration (with its copies and children).
-#[allow(clippy::too_many_arguments)]
-fn resource(
-    ev: &mut Evaluator<'_>,
-    r: &Value,
-    pointer: &str,
-    symbol: Option<&str>,
-    parent: Option<&(String, String)>,
-    src: &Source,
-    set: &Settings<'_>,
-    sink: &mut Sink,
-    table: &mut OutputTable,
-) {
+fn resource(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
+    let Decl { r, pointer, .. } = *d;
     if r.as_object().is_none() {
-        sink.diagnostics.push(src.diagnostic(
+        w.sink.diagnostics.push(w.src.diagnostic(
             DiagnosticLevel::Error,
             format!("a resource must be an object, found {}", r.type_name()),
             pointer,
@@ -345,30 +355,30 @@ fn resource(
         return;
     }
     let Some(copy) = r.get_ci("copy") else {
-        instance(ev, r, pointer, symbol, parent, src, set, sink, table);
+        instance(w, d);
         return;
     };
     let copy_pointer = format!("{pointer}/copy");
     let name = copy.get_ci("name").and_then(Value::as_str).unwrap_or("copy").to_owned();
-    match ev.copy_count(copy, &copy_pointer) {
-        Err(e) => sink.diagnostics.push(Diagnostic {
+    match w.ev.copy_count(copy, &copy_pointer) {
+        Err(e) => w.sink.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Error,
             message: format!("resource not expanded: {}", e.message),
-            provenance: src.provenance(e.pointer.as_deref().unwrap_or(&copy_pointer)),
+            provenance: w.src.provenance(e.pointer.as_deref().unwrap_or(&copy_pointer)),
         }),
-        Ok(None) => sink.diagnostics.push(src.diagnostic(
+        Ok(None) => w.sink.diagnostics.push(w.src.diagnostic(
             DiagnosticLevel::Info,
             format!("copy loop `{name}` has a count that is only known at deployment; its resources are not listed"),
             &copy_pointer,
         )),
         Ok(Some(count)) => {
-            let saved = ev.resource_copy.replace(name.clone());
+            let saved = w.ev.resource_copy.replace(name.clone());
             for i in 0..count {
-                ev.copies.push((name.clone(), i));
-                instance(ev, r, pointer, symbol, parent, src, set, sink, table);
-                ev.copies.pop();
+                w.ev.copies.push((name.clone(), i));
+                instance(w, d);
+                w.ev.copies.pop();
             }
-            ev.resource_copy = saved;
+            w.ev.resource_copy = saved;
         }
     }
 }
@@ -376,18 +386,10 @@ fn resource(
 const SKIP_KEYS: [&str; 4] = ["copy", "condition", "resources", "dependsOn"];
 
 /// One instance of a resource (one copy iteration).
-#[allow(clippy::too_many_arguments)]
-fn instance(
-    ev: &mut Evaluator<'_>,
-    r: &Value,
-    pointer: &str,
-    symbol: Option<&str>,
-    parent: Option<&(String, String)>,
-    src: &Source,
-    set: &Settings<'_>,
-    sink: &mut Sink,
-    table: &mut OutputTable,
-) {
+fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
+    let Decl { r, pointer, symbol, parent } = *d;
+    let Walk { ev, src, set, sink, table } = w;
+    let (src, set) = (*src, *set);
     let fail = |sink: &mut Sink, e: EvalError| {
         let te = src.error(e, pointer);
         sink.diagnostics.push(Diagnostic {
@@ -523,7 +525,8 @@ fn instance(
         value.insert("symbolicName".into(), sym.into());
     }
     let value = Value::Object(value);
-    let size = value.to_json().to_string().len();
+    // The exact size (serialising) only when a cheap upper bound is over the limit.
+    let size = if json_len_bound(&value) > set.limits.max_resource_bytes { value.to_json().to_string().len() } else { 0 };
     if size > set.limits.max_resource_bytes {
         return fail(
             sink,
@@ -540,9 +543,26 @@ fn instance(
         if let Some(n) = full_name {
             let parent_key = (full_type, n);
             for (i, c) in children.iter().enumerate() {
-                resource(ev, c, &format!("{pointer}/resources/{i}"), None, Some(&parent_key), src, set, sink, table);
+                let child_pointer = format!("{pointer}/resources/{i}");
+                resource(w, &Decl { r: c, pointer: &child_pointer, symbol: None, parent: Some(&parent_key) });
             }
         }
+    }
+}
+
+/// An upper bound of the length of `v` written as compact JSON (every
+/// character of a string escaped as `\uXXXX` at worst).
+fn json_len_bound(v: &Value) -> usize {
+    let text = |s: &str| s.len().saturating_mul(6).saturating_add(2);
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Int(_) | Value::Float(_) => 32,
+        Value::String(s) => text(s),
+        Value::Unknown(u) => text(&u.reason).saturating_add(16),
+        Value::Array(a) => a.iter().fold(2usize, |n, x| n.saturating_add(json_len_bound(x)).saturating_add(1)),
+        Value::Object(m) => m
+            .iter()
+            .fold(2usize, |n, (k, x)| n.saturating_add(text(k)).saturating_add(json_len_bound(x)).saturating_add(2)),
     }
 }
 

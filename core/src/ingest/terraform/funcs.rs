@@ -183,7 +183,7 @@ pub fn call(name: &str, mut args: Vec<Value>, _module_dir: Option<&str>) -> Valu
             return match args.first() {
                 Some(Value::Object(m)) => {
                     let mut pairs: Vec<(&String, &Value)> = m.iter().collect();
-                    pairs.sort_by(|a, b| a.0.cmp(b.0));
+                    crate::order::sort_by(&mut pairs, |a, b| a.0.cmp(b.0));
                     Value::Array(
                         pairs
                             .into_iter()

@@ -10,7 +10,12 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The embedded table (azurerm resource type → ARM mapping).
+#[cfg(not(feature = "slim"))]
 pub const TABLE_JSON: &str = include_str!("../../../data/terraform/azurerm.json");
+/// The embedded table (azurerm resource type → ARM mapping); the `slim`
+/// build embeds it without layout whitespace (core/build.rs).
+#[cfg(feature = "slim")]
+pub const TABLE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/azurerm.json"));
 
 /// Mapping of one azurerm resource type.
 #[derive(Debug, Deserialize)]
@@ -139,7 +144,20 @@ pub struct Table {
 /// asserts it parses).
 pub fn table() -> Result<&'static Table, &'static str> {
     static T: OnceLock<Result<Table, String>> = OnceLock::new();
-    T.get_or_init(|| serde_json::from_str(TABLE_JSON).map_err(|e| e.to_string())).as_ref().map_err(String::as_str)
+    T.get_or_init(parse_table).as_ref().map_err(String::as_str)
+}
+
+#[cfg(not(feature = "slim"))]
+fn parse_table() -> Result<Table, String> {
+    serde_json::from_str(TABLE_JSON).map_err(|e| e.to_string())
+}
+
+/// The `slim` (browser) build reads the table with the crate's own JSON
+/// reader, so serde_json's text deserializer is not linked in.
+#[cfg(feature = "slim")]
+fn parse_table() -> Result<Table, String> {
+    let doc = crate::json::parse(TABLE_JSON).map_err(|e| e.to_string())?;
+    serde_json::from_value(doc.to_json()).map_err(|e| e.to_string())
 }
 
 /// What a Terraform resource becomes.

@@ -118,7 +118,7 @@ pub fn root_vars(
         }
     };
     let mut ordered: Vec<_> = files.iter().map(|p| (rank(p), p)).collect();
-    ordered.sort();
+    crate::order::sort(&mut ordered);
     let mut given = Map::new();
     for (r, p) in ordered {
         let file = p.display().to_string();
