@@ -90,3 +90,16 @@ fn check_path_reads_terraform_like_the_cli() {
         assert_points_at_main_tf(&v, "mlw-lib");
     }
 }
+
+/// A locals cycle is an error diagnostic naming the locals, file and line;
+/// the run did not check everything, so the exit code is 2.
+#[test]
+fn locals_cycle_is_an_error_with_file_and_line_and_exit_2() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/hostile/tf-local-cycle");
+    let out = Command::new(env!("CARGO_BIN_EXE_amlguard")).args(["check", &dir.display().to_string()]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    let line = text.lines().find(|l| l.starts_with("error: local values")).unwrap_or_default();
+    assert!(line.starts_with("error: local values form a cycle: `local.a` → `local.b` → `local.c` → `local.a`;"), "{text}");
+    assert!(line.ends_with("main.tf:2 local.a)"), "{line}");
+}
