@@ -193,3 +193,31 @@ def test_checks_in_threads_agree():
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: amlguard.check(QUICKSTART).to_json(), range(8)))
     assert results == [expected] * 8
+
+
+def test_a_resource_that_cannot_be_expanded_makes_the_run_incomplete(tmp_path):
+    # A copy count over Azure's limit of 800: that resource is not checked, the
+    # rest is; every rendering says so and the exit code is 2, as in the CLI.
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {
+                "type": "Microsoft.Storage/storageAccounts",
+                "apiVersion": "2023-01-01",
+                "name": "[concat('st', copyIndex())]",
+                "location": "westeurope",
+                "copy": {"name": "many", "count": 1000000},
+            },
+            dict(PUBLIC_WS, apiVersion="2024-04-01"),
+        ],
+    }
+    path = tmp_path / "azuredeploy.json"
+    path.write_text(json.dumps(template, indent=2))
+    report = amlguard.check(path)
+    assert report.exit_code == 2 and not report.passed
+    assert any(f.rule_id == "AML-NET-001" for f in report.findings), "the rest is still checked"
+    assert "not checked" in report.to_markdown() and "/resources/0/copy" in report.to_markdown()
+    inv = json.loads(report.to_sarif())["runs"][0]["invocations"][0]
+    assert inv["executionSuccessful"] is False
+    assert inv["toolExecutionNotifications"][0]["level"] == "error"

@@ -136,11 +136,6 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
         _ => report.to_text(),
     };
     emit(out.trim_end());
-    // Part of the input could not be used (e.g. a resource whose copy count or
-    // variables cannot be expanded): the run did not check everything, exit 2.
-    if report.diagnostics.iter().any(|d| d.level == amlguard_core::model::DiagnosticLevel::Error) {
-        return Ok(ExitCode::from(2));
-    }
     Ok(ExitCode::from(u8::try_from(report.exit_code(opts.fail_on)).unwrap_or(1)))
 }
 

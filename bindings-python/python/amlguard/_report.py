@@ -151,7 +151,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """What ``amlguard check`` would exit with: 0 passed, 1 failed."""
+        """What ``amlguard check`` would exit with: 0 passed, 1 failed, 2 part of
+        the input could not be checked (an error in ``diagnostics``)."""
         return self._inner.exit_code()
 
     @property

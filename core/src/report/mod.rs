@@ -172,10 +172,16 @@ impl Report {
         !self.active().any(|f| f.status == Status::Fail)
     }
 
-    /// Process exit code: 1 when an active failing finding has severity at
-    /// or above `fail_on`, else 0. Indeterminate findings are reported but do
-    /// not fail the run (a template cannot know runtime values).
+    /// Process exit code: 2 when part of the input could not be used (an
+    /// error diagnostic, e.g. a resource whose copy count or variables cannot
+    /// be expanded: the run did not check everything); else 1 when an active
+    /// failing finding has severity at or above `fail_on`, else 0.
+    /// Indeterminate findings are reported but do not fail the run (a
+    /// template cannot know runtime values).
     pub fn exit_code(&self, fail_on: Severity) -> i32 {
+        if self.diagnostics.iter().any(|d| d.level == crate::model::DiagnosticLevel::Error) {
+            return 2;
+        }
         i32::from(self.active().any(|f| f.status == Status::Fail && f.severity >= fail_on))
     }
 
@@ -269,6 +275,13 @@ mod tests {
         only_suppressed.finish();
         assert_eq!(only_suppressed.exit_code(Severity::Low), 0);
         assert!(only_suppressed.passed());
+        let mut incomplete = only_suppressed;
+        incomplete.diagnostics.push(crate::model::Diagnostic {
+            level: crate::model::DiagnosticLevel::Error,
+            message: "copy count `1000000` is over the limit".into(),
+            provenance: crate::model::Provenance::default(),
+        });
+        assert_eq!(incomplete.exit_code(Severity::Critical), 2);
     }
 
     #[test]

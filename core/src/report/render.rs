@@ -1,6 +1,7 @@
 //! Text, Markdown and HTML renderings of a report.
 
 use super::{Finding, Report, Status};
+use crate::model::{Diagnostic, DiagnosticLevel};
 use crate::rules::Severity;
 use std::fmt::Write as _;
 
@@ -53,18 +54,29 @@ pub(super) fn text(r: &Report) -> String {
         out.push('\n');
     }
     for d in &r.diagnostics {
-        let level = if d.level == crate::model::DiagnosticLevel::Error { "error" } else { "note" };
-        let file = d.provenance.file.as_deref().unwrap_or("<input>");
-        let place = match d.provenance.line {
-            Some(line) if !d.provenance.pointer.is_empty() => format!("{file}:{line} {}", d.provenance.pointer),
-            Some(line) => format!("{file}:{line}"),
-            None => file.to_owned(),
-        };
-        let _ = writeln!(out, "{level}: {} ({place})", d.message);
+        let level = if d.level == DiagnosticLevel::Error { "error" } else { "note" };
+        let _ = writeln!(out, "{level}: {} ({})", d.message, diagnostic_place(d));
     }
     out.push_str(&summary_line(r));
     out.push('\n');
     out
+}
+
+/// `file:line pointer` of a diagnostic.
+fn diagnostic_place(d: &Diagnostic) -> String {
+    let file = d.provenance.file.as_deref().unwrap_or("<input>");
+    match d.provenance.line {
+        Some(line) if !d.provenance.pointer.is_empty() => format!("{file}:{line} {}", d.provenance.pointer),
+        Some(line) => format!("{file}:{line}"),
+        None => file.to_owned(),
+    }
+}
+
+/// Error diagnostics: parts of the input that were not checked. Markdown and
+/// HTML show only these (info diagnostics, such as skipped files, stay in the
+/// text and JSON reports).
+fn input_errors(r: &Report) -> impl Iterator<Item = &Diagnostic> {
+    r.diagnostics.iter().filter(|d| d.level == DiagnosticLevel::Error)
 }
 
 fn md_escape(s: &str) -> String {
@@ -75,6 +87,12 @@ fn md_escape(s: &str) -> String {
 pub(super) fn markdown(r: &Report) -> String {
     let mut out = String::from("## amlguard\n\n");
     let _ = writeln!(out, "{}\n", summary_line(r));
+    for d in input_errors(r) {
+        let _ = writeln!(out, "- **not checked:** {} (`{}`)", md_escape(&d.message), md_escape(&diagnostic_place(d)));
+    }
+    if input_errors(r).next().is_some() {
+        out.push('\n');
+    }
     if r.findings.is_empty() {
         out.push_str("No findings.\n");
         return out;
@@ -130,6 +148,14 @@ pub(super) fn html(r: &Report) -> String {
         "<div class=\"amlguard-report\" style=\"font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:13px\">",
     );
     let _ = write!(out, "<p><strong>amlguard</strong>: {}</p>", html_escape(&summary_line(r)));
+    for d in input_errors(r) {
+        let _ = write!(
+            out,
+            "<p style=\"color:#a4262c\"><strong>not checked:</strong> {} <code>{}</code></p>",
+            html_escape(&d.message),
+            html_escape(&diagnostic_place(d))
+        );
+    }
     if r.findings.is_empty() {
         out.push_str("<p>No findings.</p></div>");
         return out;
@@ -192,6 +218,27 @@ mod tests {
         assert!(t.contains("main.json:20"));
         assert!(t.contains("AML-DATA-002 `ws<1>` at main.json:7 (template): no sensitive data"));
         assert!(t.trim_end().ends_with("1 failed, 1 indeterminate, 1 suppressed, 0 passed checks"));
+    }
+
+    #[test]
+    fn markdown_and_html_name_what_was_not_checked() {
+        let mut r = sample();
+        r.diagnostics.push(crate::model::Diagnostic {
+            level: crate::model::DiagnosticLevel::Error,
+            message: "copy count `1000000` is over <800>".into(),
+            provenance: crate::model::Provenance { file: Some("main.json".into()), pointer: "/resources/0/copy/count".into(), line: Some(9), ..Default::default() },
+        });
+        r.diagnostics.push(crate::model::Diagnostic {
+            level: crate::model::DiagnosticLevel::Info,
+            message: "skipped `metadata.json`".into(),
+            provenance: crate::model::Provenance::default(),
+        });
+        let md = r.to_markdown();
+        assert!(md.contains("- **not checked:** copy count `1000000` is over <800> (`main.json:9 /resources/0/copy/count`)"), "{md}");
+        assert!(!md.contains("metadata.json"));
+        let h = r.to_html();
+        assert!(h.contains("copy count `1000000` is over &lt;800&gt;"), "{h}");
+        assert!(!h.contains("metadata.json"));
     }
 
     #[test]

@@ -122,16 +122,60 @@ pub(super) fn sarif(report: &Report) -> J {
                 "informationUri": "https://learn.microsoft.com/azure/machine-learning/concept-enterprise-security",
                 "rules": rules
             }},
+            "invocations": [invocation(report)],
             "columnKind": "unicodeCodePoints",
             "results": results
         }]
     })
 }
 
+/// The run's invocation: `executionSuccessful` is false when part of the
+/// input could not be checked; every diagnostic is a notification (errors
+/// as `error`, skipped inputs as `note`) with its place.
+fn invocation(report: &Report) -> J {
+    let notifications: Vec<J> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let error = d.level == crate::model::DiagnosticLevel::Error;
+            let mut n = json!({"level": if error { "error" } else { "note" }, "message": {"text": d.message}});
+            if let (Some(file), Some(obj)) = (d.provenance.file.as_deref(), n.as_object_mut()) {
+                let mut physical = json!({"artifactLocation": {"uri": uri(Some(file))}});
+                if let (Some(line), Some(p)) = (d.provenance.line, physical.as_object_mut()) {
+                    p.insert("region".into(), json!({"startLine": line.max(1)}));
+                }
+                obj.insert("locations".into(), json!([{"physicalLocation": physical}]));
+            }
+            n
+        })
+        .collect();
+    let ok = !report.diagnostics.iter().any(|d| d.level == crate::model::DiagnosticLevel::Error);
+    json!({"executionSuccessful": ok, "toolExecutionNotifications": notifications})
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::sample;
     use super::*;
+
+    #[test]
+    fn sarif_invocation_reports_what_was_not_checked() {
+        let clean: J = serde_json::from_str(&sample().to_sarif()).unwrap();
+        assert_eq!(clean["runs"][0]["invocations"][0]["executionSuccessful"], true);
+        let mut r = sample();
+        r.diagnostics.push(crate::model::Diagnostic {
+            level: crate::model::DiagnosticLevel::Error,
+            message: "variable cycle `a` -> `b` -> `a`".into(),
+            provenance: crate::model::Provenance { file: Some("dir/main.json".into()), pointer: "/variables/a".into(), line: Some(4), ..Default::default() },
+        });
+        let v: J = serde_json::from_str(&r.to_sarif()).unwrap();
+        let inv = &v["runs"][0]["invocations"][0];
+        assert_eq!(inv["executionSuccessful"], false);
+        let n = &inv["toolExecutionNotifications"][0];
+        assert_eq!(n["level"], "error");
+        assert_eq!(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "dir/main.json");
+        assert_eq!(n["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
+    }
 
     #[test]
     fn sarif_has_what_github_code_scanning_requires() {
