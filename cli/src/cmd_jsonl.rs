@@ -308,7 +308,9 @@ fn ordered_pool<J: Send, R: Send>(
     let threads = threads.max(1);
     let max_in_flight = u64::try_from(threads.saturating_mul(2).saturating_add(1)).unwrap_or(u64::MAX);
     let (job_tx, job_rx) = std::sync::mpsc::channel::<(u64, J)>();
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, R)>();
+    // `None`: the work panicked (a bug); the run then ends with an error
+    // instead of waiting for a result that never comes.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, Option<R>)>();
     let job_rx = std::sync::Mutex::new(job_rx);
     let work = &work;
     std::thread::scope(|s| -> Result<(), String> {
@@ -320,7 +322,8 @@ fn ordered_pool<J: Send, R: Send>(
                     Err(_) => return,
                 };
                 let Ok((seq, job)) = job else { return };
-                if done_tx.send((seq, work(job))).is_err() {
+                let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(job))).ok();
+                if done_tx.send((seq, done)).is_err() {
                     return;
                 }
             });
@@ -333,6 +336,7 @@ fn ordered_pool<J: Send, R: Send>(
         let mut drain = |pending: &mut std::collections::BTreeMap<u64, R>, next_out: &mut u64, wait: bool| -> Result<(), String> {
             if wait {
                 let (seq, done) = done_rx.recv().map_err(|_| "a checking thread stopped".to_owned())?;
+                let done = done.ok_or_else(|| format!("internal error while checking part {seq} of the input"))?;
                 pending.insert(seq, done);
             }
             while let Some(done) = pending.remove(next_out) {
@@ -600,4 +604,44 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     let _ = writeln!(out, "{summary}");
     let _ = out.flush();
     Ok(if totals.failing_exit { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ordered_pool;
+
+    fn run(threads: usize, bad: Option<u32>) -> Result<Vec<u32>, String> {
+        let mut out = Vec::new();
+        ordered_pool(
+            threads,
+            |j: u32| {
+                if Some(j) == bad {
+                    panic!("a bug in the work");
+                }
+                j * 2
+            },
+            |submit| (0..50).try_for_each(submit),
+            |r| {
+                out.push(r);
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    #[test]
+    fn results_come_back_in_submission_order() {
+        let want: Vec<u32> = (0..50).map(|j| j * 2).collect();
+        for threads in [1, 2, 5] {
+            assert_eq!(run(threads, None).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn a_panicking_job_ends_the_run_with_an_error_instead_of_a_hang() {
+        for threads in [1, 3] {
+            let e = run(threads, Some(7)).unwrap_err();
+            assert!(e.contains("internal error while checking part 7"), "{e}");
+        }
+    }
 }
