@@ -353,7 +353,8 @@ fn outputs_that_list_keys_are_secrets_in_the_template() {
     // The fixture's template has two outputs calling `listKeys`, an inline
     // nested deployment (inner scope) returning `listCredentials`, one in
     // outer scope returning `listKeys`, and a linked one returning
-    // `listAdminKeys`; its other outputs (an id, a name) are fine.
+    // `listAdminKeys`; its other outputs (an id, a name) are fine, and so is
+    // one whose `condition` is a parameter defaulting to false.
     let dir = amlguard_tests::repo_root().join("tests/fixtures/secret-outputs");
     let opts = amlguard_core::CheckOptions { rules: vec!["AML-DATA-006".into()], ..amlguard_core::CheckOptions::default() };
     let report = amlguard_core::check_path(&[dir.as_path()], &amlguard_core::ingest::LoadOptions::default(), &opts).unwrap();

@@ -149,7 +149,7 @@ pub fn deployment(
         let saved = std::mem::replace(&mut ev.info, info);
         let r = template::walk(ev, &tmpl, &base, &tsrc, &inner_set, sink, table);
         let outputs = template::outputs(ev, &tmpl, &base);
-        sink.secret_outputs.extend(super::secrets::secret_outputs(&tmpl, &base, &tsrc));
+        sink.secret_outputs.extend(super::secrets::secret_outputs(&tmpl, &base, &tsrc, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
         ev.info = saved;
         r.map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
         table.insert(id_key, outputs);
@@ -218,14 +218,16 @@ pub fn expand(
                 .map_err(|e| src.error(e, base))?;
             template::walk(&mut ev, t, base, src, set, &mut sink, &mut found)?;
             let outs = template::outputs(&mut ev, t, base);
-            (!ev.missed_outputs.is_empty(), outs)
+            let secrets = super::secrets::secret_outputs(t, base, src, &mut |c, at| ev.value(c, at).ok()?.as_bool());
+            (!ev.missed_outputs.is_empty(), (outs, secrets))
         };
+        let (outs, secrets) = outs;
         let grew = found.keys().any(|k| !known.contains_key(k)) || found.iter().any(|(k, v)| known.get(k) != Some(v));
         if missed && grew && pass < MAX_PASSES {
             known.extend(found);
             continue;
         }
-        sink.secret_outputs.extend(super::secrets::secret_outputs(t, base, src));
+        sink.secret_outputs.extend(secrets);
         return Ok((sink, outs));
     }
 }

@@ -14,11 +14,20 @@ use crate::value::Value;
 const MAX_DEPTH: usize = 64;
 
 /// The outputs of template `t` (at JSON pointer `base` in `src`) whose value
-/// (or copy `input`) calls a `list*` function.
-pub fn secret_outputs(t: &Value, base: &str, src: &Source) -> Vec<SecretOutput> {
+/// (or copy `input`) calls a `list*` function. `condition` evaluates an
+/// output's `condition` (value, pointer); an output whose condition is known
+/// to be false is never emitted, so it is not reported (an unknown condition
+/// still is: the template can hand the keys out).
+pub fn secret_outputs(t: &Value, base: &str, src: &Source, condition: &mut dyn FnMut(&Value, &str) -> Option<bool>) -> Vec<SecretOutput> {
     let Some(decl) = t.get_ci("outputs").and_then(Value::as_object) else { return Vec::new() };
     let mut out = Vec::new();
     for (name, o) in decl {
+        if let Some(c) = o.get_ci("condition") {
+            let at = push_pointer(&format!("{base}/outputs"), name) + "/condition";
+            if condition(c, &at) == Some(false) {
+                continue;
+            }
+        }
         let value = o.get_ci("value").or_else(|| o.get_ci("copy").and_then(|c| c.get_ci("input")));
         if let Some(function) = value.and_then(|v| list_call_in_value(v, 0)) {
             let pointer = push_pointer(&format!("{base}/outputs"), name);
@@ -74,7 +83,8 @@ mod tests {
 
     fn names(t: serde_json::Value) -> Vec<(String, String, String)> {
         let v = Value::from_json(&t);
-        secret_outputs(&v, "", &Source::default()).into_iter().map(|s| (s.name, s.function, s.provenance.pointer)).collect()
+        let mut condition = |c: &Value, _: &str| c.as_bool();
+        secret_outputs(&v, "", &Source::default(), &mut condition).into_iter().map(|s| (s.name, s.function, s.provenance.pointer)).collect()
     }
 
     #[test]
@@ -88,7 +98,9 @@ mod tests {
             "text": {"type": "string", "value": "listKeys() in plain text"},
             "escaped": {"type": "string", "value": "[[listKeys('st', '1')]"},
             "user": {"type": "string", "value": "[my.listThings('a')]"},
-            "literal": {"type": "string", "value": "[concat('listKeys(', 'x')]"}
+            "literal": {"type": "string", "value": "[concat('listKeys(', 'x')]"},
+            "off": {"type": "string", "condition": false, "value": "[listKeys('st', '1').keys[0].value]"},
+            "maybe": {"type": "string", "condition": "[parameters('p')]", "value": "[listKeys('st', '1').keys[0].value]"}
         }});
         assert_eq!(
             names(t),
@@ -97,6 +109,7 @@ mod tests {
                 ("conn".to_owned(), "listSecrets".to_owned(), "/outputs/conn".to_owned()),
                 ("copied".to_owned(), "listAccountSas".to_owned(), "/outputs/copied".to_owned()),
                 ("index".to_owned(), "listKeys".to_owned(), "/outputs/index".to_owned()),
+                ("maybe".to_owned(), "listKeys".to_owned(), "/outputs/maybe".to_owned()),
             ]
         );
     }
