@@ -188,6 +188,24 @@ fn endpoint_connections(pe: &Value) -> Vec<(Result<String, String>, Value, &'sta
     out
 }
 
+/// The resource's `properties.privateEndpointConnections` list (whatever
+/// the case of its key), created empty when absent or null; `None` when the
+/// resource or its properties are not objects or the list is not an array.
+fn connections_of(t: &mut crate::model::Resource) -> Option<&mut Vec<Value>> {
+    let Value::Object(root) = &mut t.value else { return None };
+    let props = root.entry("properties".to_owned()).or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(pm) = props else { return None };
+    let key = pm.keys().find(|k| k.eq_ignore_ascii_case("privateEndpointConnections")).cloned().unwrap_or_else(|| "privateEndpointConnections".to_owned());
+    let list = pm.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+    if list.is_null() {
+        *list = Value::Array(Vec::new());
+    }
+    match list {
+        Value::Array(items) => Some(items),
+        _ => None,
+    }
+}
+
 fn derive_private_endpoint_connections(deployment: &mut Deployment) {
     let mut additions: Vec<(usize, Value)> = Vec::new();
     let mut unknown_additions: Vec<(usize, Value)> = Vec::new();
@@ -241,17 +259,8 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment) {
         }
     }
     for (ti, conn) in additions {
-        let Some(t) = deployment.resources.get_mut(ti) else { continue };
         let pe_id = conn.get_path_ci("properties.privateEndpoint.id").and_then(Value::as_str).map(normalise_id).unwrap_or_default();
-        let Value::Object(root) = &mut t.value else { continue };
-        let props = root.entry("properties".to_owned()).or_insert_with(|| Value::Object(Map::new()));
-        let Value::Object(pm) = props else { continue };
-        let key = pm.keys().find(|k| k.eq_ignore_ascii_case("privateEndpointConnections")).cloned().unwrap_or_else(|| "privateEndpointConnections".to_owned());
-        let list = pm.entry(key).or_insert_with(|| Value::Array(Vec::new()));
-        if list.is_null() {
-            *list = Value::Array(Vec::new());
-        }
-        let Value::Array(items) = list else { continue };
+        let Some(items) = deployment.resources.get_mut(ti).and_then(connections_of) else { continue };
         let present = items.iter().any(|c| {
             c.get_path_ci("properties.privateEndpoint.id").and_then(Value::as_str).map(normalise_id).as_deref() == Some(pe_id.as_str())
         });
@@ -260,16 +269,7 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment) {
         }
     }
     for (ti, conn) in unknown_additions {
-        let Some(t) = deployment.resources.get_mut(ti) else { continue };
-        let Value::Object(root) = &mut t.value else { continue };
-        let props = root.entry("properties".to_owned()).or_insert_with(|| Value::Object(Map::new()));
-        let Value::Object(pm) = props else { continue };
-        let key = pm.keys().find(|k| k.eq_ignore_ascii_case("privateEndpointConnections")).cloned().unwrap_or_else(|| "privateEndpointConnections".to_owned());
-        let list = pm.entry(key).or_insert_with(|| Value::Array(Vec::new()));
-        if list.is_null() {
-            *list = Value::Array(Vec::new());
-        }
-        if let Value::Array(items) = list {
+        if let Some(items) = deployment.resources.get_mut(ti).and_then(connections_of) {
             if !items.contains(&conn) {
                 items.push(conn);
             }

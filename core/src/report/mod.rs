@@ -172,6 +172,11 @@ impl Report {
         !self.active().any(|f| f.status == Status::Fail)
     }
 
+    /// Error diagnostics: parts of the input that were not checked.
+    pub fn input_errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.level == crate::model::DiagnosticLevel::Error)
+    }
+
     /// Process exit code: 2 when part of the input could not be used (an
     /// error diagnostic, e.g. a resource whose copy count or variables cannot
     /// be expanded: the run did not check everything); else 1 when an active
@@ -179,7 +184,7 @@ impl Report {
     /// Indeterminate findings are reported but do not fail the run (a
     /// template cannot know runtime values).
     pub fn exit_code(&self, fail_on: Severity) -> i32 {
-        if self.diagnostics.iter().any(|d| d.level == crate::model::DiagnosticLevel::Error) {
+        if self.input_errors().next().is_some() {
             return 2;
         }
         i32::from(self.active().any(|f| f.status == Status::Fail && f.severity >= fail_on))

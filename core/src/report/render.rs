@@ -72,13 +72,6 @@ fn diagnostic_place(d: &Diagnostic) -> String {
     }
 }
 
-/// Error diagnostics: parts of the input that were not checked. Markdown and
-/// HTML show only these (info diagnostics, such as skipped files, stay in the
-/// text and JSON reports).
-fn input_errors(r: &Report) -> impl Iterator<Item = &Diagnostic> {
-    r.diagnostics.iter().filter(|d| d.level == DiagnosticLevel::Error)
-}
-
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -87,10 +80,14 @@ fn md_escape(s: &str) -> String {
 pub(super) fn markdown(r: &Report) -> String {
     let mut out = String::from("## amlguard\n\n");
     let _ = writeln!(out, "{}\n", summary_line(r));
-    for d in input_errors(r) {
+    // Markdown and HTML show only the input errors; info diagnostics (such
+    // as skipped files) stay in the text and JSON reports.
+    let mut errors = r.input_errors().peekable();
+    let any_error = errors.peek().is_some();
+    for d in errors {
         let _ = writeln!(out, "- **not checked:** {} (`{}`)", md_escape(&d.message), md_escape(&diagnostic_place(d)));
     }
-    if input_errors(r).next().is_some() {
+    if any_error {
         out.push('\n');
     }
     if r.findings.is_empty() {
@@ -148,7 +145,7 @@ pub(super) fn html(r: &Report) -> String {
         "<div class=\"amlguard-report\" style=\"font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:13px\">",
     );
     let _ = write!(out, "<p><strong>amlguard</strong>: {}</p>", html_escape(&summary_line(r)));
-    for d in input_errors(r) {
+    for d in r.input_errors() {
         let _ = write!(
             out,
             "<p style=\"color:#a4262c\"><strong>not checked:</strong> {} <code>{}</code></p>",

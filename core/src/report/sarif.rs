@@ -149,8 +149,7 @@ fn invocation(report: &Report) -> J {
             n
         })
         .collect();
-    let ok = !report.diagnostics.iter().any(|d| d.level == crate::model::DiagnosticLevel::Error);
-    json!({"executionSuccessful": ok, "toolExecutionNotifications": notifications})
+    json!({"executionSuccessful": report.input_errors().next().is_none(), "toolExecutionNotifications": notifications})
 }
 
 #[cfg(test)]

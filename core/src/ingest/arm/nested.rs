@@ -213,21 +213,25 @@ pub fn expand(
         pass += 1;
         let mut sink = Sink::default();
         let mut found = OutputTable::new();
-        let (missed, outs) = {
+        // Another pass follows when a `reference()` (in the resources or the
+        // outputs) missed module outputs that this pass found; secret
+        // outputs are looked for on the last pass only.
+        let last = {
             let mut ev = template::evaluator(t, base, supplied.clone(), info.clone(), set.limits, &known)
                 .map_err(|e| src.error(e, base))?;
             template::walk(&mut ev, t, base, src, set, &mut sink, &mut found)?;
             let outs = template::outputs(&mut ev, t, base);
-            let secrets = super::secrets::secret_outputs(t, base, src, &mut |c, at| ev.value(c, at).ok()?.as_bool());
-            (!ev.missed_outputs.is_empty(), (outs, secrets))
+            let grew = found.keys().any(|k| !known.contains_key(k)) || found.iter().any(|(k, v)| known.get(k) != Some(v));
+            if !ev.missed_outputs.is_empty() && grew && pass < MAX_PASSES {
+                None
+            } else {
+                sink.secret_outputs.extend(super::secrets::secret_outputs(t, base, src, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
+                Some(outs)
+            }
         };
-        let (outs, secrets) = outs;
-        let grew = found.keys().any(|k| !known.contains_key(k)) || found.iter().any(|(k, v)| known.get(k) != Some(v));
-        if missed && grew && pass < MAX_PASSES {
-            known.extend(found);
-            continue;
+        match last {
+            Some(outs) => return Ok((sink, outs)),
+            None => known.extend(found),
         }
-        sink.secret_outputs.extend(secrets);
-        return Ok((sink, outs));
     }
 }
