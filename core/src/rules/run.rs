@@ -239,13 +239,8 @@ fn evaluate_prepared(
                 evidence,
                 Vec::new(),
             )),
-            Some(check) => match checks::run_indexed(check, deployment, index, params, cx) {
-                Some(CheckOutcome::Pass) | None => None,
-                Some(CheckOutcome::Fail { message, evidence }) => Some(finding(rule, resource, Status::Fail, message, evidence, Vec::new())),
-                Some(CheckOutcome::Unknown { message, unknown }) => {
-                    Some(finding(rule, resource, Status::Indeterminate, format!("`{}`: {message}", name()), Vec::new(), unknown))
-                }
-            },
+            Some(check) => checks::run_indexed(check, deployment, index, params, cx)
+                .and_then(|outcome| check_finding(rule, resource, outcome, |m| format!("`{}`: {m}", name()))),
         },
         Verdict::Error(e) => Some(finding(
             rule,
@@ -255,6 +250,18 @@ fn evaluate_prepared(
             Vec::new(),
             vec![e],
         )),
+    }
+}
+
+/// The finding of a named check's outcome on `subject` (`None`: it passed);
+/// `unknown_message` words an indeterminate outcome's message.
+fn check_finding(rule: &Rule, subject: &Resource, outcome: CheckOutcome, unknown_message: impl FnOnce(String) -> String) -> Option<Finding> {
+    match outcome {
+        CheckOutcome::Pass => None,
+        CheckOutcome::Fail { message, evidence } => Some(finding(rule, subject, Status::Fail, message, evidence, Vec::new())),
+        CheckOutcome::Unknown { message, unknown } => {
+            Some(finding(rule, subject, Status::Indeterminate, unknown_message(message), Vec::new(), unknown))
+        }
     }
 }
 
@@ -313,12 +320,7 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
         }
         for (subject, outcome) in rule.check.as_deref().map(|c| checks::on_deployment(c, &dep)).unwrap_or_default() {
             report.summary.checks += 1;
-            let f = match outcome {
-                CheckOutcome::Pass => None,
-                CheckOutcome::Fail { message, evidence } => Some(finding(rule, &subject, Status::Fail, message, evidence, Vec::new())),
-                CheckOutcome::Unknown { message, unknown } => Some(finding(rule, &subject, Status::Indeterminate, message, Vec::new(), unknown)),
-            };
-            match f {
+            match check_finding(rule, &subject, outcome, |m| m) {
                 Some(mut f) => {
                     f.suppressed = file_suppression(&subject, &rule.id, &options.suppressions);
                     report.findings.push(f);
@@ -342,7 +344,7 @@ fn note_defaults(f: &mut Finding, index: usize, defaulted: &[(usize, String)]) {
         .get(start..end)
         .unwrap_or_default()
         .iter()
-        .filter(|(i, p)| *i == index && paths.iter().any(|e| e.eq_ignore_ascii_case(p)))
+        .filter(|(_, p)| paths.iter().any(|e| e.eq_ignore_ascii_case(p)))
         .map(|(_, p)| p.as_str())
         .collect();
     if !used.is_empty() {
