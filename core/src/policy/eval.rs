@@ -755,7 +755,7 @@ impl<'a> Ev<'a> {
                         targets.extend(dep.sources(idx, p));
                     }
                 }
-                targets.sort_unstable();
+                crate::order::sort_unstable(&mut targets);
                 targets.dedup();
                 for &t in &targets {
                     let Some(r) = dep.resources.get(t) else { continue };
@@ -825,7 +825,7 @@ impl<'a> Ev<'a> {
         } else {
             capacity = None;
         }
-        candidates.sort_unstable();
+        crate::order::sort_unstable(&mut candidates);
         candidates.dedup();
         let saved = self.unknown.len();
         let mut n = 0usize;
