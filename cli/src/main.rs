@@ -3,7 +3,9 @@
 //! `amlguard-core`.
 //!
 //! Exit codes: 0 success / no findings at or above the threshold, 1 findings
-//! at or above `--fail-on`, 2 unusable input (message on stderr).
+//! at or above `--fail-on`, 2 unusable input (message on stderr) or part of
+//! the input not checked (an error diagnostic naming file and line, in the
+//! output; `check` on files and folders, `check --jsonl` and `ingest` alike).
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
