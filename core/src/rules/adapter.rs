@@ -6,6 +6,7 @@ use super::Rule;
 use crate::model::{normalise_id, Deployment};
 use crate::policy::{EvalContext, Outcome, Policy};
 use crate::value::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -45,19 +46,41 @@ fn compile(rule: &Rule) -> Result<Policy, String> {
     Policy::parse(&definition(rule)).map_err(|e| format!("rule `{}` does not compile: {e}", rule.id))
 }
 
-/// Rule id → (the `policyRule` compiled, the compiled policy or why not).
-/// The `policyRule` is the embedded catalog's own, so a rule of that catalog
-/// is recognised by address without comparing the trees.
-type Compiled = HashMap<String, (&'static Value, Result<Policy, String>)>;
+/// What a rule needs before it runs, worked out once: the compiled policy
+/// (or why not), the type guard of its `if` and the types it counts.
+#[derive(Debug, Clone)]
+struct Ready {
+    policy: Result<Policy, String>,
+    guard: Option<Vec<String>>,
+    types: Vec<String>,
+}
 
-/// Compiled policies of the embedded catalog, by id (compiled once).
+impl Ready {
+    fn new(rule: &Rule) -> Ready {
+        let policy = compile(rule);
+        // A policy that does not compile gives an error on every resource, and
+        // a data-plane mode an unknown: no type can be skipped for those.
+        let guard = match &policy {
+            Ok(pol) if !pol.mode.as_deref().is_some_and(|m| m.contains('.')) => rule.policy_rule.get("if").and_then(|c| type_guard(c, 0)),
+            _ => None,
+        };
+        Ready { policy, guard, types: super::run::rule_types(rule) }
+    }
+}
+
+/// Rule id → (the `policyRule` prepared, what was prepared). The
+/// `policyRule` is the embedded catalog's own, so a rule of that catalog is
+/// recognised by address without comparing the trees.
+type Compiled = HashMap<String, (&'static Value, Ready)>;
+
+/// Prepared rules of the embedded catalog, by id (prepared once).
 fn compiled() -> &'static Compiled {
     static CACHE: OnceLock<Compiled> = OnceLock::new();
     CACHE.get_or_init(|| {
         super::Catalog::embedded()
             .rules()
             .iter()
-            .map(|r| (r.id.clone(), (&r.policy_rule, compile(r))))
+            .map(|r| (r.id.clone(), (&r.policy_rule, Ready::new(r))))
             .collect()
     })
 }
@@ -155,20 +178,16 @@ fn existence_candidates(deployment: &Deployment, index: usize, type_: &str, dx: 
 #[derive(Debug)]
 pub struct Prepared<'r> {
     rule: &'r Rule,
-    fresh: Option<Result<Policy, String>>,
-    cached: Option<&'static Result<Policy, String>>,
+    ready: Cow<'r, Ready>,
     details_type: Option<&'r str>,
-    /// Lowercase types of which a resource must be for the `if` to hold
-    /// (see [`type_guard`]); `None` = any resource may match.
-    pub guard: Option<Vec<String>>,
 }
 
 impl<'r> Prepared<'r> {
     /// Compile (or find the compiled form of) `rule`.
     pub fn new(rule: &'r Rule) -> Prepared<'r> {
-        let (cached, fresh) = match compiled().get(&rule.id) {
-            Some((pr, p)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => (Some(p), None),
-            _ => (None, Some(compile(rule))),
+        let ready = match compiled().get(&rule.id) {
+            Some((pr, r)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => Cow::Borrowed(r),
+            _ => Cow::Owned(Ready::new(rule)),
         };
         let details_type = rule
             .policy_rule
@@ -176,14 +195,7 @@ impl<'r> Prepared<'r> {
             .and_then(|t| t.get("details"))
             .and_then(|d| d.get("type"))
             .and_then(Value::as_str);
-        let mut p = Prepared { rule, fresh, cached, details_type, guard: None };
-        // A policy that does not compile gives an error on every resource, and
-        // a data-plane mode an unknown: no type can be skipped for those.
-        p.guard = match p.policy() {
-            Ok(pol) if !pol.mode.as_deref().is_some_and(|m| m.contains('.')) => rule.policy_rule.get("if").and_then(|c| type_guard(c, 0)),
-            _ => None,
-        };
-        p
+        Prepared { rule, ready, details_type }
     }
 
     /// The rule.
@@ -192,21 +204,25 @@ impl<'r> Prepared<'r> {
     }
 
     fn policy(&self) -> &Result<Policy, String> {
-        match (self.cached, &self.fresh) {
-            (Some(p), _) => p,
-            (None, Some(p)) => p,
-            (None, None) => {
-                static NONE: OnceLock<Result<Policy, String>> = OnceLock::new();
-                NONE.get_or_init(|| Err("rule was not compiled".to_owned()))
-            }
-        }
+        &self.ready.policy
+    }
+
+    /// Lowercase types of which a resource must be for the `if` to hold
+    /// (see [`type_guard`]); `None` = any resource may match.
+    pub fn guard(&self) -> Option<&[String]> {
+        self.ready.guard.as_deref()
+    }
+
+    /// The rule's [`super::run::rule_types`] (empty = any type).
+    pub fn types(&self) -> &[String] {
+        &self.ready.types
     }
 
     /// Can the `if` of this rule hold on resource `i`? `false` only when the
     /// resource's type is a known string outside [`Prepared::guard`]: its
     /// `field: type` condition is then false, and so is the whole `if`.
     pub fn may_match(&self, dx: &DeploymentIndex, i: usize) -> bool {
-        match (&self.guard, dx.type_of.get(i).copied().flatten()) {
+        match (self.guard(), dx.type_of.get(i).copied().flatten()) {
             (Some(g), Some(t)) => dx.type_names.get(t).is_some_and(|name| g.iter().any(|x| x == name)),
             _ => true,
         }

@@ -288,7 +288,7 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
         }
         report.summary.rules += 1;
         let prepared = Prepared::new(rule);
-        let types = rule_types(rule);
+        let types = prepared.types();
         let type_applies = |t: &str| types.is_empty() || types.iter().any(|x| x.eq_ignore_ascii_case(t));
         // Per interned type: does the rule count it (`applies`)?
         let applies_by_type: Vec<bool> = dx.type_names.iter().map(|t| type_applies(t)).collect();
@@ -467,7 +467,7 @@ mod tests {
         let dx = DeploymentIndex::new(&d);
         let rule = Catalog::embedded().get("AML-NET-001").unwrap();
         let p = Prepared::new(rule);
-        assert!(p.guard.is_some());
+        assert!(p.guard().is_some());
         assert!(p.may_match(&dx, 0));
         assert!(matches!(adapter::evaluate(rule, 0, &d, &rule.parameter_values(None)), Verdict::Unknown { .. }));
     }
