@@ -53,6 +53,8 @@ struct Ready {
     policy: Result<Policy, String>,
     guard: Option<Vec<String>>,
     types: Vec<String>,
+    /// Parameter values when the caller sets none.
+    defaults: Map,
 }
 
 impl Ready {
@@ -64,7 +66,7 @@ impl Ready {
             Ok(pol) if !pol.mode.as_deref().is_some_and(|m| m.contains('.')) => rule.policy_rule.get("if").and_then(|c| type_guard(c, 0)),
             _ => None,
         };
-        Ready { policy, guard, types: super::run::rule_types(rule) }
+        Ready { policy, guard, types: super::run::rule_types(rule), defaults: super::run::rule_parameters(rule, &Map::new()) }
     }
 }
 
@@ -213,6 +215,11 @@ impl<'r> Prepared<'r> {
         self.ready.guard.as_deref()
     }
 
+    /// [`super::run::rule_parameters`] of the rule with no values given.
+    pub fn default_parameters(&self) -> &Map {
+        &self.ready.defaults
+    }
+
     /// The rule's [`super::run::rule_types`] (empty = any type).
     pub fn types(&self) -> &[String] {
         &self.ready.types
@@ -283,45 +290,53 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
     ctx.related = related.as_deref();
     let ev = policy.evaluate(&resource.value, params, &ctx);
     // Evidence is converted only for the verdicts that carry it.
-    let evidence = |ev: &crate::policy::Evaluation| -> Vec<Value> { ev.evidence.iter().map(evidence_value).collect() };
+    let evidence = |e: Vec<crate::policy::Evidence>| -> Vec<Value> { e.into_iter().map(evidence_value).collect() };
     match ev.outcome {
         Outcome::NoMatch => Verdict::NoMatch,
-        Outcome::Unknown => {
-            let evidence = evidence(&ev);
-            Verdict::Unknown { unknown: ev.unknown, evidence }
-        }
-        Outcome::Match => Verdict::Match { evidence: evidence(&ev) },
+        Outcome::Unknown => Verdict::Unknown { unknown: ev.unknown, evidence: evidence(ev.evidence) },
+        Outcome::Match => Verdict::Match { evidence: evidence(ev.evidence) },
     }
 }
 
 /// One evidence entry as the plain JSON object it serialises to (the same
 /// keys, order and values as a round trip through `serde_json`, built
 /// directly).
-fn evidence_value(e: &crate::policy::Evidence) -> Value {
+fn evidence_value(e: crate::policy::Evidence) -> Value {
     let mut m = Map::with_capacity(6);
-    m.insert("field".into(), Value::String(e.field.clone()));
-    if let Some(p) = &e.path {
-        m.insert("path".into(), Value::String(p.clone()));
+    m.insert("field".into(), Value::String(e.field));
+    if let Some(p) = e.path {
+        m.insert("path".into(), Value::String(p));
     }
-    m.insert("value".into(), e.value.as_ref().map_or(Value::Null, as_json));
-    m.insert("operator".into(), Value::String(e.operator.clone()));
-    m.insert("expected".into(), as_json(&e.expected));
-    m.insert("result".into(), Value::String(e.result.clone()));
+    m.insert("value".into(), e.value.map_or(Value::Null, as_json));
+    m.insert("operator".into(), Value::String(e.operator));
+    m.insert("expected".into(), as_json(e.expected));
+    m.insert("result".into(), Value::String(e.result));
     Value::Object(m)
 }
 
 /// `v` as it reads back after serialising: non-finite numbers become null,
 /// and an object holding only the unknown marker becomes unknown.
-fn as_json(v: &Value) -> Value {
+fn as_json(v: Value) -> Value {
     match v {
         Value::Float(f) if !f.is_finite() => Value::Null,
-        Value::Array(a) => Value::Array(a.iter().map(as_json).collect()),
-        Value::Object(m) => match (m.len(), m.get(crate::value::UNKNOWN_KEY)) {
-            (1, Some(Value::String(reason))) => Value::unknown(reason.clone()),
-            _ => Value::Object(m.iter().map(|(k, x)| (k.clone(), as_json(x))).collect()),
-        },
-        Value::Unknown(u) => Value::unknown(u.reason.clone()),
-        other => other.clone(),
+        Value::Array(mut a) => {
+            for x in &mut a {
+                *x = as_json(std::mem::take(x));
+            }
+            Value::Array(a)
+        }
+        Value::Object(mut m) => {
+            if m.len() == 1 {
+                if let Some(Value::String(reason)) = m.get_mut(crate::value::UNKNOWN_KEY) {
+                    return Value::unknown(std::mem::take(reason));
+                }
+            }
+            for x in m.values_mut() {
+                *x = as_json(std::mem::take(x));
+            }
+            Value::Object(m)
+        }
+        other => other,
     }
 }
 
@@ -380,8 +395,8 @@ mod tests {
         ];
         for e in &cases {
             let via_serde = Value::from(serde_json::to_value(e).unwrap());
-            assert_eq!(evidence_value(e), via_serde);
-            assert_eq!(serde_json::to_string(&evidence_value(e)).unwrap(), serde_json::to_string(&via_serde).unwrap());
+            assert_eq!(evidence_value(e.clone()), via_serde);
+            assert_eq!(serde_json::to_string(&evidence_value(e.clone())).unwrap(), serde_json::to_string(&via_serde).unwrap());
         }
     }
 }

@@ -282,12 +282,16 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
     let dx = DeploymentIndex::new(&dep);
     let mut cx = checks::Indexes::default();
     for rule in catalog.rules().iter().filter(|r| selected(r, options)) {
-        let params = rule_parameters(rule, &options.parameters);
+        let prepared = Prepared::new(rule);
+        let params = if options.parameters.is_empty() {
+            std::borrow::Cow::Borrowed(prepared.default_parameters())
+        } else {
+            std::borrow::Cow::Owned(rule_parameters(rule, &options.parameters))
+        };
         if params.get("effect").and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case("disabled")) {
             continue;
         }
         report.summary.rules += 1;
-        let prepared = Prepared::new(rule);
         let types = prepared.types();
         let type_applies = |t: &str| types.is_empty() || types.iter().any(|x| x.eq_ignore_ascii_case(t));
         // Per interned type: does the rule count it (`applies`)?
