@@ -106,7 +106,7 @@ pub fn deployment(
             &format!("{pp}/parametersLink"),
         ));
     }
-    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1) };
+    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1), shared: set.shared };
     if inner_scope || linked {
         let mut supplied = Map::new();
         if let Some(Value::Object(params)) = field(props, "parameters") {
@@ -217,7 +217,7 @@ pub fn expand(
         // outputs) missed module outputs that this pass found; secret
         // outputs are looked for on the last pass only.
         let last = {
-            let mut ev = template::evaluator(t, base, supplied.clone(), info.clone(), set.limits, &known)
+            let mut ev = template::evaluator(t, base, &supplied, info.clone(), set.limits, &known, &set.shared.parsed)
                 .map_err(|e| src.error(e, base))?;
             template::walk(&mut ev, t, base, src, set, &mut sink, &mut found)?;
             let outs = template::outputs(&mut ev, t, base);
