@@ -28,7 +28,7 @@ pub fn run(args: IngestArgs) -> Result<ExitCode, String> {
     let limits = crate::cmd_check::limits(&args.limits)?;
     let mut opts = LoadOptions { tf_vars: crate::tf_vars_of(&args.var)?, limits, ..LoadOptions::default() };
     for p in &args.parameters {
-        let text = crate::read(p)?;
+        let text = crate::read_at_most(p, opts.limits.max_parameters_file_bytes, crate::PARAMETERS_LIMIT)?;
         let doc = amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?;
         opts.parameters.push(doc);
     }
