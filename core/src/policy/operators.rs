@@ -250,7 +250,7 @@ pub fn fold(s: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
-    for c in s.to_lowercase().chars() {
+    for c in crate::case::lower(s).chars() {
         match c {
             'ß' | 'ẞ' => out.push_str("ss"),
             'ﬀ' => out.push_str("ff"),
