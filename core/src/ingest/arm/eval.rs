@@ -122,6 +122,12 @@ impl<'a> Evaluator<'a> {
         self.value_at(v, &Ptr::Base(pointer))
     }
 
+    /// [`Evaluator::value`] of member `key` of the value at `pointer` (the
+    /// member's pointer is built only if an error needs it).
+    pub fn value_of(&mut self, v: &Value, pointer: &str, key: &str) -> Result<Value, EvalError> {
+        self.value_at(v, &Ptr::Key(&Ptr::Base(pointer), key))
+    }
+
     /// [`Evaluator::value`] with the pointer built only if an error needs it.
     fn value_at(&mut self, v: &Value, pointer: &Ptr<'_>) -> Result<Value, EvalError> {
         self.enter()?;

@@ -411,7 +411,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     // condition
     let mut condition_unknown = None;
     if let Some(c) = r.get_ci("condition") {
-        match ev.value(c, &format!("{pointer}/condition")) {
+        match ev.value_of(c, pointer, "condition") {
             Ok(Value::Bool(false)) => return,
             Ok(Value::Bool(true)) => {}
             Ok(u @ Value::Unknown(_)) => condition_unknown = Some(u),
@@ -427,7 +427,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     }
     let Some(m) = r.as_object() else { return };
     let type_raw = match m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(_, v)| v) {
-        Some(t) => match ev.value(t, &format!("{pointer}/type")) {
+        Some(t) => match ev.value_of(t, pointer, "type") {
             Ok(Value::String(t)) => t,
             Ok(other) => {
                 return fail(sink, EvalError::new(ErrorKind::Type, format!("`type` must be a string, found {}", other.type_name())).at(&format!("{pointer}/type")))
@@ -447,7 +447,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
         if SKIP_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k)) {
             continue;
         }
-        match ev.value(v, &push_pointer(pointer, k)) {
+        match ev.value_of(v, pointer, k) {
             Ok(val) => {
                 out.insert(k.clone(), val);
             }
@@ -456,7 +456,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     }
     if let Some(d) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("dependsOn")).map(|(_, v)| v) {
         // Best effort: dependencies are informative only.
-        let v = ev.value(d, &format!("{pointer}/dependsOn")).unwrap_or_else(|_| d.clone());
+        let v = ev.value_of(d, pointer, "dependsOn").unwrap_or_else(|_| d.clone());
         out.insert("dependsOn".into(), v);
     }
     let name_v = out.get("name").cloned().or_else(|| out.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")).map(|(_, v)| v.clone()));
