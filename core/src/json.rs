@@ -4,11 +4,21 @@
 //! of any JSON pointer in a document on demand ([`locate`]) so findings can
 //! point at the place in the user's file without tracking positions for every
 //! value during the main parse.
+//!
+//! Lines and columns are not tracked while reading: a position is worked out
+//! from a byte offset when one is needed (an error, `locate`), counting line
+//! breaks from the last position asked for, so the reader's inner loops only
+//! compare bytes.
 
 use crate::value::{Map, Value};
+use std::cell::Cell;
 
 /// Deepest nesting of arrays/objects accepted by default.
 pub const DEFAULT_MAX_DEPTH: usize = 256;
+
+/// Objects with up to this many members look for duplicate keys by
+/// comparing keys; bigger ones are moved into a map while being read.
+const SMALL_OBJECT: usize = 16;
 
 /// A 1-based line and column (column counted in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -88,31 +98,34 @@ pub fn locate_children(text: &str, pointer: &str) -> Vec<Position> {
 
 /// Start positions of every value of a document, found in one pass that
 /// keeps no values, so any number of JSON pointers can be located without
-/// re-reading the text ([`locate`] reads it once per call). Columns are
-/// counted only when a position is asked for.
+/// re-reading the text ([`locate`] reads it once per call). Only byte
+/// offsets are recorded; lines and columns are worked out when asked for.
 #[derive(Debug, Clone)]
 pub struct PositionIndex {
     text: std::sync::Arc<str>,
-    nodes: Vec<Node>,
-    /// Children of every container, contiguous per container; object
-    /// members carry the byte range of their raw (still escaped) key.
+    /// Offset of the document's value, and its container if it is one.
+    root: (usize, Option<usize>),
+    containers: Vec<Container>,
+    /// Children of every container, contiguous per container.
     edges: Vec<Edge>,
+    /// Byte offset where each line after the first starts.
+    lines: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Node {
-    offset: usize,
-    line: u32,
-    line_start: usize,
+struct Container {
     object: bool,
     first: usize,
     len: usize,
 }
 
+/// One member or element: the byte range of its raw (still escaped) key
+/// (objects), where its value starts, and the value's container if it is one.
 #[derive(Debug, Clone, Copy)]
 struct Edge {
     key: (usize, usize),
-    node: usize,
+    offset: usize,
+    container: Option<usize>,
 }
 
 impl PositionIndex {
@@ -120,30 +133,33 @@ impl PositionIndex {
     /// if the document does not parse (then use [`locate`], which finds
     /// what comes before the error).
     pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
-        let (nodes, edges) = {
+        let (root, containers, edges) = {
             let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
-            let mut b = IndexBuilder { nodes: Vec::new(), edges: Vec::new(), scratch: Vec::new() };
+            let mut b = IndexBuilder { containers: Vec::new(), edges: Vec::new(), scratch: Vec::new() };
             p.skip_ws()?;
             if p.peek().is_none() {
                 return p.err("empty document");
             }
-            p.index_value(0, &mut b)?;
+            let offset = p.i;
+            let root = (offset, p.index_value(0, &mut b)?);
             p.skip_ws()?;
             if p.peek().is_some() {
                 return p.err("unexpected content after the end of the document");
             }
-            (b.nodes, b.edges)
+            (root, b.containers, b.edges)
         };
-        Ok(PositionIndex { text, nodes, edges })
+        let lines = line_starts(text.as_bytes());
+        Ok(PositionIndex { text, root, containers, edges, lines })
     }
 
     /// Where the value at JSON `pointer` starts (the same answer as
     /// [`locate`] on a document that parses).
     pub fn get(&self, pointer: &str) -> Option<Position> {
-        let mut node = self.nodes.first()?;
+        let (mut offset, mut container) = self.root;
         for token in split_pointer(pointer) {
-            let children = self.edges.get(node.first..node.first.saturating_add(node.len))?;
-            let edge = if node.object {
+            let c = self.containers.get(container?)?;
+            let children = self.edges.get(c.first..c.first.saturating_add(c.len))?;
+            let edge = if c.object {
                 children.iter().find(|e| self.key_is(e.key, &token))?
             } else {
                 let n: usize = token.parse().ok()?;
@@ -152,10 +168,13 @@ impl PositionIndex {
                 }
                 children.get(n)?
             };
-            node = self.nodes.get(edge.node)?;
+            offset = edge.offset;
+            container = edge.container;
         }
-        let p = Parser::new(&self.text, DEFAULT_MAX_DEPTH, None);
-        Some(p.position_at(node.line, node.line_start, node.offset))
+        let k = self.lines.partition_point(|&start| start <= offset);
+        let line_start = k.checked_sub(1).and_then(|j| self.lines.get(j)).copied().unwrap_or(0);
+        let line = u32::try_from(k.saturating_add(1)).unwrap_or(u32::MAX);
+        Some(position_at(&self.text, line, line_start, offset))
     }
 
     /// `true` if this index was built from this very text (the same allocation).
@@ -175,7 +194,7 @@ impl PositionIndex {
 }
 
 struct IndexBuilder {
-    nodes: Vec<Node>,
+    containers: Vec<Container>,
     edges: Vec<Edge>,
     /// Children of the containers being read (innermost last).
     scratch: Vec<Edge>,
@@ -215,6 +234,83 @@ fn end_position(text: &str) -> Position {
     pos
 }
 
+/// Position of byte `offset` on line `line` starting at byte `line_start`
+/// (column 1 when `offset` is not at a character boundary).
+fn position_at(text: &str, line: u32, line_start: usize, offset: usize) -> Position {
+    let col_text = text.get(line_start..offset).unwrap_or_default();
+    let column = u32::try_from(col_text.chars().count()).unwrap_or(u32::MAX).saturating_add(1);
+    Position { line, column }
+}
+
+/// Offset of the first `"` or `\` at or after `from` (the length if none),
+/// looking at eight bytes at a time.
+fn string_end(bytes: &[u8], from: usize) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in &mut chunks {
+        let w = word(chunk);
+        let q = w ^ (ONES * u64::from(b'"'));
+        let s = w ^ (ONES * u64::from(b'\\'));
+        // The lowest flagged byte of each is exactly its first zero byte.
+        let hit = (q.wrapping_sub(ONES) & !q | s.wrapping_sub(ONES) & !s) & HIGH;
+        if hit != 0 {
+            return at.saturating_add((hit.trailing_zeros() / 8) as usize);
+        }
+        at = at.saturating_add(8);
+    }
+    let tail = chunks.remainder();
+    at.saturating_add(tail.iter().position(|&b| b == b'"' || b == b'\\').unwrap_or(tail.len()))
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes of `chunk` (a slice of exactly eight) as one word.
+fn word(chunk: &[u8]) -> u64 {
+    u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]))
+}
+
+/// Offset of the first byte after a run of spaces starting at `from`.
+fn spaces_end(bytes: &[u8], from: usize) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in &mut chunks {
+        let other = word(chunk) ^ (ONES * u64::from(b' '));
+        if other != 0 {
+            return at.saturating_add((other.trailing_zeros() / 8) as usize);
+        }
+        at = at.saturating_add(8);
+    }
+    let tail = chunks.remainder();
+    at.saturating_add(tail.iter().position(|&b| b != b' ').unwrap_or(tail.len()))
+}
+
+/// Where every line after the first starts (the offset after each `\n`).
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    const LOW: u64 = !HIGH;
+    let mut out = Vec::new();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at: usize = 0;
+    for chunk in &mut chunks {
+        let x = word(chunk) ^ (ONES * u64::from(b'\n'));
+        // The high bit of every byte of `x` that is zero (exact per byte).
+        let mut hit = !((x & LOW).wrapping_add(LOW) | x) & HIGH;
+        while hit != 0 {
+            out.push(at.saturating_add((hit.trailing_zeros() / 8) as usize).saturating_add(1));
+            hit &= hit.wrapping_sub(1);
+        }
+        at = at.saturating_add(8);
+    }
+    for (k, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'\n' {
+            out.push(at.saturating_add(k).saturating_add(1));
+        }
+    }
+    out
+}
+
 /// One step of the path to the value being read: an object member (byte
 /// offset of its key's opening quote; the key is decoded only for an error
 /// message) or an array element.
@@ -228,8 +324,6 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     i: usize,
-    line: u32,
-    line_start: usize,
     max_depth: usize,
     path: Vec<Seg>,
     target: Option<Vec<String>>,
@@ -238,6 +332,13 @@ struct Parser<'a> {
     found: Option<Position>,
     /// When set, positions of the direct children of `target` are collected.
     children: Option<Vec<Position>>,
+    /// The last position worked out: (byte offset, its line, where that
+    /// line starts), so positions asked for in order cost one pass in all.
+    last: Cell<(usize, u32, usize)>,
+    /// Elements of the arrays being read (innermost last).
+    items: Vec<Value>,
+    /// Members of the small objects being read (innermost last).
+    members: Vec<(String, Value)>,
 }
 
 impl<'a> Parser<'a> {
@@ -246,28 +347,36 @@ impl<'a> Parser<'a> {
             text,
             bytes: text.as_bytes(),
             i: 0,
-            line: 1,
-            line_start: 0,
             max_depth,
             path: Vec::new(),
             target,
             matched: 0,
             found: None,
             children: None,
+            last: Cell::new((0, 1, 0)),
+            items: Vec::new(),
+            members: Vec::new(),
         }
     }
 
     fn position(&self) -> Position {
-        self.position_at(self.line, self.line_start, self.i)
+        self.position_of(self.i)
     }
 
-    /// Position of byte `offset` on line `line` starting at byte `line_start`.
-    /// Counting characters is only done when a position is needed (errors,
-    /// `locate`), so one-line documents stay linear to parse.
-    fn position_at(&self, line: u32, line_start: usize, offset: usize) -> Position {
-        let col_text = self.text.get(line_start..offset).unwrap_or_default();
-        let column = u32::try_from(col_text.chars().count()).unwrap_or(u32::MAX).saturating_add(1);
-        Position { line, column }
+    /// Line and column of byte `offset` (lines counted from the last
+    /// position asked for when it is not after `offset`).
+    fn position_of(&self, offset: usize) -> Position {
+        let (mut from, mut line, mut line_start) = self.last.get();
+        if offset < from {
+            (from, line, line_start) = (0, 1, 0);
+        }
+        let seen = self.bytes.get(from..offset).unwrap_or_default();
+        for (k, _) in seen.iter().enumerate().filter(|&(_, &b)| b == b'\n') {
+            line = line.saturating_add(1);
+            line_start = from.saturating_add(k).saturating_add(1);
+        }
+        self.last.set((offset, line, line_start));
+        position_at(self.text, line, line_start, offset)
     }
 
     fn pointer(&self) -> String {
@@ -317,13 +426,10 @@ impl<'a> Parser<'a> {
         self.bytes.get(self.i).copied()
     }
 
+    /// The next byte, consumed (the offset moves past the end only once).
     fn bump(&mut self) -> Option<u8> {
         let b = self.peek()?;
         self.i = self.i.saturating_add(1);
-        if b == b'\n' {
-            self.line = self.line.saturating_add(1);
-            self.line_start = self.i;
-        }
         Some(b)
     }
 
@@ -340,47 +446,50 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
+    /// Skip whitespace and comments (most calls find none: kept inline,
+    /// except in the size-optimised wasm build).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn skip_ws(&mut self) -> Result<(), JsonError> {
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => {
-                    self.bump();
-                }
-                Some(b'/') => match self.bytes.get(self.i.saturating_add(1)) {
-                    Some(b'/') => {
-                        while let Some(b) = self.peek() {
-                            if b == b'\n' {
-                                break;
-                            }
-                            self.bump();
-                        }
-                    }
-                    Some(b'*') => {
-                        let start = self.position();
-                        self.bump();
-                        self.bump();
-                        loop {
-                            match self.bump() {
-                                Some(b'*') if self.peek() == Some(b'/') => {
-                                    self.bump();
-                                    break;
-                                }
-                                Some(_) => {}
-                                None => {
-                                    return Err(JsonError {
-                                        message: "unterminated `/*` comment".to_owned(),
-                                        position: start,
-                                        pointer: self.pointer(),
-                                    })
-                                }
-                            }
-                        }
-                    }
-                    _ => return self.err("unexpected `/`"),
-                },
-                _ => return Ok(()),
+        match self.peek() {
+            Some(b' ' | b'\n' | b'\r' | b'\t' | b'/') => self.skip_ws_run(),
+            _ => Ok(()),
+        }
+    }
+
+    fn skip_ws_run(&mut self) -> Result<(), JsonError> {
+        while let Some(b) = self.peek() {
+            match b {
+                b' ' => self.i = spaces_end(self.bytes, self.i),
+                b'\n' | b'\r' | b'\t' => self.i = self.i.saturating_add(1),
+                b'/' => self.comment()?,
+                _ => break,
             }
         }
+        Ok(())
+    }
+
+    /// A `//` or `/* */` comment (at a `/`).
+    fn comment(&mut self) -> Result<(), JsonError> {
+        let start = self.i;
+        let after = self.bytes.get(start.saturating_add(2)..).unwrap_or_default();
+        match self.bytes.get(start.saturating_add(1)) {
+            Some(b'/') => {
+                let n = after.iter().position(|&b| b == b'\n').unwrap_or(after.len());
+                self.i = start.saturating_add(2).saturating_add(n);
+            }
+            Some(b'*') => match after.windows(2).position(|w| w == b"*/") {
+                Some(n) => self.i = start.saturating_add(4).saturating_add(n),
+                None => {
+                    return Err(JsonError {
+                        message: "unterminated `/*` comment".to_owned(),
+                        position: self.position_of(start),
+                        pointer: self.pointer(),
+                    })
+                }
+            },
+            _ => return self.err("unexpected `/`"),
+        }
+        Ok(())
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
@@ -418,9 +527,7 @@ impl<'a> Parser<'a> {
 
     fn literal(&mut self, word: &str, v: Value) -> Result<Value, JsonError> {
         if self.bytes.get(self.i..self.i.saturating_add(word.len())) == Some(word.as_bytes()) {
-            for _ in 0..word.len() {
-                self.bump();
-            }
+            self.i = self.i.saturating_add(word.len());
             Ok(v)
         } else {
             self.err(format!("invalid literal, expected `{word}`"))
@@ -438,18 +545,21 @@ impl<'a> Parser<'a> {
     fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
         let depth = self.enter(depth)?;
         self.bump();
-        let mut map = Map::new();
         self.skip_ws()?;
         if self.peek() == Some(b'}') {
             self.bump();
-            return Ok(Value::Object(map));
+            return Ok(Value::Object(Map::default()));
         }
+        // Members go to `self.members` until the object is known to be big,
+        // then into a map: one allocation of the right size for most objects.
+        let mark = self.members.len();
+        let mut big: Option<Map> = None;
         loop {
             self.skip_ws()?;
             if self.peek() != Some(b'"') {
                 return self.err("expected a string key");
             }
-            let key_at = (self.line, self.line_start, self.i);
+            let key_at = self.i;
             let key = self.string()?;
             self.skip_ws()?;
             if self.peek() != Some(b':') {
@@ -458,23 +568,41 @@ impl<'a> Parser<'a> {
             self.bump();
             self.skip_ws()?;
             let hit = self.on_target(|tok| tok == key);
-            self.push_seg(Seg::Key(key_at.2), hit);
+            self.push_seg(Seg::Key(key_at), hit);
             let v = self.value(depth)?;
             self.pop_seg();
-            if self.target.is_some() {
-                // `locate` mode: values are not kept, so keys need not be checked.
-            } else {
-                match map.entry(key) {
-                    indexmap::map::Entry::Occupied(e) => {
-                        return Err(JsonError {
-                            message: format!("duplicate key `{}`", e.key()),
-                            position: self.position_at(key_at.0, key_at.1, key_at.2),
-                            pointer: self.pointer(),
-                        });
+            // In `locate` modes values are not kept, so keys need not be checked.
+            if self.target.is_none() {
+                let duplicate = match big.as_mut() {
+                    Some(map) => match map.entry(key) {
+                        indexmap::map::Entry::Occupied(e) => Some(e.key().clone()),
+                        indexmap::map::Entry::Vacant(e) => {
+                            e.insert(v);
+                            None
+                        }
+                    },
+                    None => {
+                        let small = self.members.get(mark..).unwrap_or_default();
+                        let count = small.len();
+                        if small.iter().any(|(k, _)| *k == key) {
+                            Some(key)
+                        } else {
+                            self.members.push((key, v));
+                            if count >= SMALL_OBJECT {
+                                let mut map = Map::with_capacity_and_hasher(SMALL_OBJECT * 4, Default::default());
+                                map.extend(self.members.drain(mark..));
+                                big = Some(map);
+                            }
+                            None
+                        }
                     }
-                    indexmap::map::Entry::Vacant(e) => {
-                        e.insert(v);
-                    }
+                };
+                if let Some(key) = duplicate {
+                    return Err(JsonError {
+                        message: format!("duplicate key `{key}`"),
+                        position: self.position_of(key_at),
+                        pointer: self.pointer(),
+                    });
                 }
             }
             self.skip_ws()?;
@@ -484,24 +612,36 @@ impl<'a> Parser<'a> {
                     self.skip_ws()?;
                     if self.peek() == Some(b'}') {
                         self.bump();
-                        return Ok(Value::Object(map));
+                        break;
                     }
                 }
-                Some(b'}') => return Ok(Value::Object(map)),
+                Some(b'}') => break,
                 _ => return self.err("expected `,` or `}` in an object"),
             }
         }
+        let map = match big {
+            Some(map) => map,
+            None => {
+                let members = self.members.drain(mark..);
+                let mut map = Map::with_capacity_and_hasher(members.len(), Default::default());
+                map.extend(members);
+                map
+            }
+        };
+        Ok(Value::Object(map))
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
         let depth = self.enter(depth)?;
         self.bump();
-        let mut items = Vec::new();
         self.skip_ws()?;
         if self.peek() == Some(b']') {
             self.bump();
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
+        // Elements go to `self.items` and are moved into an array of the
+        // right size at the end.
+        let mark = self.items.len();
         let mut n: usize = 0;
         loop {
             self.skip_ws()?;
@@ -511,7 +651,7 @@ impl<'a> Parser<'a> {
             self.pop_seg();
             n = n.saturating_add(1);
             if self.target.is_none() {
-                items.push(v);
+                self.items.push(v);
             }
             self.skip_ws()?;
             match self.bump() {
@@ -519,35 +659,36 @@ impl<'a> Parser<'a> {
                     self.skip_ws()?;
                     if self.peek() == Some(b']') {
                         self.bump();
-                        return Ok(Value::Array(items));
+                        break;
                     }
                 }
-                Some(b']') => return Ok(Value::Array(items)),
+                Some(b']') => break,
                 _ => return self.err("expected `,` or `]` in an array"),
             }
         }
+        Ok(Value::Array(self.items.drain(mark..).collect()))
     }
 
     fn string(&mut self) -> Result<String, JsonError> {
         self.bump(); // opening quote
+        let start = self.i;
+        let end = string_end(self.bytes, start);
+        // Fast path: no escapes (control characters, line breaks included,
+        // are kept as they are: Newtonsoft (ARM) accepts them inside strings,
+        // and templates use multi-line expressions).
+        if self.bytes.get(end) == Some(&b'"') {
+            self.i = end.saturating_add(1);
+            return Ok(self.text.get(start..end).unwrap_or_default().to_owned());
+        }
         let mut out = String::new();
         loop {
             let start = self.i;
-            // Fast path: copy a run of plain characters at once.
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.i = self.i.saturating_add(1);
-            }
-            out.push_str(self.text.get(start..self.i).unwrap_or_default());
-            match self.peek() {
-                Some(b'"') => {
-                    self.bump();
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    self.bump();
+            let end = string_end(self.bytes, start);
+            out.push_str(self.text.get(start..end).unwrap_or_default());
+            self.i = end;
+            match self.bump() {
+                Some(b'"') => return Ok(out),
+                Some(_) => {
                     let c = match self.bump() {
                         Some(b'"') => '"',
                         Some(b'\\') => '\\',
@@ -562,14 +703,6 @@ impl<'a> Parser<'a> {
                     };
                     out.push(c);
                 }
-                Some(_) => {
-                    // Other control characters, line breaks included: Newtonsoft
-                    // (ARM) accepts them inside strings, and templates use
-                    // multi-line expressions.
-                    if let Some(b) = self.bump() {
-                        out.push(char::from(b));
-                    }
-                }
                 None => return self.err("unterminated string"),
             }
         }
@@ -581,47 +714,33 @@ impl<'a> Parser<'a> {
         self.bump(); // opening quote
         let start = self.i;
         loop {
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b == b'\n' {
-                    break;
-                }
-                self.i = self.i.saturating_add(1);
-            }
-            match self.peek() {
-                Some(b'"') => {
-                    let end = self.i;
-                    self.bump();
-                    return Ok((start, end));
-                }
-                Some(b'\\') => {
-                    self.bump();
+            self.i = string_end(self.bytes, self.i);
+            match self.bump() {
+                Some(b'"') => return Ok((start, self.i.saturating_sub(1))),
+                Some(_) => {
                     if self.bump().is_none() {
                         return self.err("unterminated string");
                     }
-                }
-                Some(_) => {
-                    self.bump();
                 }
                 None => return self.err("unterminated string"),
             }
         }
     }
 
-    /// [`Parser::value`] for [`PositionIndex::build`]: records where every
-    /// value starts and keeps none. Returns the node's index.
-    fn index_value(&mut self, depth: usize, b: &mut IndexBuilder) -> Result<usize, JsonError> {
-        let id = b.nodes.len();
-        b.nodes.push(Node { offset: self.i, line: self.line, line_start: self.line_start, object: false, first: 0, len: 0 });
+    /// [`Parser::value`] for [`PositionIndex::build`]: records where the
+    /// children of every container start and keeps no values. Returns the
+    /// container's index, if the value is one.
+    fn index_value(&mut self, depth: usize, b: &mut IndexBuilder) -> Result<Option<usize>, JsonError> {
         let (close, object) = match self.peek() {
             Some(b'{') => (b'}', true),
             Some(b'[') => (b']', false),
             Some(b'"') => {
                 self.skip_string()?;
-                return Ok(id);
+                return Ok(None);
             }
             _ => {
                 self.value(depth)?;
-                return Ok(id);
+                return Ok(None);
             }
         };
         let depth = self.enter(depth)?;
@@ -644,8 +763,9 @@ impl<'a> Parser<'a> {
                     self.bump();
                     self.skip_ws()?;
                 }
-                let node = self.index_value(depth, b)?;
-                b.scratch.push(Edge { key, node });
+                let offset = self.i;
+                let container = self.index_value(depth, b)?;
+                b.scratch.push(Edge { key, offset, container });
                 self.skip_ws()?;
                 match self.peek() {
                     Some(b',') => {
@@ -665,12 +785,8 @@ impl<'a> Parser<'a> {
         let first = b.edges.len();
         let len = b.scratch.len().saturating_sub(mark);
         b.edges.extend(b.scratch.drain(mark..));
-        if let Some(n) = b.nodes.get_mut(id) {
-            n.object = object;
-            n.first = first;
-            n.len = len;
-        }
-        Ok(id)
+        b.containers.push(Container { object, first, len });
+        Ok(Some(b.containers.len().saturating_sub(1)))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -707,27 +823,27 @@ impl<'a> Parser<'a> {
         Ok(char::from_u32(hi).unwrap_or('\u{FFFD}'))
     }
 
+    /// Skip ASCII digits; `true` if there was at least one.
+    fn digits(&mut self) -> bool {
+        let rest = self.bytes.get(self.i..).unwrap_or_default();
+        let n = rest.iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+        self.i = self.i.saturating_add(n);
+        n > 0
+    }
+
     fn number(&mut self) -> Result<Value, JsonError> {
         let start = self.i;
         let mut is_float = false;
         if self.peek() == Some(b'-') {
             self.bump();
         }
-        let digits_start = self.i;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.bump();
-        }
-        if self.i == digits_start {
+        if !self.digits() {
             return self.err("invalid number");
         }
         if self.peek() == Some(b'.') {
             is_float = true;
             self.bump();
-            let frac = self.i;
-            while let Some(b'0'..=b'9') = self.peek() {
-                self.bump();
-            }
-            if self.i == frac {
+            if !self.digits() {
                 return self.err("invalid number");
             }
         }
@@ -737,11 +853,7 @@ impl<'a> Parser<'a> {
             if let Some(b'+' | b'-') = self.peek() {
                 self.bump();
             }
-            let exp = self.i;
-            while let Some(b'0'..=b'9') = self.peek() {
-                self.bump();
-            }
-            if self.i == exp {
+            if !self.digits() {
                 return self.err("invalid number");
             }
         }
@@ -776,6 +888,33 @@ mod tests {
         assert_eq!(e.pointer, "/a");
         let e = parse("{\"a\":1,\"a\":2}").unwrap_err();
         assert!(e.message.contains("duplicate key `a`"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_keys_in_small_and_big_objects() {
+        for size in [3, SMALL_OBJECT, SMALL_OBJECT + 1, 40] {
+            let members: Vec<String> = (0..size).map(|i| format!("\"k{i}\": {i}")).collect();
+            let ok = format!("{{\n  {}\n}}", members.join(", "));
+            let v = parse(&ok).unwrap();
+            let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+            assert_eq!(keys.len(), size);
+            assert_eq!(keys.last().map(|k| k.as_str()), Some(format!("k{}", size - 1).as_str()));
+            let dup = format!("{{\n  {}, \"k{}\": 1}}", members.join(", "), size / 2);
+            let e = parse(&dup).unwrap_err();
+            assert_eq!(e.message, format!("duplicate key `k{}`", size / 2));
+            let column = dup.rfind('"').and_then(|end| dup.get(..end)).and_then(|s| s.rfind('"')).unwrap() - dup.find('\n').unwrap();
+            assert_eq!(e.position, Position { line: 2, column: u32::try_from(column).unwrap() }, "{dup}");
+        }
+    }
+
+    #[test]
+    fn strings_with_and_without_escapes() {
+        let v = parse("[\"plain text that is longer than eight\", \"a\\\"b\\u0041\\n c\", \"two\nlines\u{1}\", \"\"]").unwrap();
+        let got: Vec<&str> = v.as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert_eq!(got, ["plain text that is longer than eight", "a\"bA\n c", "two\nlines\u{1}", ""]);
+        let e = parse(&format!("{{\n{}\"a\": tru}}", " ".repeat(21))).unwrap_err();
+        assert_eq!(e.position, Position { line: 2, column: 27 });
+        assert_eq!(parse("[1, \"ab").unwrap_err().message, "unterminated string");
     }
 
     #[test]

@@ -13,6 +13,10 @@ use std::fmt;
 /// and reads like the input.
 pub type Map = IndexMap<String, Value>;
 
+/// Objects up to this many members are searched by [`Value::get_ci`] with
+/// one scan instead of a hash lookup (most ARM objects are this small).
+const SCAN_LEN: usize = 8;
+
 /// Key under which an [`Value::Unknown`] is written when a value is
 /// serialised to plain JSON (for `amlguard ingest` and the bindings).
 pub const UNKNOWN_KEY: &str = "$unknown";
@@ -155,6 +159,19 @@ impl Value {
     /// case-insensitive). An exact match wins over a case-folded one.
     pub fn get_ci(&self, key: &str) -> Option<&Value> {
         let map = self.as_object()?;
+        if map.len() <= SCAN_LEN {
+            // One pass over a small object is cheaper than hashing the key.
+            let mut folded = None;
+            for (k, v) in map {
+                if k == key {
+                    return Some(v);
+                }
+                if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                    folded = Some(v);
+                }
+            }
+            return folded;
+        }
         map.get(key)
             .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
     }
@@ -330,5 +347,15 @@ mod tests {
         assert_eq!(v.get_ci("name"), Some(&Value::Int(2)));
         assert_eq!(v.get_ci("TYPE"), Some(&Value::Int(3)));
         assert_eq!(v.get_ci("kind"), None);
+        // the same answers from an object too large to be scanned
+        let mut big: Map = (0..2 * SCAN_LEN).map(|i| (format!("k{i}"), Value::Int(-1))).collect();
+        big.insert("NAME".into(), Value::Int(1));
+        big.insert("Name".into(), Value::Int(3));
+        big.insert("name".into(), Value::Int(2));
+        let big = Value::Object(big);
+        assert_eq!(big.get_ci("name"), Some(&Value::Int(2)));
+        assert_eq!(big.get_ci("nAme"), Some(&Value::Int(1)));
+        assert_eq!(v.get_ci("nAme"), Some(&Value::Int(1)));
+        assert_eq!(big.get_ci("kind"), None);
     }
 }

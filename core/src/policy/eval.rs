@@ -90,6 +90,9 @@ pub(crate) struct Ev<'a> {
     /// Why `related` counts being evaluated have a possible (unknown) part.
     possible: Vec<String>,
     record: bool,
+    /// While above zero, reasons for unknowns are not kept (they would be
+    /// dropped anyway), so they are not formatted either.
+    mute: u32,
     depth: usize,
     pub api_version: Option<String>,
 }
@@ -110,6 +113,7 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
         evidence: Vec::new(),
         possible: Vec::new(),
         record: true,
+        mute: 0,
         depth: 0,
         api_version,
     };
@@ -191,6 +195,7 @@ pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params:
         evidence: Vec::new(),
         possible: Vec::new(),
         record: false,
+        mute: 0,
         depth: 0,
         api_version: ctx.api_version.map(str::to_owned),
     };
@@ -291,8 +296,8 @@ impl<'a> Ev<'a> {
             Err(f) => return self.fail("operand", f),
         };
         if let Some(u) = rhs.first_unknown() {
-            let r = u.reason.clone();
-            self.unknown.push(format!("{} operand: {r}", l.op.name()));
+            let r = &u.reason;
+            self.say(|| format!("{} operand: {r}", l.op.name()));
             self.note(&l.lhs, None, None, l.op, &rhs, Tri::U);
             return Tri::U;
         }
@@ -406,10 +411,17 @@ impl<'a> Ev<'a> {
         }
     }
 
+    /// Keep the reason for an unknown (formatted only when kept).
+    fn say(&mut self, reason: impl FnOnce() -> String) {
+        if self.mute == 0 {
+            self.unknown.push(reason());
+        }
+    }
+
     fn fail(&mut self, what: &str, f: Fail) -> Tri {
         match f {
-            Fail::Unknown(r) => self.unknown.push(format!("{what}: {r}")),
-            Fail::Error(e) => self.unknown.push(format!("{what}: error: {e}")),
+            Fail::Unknown(r) => self.say(|| format!("{what}: {r}")),
+            Fail::Error(e) => self.say(|| format!("{what}: error: {e}")),
         }
         Tri::U
     }
@@ -424,13 +436,13 @@ impl<'a> Ev<'a> {
                         None => Tri::U,
                     };
                 }
-                self.unknown.push(format!("{what}: {}", u.reason));
+                self.say(|| format!("{what}: {}", u.reason));
                 return Tri::U;
             }
             // `exists` and the key operators do not look inside the value
             if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) {
                 if let Some(u) = v.first_unknown() {
-                    self.unknown.push(format!("{what}: {}", u.reason));
+                    self.say(|| format!("{what}: {}", u.reason));
                     return Tri::U;
                 }
             }
@@ -438,7 +450,7 @@ impl<'a> Ev<'a> {
         match operators::apply(l.op, lhs, rhs, l.pat.as_ref()) {
             Ok(b) => Tri::from(b),
             Err(e) => {
-                self.unknown.push(format!("{what}: error: {e}"));
+                self.say(|| format!("{what}: error: {e}"));
                 Tri::U
             }
         }
@@ -536,7 +548,8 @@ impl<'a> Ev<'a> {
         let mut found = Vec::new();
         path::collect(base, rest, &mut found);
         let multi = path::has_wild(rest);
-        let text = Some(path::render(p));
+        // The text is only for evidence, which is not kept inside counts.
+        let text = (self.record && self.evidence.len() < MAX_EVIDENCE).then(|| path::render(p));
         (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), multi, text)
     }
 
@@ -789,7 +802,7 @@ impl<'a> Ev<'a> {
         outer: &'a Value,
         known: &[usize],
     ) -> i64 {
-        let name = match outer.get_ci("name") {
+        let name = || match outer.get_ci("name") {
             Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
             _ => "this resource (name not known)".to_owned(),
         };
@@ -798,17 +811,18 @@ impl<'a> Ev<'a> {
         let mut capacity: Option<usize> = Some(0);
         let mut reasons: Vec<String> = Vec::new();
         for pr in &dep.possible_relations {
+            // outgoing: only this resource's unknowns; incoming: only others'
+            if rel.out != (pr.from == idx) {
+                continue;
+            }
             let cap = rel.paths.iter().try_fold(0usize, |acc, p| pr.capacity(p).map(|b| acc.saturating_add(b)));
             if cap == Some(0) {
                 continue;
             }
             if rel.out {
-                if pr.from != idx {
-                    continue;
-                }
                 capacity = capacity.zip(cap).map(|(a, b)| a.saturating_add(b));
-                reasons.push(format!("relation `{}` of {name} is not known: {}", pr.path, pr.reason));
-            } else if pr.from != idx {
+                reasons.push(format!("relation `{}` of {} is not known: {}", pr.path, name(), pr.reason));
+            } else {
                 let from = match dep.resources.get(pr.from).map(|r| r.name()) {
                     Some(n) if !n.is_empty() => format!("`{n}`"),
                     _ => "a resource whose name is not known".to_owned(),
@@ -828,8 +842,13 @@ impl<'a> Ev<'a> {
         candidates.sort_unstable();
         candidates.dedup();
         let saved = self.unknown.len();
+        // Nothing said on the way counts (see the truncation below).
+        self.mute += 1;
         let mut n = 0usize;
         for t in candidates {
+            if capacity.is_some_and(|cap| n >= cap) {
+                break; // more cannot raise `n.min(cap)`
+            }
             if known.contains(&t) {
                 continue;
             }
@@ -846,6 +865,7 @@ impl<'a> Ev<'a> {
         }
         // What the `where` condition could not decide on a resource that may
         // not even be related is not the reason; the unknown relation is.
+        self.mute -= 1;
         self.unknown.truncate(saved);
         let n = capacity.map_or(n, |cap| n.min(cap));
         if n > 0 {

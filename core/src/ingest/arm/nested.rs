@@ -26,7 +26,7 @@ pub fn deployment(
     table: &mut OutputTable,
 ) -> Result<(), EvalError> {
     let name = match field(r, "name") {
-        Some(n) => ev.value(n, &format!("{pointer}/name"))?,
+        Some(n) => ev.value_of(n, pointer, "name")?,
         None => return Err(EvalError::new(ErrorKind::Structure, "a deployment needs a `name`").at(pointer)),
     };
     let name = match name {
@@ -51,7 +51,7 @@ pub fn deployment(
     let mut info = ev.info.clone();
     for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
         if let Some(v) = field(r, key) {
-            match ev.value(v, &format!("{pointer}/{key}"))? {
+            match ev.value_of(v, pointer, key)? {
                 Value::String(s) if slot == 0 => info.scope.subscription_id = s,
                 Value::String(s) => info.scope.resource_group = s,
                 _ => {}
@@ -62,14 +62,14 @@ pub fn deployment(
     info.template_uri = None;
     let id_key = crate::model::normalise_id(&resource_id(&info, "Microsoft.Resources/deployments", &name, None));
     let inner_scope = match field(props, "expressionEvaluationOptions").and_then(|o| field(o, "scope")) {
-        Some(s) => matches!(ev.value(s, &format!("{pp}/expressionEvaluationOptions/scope"))?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
+        Some(s) => matches!(ev.value_of(s, &format!("{pp}/expressionEvaluationOptions"), "scope")?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
         None => false,
     };
     // The template: inline or linked.
     let (tmpl, tsrc, base, linked) = if let Some(t) = field(props, "template") {
         (Cow::Borrowed(t), src.clone(), format!("{pp}/template"), false)
     } else if let Some(link) = field(props, "templateLink") {
-        let link = ev.value(link, &format!("{pp}/templateLink"))?;
+        let link = ev.value_of(link, &pp, "templateLink")?;
         match link.get_ci("relativePath") {
             Some(Value::String(rel)) => {
                 let (t, s) = read_linked(src, rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/relativePath")))?;
@@ -106,7 +106,7 @@ pub fn deployment(
             &format!("{pp}/parametersLink"),
         ));
     }
-    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1) };
+    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1), shared: set.shared };
     if inner_scope || linked {
         let mut supplied = Map::new();
         if let Some(Value::Object(params)) = field(props, "parameters") {
@@ -217,7 +217,7 @@ pub fn expand(
         // outputs) missed module outputs that this pass found; secret
         // outputs are looked for on the last pass only.
         let last = {
-            let mut ev = template::evaluator(t, base, supplied.clone(), info.clone(), set.limits, &known)
+            let mut ev = template::evaluator(t, base, &supplied, info.clone(), set.limits, &known, &set.shared.parsed)
                 .map_err(|e| src.error(e, base))?;
             template::walk(&mut ev, t, base, src, set, &mut sink, &mut found)?;
             let outs = template::outputs(&mut ev, t, base);

@@ -216,8 +216,8 @@ pub fn call(name: &str, mut args: Vec<Value>, _module_dir: Option<&str>) -> Valu
             Some(v) => match (name, to_string(v)) {
                 ("tostring", _) if v.is_null() => Value::Null,
                 (_, Some(s)) => Value::String(match name {
-                    "lower" => s.to_lowercase(),
-                    "upper" => s.to_uppercase(),
+                    "lower" => crate::case::lower(&s),
+                    "upper" => crate::case::upper(&s),
                     "title" => title(&s),
                     "trimspace" => s.trim().to_owned(),
                     "chomp" => s.trim_end_matches(['\n', '\r']).to_owned(),
@@ -552,7 +552,7 @@ fn title(s: &str) -> String {
     let mut start = true;
     for c in s.chars() {
         if start {
-            out.extend(c.to_uppercase());
+            out.extend(crate::case::upper_char(c));
         } else {
             out.push(c);
         }
