@@ -768,7 +768,7 @@ impl<'a> Ev<'a> {
                         targets.extend(dep.sources(idx, p));
                     }
                 }
-                targets.sort_unstable();
+                crate::order::sort_unstable(&mut targets);
                 targets.dedup();
                 for &t in &targets {
                     let Some(r) = dep.resources.get(t) else { continue };
@@ -839,7 +839,7 @@ impl<'a> Ev<'a> {
         } else {
             capacity = None;
         }
-        candidates.sort_unstable();
+        crate::order::sort_unstable(&mut candidates);
         candidates.dedup();
         let saved = self.unknown.len();
         // Nothing said on the way counts (see the truncation below).

@@ -129,7 +129,7 @@ impl DeploymentIndex {
             idx.type_of.push(t);
         }
         idx.edges = deployment.relations.iter().map(|r| (r.from, r.to)).collect();
-        idx.edges.sort_unstable();
+        crate::order::sort_unstable(&mut idx.edges);
         idx.edges.dedup();
         idx
     }
@@ -161,7 +161,7 @@ fn existence_candidates(deployment: &Deployment, index: usize, type_: &str, dx: 
     let mut candidates: Vec<(usize, bool)> = dx.of_type(&lower).iter().map(|&i| (i, same)).collect();
     if !same {
         candidates.extend(dx.of_type(&nested_type).iter().map(|&i| (i, true)));
-        candidates.sort_unstable();
+        crate::order::sort_unstable(&mut candidates);
     }
     candidates
         .into_iter()
