@@ -343,6 +343,9 @@ fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::i
     if !over {
         let content = buf.iter().rposition(|&b| b != b'\n' && b != b'\r').map_or(0, |p| p.saturating_add(1));
         over = content > max;
+        if over {
+            buf.clear();
+        }
     }
     Ok((n, over))
 }
@@ -759,7 +762,36 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
 
 #[cfg(test)]
 mod tests {
-    use super::ordered_pool;
+    use super::{ordered_pool, read_line};
+
+    /// Every line `read_line` returns: (bytes read, too long, kept bytes),
+    /// through a 3-byte buffer so lines span many refills.
+    fn read_all(input: &[u8], max: usize) -> Vec<(u64, bool, Vec<u8>)> {
+        let mut reader = std::io::BufReader::with_capacity(3, input);
+        let mut out = Vec::new();
+        loop {
+            let mut buf = Vec::new();
+            let (n, over) = read_line(&mut reader, &mut buf, max).unwrap();
+            if n == 0 {
+                return out;
+            }
+            out.push((n, over, buf));
+        }
+    }
+
+    #[test]
+    fn lines_over_the_limit_are_read_past_but_not_kept() {
+        let input = b"abcd\nabcde\r\nabcdefgh\nab";
+        let got = read_all(input, 5);
+        assert_eq!(
+            got,
+            vec![(5, false, b"abcd\n".to_vec()), (7, false, b"abcde\r\n".to_vec()), (9, true, Vec::new()), (2, false, b"ab".to_vec())]
+        );
+        // The byte counts add up to the input, so offsets stay right.
+        assert_eq!(got.iter().map(|g| g.0).sum::<u64>(), input.len() as u64);
+        // A limit of 0 keeps only blank lines.
+        assert_eq!(read_all(b"\nx\n", 0), vec![(1, false, b"\n".to_vec()), (2, true, Vec::new())]);
+    }
 
     fn run(threads: usize, bad: Option<u32>) -> Result<Vec<u32>, String> {
         let mut out = Vec::new();

@@ -79,6 +79,35 @@ enum Scope<'a> {
     Resource { res: &'a Value, index: Option<usize>, fn_res: &'a Value, outer: &'a Value },
 }
 
+/// One piece of evidence as recorded: values borrowed from the resource
+/// and the policy where possible. Only what is returned becomes an owned
+/// [`Evidence`] (most records are dropped by `allOf`/`anyOf` on the way).
+struct Rec<'a> {
+    field: String,
+    path: Option<String>,
+    value: Option<Cow<'a, Value>>,
+    op: Op,
+    rhs: Cow<'a, Value>,
+    result: Tri,
+}
+
+impl Rec<'_> {
+    fn into_evidence(self) -> Evidence {
+        Evidence {
+            field: self.field,
+            path: self.path,
+            value: self.value.map(Cow::into_owned),
+            operator: self.op.name().to_owned(),
+            expected: self.rhs.into_owned(),
+            result: self.result.word().to_owned(),
+        }
+    }
+}
+
+fn owned(recs: Vec<Rec<'_>>) -> Vec<Evidence> {
+    recs.into_iter().map(Rec::into_evidence).collect()
+}
+
 pub(crate) struct Ev<'a> {
     pub policy: &'a Policy,
     pub root: &'a Value,
@@ -86,7 +115,7 @@ pub(crate) struct Ev<'a> {
     pub ctx: &'a EvalContext<'a>,
     scopes: Vec<Scope<'a>>,
     pub unknown: Vec<String>,
-    pub evidence: Vec<Evidence>,
+    evidence: Vec<Rec<'a>>,
     /// Why `related` counts being evaluated have a possible (unknown) part.
     possible: Vec<String>,
     record: bool,
@@ -98,7 +127,9 @@ pub(crate) struct Ev<'a> {
 }
 
 /// Evaluate `policy` against `resource`.
-pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>) -> Evaluation {
+/// `nomatch_evidence`: whether a `NoMatch` outcome carries its evidence
+/// (callers that only report matches skip building it).
+pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>, nomatch_evidence: bool) -> Evaluation {
     let api_version = ctx
         .api_version
         .map(str::to_owned)
@@ -155,7 +186,9 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                             // a related resource satisfies the existence condition: compliant
                             out.outcome = Outcome::NoMatch;
                             out.details = None;
-                            out.evidence = std::mem::take(&mut ev.evidence);
+                            if nomatch_evidence {
+                                out.evidence = owned(std::mem::take(&mut ev.evidence));
+                            }
                             out.unknown = dedup(std::mem::take(&mut ev.unknown));
                             return out;
                         }
@@ -177,7 +210,9 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
             }
         },
     }
-    out.evidence = ev.evidence;
+    if nomatch_evidence || out.outcome != Outcome::NoMatch {
+        out.evidence = owned(ev.evidence);
+    }
     out.unknown = dedup(ev.unknown);
     out
 }
@@ -298,7 +333,7 @@ impl<'a> Ev<'a> {
         if let Some(u) = rhs.first_unknown() {
             let r = &u.reason;
             self.say(|| format!("{} operand: {r}", l.op.name()));
-            self.note(&l.lhs, None, None, l.op, &rhs, Tri::U);
+            self.note(&l.lhs, None, None, l.op, rhs, Tri::U);
             return Tri::U;
         }
         match &l.lhs {
@@ -323,7 +358,7 @@ impl<'a> Ev<'a> {
                                             Err(fl) => return self.fail(&name, fl),
                                         };
                                         let t = self.apply(l, Some(&v), &rhs, &name);
-                                        self.note_field(&name, &None, Some(&v), l.op, &rhs, t);
+                                        self.note_field(&name, None, Some(v), l.op, rhs, t);
                                         return t;
                                     }
                                     fref = r;
@@ -343,7 +378,7 @@ impl<'a> Ev<'a> {
                 if !multi {
                     let v = vals.into_iter().next().flatten();
                     let t = self.apply(l, v.as_deref(), &rhs, &f.text);
-                    self.note_field(&f.text, &path_text, v.as_deref(), l.op, &rhs, t);
+                    self.note_field(&f.text, path_text, v, l.op, rhs, t);
                     t
                 } else {
                     // every element must satisfy the condition
@@ -362,7 +397,7 @@ impl<'a> Ev<'a> {
                         }
                     }
                     let shown = decided.flatten();
-                    self.note_field(&f.text, &path_text, shown.as_deref(), l.op, &rhs, res);
+                    self.note_field(&f.text, path_text, shown, l.op, rhs, res);
                     res
                 }
             }
@@ -372,7 +407,7 @@ impl<'a> Ev<'a> {
                     Err(f) => return self.fail("value", f),
                 };
                 let r = self.apply(l, Some(&v), &rhs, "value");
-                self.note(&l.lhs, None, Some(&v), l.op, &rhs, r);
+                self.note(&l.lhs, None, Some(v), l.op, rhs, r);
                 r
             }
             Lhs::Count(c) => {
@@ -405,7 +440,7 @@ impl<'a> Ev<'a> {
                     }
                 }
                 let shown = if lo == hi { Value::Int(lo) } else { Value::unknown(format!("between {lo} and {hi}")) };
-                self.note(&l.lhs, None, Some(&shown), l.op, &rhs, r);
+                self.note(&l.lhs, None, Some(Cow::Owned(shown)), l.op, rhs, r);
                 r
             }
         }
@@ -456,7 +491,14 @@ impl<'a> Ev<'a> {
         }
     }
 
-    fn note(&mut self, lhs: &Lhs, path: Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
+    fn keeps_evidence(&self) -> bool {
+        self.record && self.evidence.len() < MAX_EVIDENCE
+    }
+
+    fn note(&mut self, lhs: &Lhs, path: Option<String>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
+        if !self.keeps_evidence() {
+            return;
+        }
         let field = match lhs {
             Lhs::Field(FieldSpec::Static(f)) => f.text.clone(),
             Lhs::Field(FieldSpec::Dynamic(_)) => "field".to_owned(),
@@ -466,22 +508,16 @@ impl<'a> Ev<'a> {
         self.push_evidence(field, path, v, op, rhs, r);
     }
 
-    fn note_field(&mut self, field: &str, path: &Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
-        self.push_evidence(field.to_owned(), path.clone(), v, op, rhs, r);
+    fn note_field(&mut self, field: &str, path: Option<String>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
+        if self.keeps_evidence() {
+            self.push_evidence(field.to_owned(), path, v, op, rhs, r);
+        }
     }
 
-    fn push_evidence(&mut self, field: String, path: Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
-        if !self.record || self.evidence.len() >= MAX_EVIDENCE {
-            return;
+    fn push_evidence(&mut self, field: String, path: Option<String>, value: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, result: Tri) {
+        if self.keeps_evidence() {
+            self.evidence.push(Rec { field, path, value, op, rhs, result });
         }
-        self.evidence.push(Evidence {
-            field,
-            path,
-            value: v.cloned(),
-            operator: op.name().to_owned(),
-            expected: rhs.clone(),
-            result: r.word().to_owned(),
-        });
     }
 
     // ---------- fields ----------
@@ -549,7 +585,7 @@ impl<'a> Ev<'a> {
         path::collect(base, rest, &mut found);
         let multi = path::has_wild(rest);
         // The text is only for evidence, which is not kept inside counts.
-        let text = (self.record && self.evidence.len() < MAX_EVIDENCE).then(|| path::render(p));
+        let text = self.keeps_evidence().then(|| path::render(p));
         (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), multi, text)
     }
 

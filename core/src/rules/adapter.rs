@@ -288,7 +288,7 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
     let related = p.details_type.map(|t| existence_candidates(deployment, index, t, dx));
     let mut ctx = EvalContext::for_resource(deployment, index);
     ctx.related = related.as_deref();
-    let ev = policy.evaluate(&resource.value, params, &ctx);
+    let ev = policy.evaluate_quiet(&resource.value, params, &ctx);
     // Evidence is converted only for the verdicts that carry it.
     let evidence = |e: Vec<crate::policy::Evidence>| -> Vec<Value> { e.into_iter().map(evidence_value).collect() };
     match ev.outcome {

@@ -63,6 +63,16 @@ pub struct Evaluator<'a> {
     pub(crate) outputs: &'a OutputTable,
     /// Deployment ids whose outputs were asked for but not known yet.
     pub(crate) missed_outputs: Vec<String>,
+    /// Outputs of the nested deployments expanded in this pass.
+    pub(crate) found: OutputTable,
+    /// `reference()` may read `found` (see `nested::expand`); `hits` counts
+    /// those reads, `tainted` are outputs recorded after one (they may differ
+    /// from what a pass without such reads gives), `inexact` is set when one
+    /// is read (or an output is recorded twice).
+    pub(crate) early: bool,
+    pub(crate) hits: usize,
+    tainted: std::collections::HashSet<String>,
+    pub(crate) inexact: bool,
     /// Symbolic resource names (languageVersion 2.0) → resource id.
     pub(crate) symbols: HashMap<String, String>,
     /// Expressions already parsed, by source text (copy loops, variables,
@@ -95,6 +105,11 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             outputs,
             missed_outputs: Vec::new(),
+            found: OutputTable::new(),
+            early: false,
+            hits: 0,
+            tainted: std::collections::HashSet::new(),
+            inexact: false,
             symbols: HashMap::new(),
             parsed,
         }
@@ -273,6 +288,35 @@ impl<'a> Evaluator<'a> {
                 index(&b, &i)
             }
         }
+    }
+
+    /// An early pass that cannot stand (see `nested::expand`).
+    pub(crate) fn doomed(&self) -> bool {
+        self.early && (self.inexact || !self.missed_outputs.is_empty())
+    }
+
+    /// Record the outputs of nested deployment `key` expanded in this pass.
+    pub fn record_outputs(&mut self, key: String, outputs: Value) {
+        if self.hits > 0 {
+            self.tainted.insert(key.clone());
+        }
+        if self.found.insert(key, outputs).is_some() {
+            self.inexact = true;
+        }
+    }
+
+    /// Outputs of nested deployment `key`: from an earlier pass, or (early
+    /// pass) from earlier in this one.
+    pub(crate) fn known_outputs(&mut self, key: &str) -> Option<&Value> {
+        if self.outputs.contains_key(key) {
+            return self.outputs.get(key);
+        }
+        if !self.early || !self.found.contains_key(key) {
+            return None;
+        }
+        self.hits = self.hits.saturating_add(1);
+        self.inexact |= self.tainted.contains(key);
+        self.found.get(key)
     }
 
     /// `parameters(name)`.

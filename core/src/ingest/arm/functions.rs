@@ -496,7 +496,7 @@ impl Evaluator<'_> {
         };
         let key = crate::model::normalise_id(&id);
         if key.contains("/providers/microsoft.resources/deployments/") {
-            if let Some(outputs) = self.outputs.get(&key) {
+            if let Some(outputs) = self.known_outputs(&key) {
                 let mut m = Map::new();
                 m.insert("outputs".into(), outputs.clone());
                 m.insert("provisioningState".into(), Value::unknown("known after deployment"));

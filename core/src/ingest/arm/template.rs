@@ -275,7 +275,7 @@ fn qualify(type_: &str, name: &str, parent: Option<&(String, String)>) -> (Strin
 }
 
 /// Resources of one template (array or symbolic-name object) → the sink.
-pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink, table: &mut OutputTable) -> Result<(), TemplateError> {
+pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink) -> Result<(), TemplateError> {
     let entries: Vec<(String, Option<&str>, &Value)> = match t.get_ci("resources") {
         Some(Value::Array(a)) => a.iter().enumerate().map(|(i, r)| (format!("{base}/resources/{i}"), None, r)).collect(),
         Some(Value::Object(m)) => {
@@ -306,8 +306,11 @@ pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &S
         }
     }
     let before = sink.resources.len();
-    let mut w = Walk { ev, src, set, sink, table };
+    let mut w = Walk { ev, src, set, sink };
     for (pointer, symbol, r) in &entries {
+        if w.ev.doomed() {
+            break;
+        }
         resource(&mut w, &Decl { r, pointer, symbol: *symbol, parent: None });
     }
     let produced = w.sink.resources.len().saturating_sub(before);
@@ -330,7 +333,6 @@ struct Walk<'w, 'a> {
     src: &'w Source,
     set: &'w Settings<'w>,
     sink: &'w mut Sink,
-    table: &'w mut OutputTable,
 }
 
 /// One resource declaration: its value, JSON pointer, symbolic name
@@ -398,7 +400,7 @@ const SKIP_KEYS: [&str; 4] = ["copy", "condition", "resources", "dependsOn"];
 /// One instance of a resource (one copy iteration).
 fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     let Decl { r, pointer, symbol, parent } = *d;
-    let Walk { ev, src, set, sink, table } = w;
+    let Walk { ev, src, set, sink } = w;
     let (src, set) = (*src, *set);
     let fail = |sink: &mut Sink, e: EvalError| {
         let te = src.error(e, pointer);
@@ -437,7 +439,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
         None => return fail(sink, EvalError::new(ErrorKind::Structure, "a resource needs a `type`").at(pointer)),
     };
     if type_raw.eq_ignore_ascii_case(DEPLOYMENTS) && parent.is_none() {
-        if let Err(e) = nested::deployment(ev, r, pointer, src, set, sink, table) {
+        if let Err(e) = nested::deployment(ev, r, pointer, src, set, sink) {
             fail(sink, e);
         }
         return;
