@@ -84,6 +84,15 @@ fn lower(s: &str) -> String {
     s.to_ascii_lowercase()
 }
 
+/// `s` in ASCII lower case, borrowed when it already is.
+fn lower_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        s.to_ascii_lowercase().into()
+    } else {
+        s.into()
+    }
+}
+
 impl<'a> Evaluator<'a> {
     /// A new evaluator for a template with these declarations.
     pub fn new(info: DeploymentInfo, limits: &'a Limits, outputs: &'a OutputTable, parsed: &'a ExprCache) -> Self {
@@ -115,7 +124,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn enter(&mut self) -> Result<(), EvalError> {
+    pub(crate) fn enter(&mut self) -> Result<(), EvalError> {
         self.depth = self.depth.saturating_add(1);
         if self.depth > MAX_EVAL_DEPTH {
             return Err(EvalError::new(
@@ -126,7 +135,7 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
-    fn leave(&mut self) {
+    pub(crate) fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
 
@@ -328,8 +337,8 @@ impl<'a> Evaluator<'a> {
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("function parameter `{name}` is not declared")));
         }
-        let key = lower(name);
-        if let Some(v) = self.params_cache.get(&key) {
+        let key = lower_cow(name);
+        if let Some(v) = self.params_cache.get(&*key) {
             return Ok(v.clone());
         }
         let (decl_name, decl) = self
@@ -367,7 +376,7 @@ impl<'a> Evaluator<'a> {
                 None => Value::unknown(format!("parameter `{decl_name}` has no value")),
             },
         };
-        self.params_cache.insert(key, v.clone());
+        self.params_cache.insert(key.into_owned(), v.clone());
         Ok(v)
     }
 
@@ -383,8 +392,8 @@ impl<'a> Evaluator<'a> {
         if !self.fn_args.is_empty() {
             return Err(EvalError::new(ErrorKind::Reference, "user-defined functions cannot use `variables()`"));
         }
-        let key = lower(name);
-        if let Some(v) = self.vars_cache.get(&key) {
+        let key = lower_cow(name);
+        if let Some(v) = self.vars_cache.get(&*key) {
             return Ok(v.clone());
         }
         let (decl_name, decl) = self
@@ -415,7 +424,7 @@ impl<'a> Evaluator<'a> {
         self.restore_context(saved);
         self.in_progress.pop();
         let v = r?;
-        self.vars_cache.insert(key, v.clone());
+        self.vars_cache.insert(key.into_owned(), v.clone());
         Ok(v)
     }
 
