@@ -34,6 +34,10 @@ fn benches(c: &mut Criterion) {
     c.bench_function("serde_json_parse_template", |b| {
         b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).unwrap())
     });
+    let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+    c.bench_function("json_position_index_template", |b| {
+        b.iter(|| amlguard_core::json::PositionIndex::build(black_box(std::sync::Arc::clone(&shared))).unwrap())
+    });
 
     if let Some(t) = &template {
         let doc = amlguard_core::json::parse(t).unwrap();

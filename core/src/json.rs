@@ -156,17 +156,27 @@ impl PositionIndex {
     /// [`locate`] on a document that parses).
     pub fn get(&self, pointer: &str) -> Option<Position> {
         let (mut offset, mut container) = self.root;
-        for token in split_pointer(pointer) {
+        // The tokens of `split_pointer`, decoded only when they hold a `~`.
+        let count = if pointer.is_empty() { 0 } else { usize::MAX };
+        for raw in pointer.trim_start_matches('/').split('/').take(count) {
             let c = self.containers.get(container?)?;
             let children = self.edges.get(c.first..c.first.saturating_add(c.len))?;
             let edge = if c.object {
-                children.iter().find(|e| self.key_is(e.key, &token))?
+                let decoded;
+                let token = if raw.as_bytes().contains(&b'~') {
+                    decoded = raw.replace("~1", "/").replace("~0", "~");
+                    decoded.as_str()
+                } else {
+                    raw
+                };
+                children.iter().find(|e| self.key_is(e.key, token))?
             } else {
-                let n: usize = token.parse().ok()?;
-                if n.to_string() != token {
+                // Array indexes are written without sign or leading zeros.
+                let canonical = raw.bytes().all(|b| b.is_ascii_digit()) && (raw == "0" || !raw.starts_with('0'));
+                if !canonical {
                     return None;
                 }
-                children.get(n)?
+                children.get(raw.parse::<usize>().ok()?)?
             };
             offset = edge.offset;
             container = edge.container;
@@ -207,7 +217,15 @@ pub fn escape_token(token: &str) -> String {
 
 /// Append a token to a JSON pointer.
 pub fn push_pointer(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_token(token))
+    let mut out = String::with_capacity(pointer.len().saturating_add(token.len()).saturating_add(1));
+    out.push_str(pointer);
+    out.push('/');
+    if token.bytes().any(|b| b == b'~' || b == b'/') {
+        out.push_str(&escape_token(token));
+    } else {
+        out.push_str(token);
+    }
+    out
 }
 
 fn split_pointer(pointer: &str) -> Vec<String> {
@@ -242,6 +260,7 @@ fn position_at(text: &str, line: u32, line_start: usize, offset: usize) -> Posit
     Position { line, column }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Offset of the first `"` or `\` at or after `from` (the length if none),
 /// looking at eight bytes at a time.
 fn string_end(bytes: &[u8], from: usize) -> usize {
@@ -263,14 +282,18 @@ fn string_end(bytes: &[u8], from: usize) -> usize {
     at.saturating_add(tail.iter().position(|&b| b == b'"' || b == b'\\').unwrap_or(tail.len()))
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 const ONES: u64 = 0x0101_0101_0101_0101;
+#[cfg(not(target_arch = "wasm32"))]
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Eight bytes of `chunk` (a slice of exactly eight) as one word.
 fn word(chunk: &[u8]) -> u64 {
     u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]))
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Offset of the first byte after a run of spaces starting at `from`.
 fn spaces_end(bytes: &[u8], from: usize) -> usize {
     let rest = bytes.get(from..).unwrap_or_default();
@@ -287,6 +310,7 @@ fn spaces_end(bytes: &[u8], from: usize) -> usize {
     at.saturating_add(tail.iter().position(|&b| b != b' ').unwrap_or(tail.len()))
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Where every line after the first starts (the offset after each `\n`).
 fn line_starts(bytes: &[u8]) -> Vec<usize> {
     const LOW: u64 = !HIGH;
@@ -309,6 +333,24 @@ fn line_starts(bytes: &[u8]) -> Vec<usize> {
         }
     }
     out
+}
+
+// The size-optimised wasm build scans a byte at a time (less code).
+#[cfg(target_arch = "wasm32")]
+fn spaces_end(bytes: &[u8], from: usize) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    from.saturating_add(rest.iter().position(|&b| b != b' ').unwrap_or(rest.len()))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn string_end(bytes: &[u8], from: usize) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    from.saturating_add(rest.iter().position(|&b| b == b'"' || b == b'\\').unwrap_or(rest.len()))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(k, _)| k.saturating_add(1)).collect()
 }
 
 /// One step of the path to the value being read: an object member (byte
@@ -590,7 +632,7 @@ impl<'a> Parser<'a> {
                             self.members.push((key, v));
                             if count >= SMALL_OBJECT {
                                 let mut map = Map::with_capacity(SMALL_OBJECT * 4);
-                                map.extend(self.members.drain(mark..));
+                                map.extend(self.members.split_off(mark));
                                 big = Some(map);
                             }
                             None
@@ -622,7 +664,7 @@ impl<'a> Parser<'a> {
         let map = match big {
             Some(map) => map,
             None => {
-                let members = self.members.drain(mark..);
+                let members = self.members.split_off(mark);
                 let mut map = Map::with_capacity(members.len());
                 map.extend(members);
                 map
@@ -666,7 +708,8 @@ impl<'a> Parser<'a> {
                 _ => return self.err("expected `,` or `]` in an array"),
             }
         }
-        Ok(Value::Array(self.items.drain(mark..).collect()))
+        // (`split_off` allocates exactly the elements it moves.)
+        Ok(Value::Array(self.items.split_off(mark)))
     }
 
     fn string(&mut self) -> Result<String, JsonError> {
@@ -784,7 +827,8 @@ impl<'a> Parser<'a> {
         self.bump(); // the closing bracket
         let first = b.edges.len();
         let len = b.scratch.len().saturating_sub(mark);
-        b.edges.extend(b.scratch.drain(mark..));
+        b.edges.extend_from_slice(b.scratch.get(mark..).unwrap_or_default());
+        b.scratch.truncate(mark);
         b.containers.push(Container { object, first, len });
         Ok(Some(b.containers.len().saturating_sub(1)))
     }
