@@ -15,7 +15,33 @@ use std::fmt;
 /// every insert and lookup, and SipHash cost ~8 % of a whole check (see
 /// docs/design.md, "Object map hasher").
 #[derive(Clone, Default, PartialEq)]
-pub struct Map(IndexMap<String, Value, foldhash::fast::RandomState>);
+pub struct Map(IndexMap<String, Value, MapHasher>);
+
+/// The hasher of [`Map`]: foldhash, randomly seeded per map; std's SipHash
+/// in the size-bound browser build (`slim`), where foldhash's code would add
+/// ~700 bytes gzip for no gain that matters on one deployment. Seeding is
+/// kept out of line (maps are created in many places).
+#[derive(Clone, Debug)]
+pub struct MapHasher(HasherImpl);
+
+#[cfg(not(feature = "slim"))]
+type HasherImpl = foldhash::fast::RandomState;
+#[cfg(feature = "slim")]
+type HasherImpl = std::collections::hash_map::RandomState;
+
+impl Default for MapHasher {
+    #[inline(never)]
+    fn default() -> MapHasher {
+        MapHasher(HasherImpl::default())
+    }
+}
+
+impl std::hash::BuildHasher for MapHasher {
+    type Hasher = <HasherImpl as std::hash::BuildHasher>::Hasher;
+    fn build_hasher(&self) -> Self::Hasher {
+        self.0.build_hasher()
+    }
+}
 
 impl Map {
     /// An empty map.
@@ -25,12 +51,12 @@ impl Map {
 
     /// An empty map with room for `n` members.
     pub fn with_capacity(n: usize) -> Map {
-        Map(IndexMap::with_capacity_and_hasher(n, foldhash::fast::RandomState::default()))
+        Map(IndexMap::with_capacity_and_hasher(n, MapHasher::default()))
     }
 }
 
 impl std::ops::Deref for Map {
-    type Target = IndexMap<String, Value, foldhash::fast::RandomState>;
+    type Target = IndexMap<String, Value, MapHasher>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }
@@ -242,7 +268,8 @@ impl Value {
     /// case-insensitive). An exact match wins over a case-folded one.
     pub fn get_ci(&self, key: &str) -> Option<&Value> {
         let map = self.as_object()?;
-        if map.len() <= SCAN_LEN {
+        // (not in the size-bound browser build)
+        if cfg!(not(feature = "slim")) && map.len() <= SCAN_LEN {
             // One pass over a small object is cheaper than hashing the key.
             let mut folded = None;
             for (k, v) in map {

@@ -6,6 +6,7 @@
 use super::path::{self, Path};
 use super::PolicyError;
 use crate::value::Value;
+use crate::value::MapHasher;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -52,8 +53,8 @@ impl Alias {
 /// Alias names (case-insensitive) → paths.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AliasCatalog {
-    aliases: HashMap<String, Vec<Alias>>,
-    types: HashSet<String>,
+    aliases: HashMap<String, Vec<Alias>, MapHasher>,
+    types: HashSet<String, MapHasher>,
 }
 
 impl AliasCatalog {
@@ -135,6 +136,8 @@ impl AliasCatalog {
     }
 
     fn add_compact(&mut self, types: &crate::value::Map) -> Result<(), PolicyError> {
+        self.types.reserve(types.len());
+        self.aliases.reserve(types.values().filter_map(Value::as_object).map(|e| e.len()).sum());
         for (t, entries) in types {
             self.types.insert(t.to_ascii_lowercase());
             let Some(entries) = entries.as_object() else { continue };

@@ -95,7 +95,14 @@ pub const MAX_LIKE_WILDCARDS: usize = 64;
 
 /// [`compile_pattern`] for a pattern only known at evaluation time (a
 /// parameter or an expression): the last few are kept per thread, since the
-/// same rule meets the same pattern on every resource.
+/// same rule meets the same pattern on every resource. (Not in the
+/// size-bound browser build, which checks one deployment at a time.)
+#[cfg(feature = "slim")]
+fn cached_pattern(base: Op, pattern: &str) -> Result<Regex, String> {
+    compile_pattern(base, pattern)
+}
+
+#[cfg(not(feature = "slim"))]
 fn cached_pattern(base: Op, pattern: &str) -> Result<Regex, String> {
     type Cache = std::cell::RefCell<Vec<(Op, String, Result<Regex, String>)>>;
     thread_local! { static CACHE: Cache = const { std::cell::RefCell::new(Vec::new()) }; }

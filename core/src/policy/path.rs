@@ -155,11 +155,11 @@ fn find_close(s: &str, start: usize) -> Option<usize> {
 
 /// Render a path back to text (for evidence and scope matching).
 pub fn render(p: &[Seg]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(p.iter().map(|g| if let Seg::Key(k) = g { k.len() + 1 } else { 4 }).sum());
     for seg in p {
         match seg {
             Seg::Key(k) => {
-                if k.contains(['.', '[', ']']) || k.trim() != k {
+                if k.bytes().any(|b| matches!(b, b'.' | b'[' | b']')) || k.trim().len() != k.len() {
                     s.push_str("['");
                     s.push_str(&k.replace('\'', "''"));
                     s.push_str("']");
@@ -279,6 +279,14 @@ mod tests {
         for bad in ["", "a..b", "a.", "tags[ ]", "tags['']"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn renders_back_to_the_canonical_spelling() {
+        for s in ["properties.ipRules[*].value", "tags['a.b']", "items[0].name", "tags[' x']", "m['a]b''c']", "a[*][*]"] {
+            assert_eq!(render(&parse(s).unwrap()), s);
+        }
+        assert_eq!(render(&parse("tags[\"a b\"].x").unwrap()), "tags.a b.x");
     }
 
     #[test]

@@ -6,7 +6,6 @@ use super::Rule;
 use crate::model::{normalise_id, Deployment};
 use crate::policy::{EvalContext, Outcome, Policy};
 use crate::value::{Map, Value};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -48,7 +47,7 @@ fn compile(rule: &Rule) -> Result<Policy, String> {
 
 /// What a rule needs before it runs, worked out once: the compiled policy
 /// (or why not), the type guard of its `if` and the types it counts.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Ready {
     policy: Result<Policy, String>,
     guard: Option<Vec<String>>,
@@ -180,16 +179,23 @@ fn existence_candidates(deployment: &Deployment, index: usize, type_: &str, dx: 
 #[derive(Debug)]
 pub struct Prepared<'r> {
     rule: &'r Rule,
-    ready: Cow<'r, Ready>,
+    ready: Held,
     details_type: Option<&'r str>,
+}
+
+/// The embedded catalog's preparation, or one made for this rule.
+#[derive(Debug)]
+enum Held {
+    Cached(&'static Ready),
+    Fresh(Box<Ready>),
 }
 
 impl<'r> Prepared<'r> {
     /// Compile (or find the compiled form of) `rule`.
     pub fn new(rule: &'r Rule) -> Prepared<'r> {
         let ready = match compiled().get(&rule.id) {
-            Some((pr, r)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => Cow::Borrowed(r),
-            _ => Cow::Owned(Ready::new(rule)),
+            Some((pr, r)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => Held::Cached(r),
+            _ => Held::Fresh(Box::new(Ready::new(rule))),
         };
         let details_type = rule
             .policy_rule
@@ -205,24 +211,31 @@ impl<'r> Prepared<'r> {
         self.rule
     }
 
+    fn ready(&self) -> &Ready {
+        match &self.ready {
+            Held::Cached(r) => r,
+            Held::Fresh(r) => r,
+        }
+    }
+
     fn policy(&self) -> &Result<Policy, String> {
-        &self.ready.policy
+        &self.ready().policy
     }
 
     /// Lowercase types of which a resource must be for the `if` to hold
     /// (see [`type_guard`]); `None` = any resource may match.
     pub fn guard(&self) -> Option<&[String]> {
-        self.ready.guard.as_deref()
+        self.ready().guard.as_deref()
     }
 
     /// [`super::run::rule_parameters`] of the rule with no values given.
     pub fn default_parameters(&self) -> &Map {
-        &self.ready.defaults
+        &self.ready().defaults
     }
 
     /// The rule's [`super::run::rule_types`] (empty = any type).
     pub fn types(&self) -> &[String] {
-        &self.ready.types
+        &self.ready().types
     }
 
     /// Can the `if` of this rule hold on resource `i`? `false` only when the
