@@ -119,6 +119,27 @@ test('evaluatePolicy: any Azure Policy definition, offline', () => {
   assert.equal(amlguard.evaluatePolicy(def, res).outcome, 'nomatch', 'still usable');
 });
 
+test('non-ASCII case: full Unicode mappings and the final sigma, as the native build', () => {
+  // The browser build converts case with its own tables (core/src/case.rs);
+  // these are the standard library's results (Python's str.lower/upper agree).
+  const template = { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'st', location: 'westeurope',
+      properties: { lower: "[toLower('ΌΣΟΣ-İ ΑΣ.')]", upper: "[toUpper('straße ﬁ ǆ ᾳ')]",
+        starts: "[startsWith('ΣΟΦΊΑ', 'σοφ')]", ascii: "[toUpper('Mixed-Case_1')]" } }] };
+  const props = amlguard.ingest(template).resources[0].value.properties;
+  assert.equal(props.lower, 'όσος-i\u0307 ας.');
+  assert.equal(props.upper, 'STRASSE FI Ǆ ΑΙ');
+  assert.equal(props.starts, true);
+  assert.equal(props.ascii, 'MIXED-CASE_1');
+  // Policy comparisons ignore case with full folding: `Straße` equals `STRASSE`.
+  const def = { if: { allOf: [{ field: 'name', equals: 'STRASSE' }, { field: 'location', like: 'ΣΟΦ*' }] },
+    then: { effect: 'audit' } };
+  const res = { type: 'Microsoft.Storage/storageAccounts', name: 'Straße', location: 'σοφία' };
+  assert.equal(amlguard.evaluatePolicy(def, res).outcome, 'match');
+  assert.equal(amlguard.evaluatePolicy(def, { ...res, name: 'Strase' }).outcome, 'nomatch');
+});
+
 test('exportPolicies returns definitions, initiative and template as plain documents', () => {
   const ex = amlguard.exportPolicies();
   assert.ok(ex.definitions.length > 10);

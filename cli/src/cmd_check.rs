@@ -42,13 +42,22 @@ pub struct CheckArgs {
     /// Inputs are JSON Lines inventories (one ARM resource per line, e.g. an
     /// Azure Resource Graph export), checked in chunks so memory stays flat;
     /// findings are printed as they are found (`--format json`: one finding
-    /// per line, then a summary line). Cross-resource rules see the
-    /// resources of the same chunk only (about 1 000 resources, never
-    /// splitting a resource group whose rows are contiguous).
+    /// per line, then a summary line). Resources linked by ids are checked
+    /// in the same chunk however far apart their lines are. A line that is
+    /// not a resource (bad JSON, no string `type`, over `max_resource_bytes`)
+    /// is reported as an error naming file and line (`--format json`:
+    /// `{"diagnostic": …}`), the other lines are still checked, and the exit
+    /// code is 2.
     #[arg(long)]
     pub jsonl: bool,
-    /// Change one of Azure's template limits, e.g. `--limit max_resources=2000`
-    /// (names: see `amlguard_core::ingest::Limits`); may repeat
+    /// Change one of the input limits (Azure's documented limits by default);
+    /// may repeat, e.g. `--limit max_resources=2000`. Names and defaults:
+    /// max_template_bytes=4194304 (4 MB), max_parameters_file_bytes=4194304
+    /// (4 MB), max_resource_bytes=1048576 (1 MB per resource; also per line
+    /// with `--jsonl`), max_resources=800, max_copy_count=800,
+    /// max_parameters=256, max_variables=512, max_outputs=64,
+    /// max_expression_chars=24576, max_deployment_depth=32 (amlguard's own
+    /// bound on nested deployments)
     #[arg(long = "limit", value_name = "NAME=N")]
     pub limits: Vec<String>,
 }
@@ -62,6 +71,7 @@ pub fn limits(settings: &[String]) -> Result<amlguard_core::ingest::Limits, Stri
         let slot = match name.trim() {
             "max_template_bytes" => &mut l.max_template_bytes,
             "max_parameters_file_bytes" => &mut l.max_parameters_file_bytes,
+            "max_resource_bytes" => &mut l.max_resource_bytes,
             "max_resources" => &mut l.max_resources,
             "max_copy_count" => &mut l.max_copy_count,
             "max_parameters" => &mut l.max_parameters,
@@ -123,10 +133,10 @@ fn emit(text: &str) {
 /// Run `check`.
 pub fn run(args: CheckArgs) -> Result<ExitCode, String> {
     let opts = options(&args)?;
-    if args.jsonl {
-        return crate::cmd_jsonl::run(&args.paths, &args.format, &opts);
-    }
     let limits = limits(&args.limits)?;
+    if args.jsonl {
+        return crate::cmd_jsonl::run(&args.paths, &args.format, &opts, limits.max_resource_bytes);
+    }
     let report = crate::check_inputs(&args.paths, &args.parameters, &args.var, &limits, &opts)?;
     let out = match args.format.as_str() {
         "json" => report.to_json(),

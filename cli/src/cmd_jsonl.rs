@@ -25,6 +25,13 @@
 //! A resource therefore meets every resource it is linked to, as when the
 //! whole file is checked as one deployment; see docs/design.md.
 //!
+//! A line that cannot be used (not JSON, not a resource object with a
+//! string `type`, longer than `max_resource_bytes`) does not stop the run:
+//! it is reported as an error naming file, line (and column), the other
+//! lines are still checked, and the exit code is 2 (part of the input was
+//! not checked), as for error diagnostics of every other input. Error
+//! diagnostics of the checked chunks are reported the same way.
+//!
 //! All three passes run their parsing and checking on a small pool of
 //! worker threads (available parallelism, at most [`MAX_THREADS`];
 //! `AMLGUARD_JSONL_THREADS=n` sets the number). The main thread reads the
@@ -33,7 +40,7 @@
 //! byte-identical whatever the number of threads; at most `2n + 1` batches
 //! or chunks are in flight.
 
-use amlguard_core::model::{normalise_id, Scope};
+use amlguard_core::model::{normalise_id, Diagnostic, DiagnosticLevel, Scope};
 use amlguard_core::report::Status;
 use amlguard_core::rules::CheckOptions;
 use amlguard_core::{Deployment, Provenance, Value};
@@ -57,6 +64,8 @@ struct Totals {
     resources: usize,
     failed: usize,
     indeterminate: usize,
+    /// Error diagnostics: lines or resources that were not checked.
+    errors: usize,
     failing_exit: bool,
 }
 
@@ -65,6 +74,7 @@ impl Totals {
         self.resources = self.resources.saturating_add(other.resources);
         self.failed = self.failed.saturating_add(other.failed);
         self.indeterminate = self.indeterminate.saturating_add(other.indeterminate);
+        self.errors = self.errors.saturating_add(other.errors);
         self.failing_exit |= other.failing_exit;
     }
 }
@@ -111,6 +121,10 @@ fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut T
     }
     let report = amlguard_core::rules::check_owned(amlguard_core::rules::Catalog::embedded(), std::mem::take(dep), opts);
     totals.resources = totals.resources.saturating_add(report.summary.resources);
+    for d in report.input_errors() {
+        totals.errors = totals.errors.saturating_add(1);
+        write_diagnostic(d, format, out)?;
+    }
     for f in report.findings.iter().filter(|f| f.is_active()) {
         match f.status {
             Status::Fail => {
@@ -138,6 +152,32 @@ fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut T
             );
         }
     }
+    Ok(())
+}
+
+/// One error diagnostic as an output line: `{"diagnostic": …}` in JSON,
+/// `error: MESSAGE (FILE:LINE[:COLUMN] [POINTER])` in text.
+fn write_diagnostic(d: &Diagnostic, format: &str, out: &mut String) -> Result<(), String> {
+    use std::fmt::Write as _;
+    if format == "json" {
+        out.push_str("{\"diagnostic\":");
+        out.push_str(&serde_json::to_string(d).map_err(|e| e.to_string())?);
+        out.push_str("}\n");
+        return Ok(());
+    }
+    let p = &d.provenance;
+    let mut place = p.file.clone().unwrap_or_else(|| "<input>".to_owned());
+    if let Some(line) = p.line {
+        let _ = write!(place, ":{line}");
+        if let Some(column) = p.column {
+            let _ = write!(place, ":{column}");
+        }
+    }
+    if !p.pointer.is_empty() {
+        let _ = write!(place, " {}", p.pointer);
+    }
+    let level = if d.level == DiagnosticLevel::Error { "error" } else { "note" };
+    let _ = writeln!(out, "{level}: {} ({place})", d.message);
     Ok(())
 }
 
@@ -272,8 +312,51 @@ fn open(path: &PathBuf) -> Result<std::io::BufReader<std::fs::File>, String> {
     Ok(std::io::BufReader::with_capacity(1 << 20, file))
 }
 
-/// Call `each(file, line_no, offset, bytes)` for every non-blank line.
-fn lines(paths: &[PathBuf], mut each: impl FnMut(u32, u32, u64, &[u8]) -> Result<(), String>) -> Result<(), String> {
+/// Read one line (with its `\n`) into `buf`, keeping at most `max` bytes
+/// of content: a longer line is read to its end but not kept. Returns the
+/// bytes read (0 at the end of the file) and whether the line was too long.
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<(u64, bool)> {
+    let keep = max.saturating_add(2); // room for `\r\n`
+    let (mut n, mut over) = (0u64, false);
+    loop {
+        let avail = reader.fill_buf()?;
+        if avail.is_empty() {
+            break;
+        }
+        let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+            Some(p) => (p.saturating_add(1), true),
+            None => (avail.len(), false),
+        };
+        if !over {
+            buf.extend_from_slice(avail.get(..take).unwrap_or_default());
+            if buf.len() > keep {
+                over = true;
+                buf.clear();
+            }
+        }
+        reader.consume(take);
+        n = n.saturating_add(take as u64);
+        if done {
+            break;
+        }
+    }
+    if !over {
+        let content = buf.iter().rposition(|&b| b != b'\n' && b != b'\r').map_or(0, |p| p.saturating_add(1));
+        over = content > max;
+        if over {
+            buf.clear();
+        }
+    }
+    Ok((n, over))
+}
+
+/// Call `each(file, line_no, offset, len, bytes)` for every non-blank line;
+/// `bytes` is `None` for a line longer than `max_line` bytes (not kept).
+fn lines(
+    paths: &[PathBuf],
+    max_line: usize,
+    mut each: impl FnMut(u32, u32, u64, u64, Option<&[u8]>) -> Result<(), String>,
+) -> Result<(), String> {
     let mut buf = Vec::new();
     for (fi, path) in paths.iter().enumerate() {
         let fi = u32::try_from(fi).map_err(|_| "too many files".to_owned())?;
@@ -281,15 +364,17 @@ fn lines(paths: &[PathBuf], mut each: impl FnMut(u32, u32, u64, &[u8]) -> Result
         let (mut line_no, mut offset): (u32, u64) = (0, 0);
         loop {
             buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let (n, over) = read_line(&mut reader, &mut buf, max_line).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
             if n == 0 {
                 break;
             }
             line_no = line_no.saturating_add(1);
-            if !buf.iter().all(u8::is_ascii_whitespace) {
-                each(fi, line_no, offset, &buf)?;
+            if over {
+                each(fi, line_no, offset, n, None)?;
+            } else if !buf.iter().all(u8::is_ascii_whitespace) {
+                each(fi, line_no, offset, n, Some(&buf))?;
             }
-            offset = offset.saturating_add(n as u64);
+            offset = offset.saturating_add(n);
         }
     }
     Ok(())
@@ -367,9 +452,10 @@ fn ordered_pool<J: Send, R: Send>(
     })
 }
 
-/// Where a line of a batch is: file, line number, offset in the file, and
-/// end of the line in the batch's bytes.
-type LineAt = (u32, u32, u64, usize);
+/// Where a line of a batch is: file, line number, offset in the file, its
+/// length in the file, and end of the line in the batch's bytes (`None`:
+/// the line is too long and was not kept).
+type LineAt = (u32, u32, u64, u64, Option<usize>);
 
 /// Lines read together and handed to one worker.
 struct Batch {
@@ -382,32 +468,40 @@ struct Batch {
 /// Lines per batch in the first two passes.
 const BATCH: usize = 2_000;
 
-/// Like [`lines`], with `map(index, bytes)` run on worker threads; `each`
-/// gets `(file, line_no, offset, len, result)` in line order.
+/// Like [`lines`], with `map(index, bytes)` run on worker threads (`bytes`
+/// is `None` for a line over the limit); `each` gets
+/// `(file, line_no, offset, len, result)` in line order.
 fn par_lines<T: Send>(
     paths: &[PathBuf],
     threads: usize,
-    map: impl Fn(u32, &[u8]) -> T + Sync,
-    mut each: impl FnMut(u32, u32, u64, usize, T) -> Result<(), String>,
+    max_line: usize,
+    map: impl Fn(u32, Option<&[u8]>) -> T + Sync,
+    mut each: impl FnMut(u32, u32, u64, u64, T) -> Result<(), String>,
 ) -> Result<(), String> {
-    let work = |batch: Batch| -> (Vec<LineAt>, Vec<usize>, Vec<T>) {
+    let work = |batch: Batch| -> (Vec<LineAt>, Vec<T>) {
         let mut start = 0;
-        let mut lens = Vec::with_capacity(batch.lines.len());
         let mut out = Vec::with_capacity(batch.lines.len());
-        for (n, &(_, _, _, end)) in batch.lines.iter().enumerate() {
+        for (n, &(_, _, _, _, end)) in batch.lines.iter().enumerate() {
             let index = batch.first.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
-            out.push(map(index, batch.bytes.get(start..end).unwrap_or_default()));
-            lens.push(end.saturating_sub(start));
-            start = end;
+            match end {
+                Some(end) => {
+                    out.push(map(index, Some(batch.bytes.get(start..end).unwrap_or_default())));
+                    start = end;
+                }
+                None => out.push(map(index, None)),
+            }
         }
-        (batch.lines, lens, out)
+        (batch.lines, out)
     };
     let produce = |submit: &mut dyn FnMut(Batch) -> Result<(), String>| -> Result<(), String> {
         let mut count: u32 = 0;
         let mut batch = Batch { first: 0, bytes: Vec::new(), lines: Vec::new() };
-        lines(paths, |fi, line_no, offset, bytes| {
-            batch.bytes.extend_from_slice(bytes);
-            batch.lines.push((fi, line_no, offset, batch.bytes.len()));
+        lines(paths, max_line, |fi, line_no, offset, len, bytes| {
+            let end = bytes.map(|b| {
+                batch.bytes.extend_from_slice(b);
+                batch.bytes.len()
+            });
+            batch.lines.push((fi, line_no, offset, len, end));
             count = count.saturating_add(1);
             if batch.lines.len() >= BATCH {
                 let full = std::mem::replace(&mut batch, Batch { first: count, bytes: Vec::new(), lines: Vec::new() });
@@ -420,16 +514,45 @@ fn par_lines<T: Send>(
         }
         Ok(())
     };
-    ordered_pool(threads, work, produce, |(at, lens, results)| {
-        for ((&(fi, line_no, offset, _), len), result) in at.iter().zip(lens).zip(results) {
+    ordered_pool(threads, work, produce, |(at, results)| {
+        for (&(fi, line_no, offset, len, _), result) in at.iter().zip(results) {
             each(fi, line_no, offset, len, result)?;
         }
         Ok(())
     })
 }
 
-/// Check JSON Lines files.
-pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitCode, String> {
+/// Why pass 1 could not use a line: message and, for JSON errors, column.
+type LineError = (String, Option<u32>);
+
+/// Pass 1 on one line: `(computed id, id hash)`, or why it is not a resource.
+fn read_row(bytes: Option<&[u8]>, scope: &Scope, max_line: usize) -> Result<(bool, Option<u64>), LineError> {
+    let Some(bytes) = bytes else {
+        return Err((
+            format!("line longer than {max_line} bytes, azure's limit for one resource (`--limit max_resource_bytes=N` to change it)"),
+            None,
+        ));
+    };
+    let value = amlguard_core::json::parse_bytes(bytes).map_err(|_| {
+        // Again without the line break, so the position is on the line.
+        match amlguard_core::json::parse_bytes(bytes.trim_ascii_end()) {
+            Err(e) if e.position.line == 1 => (e.message, Some(e.position.column)),
+            Err(e) => (e.to_string(), None),
+            Ok(_) => ("not a json document".to_owned(), None),
+        }
+    })?;
+    let Some(type_) = value.get_ci("type").and_then(Value::as_str) else {
+        return Err(("a line must be one resource object with a string `type`".to_owned(), None));
+    };
+    let own = value.get_ci("id").and_then(Value::as_str).map(str::to_owned);
+    let computed_id = own.is_none();
+    let id = own.or_else(|| value.get_ci("name").and_then(Value::as_str).map(|n| scope.resource_id(type_, n)));
+    let hash = id.map(|id| normalise_id(&id)).filter(|norm| !norm.is_empty()).map(|norm| id_hash(&norm));
+    Ok((computed_id, hash))
+}
+
+/// Check JSON Lines files; a line may be at most `max_line` bytes.
+pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize) -> Result<ExitCode, String> {
     if !matches!(format, "json" | "text") {
         return Err(format!("`--jsonl` writes `text` or `json`, not `{format}`"));
     }
@@ -438,36 +561,49 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     let scope = Scope::default();
 
     let threads = thread_count();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut totals = Totals::default();
 
     // Pass 1: validate, locate, hash ids (lines parsed on the worker threads).
+    // A line that is not a resource is reported at once (so memory does not
+    // grow with them) and left out; `skipped` holds its index among the
+    // non-blank lines, for pass 2.
     let mut rows: Vec<Row> = Vec::new();
     let mut ids: HashMap<u64, u32> = HashMap::new();
+    let mut skipped: Vec<u32> = Vec::new();
+    let mut ordinal: u32 = 0;
     let scope_ref = &scope;
     par_lines(
         paths,
         threads,
-        |_, bytes| -> Result<(bool, Option<u64>), Option<String>> {
-            let value = amlguard_core::json::parse_bytes(bytes).map_err(|e| Some(e.to_string()))?;
-            let Some(type_) = value.get_ci("type").and_then(Value::as_str) else {
-                return Err(None);
-            };
-            let own = value.get_ci("id").and_then(Value::as_str).map(str::to_owned);
-            let computed_id = own.is_none();
-            let id = own.or_else(|| value.get_ci("name").and_then(Value::as_str).map(|n| scope_ref.resource_id(type_, n)));
-            let hash = id.map(|id| normalise_id(&id)).filter(|norm| !norm.is_empty()).map(|norm| id_hash(&norm));
-            Ok((computed_id, hash))
-        },
+        max_line,
+        |_, bytes| read_row(bytes, scope_ref, max_line),
         |fi, line_no, offset, len, info| {
-            let (computed_id, hash) = info.map_err(|e| match e {
-                Some(e) => format!("{}:{line_no}: {e}", name_of(fi)),
-                None => format!("{}:{line_no}: a line must be one resource object with a string `type`", name_of(fi)),
-            })?;
+            let this = ordinal;
+            ordinal = ordinal.saturating_add(1);
+            let len = u32::try_from(len).map_err(|_| ("line longer than 4 GiB".to_owned(), None));
+            let (computed_id, hash, len) = match info.and_then(|(c, h)| Ok((c, h, len?))) {
+                Ok(row) => row,
+                Err((message, column)) => {
+                    let d = Diagnostic {
+                        level: DiagnosticLevel::Error,
+                        message: format!("line not checked: {message}"),
+                        provenance: Provenance { file: Some(name_of(fi)), pointer: String::new(), line: Some(line_no), column },
+                    };
+                    let mut text = String::new();
+                    write_diagnostic(&d, format, &mut text)?;
+                    let _ = out.write_all(text.as_bytes());
+                    totals.errors = totals.errors.saturating_add(1);
+                    skipped.push(this);
+                    return Ok(());
+                }
+            };
             let index = u32::try_from(rows.len()).map_err(|_| "more than 4 billion resources".to_owned())?;
             if let Some(hash) = hash {
                 // The first resource with an id stands for it (as in `derive_relations`).
                 ids.entry(hash).or_insert(index);
             }
-            let len = u32::try_from(len).map_err(|_| format!("{}:{line_no}: line longer than 4 GiB", name_of(fi)))?;
             rows.push(Row { file: fi, line: line_no, offset, len, computed_id });
             Ok(())
         },
@@ -477,11 +613,18 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     let total = u32::try_from(rows.len()).map_err(|_| "more than 4 billion resources".to_owned())?;
     let mut groups = Groups { parent: (0..total).collect() };
     let mut index: u32 = 0;
-    let (rows_ref, ids_ref) = (&rows, &ids);
+    let (rows_ref, ids_ref, skipped_ref) = (&rows, &ids, &skipped);
     par_lines(
         paths,
         threads,
-        |index, bytes| -> Result<Vec<u32>, String> {
+        max_line,
+        |ordinal, bytes| -> Result<Option<Vec<u32>>, String> {
+            // Lines pass 1 left out have no row; the others' row index is
+            // their ordinal less the left-out lines before them.
+            let (Some(bytes), Err(before)) = (bytes, skipped_ref.binary_search(&ordinal)) else {
+                return Ok(None);
+            };
+            let index = ordinal.saturating_sub(u32::try_from(before).unwrap_or(u32::MAX));
             let mut found = Vec::new();
             let computed = rows_ref.get(index as usize).is_some_and(|r| r.computed_id);
             match raw_strings(bytes).filter(|_| !computed) {
@@ -507,16 +650,18 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
                     }
                 }
             }
-            Ok(found)
+            Ok(Some(found))
         },
         |_, _, _, _, found| {
-            for other in found? {
+            let Some(found) = found? else { return Ok(()) };
+            for other in found {
                 groups.union(index, other);
             }
             index = index.saturating_add(1);
             Ok(())
         },
     )?;
+    drop(skipped);
 
     // Pass 3: whole groups into chunks, in order of first line.
     let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -532,9 +677,6 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     drop(groups);
     drop(ids);
 
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut totals = Totals::default();
     let produce = |submit: &mut dyn FnMut(Job) -> Result<(), String>| -> Result<(), String> {
         let mut readers = paths.iter().map(open).collect::<Result<Vec<_>, _>>()?;
         let mut positions: Vec<u64> = vec![0; readers.len()];
@@ -595,20 +737,61 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions) -> Result<ExitC
     })?;
     let summary = if format == "json" {
         format!(
-            "{{\"summary\":{{\"resources\":{},\"failed\":{},\"indeterminate\":{}}}}}",
-            totals.resources, totals.failed, totals.indeterminate
+            "{{\"summary\":{{\"resources\":{},\"failed\":{},\"indeterminate\":{},\"errors\":{}}}}}",
+            totals.resources, totals.failed, totals.indeterminate, totals.errors
+        )
+    } else if totals.errors > 0 {
+        format!(
+            "{} resources: {} failed, {} indeterminate; {} errors (part of the input was not checked)",
+            totals.resources, totals.failed, totals.indeterminate, totals.errors
         )
     } else {
         format!("{} resources: {} failed, {} indeterminate", totals.resources, totals.failed, totals.indeterminate)
     };
     let _ = writeln!(out, "{summary}");
     let _ = out.flush();
-    Ok(if totals.failing_exit { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    // As `Report::exit_code`: 2 when part of the input was not checked.
+    Ok(if totals.errors > 0 {
+        ExitCode::from(2)
+    } else if totals.failing_exit {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ordered_pool;
+    use super::{ordered_pool, read_line};
+
+    /// Every line `read_line` returns: (bytes read, too long, kept bytes),
+    /// through a 3-byte buffer so lines span many refills.
+    fn read_all(input: &[u8], max: usize) -> Vec<(u64, bool, Vec<u8>)> {
+        let mut reader = std::io::BufReader::with_capacity(3, input);
+        let mut out = Vec::new();
+        loop {
+            let mut buf = Vec::new();
+            let (n, over) = read_line(&mut reader, &mut buf, max).unwrap();
+            if n == 0 {
+                return out;
+            }
+            out.push((n, over, buf));
+        }
+    }
+
+    #[test]
+    fn lines_over_the_limit_are_read_past_but_not_kept() {
+        let input = b"abcd\nabcde\r\nabcdefgh\nab";
+        let got = read_all(input, 5);
+        assert_eq!(
+            got,
+            vec![(5, false, b"abcd\n".to_vec()), (7, false, b"abcde\r\n".to_vec()), (9, true, Vec::new()), (2, false, b"ab".to_vec())]
+        );
+        // The byte counts add up to the input, so offsets stay right.
+        assert_eq!(got.iter().map(|g| g.0).sum::<u64>(), input.len() as u64);
+        // A limit of 0 keeps only blank lines.
+        assert_eq!(read_all(b"\nx\n", 0), vec![(1, false, b"\n".to_vec()), (2, true, Vec::new())]);
+    }
 
     fn run(threads: usize, bad: Option<u32>) -> Result<Vec<u32>, String> {
         let mut out = Vec::new();

@@ -3,7 +3,9 @@
 //! `amlguard-core`.
 //!
 //! Exit codes: 0 success / no findings at or above the threshold, 1 findings
-//! at or above `--fail-on`, 2 unusable input (message on stderr).
+//! at or above `--fail-on`, 2 unusable input (message on stderr) or part of
+//! the input not checked (an error diagnostic naming file and line, in the
+//! output; `check` on files and folders, `check --jsonl` and `ingest` alike).
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -61,9 +63,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// Largest suppressions, rule parameters or policy definition file read.
+const MAX_FILE_BYTES: usize = 64 << 20;
+
 /// Read a UTF-8 file (BOM skipped) with a message naming it on failure.
 pub(crate) fn read(path: &std::path::Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    read_at_most(path, MAX_FILE_BYTES, "amlguard's limit for this file")
+}
+
+/// [`read`] for a file of at most `max` bytes (`why`: whose limit that is);
+/// a larger file is refused without being loaded into memory.
+pub(crate) fn read_at_most(path: &std::path::Path, max: usize, why: &str) -> Result<String, String> {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1)).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() > max {
+        return Err(format!("{}: file larger than {max} bytes ({why})", path.display()));
+    }
     amlguard_core::json::decode(&bytes)
         .map(str::to_owned)
         .map_err(|e| format!("{}: {e}", path.display()))
@@ -83,12 +101,15 @@ pub(crate) fn check_inputs(
         ..Default::default()
     };
     for p in parameters {
-        let text = read(p)?;
+        let text = read_at_most(p, limits.max_parameters_file_bytes, PARAMETERS_LIMIT)?;
         load.parameters.push(amlguard_core::json::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?);
     }
     let refs: Vec<&std::path::Path> = paths.iter().map(std::path::PathBuf::as_path).collect();
     amlguard_core::check_path(&refs, &load, options).map_err(|e| e.to_string())
 }
+
+/// Whose limit a parameters file is over.
+pub(crate) const PARAMETERS_LIMIT: &str = "azure's limit for a parameters file; `--limit max_parameters_file_bytes=N` to change it";
 
 /// `--var name=value` arguments as Terraform variable overrides.
 pub(crate) fn tf_vars_of(args: &[String]) -> Result<Vec<(String, String)>, String> {

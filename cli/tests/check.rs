@@ -169,3 +169,43 @@ fn unexpandable_resources_are_located_errors_and_exit_two() {
         assert!(out.contains("error: ") && out.contains(what) && out.contains(&want), "{out}");
     }
 }
+
+/// `check --help` lists every input limit with its default (Azure's), and
+/// `--limit` accepts each name: changing it changes the outcome.
+#[test]
+fn every_limit_is_in_the_help_with_its_default_and_accepted_by_limit() {
+    let defaults = serde_json::to_value(amlguard_core::ingest::Limits::default()).unwrap();
+    let defaults = defaults.as_object().unwrap();
+    assert!(defaults.len() >= 10);
+    let (code, help, _) = run(&["check", "--help"]);
+    assert_eq!(code, 0);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (name, value) in defaults {
+        assert!(help.contains(&format!("{name}={value}")), "`check --help` does not list `{name}={value}`: {help}");
+        let (code, _, err) = run(&["check", "--limit", &format!("{name}={value}"), "examples/secure-baseline.json"]);
+        assert_eq!(code, 0, "--limit {name}: {err}");
+    }
+    // Lowered, each of these makes a small template (partly) unusable.
+    let dir = std::env::temp_dir().join(format!("amlguard-cli-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = dir.join("t.json");
+    std::fs::write(
+        &t,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0", "parameters": {"p": {"type": "string", "defaultValue": "x"}}, "variables": {"v": "[parameters('p')]"},
+  "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[concat('st', variables('v'))]"},
+                {"type": "Microsoft.KeyVault/vaults", "apiVersion": "2023-07-01", "name": "kv", "copy": {"name": "c", "count": 2}}]}"#,
+    )
+    .unwrap();
+    let t = t.to_str().unwrap();
+    let (code, _, err) = run(&["check", t]);
+    assert!(code == 0 || code == 1, "{err}");
+    for name in ["max_template_bytes", "max_resources", "max_resource_bytes", "max_parameters", "max_variables", "max_copy_count", "max_expression_chars"] {
+        let (code, _, err) = run(&["check", "--limit", &format!("{name}=0"), t]);
+        assert_eq!(code, 2, "--limit {name}=0 should make the template (partly) unusable: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, _, err) = run(&["check", "--limit", "max_nothing=1", "examples/secure-baseline.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no limit `max_nothing`"), "{err}");
+}

@@ -148,3 +148,91 @@ fn output_is_the_same_with_one_or_several_checking_threads() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn unusable_lines_are_named_and_the_other_lines_are_still_checked() {
+    let dir = std::env::temp_dir().join(format!("amlguard-jsonl-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ws = rid("rg-a", "Microsoft.MachineLearningServices/workspaces", "mlw");
+    let mut good: Vec<Value> = vec![json!({"id": ws, "name": "mlw", "type": "microsoft.machinelearningservices/workspaces",
+        "location": "westeurope", "resourceGroup": "rg-a", "subscriptionId": SUB,
+        "properties": {"publicNetworkAccess": "Disabled"}})];
+    for i in 0..2_500 {
+        good.push(json!({"id": rid(&format!("rg-f{i}"), "Microsoft.Storage/storageAccounts", &format!("st{i}")),
+            "name": format!("st{i}"), "type": "microsoft.storage/storageaccounts", "resourceGroup": format!("rg-f{i}")}));
+    }
+    // Linked to the workspace on line 1, after every bad line (more than
+    // one batch of lines later): the left-out lines must not shift it.
+    good.push(json!({"id": rid("rg-a", "Microsoft.Network/privateEndpoints", "pe"), "name": "pe",
+        "type": "microsoft.network/privateendpoints", "resourceGroup": "rg-a",
+        "properties": {"privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": ws, "groupIds": ["amlworkspace"]}}]}}));
+    // (after which good line, the bad line's bytes, what the error says)
+    let long = format!("{{\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"{}\"}}", "x".repeat(2_000));
+    let bad: Vec<(usize, Vec<u8>, &str)> = vec![
+        (0, b"{\"name\": \"broken\", \"type\": ".to_vec(), "unexpected end of document"),
+        (1, b"{\"name\": \"no-type\"}".to_vec(), "a line must be one resource object with a string `type`"),
+        (900, b"[1, 2]".to_vec(), "a line must be one resource object with a string `type`"),
+        (2_100, b"{\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"caf\xe9\"}".to_vec(), "invalid utf-8"),
+        (2_300, long.into_bytes(), "line longer than 600 bytes"),
+        (2_300, b"{\"type\": \"a\", \"type\": \"b\"}".to_vec(), "duplicate key `type`"),
+    ];
+    let (mut bytes, mut line, mut want) = (Vec::new(), 0usize, Vec::new());
+    for (i, row) in good.iter().enumerate() {
+        bytes.extend_from_slice(format!("{row}\n").as_bytes());
+        line += 1;
+        if i == 5 {
+            bytes.extend_from_slice(b"   \n"); // blank lines are skipped, not errors
+            line += 1;
+        }
+        for (_, text, message) in bad.iter().filter(|b| b.0 == i) {
+            bytes.extend_from_slice(text);
+            bytes.push(b'\n');
+            line += 1;
+            want.push((line, *message));
+        }
+    }
+    let path = dir.join("estate.jsonl");
+    std::fs::write(&path, &bytes).unwrap();
+    let whole = write(&dir, "whole.json", &Value::Array(good).to_string());
+    let run_with = |threads: &str, format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_amlguard"))
+            .args(["check", "--jsonl", path.to_str().unwrap(), "--format", format, "--limit", "max_resource_bytes=600"])
+            .env("AMLGUARD_JSONL_THREADS", threads)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, out) = run_with("1", "json");
+    assert_eq!(code, Some(2), "error lines must make the exit code 2: {out}");
+    assert_eq!((code, out.clone()), run_with("3", "json"), "1 and 3 threads differ");
+    let rows: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let diagnostics: Vec<&Value> = rows.iter().filter_map(|r| r.get("diagnostic")).collect();
+    let got: Vec<(usize, String)> =
+        diagnostics.iter().map(|d| (d["provenance"]["line"].as_u64().unwrap() as usize, d["message"].as_str().unwrap().to_owned())).collect();
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    for ((line, message), (want_line, want_message)) in got.iter().zip(&want) {
+        assert_eq!(line, want_line, "{message}");
+        assert!(message.contains(want_message), "line {line}: `{message}` should say `{want_message}`");
+    }
+    for d in &diagnostics {
+        assert_eq!(d["level"], "error");
+        assert_eq!(d["provenance"]["file"], path.to_str().unwrap());
+    }
+    assert_eq!(diagnostics[0]["provenance"]["column"], 27, "just after the last character of the cut-off line");
+    let summary = &rows.last().unwrap()["summary"];
+    assert_eq!(summary["errors"], want.len());
+    assert_eq!(summary["resources"], 2_502);
+    // Nothing else is lost: the good lines' findings are those of checking them as one file.
+    let findings: BTreeSet<Key> = rows.iter().filter(|r| r.get("rule_id").is_some()).map(key).collect();
+    assert!(!findings.is_empty());
+    assert_eq!(findings, whole_findings(&whole));
+
+    let (code, text) = run_with("2", "text");
+    assert_eq!(code, Some(2));
+    for (line, message) in &want {
+        let place = format!("({}:{line}", path.display());
+        assert!(text.lines().any(|l| l.starts_with("error: ") && l.contains(message) && l.contains(&place)), "no error line for {place}: {text}");
+    }
+    assert!(text.trim_end().ends_with(&format!("; {} errors (part of the input was not checked)", want.len())), "{}", &text[text.len() - 200..]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

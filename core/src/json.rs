@@ -631,7 +631,7 @@ impl<'a> Parser<'a> {
                         } else {
                             self.members.push((key, v));
                             if count >= SMALL_OBJECT {
-                                let mut map = Map::with_capacity_and_hasher(SMALL_OBJECT * 4, Default::default());
+                                let mut map = Map::with_capacity(SMALL_OBJECT * 4);
                                 map.extend(self.members.drain(mark..));
                                 big = Some(map);
                             }
@@ -665,7 +665,7 @@ impl<'a> Parser<'a> {
             Some(map) => map,
             None => {
                 let members = self.members.drain(mark..);
-                let mut map = Map::with_capacity_and_hasher(members.len(), Default::default());
+                let mut map = Map::with_capacity(members.len());
                 map.extend(members);
                 map
             }

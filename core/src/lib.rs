@@ -7,6 +7,7 @@
 //! it with three-valued logic (a value not knowable before deployment is
 //! [`Value::Unknown`]); the result is a report of findings.
 
+pub(crate) mod case;
 pub mod error;
 pub mod export;
 pub mod ingest;

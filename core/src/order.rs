@@ -21,6 +21,17 @@ pub(crate) fn sort<T: Ord>(v: &mut Vec<T>) {
     sort_by(v, T::cmp);
 }
 
+/// Sort of `v` (same result as `slice::sort_unstable`: elements that compare
+/// equal are identical for the types sorted with it, so a stable sort gives
+/// the same vector). The native build calls `sort_unstable`.
+#[allow(clippy::ptr_arg)] // the slim build refills the vector
+pub(crate) fn sort_unstable<T: Ord>(v: &mut Vec<T>) {
+    #[cfg(not(feature = "slim"))]
+    v.sort_unstable();
+    #[cfg(feature = "slim")]
+    sort_by_index(v, T::cmp);
+}
+
 /// [`sort_by`] through a sorted index list.
 #[cfg_attr(not(feature = "slim"), allow(dead_code))]
 fn sort_by_index<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {

@@ -10,8 +10,95 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// Object map: keeps the document's key order, so output is deterministic
-/// and reads like the input.
-pub type Map = IndexMap<String, Value>;
+/// and reads like the input. An [`IndexMap`] (every map method is reached
+/// through `Deref`) with foldhash instead of SipHash: keys are hashed on
+/// every insert and lookup, and SipHash cost ~8 % of a whole check (see
+/// docs/design.md, "Object map hasher").
+#[derive(Clone, Default, PartialEq)]
+pub struct Map(IndexMap<String, Value, foldhash::fast::RandomState>);
+
+impl Map {
+    /// An empty map.
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    /// An empty map with room for `n` members.
+    pub fn with_capacity(n: usize) -> Map {
+        Map(IndexMap::with_capacity_and_hasher(n, foldhash::fast::RandomState::default()))
+    }
+}
+
+impl std::ops::Deref for Map {
+    type Target = IndexMap<String, Value, foldhash::fast::RandomState>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Map {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromIterator<(String, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
+        Map(IndexMap::from_iter(iter))
+    }
+}
+
+impl Extend<(String, Value)> for Map {
+    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
+        self.0.extend(iter);
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (String, Value);
+    type IntoIter = indexmap::map::IntoIter<String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = indexmap::map::Iter<'a, String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut Map {
+    type Item = (&'a String, &'a mut Value);
+    type IntoIter = indexmap::map::IterMut<'a, String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter_mut()
+    }
+}
+
+impl Serialize for Map {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Map {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IndexMap::deserialize(d).map(Map)
+    }
+}
+
+/// Objects up to this many members are searched by [`Value::get_ci`] with
+/// one scan instead of a hash lookup (most ARM objects are this small).
+const SCAN_LEN: usize = 8;
 
 /// Key under which an [`Value::Unknown`] is written when a value is
 /// serialised to plain JSON (for `amlguard ingest` and the bindings).
@@ -155,6 +242,19 @@ impl Value {
     /// case-insensitive). An exact match wins over a case-folded one.
     pub fn get_ci(&self, key: &str) -> Option<&Value> {
         let map = self.as_object()?;
+        if map.len() <= SCAN_LEN {
+            // One pass over a small object is cheaper than hashing the key.
+            let mut folded = None;
+            for (k, v) in map {
+                if k == key {
+                    return Some(v);
+                }
+                if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                    folded = Some(v);
+                }
+            }
+            return folded;
+        }
         map.get(key)
             .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
     }
@@ -330,5 +430,15 @@ mod tests {
         assert_eq!(v.get_ci("name"), Some(&Value::Int(2)));
         assert_eq!(v.get_ci("TYPE"), Some(&Value::Int(3)));
         assert_eq!(v.get_ci("kind"), None);
+        // the same answers from an object too large to be scanned
+        let mut big: Map = (0..2 * SCAN_LEN).map(|i| (format!("k{i}"), Value::Int(-1))).collect();
+        big.insert("NAME".into(), Value::Int(1));
+        big.insert("Name".into(), Value::Int(3));
+        big.insert("name".into(), Value::Int(2));
+        let big = Value::Object(big);
+        assert_eq!(big.get_ci("name"), Some(&Value::Int(2)));
+        assert_eq!(big.get_ci("nAme"), Some(&Value::Int(1)));
+        assert_eq!(v.get_ci("nAme"), Some(&Value::Int(1)));
+        assert_eq!(big.get_ci("kind"), None);
     }
 }

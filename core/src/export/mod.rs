@@ -329,7 +329,7 @@ pub fn area_title(area: &str) -> String {
         other => {
             let mut c = other.chars();
             match c.next() {
-                Some(f) => f.to_uppercase().chain(c).collect::<String>().replace('-', " "),
+                Some(f) => crate::case::upper_char(f).chain(c).collect::<String>().replace('-', " "),
                 None => String::new(),
             }
         }

@@ -154,11 +154,18 @@ fn add_doc(
     }
 }
 
+/// Read a file of at most `max` bytes (Azure's limit for it); a larger one
+/// is refused without being loaded into memory.
 fn read_text(path: &Path, max: usize) -> Result<String, Error> {
+    use std::io::Read as _;
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, &e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, &e))?;
+    let mut bytes = Vec::new();
+    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(cap).read_to_end(&mut bytes).map_err(|e| Error::io(&shown, &e))?;
     if bytes.len() > max {
-        return Err(Error::Io { path: shown, message: format!("file is {} bytes; at most {max} are read", bytes.len()) });
+        let size = std::fs::metadata(path).map_or(cap, |m| m.len());
+        return Err(Error::Io { path: shown, message: format!("file is {size} bytes; azure accepts at most {max} bytes (4 MB)") });
     }
     crate::json::decode(&bytes).map(str::to_owned).map_err(|e| Error::json(Some(&shown), e))
 }
@@ -193,7 +200,7 @@ fn sibling_parameters(path: &Path) -> Option<PathBuf> {
 
 fn add_file(dep: &mut Deployment, path: &Path, opts: &LoadOptions) -> Result<(), Error> {
     let shown = path.display().to_string();
-    let text = read_text(path, opts.limits.max_template_bytes.saturating_add(1))?;
+    let text = read_text(path, opts.limits.max_template_bytes)?;
     if text.len() > opts.limits.max_template_bytes {
         return Err(too_big(Some(&shown), text.len(), &opts.limits));
     }
@@ -287,7 +294,7 @@ fn load_dir(dep: &mut Deployment, dir: &Path, opts: &LoadOptions, top: bool) -> 
     }
     for p in templates {
         let shown = p.display().to_string();
-        let text = read_text(&p, opts.limits.max_template_bytes.saturating_add(1))?;
+        let text = read_text(&p, opts.limits.max_template_bytes)?;
         let doc = crate::json::parse(&text).ok();
         match doc.as_ref().map(|d| (detect(d), d)) {
             Some((Format::ArmTemplate | Format::TerraformPlan, _)) => add_file(dep, &p, opts)?,

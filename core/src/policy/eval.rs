@@ -79,6 +79,35 @@ enum Scope<'a> {
     Resource { res: &'a Value, index: Option<usize>, fn_res: &'a Value, outer: &'a Value },
 }
 
+/// One piece of evidence as recorded: values borrowed from the resource
+/// and the policy where possible. Only what is returned becomes an owned
+/// [`Evidence`] (most records are dropped by `allOf`/`anyOf` on the way).
+struct Rec<'a> {
+    field: String,
+    path: Option<String>,
+    value: Option<Cow<'a, Value>>,
+    op: Op,
+    rhs: Cow<'a, Value>,
+    result: Tri,
+}
+
+impl Rec<'_> {
+    fn into_evidence(self) -> Evidence {
+        Evidence {
+            field: self.field,
+            path: self.path,
+            value: self.value.map(Cow::into_owned),
+            operator: self.op.name().to_owned(),
+            expected: self.rhs.into_owned(),
+            result: self.result.word().to_owned(),
+        }
+    }
+}
+
+fn owned(recs: Vec<Rec<'_>>) -> Vec<Evidence> {
+    recs.into_iter().map(Rec::into_evidence).collect()
+}
+
 pub(crate) struct Ev<'a> {
     pub policy: &'a Policy,
     pub root: &'a Value,
@@ -86,16 +115,21 @@ pub(crate) struct Ev<'a> {
     pub ctx: &'a EvalContext<'a>,
     scopes: Vec<Scope<'a>>,
     pub unknown: Vec<String>,
-    pub evidence: Vec<Evidence>,
+    evidence: Vec<Rec<'a>>,
     /// Why `related` counts being evaluated have a possible (unknown) part.
     possible: Vec<String>,
     record: bool,
+    /// While above zero, reasons for unknowns are not kept (they would be
+    /// dropped anyway), so they are not formatted either.
+    mute: u32,
     depth: usize,
     pub api_version: Option<String>,
 }
 
 /// Evaluate `policy` against `resource`.
-pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>) -> Evaluation {
+/// `nomatch_evidence`: whether a `NoMatch` outcome carries its evidence
+/// (callers that only report matches skip building it).
+pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>, nomatch_evidence: bool) -> Evaluation {
     let api_version = ctx
         .api_version
         .map(str::to_owned)
@@ -110,6 +144,7 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
         evidence: Vec::new(),
         possible: Vec::new(),
         record: true,
+        mute: 0,
         depth: 0,
         api_version,
     };
@@ -151,7 +186,9 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                             // a related resource satisfies the existence condition: compliant
                             out.outcome = Outcome::NoMatch;
                             out.details = None;
-                            out.evidence = std::mem::take(&mut ev.evidence);
+                            if nomatch_evidence {
+                                out.evidence = owned(std::mem::take(&mut ev.evidence));
+                            }
                             out.unknown = dedup(std::mem::take(&mut ev.unknown));
                             return out;
                         }
@@ -173,7 +210,9 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
             }
         },
     }
-    out.evidence = ev.evidence;
+    if nomatch_evidence || out.outcome != Outcome::NoMatch {
+        out.evidence = owned(ev.evidence);
+    }
     out.unknown = dedup(ev.unknown);
     out
 }
@@ -191,6 +230,7 @@ pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params:
         evidence: Vec::new(),
         possible: Vec::new(),
         record: false,
+        mute: 0,
         depth: 0,
         api_version: ctx.api_version.map(str::to_owned),
     };
@@ -291,9 +331,9 @@ impl<'a> Ev<'a> {
             Err(f) => return self.fail("operand", f),
         };
         if let Some(u) = rhs.first_unknown() {
-            let r = u.reason.clone();
-            self.unknown.push(format!("{} operand: {r}", l.op.name()));
-            self.note(&l.lhs, None, None, l.op, &rhs, Tri::U);
+            let r = &u.reason;
+            self.say(|| format!("{} operand: {r}", l.op.name()));
+            self.note(&l.lhs, None, None, l.op, rhs, Tri::U);
             return Tri::U;
         }
         match &l.lhs {
@@ -318,7 +358,7 @@ impl<'a> Ev<'a> {
                                             Err(fl) => return self.fail(&name, fl),
                                         };
                                         let t = self.apply(l, Some(&v), &rhs, &name);
-                                        self.note_field(&name, &None, Some(&v), l.op, &rhs, t);
+                                        self.note_field(&name, None, Some(v), l.op, rhs, t);
                                         return t;
                                     }
                                     fref = r;
@@ -338,7 +378,7 @@ impl<'a> Ev<'a> {
                 if !multi {
                     let v = vals.into_iter().next().flatten();
                     let t = self.apply(l, v.as_deref(), &rhs, &f.text);
-                    self.note_field(&f.text, &path_text, v.as_deref(), l.op, &rhs, t);
+                    self.note_field(&f.text, path_text, v, l.op, rhs, t);
                     t
                 } else {
                     // every element must satisfy the condition
@@ -357,7 +397,7 @@ impl<'a> Ev<'a> {
                         }
                     }
                     let shown = decided.flatten();
-                    self.note_field(&f.text, &path_text, shown.as_deref(), l.op, &rhs, res);
+                    self.note_field(&f.text, path_text, shown, l.op, rhs, res);
                     res
                 }
             }
@@ -367,7 +407,7 @@ impl<'a> Ev<'a> {
                     Err(f) => return self.fail("value", f),
                 };
                 let r = self.apply(l, Some(&v), &rhs, "value");
-                self.note(&l.lhs, None, Some(&v), l.op, &rhs, r);
+                self.note(&l.lhs, None, Some(v), l.op, rhs, r);
                 r
             }
             Lhs::Count(c) => {
@@ -400,16 +440,23 @@ impl<'a> Ev<'a> {
                     }
                 }
                 let shown = if lo == hi { Value::Int(lo) } else { Value::unknown(format!("between {lo} and {hi}")) };
-                self.note(&l.lhs, None, Some(&shown), l.op, &rhs, r);
+                self.note(&l.lhs, None, Some(Cow::Owned(shown)), l.op, rhs, r);
                 r
             }
         }
     }
 
+    /// Keep the reason for an unknown (formatted only when kept).
+    fn say(&mut self, reason: impl FnOnce() -> String) {
+        if self.mute == 0 {
+            self.unknown.push(reason());
+        }
+    }
+
     fn fail(&mut self, what: &str, f: Fail) -> Tri {
         match f {
-            Fail::Unknown(r) => self.unknown.push(format!("{what}: {r}")),
-            Fail::Error(e) => self.unknown.push(format!("{what}: error: {e}")),
+            Fail::Unknown(r) => self.say(|| format!("{what}: {r}")),
+            Fail::Error(e) => self.say(|| format!("{what}: error: {e}")),
         }
         Tri::U
     }
@@ -424,13 +471,13 @@ impl<'a> Ev<'a> {
                         None => Tri::U,
                     };
                 }
-                self.unknown.push(format!("{what}: {}", u.reason));
+                self.say(|| format!("{what}: {}", u.reason));
                 return Tri::U;
             }
             // `exists` and the key operators do not look inside the value
             if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) {
                 if let Some(u) = v.first_unknown() {
-                    self.unknown.push(format!("{what}: {}", u.reason));
+                    self.say(|| format!("{what}: {}", u.reason));
                     return Tri::U;
                 }
             }
@@ -438,13 +485,20 @@ impl<'a> Ev<'a> {
         match operators::apply(l.op, lhs, rhs, l.pat.as_ref()) {
             Ok(b) => Tri::from(b),
             Err(e) => {
-                self.unknown.push(format!("{what}: error: {e}"));
+                self.say(|| format!("{what}: error: {e}"));
                 Tri::U
             }
         }
     }
 
-    fn note(&mut self, lhs: &Lhs, path: Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
+    fn keeps_evidence(&self) -> bool {
+        self.record && self.evidence.len() < MAX_EVIDENCE
+    }
+
+    fn note(&mut self, lhs: &Lhs, path: Option<String>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
+        if !self.keeps_evidence() {
+            return;
+        }
         let field = match lhs {
             Lhs::Field(FieldSpec::Static(f)) => f.text.clone(),
             Lhs::Field(FieldSpec::Dynamic(_)) => "field".to_owned(),
@@ -454,22 +508,16 @@ impl<'a> Ev<'a> {
         self.push_evidence(field, path, v, op, rhs, r);
     }
 
-    fn note_field(&mut self, field: &str, path: &Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
-        self.push_evidence(field.to_owned(), path.clone(), v, op, rhs, r);
+    fn note_field(&mut self, field: &str, path: Option<String>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
+        if self.keeps_evidence() {
+            self.push_evidence(field.to_owned(), path, v, op, rhs, r);
+        }
     }
 
-    fn push_evidence(&mut self, field: String, path: Option<String>, v: Option<&Value>, op: Op, rhs: &Value, r: Tri) {
-        if !self.record || self.evidence.len() >= MAX_EVIDENCE {
-            return;
+    fn push_evidence(&mut self, field: String, path: Option<String>, value: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, result: Tri) {
+        if self.keeps_evidence() {
+            self.evidence.push(Rec { field, path, value, op, rhs, result });
         }
-        self.evidence.push(Evidence {
-            field,
-            path,
-            value: v.cloned(),
-            operator: op.name().to_owned(),
-            expected: rhs.clone(),
-            result: r.word().to_owned(),
-        });
     }
 
     // ---------- fields ----------
@@ -536,7 +584,8 @@ impl<'a> Ev<'a> {
         let mut found = Vec::new();
         path::collect(base, rest, &mut found);
         let multi = path::has_wild(rest);
-        let text = Some(path::render(p));
+        // The text is only for evidence, which is not kept inside counts.
+        let text = self.keeps_evidence().then(|| path::render(p));
         (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), multi, text)
     }
 
@@ -755,7 +804,7 @@ impl<'a> Ev<'a> {
                         targets.extend(dep.sources(idx, p));
                     }
                 }
-                targets.sort_unstable();
+                crate::order::sort_unstable(&mut targets);
                 targets.dedup();
                 for &t in &targets {
                     let Some(r) = dep.resources.get(t) else { continue };
@@ -789,7 +838,7 @@ impl<'a> Ev<'a> {
         outer: &'a Value,
         known: &[usize],
     ) -> i64 {
-        let name = match outer.get_ci("name") {
+        let name = || match outer.get_ci("name") {
             Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
             _ => "this resource (name not known)".to_owned(),
         };
@@ -798,17 +847,18 @@ impl<'a> Ev<'a> {
         let mut capacity: Option<usize> = Some(0);
         let mut reasons: Vec<String> = Vec::new();
         for pr in &dep.possible_relations {
+            // outgoing: only this resource's unknowns; incoming: only others'
+            if rel.out != (pr.from == idx) {
+                continue;
+            }
             let cap = rel.paths.iter().try_fold(0usize, |acc, p| pr.capacity(p).map(|b| acc.saturating_add(b)));
             if cap == Some(0) {
                 continue;
             }
             if rel.out {
-                if pr.from != idx {
-                    continue;
-                }
                 capacity = capacity.zip(cap).map(|(a, b)| a.saturating_add(b));
-                reasons.push(format!("relation `{}` of {name} is not known: {}", pr.path, pr.reason));
-            } else if pr.from != idx {
+                reasons.push(format!("relation `{}` of {} is not known: {}", pr.path, name(), pr.reason));
+            } else {
                 let from = match dep.resources.get(pr.from).map(|r| r.name()) {
                     Some(n) if !n.is_empty() => format!("`{n}`"),
                     _ => "a resource whose name is not known".to_owned(),
@@ -825,11 +875,16 @@ impl<'a> Ev<'a> {
         } else {
             capacity = None;
         }
-        candidates.sort_unstable();
+        crate::order::sort_unstable(&mut candidates);
         candidates.dedup();
         let saved = self.unknown.len();
+        // Nothing said on the way counts (see the truncation below).
+        self.mute += 1;
         let mut n = 0usize;
         for t in candidates {
+            if capacity.is_some_and(|cap| n >= cap) {
+                break; // more cannot raise `n.min(cap)`
+            }
             if known.contains(&t) {
                 continue;
             }
@@ -846,6 +901,7 @@ impl<'a> Ev<'a> {
         }
         // What the `where` condition could not decide on a resource that may
         // not even be related is not the reason; the unknown relation is.
+        self.mute -= 1;
         self.unknown.truncate(saved);
         let n = capacity.map_or(n, |cap| n.min(cap));
         if n > 0 {

@@ -137,7 +137,13 @@ impl Policy {
     /// values (declared defaults fill the rest; a parameter with neither is
     /// unknown).
     pub fn evaluate(&self, resource: &Value, parameters: &Map, ctx: &EvalContext<'_>) -> Evaluation {
-        eval::evaluate(self, resource, parameters, ctx)
+        eval::evaluate(self, resource, parameters, ctx, true)
+    }
+
+    /// [`Policy::evaluate`] for callers that only report matches: a
+    /// `NoMatch` evaluation comes back without evidence.
+    pub(crate) fn evaluate_quiet(&self, resource: &Value, parameters: &Map, ctx: &EvalContext<'_>) -> Evaluation {
+        eval::evaluate(self, resource, parameters, ctx, false)
     }
 }
 

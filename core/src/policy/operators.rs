@@ -93,6 +93,26 @@ impl Op {
 /// real definitions use at most two.
 pub const MAX_LIKE_WILDCARDS: usize = 64;
 
+/// [`compile_pattern`] for a pattern only known at evaluation time (a
+/// parameter or an expression): the last few are kept per thread, since the
+/// same rule meets the same pattern on every resource.
+fn cached_pattern(base: Op, pattern: &str) -> Result<Regex, String> {
+    type Cache = std::cell::RefCell<Vec<(Op, String, Result<Regex, String>)>>;
+    thread_local! { static CACHE: Cache = const { std::cell::RefCell::new(Vec::new()) }; }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some((_, _, r)) = c.iter().find(|(o, p, _)| *o == base && p == pattern) {
+            return r.clone();
+        }
+        let r = compile_pattern(base, pattern);
+        if c.len() >= 8 {
+            c.clear();
+        }
+        c.push((base, pattern.to_owned(), r.clone()));
+        r
+    })
+}
+
 /// A pattern compiled for `like` / `match` / `matchInsensitively`.
 pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
     let mut re = String::with_capacity(pattern.len() * 2 + 8);
@@ -159,7 +179,7 @@ pub fn apply(op: Op, lhs: Option<&Value>, rhs: &Value, pat: Option<&Regex>) -> R
                 match pat {
                     Some(p) => p.is_match(s),
                     None => match rhs.as_str() {
-                        Some(ps) => compile_pattern(base, ps)?.is_match(s),
+                        Some(ps) => cached_pattern(base, ps)?.is_match(s),
                         None => false,
                     },
                 }
@@ -230,7 +250,7 @@ pub fn fold(s: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
-    for c in s.to_lowercase().chars() {
+    for c in crate::case::lower(s).chars() {
         match c {
             'ß' | 'ẞ' => out.push_str("ss"),
             'ﬀ' => out.push_str("ff"),

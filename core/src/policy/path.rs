@@ -30,57 +30,55 @@ pub fn parse_strict(s: &str) -> Result<Path, String> {
 }
 
 fn parse_mode(s: &str, strict: bool) -> Result<Path, String> {
+    // Works on byte offsets: every delimiter is ASCII, so a slice between
+    // delimiters is always on character boundaries.
+    let b = s.as_bytes();
+    let n = b.len();
     let mut out = Vec::new();
-    let chars: Vec<char> = s.chars().collect();
     let mut i = 0usize;
-    let mut key = String::new();
-    let mut key_open = false; // a dotted key is being collected
-    let n = chars.len();
+    let mut key: Option<usize> = None; // start of a dotted key being collected
+    let take = |from: usize, to: usize| Seg::Key(s.get(from..to).unwrap_or_default().to_owned());
     while i < n {
-        let c = chars.get(i).copied().unwrap_or_default();
-        match c {
-            '.' => {
-                if key_open {
-                    out.push(Seg::Key(std::mem::take(&mut key)));
-                    key_open = false;
-                } else if !matches!(out.last(), Some(Seg::Wild | Seg::Index(_) | Seg::Key(_))) {
-                    return Err(format!("empty segment in path `{s}`"));
+        match b.get(i) {
+            Some(b'.') => {
+                match key.take() {
+                    Some(k) => out.push(take(k, i)),
+                    None if out.is_empty() => return Err(format!("empty segment in path `{s}`")),
+                    None => {}
                 }
                 i += 1;
                 // a dot must be followed by a key
                 if i >= n {
                     return Err(format!("path `{s}` ends with `.`"));
                 }
-                if chars.get(i) == Some(&'.') || chars.get(i) == Some(&'[') {
+                if matches!(b.get(i), Some(b'.' | b'[')) {
                     return Err(format!("empty segment in path `{s}`"));
                 }
             }
-            '[' => {
-                if key_open {
-                    out.push(Seg::Key(std::mem::take(&mut key)));
-                    key_open = false;
-                } else if out.is_empty() {
-                    return Err(format!("path `{s}` starts with `[`"));
+            Some(b'[') => {
+                match key.take() {
+                    Some(k) => out.push(take(k, i)),
+                    None if out.is_empty() => return Err(format!("path `{s}` starts with `[`")),
+                    None => {}
                 }
-                let (seg, next) = parse_bracket(&chars, i + 1, strict)
+                let (seg, next) = parse_bracket(s, i + 1, strict)
                     .ok_or_else(|| format!("bad subscript in path `{s}` (empty tag name or unclosed quote)"))?;
                 out.push(seg);
                 i = next;
-                if let Some(&c2) = chars.get(i) {
+                if let Some(c2) = s.get(i..).and_then(|r| r.chars().next()) {
                     if c2 != '.' && c2 != '[' {
                         return Err(format!("unexpected `{c2}` after `]` in path `{s}`"));
                     }
                 }
             }
             _ => {
-                key.push(c);
-                key_open = true;
+                key.get_or_insert(i);
                 i += 1;
             }
         }
     }
-    if key_open {
-        out.push(Seg::Key(key));
+    if let Some(k) = key {
+        out.push(take(k, n));
     }
     if out.is_empty() {
         return Err("empty path".to_owned());
@@ -88,11 +86,16 @@ fn parse_mode(s: &str, strict: bool) -> Result<Path, String> {
     Ok(out)
 }
 
+/// Offset of the first character at or after `i` that is not whitespace.
+fn skip_ws(s: &str, i: usize) -> usize {
+    i + s.get(i..).map_or(0, |r| r.len() - r.trim_start().len())
+}
+
 /// Parse the inside of `[...]` starting after `[`; returns the segment and the
-/// index after `]`.
-fn parse_bracket(chars: &[char], start: usize, strict: bool) -> Option<(Seg, usize)> {
-    let close = find_close(chars, start)?;
-    let inner: String = chars.get(start..close)?.iter().collect();
+/// offset after `]`.
+fn parse_bracket(s: &str, start: usize, strict: bool) -> Option<(Seg, usize)> {
+    let close = find_close(s, start)?;
+    let inner = s.get(start..close)?;
     let trimmed = inner.trim();
     if trimmed.is_empty() {
         return None;
@@ -105,60 +108,49 @@ fn parse_bracket(chars: &[char], start: usize, strict: bool) -> Option<(Seg, usi
         let idx: usize = trimmed.parse().unwrap_or(usize::MAX);
         return Some((Seg::Index(idx), close + 1));
     }
-    let bytes: Vec<char> = trimmed.chars().collect();
-    if strict
-        && bytes.len() >= 2
-        && matches!(bytes.first(), Some('\'' | '"'))
-        && !matches!(bytes.last(), Some('\'' | '"'))
-    {
+    let mut cs = trimmed.chars();
+    let (first, last) = (cs.next(), cs.next_back());
+    // `last` is `None` for a single character
+    if strict && matches!(first, Some('\'' | '"')) && last.is_some_and(|l| l != '\'' && l != '"') {
         // `['a]`: a quote that is never closed
         return None;
     }
-    if bytes.len() >= 2 {
-        let first = bytes.first().copied();
-        let last = bytes.last().copied();
-        if let (Some(q @ ('\'' | '"')), Some(l)) = (first, last) {
-            if q == l {
-                let body: String = bytes.get(1..bytes.len() - 1)?.iter().collect();
-                let body = if q == '\'' { body.replace("''", "'") } else { body };
-                if body.is_empty() {
-                    return None;
-                }
-                return Some((Seg::Key(body), close + 1));
+    if let (Some(q @ ('\'' | '"')), Some(l)) = (first, last) {
+        if q == l {
+            let body = trimmed.get(1..trimmed.len() - 1)?;
+            let body = if q == '\'' { body.replace("''", "'") } else { body.to_owned() };
+            if body.is_empty() {
+                return None;
             }
+            return Some((Seg::Key(body), close + 1));
         }
     }
     Some((Seg::Key(trimmed.to_owned()), close + 1))
 }
 
-/// Index of the `]` closing a subscript that starts at `start`, honouring a
+/// Offset of the `]` closing a subscript that starts at `start`, honouring a
 /// quoted key (`['a]b']`).
-fn find_close(chars: &[char], start: usize) -> Option<usize> {
-    let mut i = start;
-    while chars.get(i).is_some_and(|c| c.is_whitespace()) {
-        i += 1;
-    }
-    if let Some(&q @ ('\'' | '"')) = chars.get(i) {
+fn find_close(s: &str, start: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let i = skip_ws(s, start);
+    if let Some(&q @ (b'\'' | b'"')) = b.get(i) {
         // find the closing quote followed by optional whitespace and `]`
         let mut j = i + 1;
-        while j < chars.len() {
-            if chars.get(j) == Some(&q) {
-                if q == '\'' && chars.get(j + 1) == Some(&'\'') {
+        while j < b.len() {
+            if b.get(j) == Some(&q) {
+                if q == b'\'' && b.get(j + 1) == Some(&b'\'') {
                     j += 2;
                     continue;
                 }
-                let mut k = j + 1;
-                while chars.get(k).is_some_and(|c| c.is_whitespace()) {
-                    k += 1;
-                }
-                if chars.get(k) == Some(&']') {
+                let k = skip_ws(s, j + 1);
+                if b.get(k) == Some(&b']') {
                     return Some(k);
                 }
             }
             j += 1;
         }
     }
-    (start..chars.len()).find(|&j| chars.get(j) == Some(&']'))
+    s.get(start..)?.find(']').map(|k| start + k)
 }
 
 /// Render a path back to text (for evidence and scope matching).

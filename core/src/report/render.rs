@@ -29,7 +29,7 @@ pub(super) fn text(r: &Report) -> String {
         let _ = writeln!(
             out,
             "{:<8} {:<13} {:<13} {} `{}`",
-            f.severity.as_str().to_uppercase(),
+            f.severity.as_str().to_ascii_uppercase(),
             f.rule_id,
             f.status.as_str(),
             f.resource.type_,

@@ -49,7 +49,7 @@ fn rule_name(title: &str) -> String {
 pub(super) fn sarif(report: &Report) -> J {
     let catalog = Catalog::embedded();
     let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
-    ids.sort_unstable();
+    crate::order::sort_unstable(&mut ids);
     ids.dedup();
     let rules: Vec<J> = ids
         .iter()

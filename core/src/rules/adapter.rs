@@ -6,6 +6,7 @@ use super::Rule;
 use crate::model::{normalise_id, Deployment};
 use crate::policy::{EvalContext, Outcome, Policy};
 use crate::value::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -45,19 +46,43 @@ fn compile(rule: &Rule) -> Result<Policy, String> {
     Policy::parse(&definition(rule)).map_err(|e| format!("rule `{}` does not compile: {e}", rule.id))
 }
 
-/// Rule id → (the `policyRule` compiled, the compiled policy or why not).
-/// The `policyRule` is the embedded catalog's own, so a rule of that catalog
-/// is recognised by address without comparing the trees.
-type Compiled = HashMap<String, (&'static Value, Result<Policy, String>)>;
+/// What a rule needs before it runs, worked out once: the compiled policy
+/// (or why not), the type guard of its `if` and the types it counts.
+#[derive(Debug, Clone)]
+struct Ready {
+    policy: Result<Policy, String>,
+    guard: Option<Vec<String>>,
+    types: Vec<String>,
+    /// Parameter values when the caller sets none.
+    defaults: Map,
+}
 
-/// Compiled policies of the embedded catalog, by id (compiled once).
+impl Ready {
+    fn new(rule: &Rule) -> Ready {
+        let policy = compile(rule);
+        // A policy that does not compile gives an error on every resource, and
+        // a data-plane mode an unknown: no type can be skipped for those.
+        let guard = match &policy {
+            Ok(pol) if !pol.mode.as_deref().is_some_and(|m| m.contains('.')) => rule.policy_rule.get("if").and_then(|c| type_guard(c, 0)),
+            _ => None,
+        };
+        Ready { policy, guard, types: super::run::rule_types(rule), defaults: super::run::rule_parameters(rule, &Map::new()) }
+    }
+}
+
+/// Rule id → (the `policyRule` prepared, what was prepared). The
+/// `policyRule` is the embedded catalog's own, so a rule of that catalog is
+/// recognised by address without comparing the trees.
+type Compiled = HashMap<String, (&'static Value, Ready)>;
+
+/// Prepared rules of the embedded catalog, by id (prepared once).
 fn compiled() -> &'static Compiled {
     static CACHE: OnceLock<Compiled> = OnceLock::new();
     CACHE.get_or_init(|| {
         super::Catalog::embedded()
             .rules()
             .iter()
-            .map(|r| (r.id.clone(), (&r.policy_rule, compile(r))))
+            .map(|r| (r.id.clone(), (&r.policy_rule, Ready::new(r))))
             .collect()
     })
 }
@@ -104,7 +129,7 @@ impl DeploymentIndex {
             idx.type_of.push(t);
         }
         idx.edges = deployment.relations.iter().map(|r| (r.from, r.to)).collect();
-        idx.edges.sort_unstable();
+        crate::order::sort_unstable(&mut idx.edges);
         idx.edges.dedup();
         idx
     }
@@ -136,7 +161,7 @@ fn existence_candidates(deployment: &Deployment, index: usize, type_: &str, dx: 
     let mut candidates: Vec<(usize, bool)> = dx.of_type(&lower).iter().map(|&i| (i, same)).collect();
     if !same {
         candidates.extend(dx.of_type(&nested_type).iter().map(|&i| (i, true)));
-        candidates.sort_unstable();
+        crate::order::sort_unstable(&mut candidates);
     }
     candidates
         .into_iter()
@@ -155,20 +180,16 @@ fn existence_candidates(deployment: &Deployment, index: usize, type_: &str, dx: 
 #[derive(Debug)]
 pub struct Prepared<'r> {
     rule: &'r Rule,
-    fresh: Option<Result<Policy, String>>,
-    cached: Option<&'static Result<Policy, String>>,
+    ready: Cow<'r, Ready>,
     details_type: Option<&'r str>,
-    /// Lowercase types of which a resource must be for the `if` to hold
-    /// (see [`type_guard`]); `None` = any resource may match.
-    pub guard: Option<Vec<String>>,
 }
 
 impl<'r> Prepared<'r> {
     /// Compile (or find the compiled form of) `rule`.
     pub fn new(rule: &'r Rule) -> Prepared<'r> {
-        let (cached, fresh) = match compiled().get(&rule.id) {
-            Some((pr, p)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => (Some(p), None),
-            _ => (None, Some(compile(rule))),
+        let ready = match compiled().get(&rule.id) {
+            Some((pr, r)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => Cow::Borrowed(r),
+            _ => Cow::Owned(Ready::new(rule)),
         };
         let details_type = rule
             .policy_rule
@@ -176,14 +197,7 @@ impl<'r> Prepared<'r> {
             .and_then(|t| t.get("details"))
             .and_then(|d| d.get("type"))
             .and_then(Value::as_str);
-        let mut p = Prepared { rule, fresh, cached, details_type, guard: None };
-        // A policy that does not compile gives an error on every resource, and
-        // a data-plane mode an unknown: no type can be skipped for those.
-        p.guard = match p.policy() {
-            Ok(pol) if !pol.mode.as_deref().is_some_and(|m| m.contains('.')) => rule.policy_rule.get("if").and_then(|c| type_guard(c, 0)),
-            _ => None,
-        };
-        p
+        Prepared { rule, ready, details_type }
     }
 
     /// The rule.
@@ -192,21 +206,30 @@ impl<'r> Prepared<'r> {
     }
 
     fn policy(&self) -> &Result<Policy, String> {
-        match (self.cached, &self.fresh) {
-            (Some(p), _) => p,
-            (None, Some(p)) => p,
-            (None, None) => {
-                static NONE: OnceLock<Result<Policy, String>> = OnceLock::new();
-                NONE.get_or_init(|| Err("rule was not compiled".to_owned()))
-            }
-        }
+        &self.ready.policy
+    }
+
+    /// Lowercase types of which a resource must be for the `if` to hold
+    /// (see [`type_guard`]); `None` = any resource may match.
+    pub fn guard(&self) -> Option<&[String]> {
+        self.ready.guard.as_deref()
+    }
+
+    /// [`super::run::rule_parameters`] of the rule with no values given.
+    pub fn default_parameters(&self) -> &Map {
+        &self.ready.defaults
+    }
+
+    /// The rule's [`super::run::rule_types`] (empty = any type).
+    pub fn types(&self) -> &[String] {
+        &self.ready.types
     }
 
     /// Can the `if` of this rule hold on resource `i`? `false` only when the
     /// resource's type is a known string outside [`Prepared::guard`]: its
     /// `field: type` condition is then false, and so is the whole `if`.
     pub fn may_match(&self, dx: &DeploymentIndex, i: usize) -> bool {
-        match (&self.guard, dx.type_of.get(i).copied().flatten()) {
+        match (self.guard(), dx.type_of.get(i).copied().flatten()) {
             (Some(g), Some(t)) => dx.type_names.get(t).is_some_and(|name| g.iter().any(|x| x == name)),
             _ => true,
         }
@@ -265,47 +288,55 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
     let related = p.details_type.map(|t| existence_candidates(deployment, index, t, dx));
     let mut ctx = EvalContext::for_resource(deployment, index);
     ctx.related = related.as_deref();
-    let ev = policy.evaluate(&resource.value, params, &ctx);
+    let ev = policy.evaluate_quiet(&resource.value, params, &ctx);
     // Evidence is converted only for the verdicts that carry it.
-    let evidence = |ev: &crate::policy::Evaluation| -> Vec<Value> { ev.evidence.iter().map(evidence_value).collect() };
+    let evidence = |e: Vec<crate::policy::Evidence>| -> Vec<Value> { e.into_iter().map(evidence_value).collect() };
     match ev.outcome {
         Outcome::NoMatch => Verdict::NoMatch,
-        Outcome::Unknown => {
-            let evidence = evidence(&ev);
-            Verdict::Unknown { unknown: ev.unknown, evidence }
-        }
-        Outcome::Match => Verdict::Match { evidence: evidence(&ev) },
+        Outcome::Unknown => Verdict::Unknown { unknown: ev.unknown, evidence: evidence(ev.evidence) },
+        Outcome::Match => Verdict::Match { evidence: evidence(ev.evidence) },
     }
 }
 
 /// One evidence entry as the plain JSON object it serialises to (the same
 /// keys, order and values as a round trip through `serde_json`, built
 /// directly).
-fn evidence_value(e: &crate::policy::Evidence) -> Value {
+fn evidence_value(e: crate::policy::Evidence) -> Value {
     let mut m = Map::with_capacity(6);
-    m.insert("field".into(), Value::String(e.field.clone()));
-    if let Some(p) = &e.path {
-        m.insert("path".into(), Value::String(p.clone()));
+    m.insert("field".into(), Value::String(e.field));
+    if let Some(p) = e.path {
+        m.insert("path".into(), Value::String(p));
     }
-    m.insert("value".into(), e.value.as_ref().map_or(Value::Null, as_json));
-    m.insert("operator".into(), Value::String(e.operator.clone()));
-    m.insert("expected".into(), as_json(&e.expected));
-    m.insert("result".into(), Value::String(e.result.clone()));
+    m.insert("value".into(), e.value.map_or(Value::Null, as_json));
+    m.insert("operator".into(), Value::String(e.operator));
+    m.insert("expected".into(), as_json(e.expected));
+    m.insert("result".into(), Value::String(e.result));
     Value::Object(m)
 }
 
 /// `v` as it reads back after serialising: non-finite numbers become null,
 /// and an object holding only the unknown marker becomes unknown.
-fn as_json(v: &Value) -> Value {
+fn as_json(v: Value) -> Value {
     match v {
         Value::Float(f) if !f.is_finite() => Value::Null,
-        Value::Array(a) => Value::Array(a.iter().map(as_json).collect()),
-        Value::Object(m) => match (m.len(), m.get(crate::value::UNKNOWN_KEY)) {
-            (1, Some(Value::String(reason))) => Value::unknown(reason.clone()),
-            _ => Value::Object(m.iter().map(|(k, x)| (k.clone(), as_json(x))).collect()),
-        },
-        Value::Unknown(u) => Value::unknown(u.reason.clone()),
-        other => other.clone(),
+        Value::Array(mut a) => {
+            for x in &mut a {
+                *x = as_json(std::mem::take(x));
+            }
+            Value::Array(a)
+        }
+        Value::Object(mut m) => {
+            if m.len() == 1 {
+                if let Some(Value::String(reason)) = m.get_mut(crate::value::UNKNOWN_KEY) {
+                    return Value::unknown(std::mem::take(reason));
+                }
+            }
+            for x in m.values_mut() {
+                *x = as_json(std::mem::take(x));
+            }
+            Value::Object(m)
+        }
+        other => other,
     }
 }
 
@@ -364,8 +395,8 @@ mod tests {
         ];
         for e in &cases {
             let via_serde = Value::from(serde_json::to_value(e).unwrap());
-            assert_eq!(evidence_value(e), via_serde);
-            assert_eq!(serde_json::to_string(&evidence_value(e)).unwrap(), serde_json::to_string(&via_serde).unwrap());
+            assert_eq!(evidence_value(e.clone()), via_serde);
+            assert_eq!(serde_json::to_string(&evidence_value(e.clone())).unwrap(), serde_json::to_string(&via_serde).unwrap());
         }
     }
 }

@@ -320,26 +320,42 @@ const SECRET_NAME_SUFFIXES: &[&str] = &[
 /// Property names that look secret-like but are not secrets.
 const NOT_SECRET_NAMES: &[&str] = &["adminpublickey", "publickey", "keyvault", "keyuri", "keyname", "keysource", "keyidentifier"];
 
-fn walk_secrets(v: &Value, path: &str, depth: usize, out: &mut Vec<String>) {
+/// A secret-like property name (ASCII case ignored), not one of the
+/// look-alikes.
+fn secret_name(k: &str) -> bool {
+    let b = k.as_bytes();
+    let ends = |s: &str| b.len().checked_sub(s.len()).and_then(|at| b.get(at..)).is_some_and(|t| t.eq_ignore_ascii_case(s.as_bytes()));
+    SECRET_NAME_SUFFIXES.iter().any(|s| ends(s)) && !NOT_SECRET_NAMES.iter().any(|n| k.eq_ignore_ascii_case(n))
+}
+
+/// Paths (dotted, `[*]` for array elements) below `path` of literal
+/// strings in secret-named properties. `path` is one buffer, extended and
+/// cut back on the way.
+fn walk_secrets(v: &Value, path: &mut String, depth: usize, out: &mut Vec<String>) {
     if depth > 32 {
         return;
     }
+    let len = path.len();
     match v {
         Value::Object(m) => {
             for (k, item) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                let lk = k.to_ascii_lowercase();
-                let secret_name = SECRET_NAME_SUFFIXES.iter().any(|s| lk.ends_with(s)) && !NOT_SECRET_NAMES.contains(&lk.as_str());
-                match item {
-                    Value::String(s) if secret_name && !s.trim().is_empty() && !s.starts_with('[') => out.push(p),
-                    _ => walk_secrets(item, &p, depth.saturating_add(1), out),
+                if len > 0 {
+                    path.push('.');
                 }
+                path.push_str(k);
+                match item {
+                    Value::String(s) if secret_name(k) && !s.trim().is_empty() && !s.starts_with('[') => out.push(path.clone()),
+                    _ => walk_secrets(item, path, depth.saturating_add(1), out),
+                }
+                path.truncate(len);
             }
         }
         Value::Array(a) => {
+            path.push_str("[*]");
             for item in a {
-                walk_secrets(item, &format!("{path}[*]"), depth.saturating_add(1), out);
+                walk_secrets(item, path, depth.saturating_add(1), out);
             }
+            path.truncate(len);
         }
         _ => {}
     }
@@ -351,7 +367,7 @@ fn secrets_in_resources(deployment: &Deployment, index: usize) -> CheckOutcome {
     let Some(r) = deployment.resources.get(index) else { return CheckOutcome::Pass };
     let mut found = Vec::new();
     if let Some(props) = r.value.get_ci("properties") {
-        walk_secrets(props, "properties", 0, &mut found);
+        walk_secrets(props, &mut String::from("properties"), 0, &mut found);
         if r.is_type("Microsoft.KeyVault/vaults/secrets") && matches!(props.get_ci("value"), Some(Value::String(s)) if !s.is_empty()) {
             found.push("properties.value".to_owned());
         }

@@ -306,7 +306,7 @@ impl Rule {
             p.push("needs at least one `pass` and one `fail` example".to_owned());
         }
         let mut names: Vec<&str> = self.all_examples().map(|(_, e)| e.name.as_str()).collect();
-        names.sort_unstable();
+        crate::order::sort_unstable(&mut names);
         if names.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
             p.push("example names must be unique".to_owned());
         }

@@ -410,11 +410,11 @@ fn dispatch(d: Dialect, lname: &str, name: &str, args: &[&Value]) -> FnResult {
         }
         "tolower" => {
             arity(name, n, 1, 1)?;
-            Ok(s(name, a0)?.to_lowercase().into())
+            Ok(crate::case::lower(s(name, a0)?).into())
         }
         "toupper" => {
             arity(name, n, 1, 1)?;
-            Ok(s(name, a0)?.to_uppercase().into())
+            Ok(crate::case::upper(s(name, a0)?).into())
         }
         "trim" => {
             arity(name, n, 1, 1)?;
@@ -506,7 +506,7 @@ fn dispatch(d: Dialect, lname: &str, name: &str, args: &[&Value]) -> FnResult {
         }
         "startswith" | "endswith" => {
             arity(name, n, 2, 2)?;
-            let (t, p) = (s(name, a0)?.to_lowercase(), s(name, a1)?.to_lowercase());
+            let (t, p) = (crate::case::lower(s(name, a0)?), crate::case::lower(s(name, a1)?));
             Ok(Value::Bool(if lname == "startswith" { t.starts_with(&p) } else { t.ends_with(&p) }))
         }
         "indexof" | "lastindexof" => {
@@ -684,7 +684,7 @@ fn dispatch(d: Dialect, lname: &str, name: &str, args: &[&Value]) -> FnResult {
             // alphabetical order". Case is ignored first (ARM keys are case-insensitive;
             // the policy suite's keys are all lower case), then ordinal.
             let mut keys: Vec<(&String, &Value)> = m.iter().collect();
-            crate::order::sort_by(&mut keys, |x, y| x.0.to_lowercase().cmp(&y.0.to_lowercase()).then_with(|| x.0.cmp(y.0)));
+            crate::order::sort_by(&mut keys, |x, y| crate::case::lower(x.0).cmp(&crate::case::lower(y.0)).then_with(|| x.0.cmp(y.0)));
             Ok(Value::Array(
                 keys.into_iter()
                     .map(|(k, v)| {

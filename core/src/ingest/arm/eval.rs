@@ -13,16 +13,19 @@ const MAX_EVAL_DEPTH: usize = 200;
 
 /// A user-defined function (`functions` section).
 #[derive(Debug, Clone)]
-pub struct UserFn {
+pub struct UserFn<'a> {
     /// Parameter names in order.
     pub params: Vec<String>,
     /// The output value expression (a template value).
-    pub output: Value,
+    pub output: &'a Value,
 }
 
 /// Outputs of nested deployments, keyed by lower-cased deployment resource
 /// id, shared between passes so `reference(deployment).outputs` resolves.
 pub type OutputTable = HashMap<String, Value>;
+
+/// Parsed expressions by source text, shared by the evaluators of one expansion.
+pub type ExprCache = std::cell::RefCell<HashMap<String, std::rc::Rc<Expr>>>;
 
 /// Where the evaluator is: the scope and identity of the deployment.
 #[derive(Debug, Clone)]
@@ -38,13 +41,15 @@ pub struct DeploymentInfo {
 
 /// Evaluation state for one template.
 pub struct Evaluator<'a> {
-    pub(crate) params_decl: Map,
-    pub(crate) params_supplied: Map,
+    pub(crate) params_decl: Option<&'a Map>,
+    pub(crate) params_supplied: Option<&'a Map>,
     params_cache: HashMap<String, Value>,
-    pub(crate) vars_decl: indexmap::IndexMap<String, VarDecl>,
+    /// Variables by name; `vars_base` is the pointer of `variables`.
+    pub(crate) vars_decl: indexmap::IndexMap<&'a str, VarDecl<'a>>,
+    pub(crate) vars_base: String,
     vars_cache: HashMap<String, Value>,
     in_progress: Vec<String>,
-    pub(crate) functions: HashMap<String, UserFn>,
+    pub(crate) functions: HashMap<String, UserFn<'a>>,
     pub(crate) info: DeploymentInfo,
     pub(crate) limits: &'a Limits,
     /// Copy loops in force: (loop name, index). The resource loop is first.
@@ -58,25 +63,45 @@ pub struct Evaluator<'a> {
     pub(crate) outputs: &'a OutputTable,
     /// Deployment ids whose outputs were asked for but not known yet.
     pub(crate) missed_outputs: Vec<String>,
+    /// Outputs of the nested deployments expanded in this pass.
+    pub(crate) found: OutputTable,
+    /// `reference()` may read `found` (see `nested::expand`); `hits` counts
+    /// those reads, `tainted` are outputs recorded after one (they may differ
+    /// from what a pass without such reads gives), `inexact` is set when one
+    /// is read (or an output is recorded twice).
+    pub(crate) early: bool,
+    pub(crate) hits: usize,
+    tainted: std::collections::HashSet<String>,
+    pub(crate) inexact: bool,
     /// Symbolic resource names (languageVersion 2.0) → resource id.
     pub(crate) symbols: HashMap<String, String>,
-    /// Expressions already parsed by this evaluator, by source text (copy
-    /// loops, variables and repeated passes evaluate the same text again).
-    parsed: HashMap<String, std::rc::Rc<Expr>>,
+    /// Expressions already parsed, by source text (copy loops, variables,
+    /// repeated passes and nested templates evaluate the same text again).
+    parsed: &'a ExprCache,
 }
 
 fn lower(s: &str) -> String {
     s.to_ascii_lowercase()
 }
 
+/// `s` in ASCII lower case, borrowed when it already is.
+fn lower_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        s.to_ascii_lowercase().into()
+    } else {
+        s.into()
+    }
+}
+
 impl<'a> Evaluator<'a> {
     /// A new evaluator for a template with these declarations.
-    pub fn new(info: DeploymentInfo, limits: &'a Limits, outputs: &'a OutputTable) -> Self {
+    pub fn new(info: DeploymentInfo, limits: &'a Limits, outputs: &'a OutputTable, parsed: &'a ExprCache) -> Self {
         Evaluator {
-            params_decl: Map::new(),
-            params_supplied: Map::new(),
+            params_decl: None,
+            params_supplied: None,
             params_cache: HashMap::new(),
             vars_decl: indexmap::IndexMap::new(),
+            vars_base: String::new(),
             vars_cache: HashMap::new(),
             in_progress: Vec::new(),
             functions: HashMap::new(),
@@ -89,12 +114,17 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             outputs,
             missed_outputs: Vec::new(),
+            found: OutputTable::new(),
+            early: false,
+            hits: 0,
+            tainted: std::collections::HashSet::new(),
+            inexact: false,
             symbols: HashMap::new(),
-            parsed: HashMap::new(),
+            parsed,
         }
     }
 
-    fn enter(&mut self) -> Result<(), EvalError> {
+    pub(crate) fn enter(&mut self) -> Result<(), EvalError> {
         self.depth = self.depth.saturating_add(1);
         if self.depth > MAX_EVAL_DEPTH {
             return Err(EvalError::new(
@@ -105,7 +135,7 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
-    fn leave(&mut self) {
+    pub(crate) fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
 
@@ -114,6 +144,12 @@ impl<'a> Evaluator<'a> {
     /// expanded. `pointer` locates errors.
     pub fn value(&mut self, v: &Value, pointer: &str) -> Result<Value, EvalError> {
         self.value_at(v, &Ptr::Base(pointer))
+    }
+
+    /// [`Evaluator::value`] of member `key` of the value at `pointer` (the
+    /// member's pointer is built only if an error needs it).
+    pub fn value_of(&mut self, v: &Value, pointer: &str, key: &str) -> Result<Value, EvalError> {
+        self.value_at(v, &Ptr::Key(&Ptr::Base(pointer), key))
     }
 
     /// [`Evaluator::value`] with the pointer built only if an error needs it.
@@ -165,11 +201,12 @@ impl<'a> Evaluator<'a> {
                         ),
                     ));
                 }
-                let e = match self.parsed.get(src) {
-                    Some(e) => std::rc::Rc::clone(e),
+                let cached = self.parsed.borrow().get(src).cloned();
+                let e = match cached {
+                    Some(e) => e,
                     None => {
                         let e = std::rc::Rc::new(expr::parse(src)?);
-                        self.parsed.insert(src.to_owned(), std::rc::Rc::clone(&e));
+                        self.parsed.borrow_mut().insert(src.to_owned(), std::rc::Rc::clone(&e));
                         e
                     }
                 };
@@ -262,6 +299,35 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// An early pass that cannot stand (see `nested::expand`).
+    pub(crate) fn doomed(&self) -> bool {
+        self.early && (self.inexact || !self.missed_outputs.is_empty())
+    }
+
+    /// Record the outputs of nested deployment `key` expanded in this pass.
+    pub fn record_outputs(&mut self, key: String, outputs: Value) {
+        if self.hits > 0 {
+            self.tainted.insert(key.clone());
+        }
+        if self.found.insert(key, outputs).is_some() {
+            self.inexact = true;
+        }
+    }
+
+    /// Outputs of nested deployment `key`: from an earlier pass, or (early
+    /// pass) from earlier in this one.
+    pub(crate) fn known_outputs(&mut self, key: &str) -> Option<&Value> {
+        if self.outputs.contains_key(key) {
+            return self.outputs.get(key);
+        }
+        if !self.early || !self.found.contains_key(key) {
+            return None;
+        }
+        self.hits = self.hits.saturating_add(1);
+        self.inexact |= self.tainted.contains(key);
+        self.found.get(key)
+    }
+
     /// `parameters(name)`.
     pub fn parameter(&mut self, name: &str) -> Result<Value, EvalError> {
         if let Some(args) = self.fn_args.last() {
@@ -271,19 +337,20 @@ impl<'a> Evaluator<'a> {
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("function parameter `{name}` is not declared")));
         }
-        let key = lower(name);
-        if let Some(v) = self.params_cache.get(&key) {
+        let key = lower_cow(name);
+        if let Some(v) = self.params_cache.get(&*key) {
             return Ok(v.clone());
         }
         let (decl_name, decl) = self
             .params_decl
-            .iter()
+            .into_iter()
+            .flatten()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(k, v)| (k.clone(), v.clone()))
             .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("parameter `{name}` is not declared")))?;
         let supplied = self
             .params_supplied
-            .iter()
+            .into_iter()
+            .flatten()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone());
         let v = match supplied {
@@ -299,7 +366,7 @@ impl<'a> Evaluator<'a> {
                     }
                     self.in_progress.push(marker);
                     let saved = self.take_context();
-                    let r = self.value(d, &format!("/parameters/{}/defaultValue", crate::json::escape_token(&decl_name)));
+                    let r = self.value(d, &format!("/parameters/{}/defaultValue", crate::json::escape_token(decl_name)));
                     self.restore_context(saved);
                     self.in_progress.pop();
                     r?
@@ -309,7 +376,7 @@ impl<'a> Evaluator<'a> {
                 None => Value::unknown(format!("parameter `{decl_name}` has no value")),
             },
         };
-        self.params_cache.insert(key, v.clone());
+        self.params_cache.insert(key.into_owned(), v.clone());
         Ok(v)
     }
 
@@ -325,15 +392,15 @@ impl<'a> Evaluator<'a> {
         if !self.fn_args.is_empty() {
             return Err(EvalError::new(ErrorKind::Reference, "user-defined functions cannot use `variables()`"));
         }
-        let key = lower(name);
-        if let Some(v) = self.vars_cache.get(&key) {
+        let key = lower_cow(name);
+        if let Some(v) = self.vars_cache.get(&*key) {
             return Ok(v.clone());
         }
         let (decl_name, decl) = self
             .vars_decl
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (*k, *v))
             .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("variable `{name}` is not declared")))?;
         let marker = format!("variables/{decl_name}");
         if self.in_progress.contains(&marker) {
@@ -344,14 +411,20 @@ impl<'a> Evaluator<'a> {
         }
         self.in_progress.push(marker);
         let saved = self.take_context();
-        let r = match &decl {
-            VarDecl::Plain(pointer, v) => self.value(v, pointer),
-            VarDecl::Copy(pointer, spec) => self.variable_copy(&decl_name, spec, pointer),
+        let r = match decl {
+            VarDecl::Plain(key, v) => {
+                let pointer = crate::json::push_pointer(&self.vars_base, key);
+                self.value(v, &pointer)
+            }
+            VarDecl::Copy(key, i, spec) => {
+                let pointer = format!("{}/{i}", crate::json::push_pointer(&self.vars_base, key));
+                self.variable_copy(decl_name, spec, &pointer)
+            }
         };
         self.restore_context(saved);
         self.in_progress.pop();
         let v = r?;
-        self.vars_cache.insert(key, v.clone());
+        self.vars_cache.insert(key.into_owned(), v.clone());
         Ok(v)
     }
 
@@ -435,7 +508,7 @@ impl<'a> Evaluator<'a> {
     pub fn user_function(&mut self, name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
         let f = self
             .functions
-            .get(&lower(name))
+            .get(lower(name).as_str())
             .cloned()
             .ok_or_else(|| EvalError::new(ErrorKind::UnknownFunction, format!("unknown function `{name}`")))?;
         if f.params.len() != args.len() {
@@ -447,7 +520,7 @@ impl<'a> Evaluator<'a> {
         let frame: Map = f.params.iter().cloned().zip(args).collect();
         self.fn_args.push(frame);
         let saved = self.take_context();
-        let r = self.value(&f.output, "");
+        let r = self.value(f.output, "");
         self.restore_context(saved);
         self.fn_args.pop();
         r
@@ -477,12 +550,12 @@ impl Ptr<'_> {
 }
 
 /// A variable declaration: a plain value or a top-level `copy` entry.
-#[derive(Debug, Clone)]
-pub enum VarDecl {
-    /// JSON pointer and value.
-    Plain(String, Value),
-    /// JSON pointer and the copy object.
-    Copy(String, Value),
+#[derive(Debug, Clone, Copy)]
+pub enum VarDecl<'a> {
+    /// Key under `variables` and value.
+    Plain(&'a str, &'a Value),
+    /// Key (`copy` as spelled), index in its array and the copy object.
+    Copy(&'a str, usize, &'a Value),
 }
 
 /// `base.name` (case-insensitive, as ARM).

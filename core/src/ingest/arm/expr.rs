@@ -74,7 +74,11 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn peek(&self) -> Option<char> {
-        self.src.get(self.pos..).and_then(|rest| rest.chars().next())
+        match self.src.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            Some(_) => self.src.get(self.pos..).and_then(|rest| rest.chars().next()),
+            None => None,
+        }
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -141,6 +145,10 @@ impl Parser<'_> {
     }
 
     fn ident(&mut self) -> String {
+        self.ident_span().to_owned()
+    }
+
+    fn ident_span(&mut self) -> &str {
         let start = self.pos;
         while let Some(c) = self.peek() {
             if c.is_alphanumeric() || c == '_' || c == '$' {
@@ -149,7 +157,7 @@ impl Parser<'_> {
                 break;
             }
         }
-        self.src.get(start..self.pos).unwrap_or_default().to_owned()
+        self.src.get(start..self.pos).unwrap_or_default()
     }
 
     fn primary(&mut self) -> Result<Expr, EvalError> {
@@ -166,35 +174,36 @@ impl Parser<'_> {
         self.bump();
         let mut out = String::new();
         loop {
-            match self.bump() {
-                Some('\'') => {
-                    if self.peek() == Some('\'') {
-                        self.bump();
-                        out.push('\'');
-                    } else {
-                        return Ok(Expr::Str(out));
-                    }
-                }
-                Some(c) => out.push(c),
-                None => return Err(self.error("unterminated string literal".to_owned())),
+            // Up to the next quote: `''` is a quote, a single one ends the literal.
+            let rest = self.src.get(self.pos..).unwrap_or_default();
+            let Some(at) = rest.find('\'') else {
+                self.pos = self.src.len();
+                return Err(self.error("unterminated string literal".to_owned()));
+            };
+            out.push_str(rest.get(..at).unwrap_or_default());
+            self.pos = self.pos.saturating_add(at).saturating_add(1);
+            if self.peek() == Some('\'') {
+                self.bump();
+                out.push('\'');
+            } else {
+                return Ok(Expr::Str(out));
             }
         }
     }
 
     fn number(&mut self) -> Result<Expr, EvalError> {
-        let mut text = String::new();
-        if let Some(c @ ('-' | '+')) = self.peek() {
-            text.push(c);
+        let start = self.pos;
+        if let Some('-' | '+') = self.peek() {
             self.bump();
         }
         while let Some(c) = self.peek() {
             if c.is_ascii_digit() || c == '.' {
-                text.push(c);
                 self.bump();
             } else {
                 break;
             }
         }
+        let text = self.src.get(start..self.pos).unwrap_or_default();
         if text.contains('.') {
             text.parse::<f64>()
                 .map(Expr::Float)
@@ -213,10 +222,13 @@ impl Parser<'_> {
         if self.peek() == Some('.') {
             let save = self.pos;
             self.bump();
-            let member = self.ident();
+            let member = self.ident_span();
+            let found = !member.is_empty();
+            let member_end = self.pos;
             self.skip_ws();
-            if !member.is_empty() && self.peek() == Some('(') {
-                name = format!("{name}.{member}");
+            if found && self.peek() == Some('(') {
+                name.push('.');
+                name.push_str(self.src.get(save.saturating_add(1)..member_end).unwrap_or_default());
             } else {
                 self.pos = save;
             }

@@ -216,8 +216,17 @@ impl Evaluator<'_> {
     /// the recursion path of nested calls, so its stack frame bounds how
     /// deep an expression can nest.
     pub fn call(&mut self, name: &str, args: &[Expr]) -> R {
-        let lname = name.to_ascii_lowercase();
-        if LAZY.contains(&lname.as_str()) {
+        // Lower case without allocating for the usual short names.
+        let mut buf = [0u8; 24];
+        let lname: std::borrow::Cow<'_, str> = match buf.get_mut(..name.len()) {
+            Some(b) => {
+                b.copy_from_slice(name.as_bytes());
+                b.make_ascii_lowercase();
+                std::str::from_utf8(b).map_or_else(|_| name.to_ascii_lowercase().into(), Into::into)
+            }
+            None => name.to_ascii_lowercase().into(),
+        };
+        if LAZY.contains(&&*lname) {
             return self.call_lazy(&lname, name, args);
         }
         let mut vals = Vec::with_capacity(args.len());
@@ -233,10 +242,9 @@ impl Evaluator<'_> {
     /// Functions that control the evaluation of their arguments.
     #[inline(never)]
     fn call_lazy(&mut self, lname: &str, name: &str, args: &[Expr]) -> R {
-        let lname = lname.to_owned();
         let n = args.len();
         // Functions that control evaluation of their arguments.
-        match lname.as_str() {
+        match lname {
             "if" => {
                 arity(name, n, 3, 3)?;
                 let c = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
@@ -272,12 +280,23 @@ impl Evaluator<'_> {
             }
             "parameters" | "variables" | "lambdavariables" => {
                 arity(name, n, 1, 1)?;
-                let v = self.eval(args.first().unwrap_or(&Expr::Int(0)))?;
-                let key = s(name, &v)?.to_owned();
-                match lname.as_str() {
-                    "parameters" => self.parameter(&key),
-                    "variables" => self.variable(&key),
-                    _ => self.lambda_variable(&key),
+                let owned;
+                let key = match args.first() {
+                    // A literal name (the usual case) is used as it is.
+                    Some(Expr::Str(k)) => {
+                        self.enter()?;
+                        self.leave();
+                        k.as_str()
+                    }
+                    other => {
+                        owned = self.eval(other.unwrap_or(&Expr::Int(0)))?;
+                        s(name, &owned)?
+                    }
+                };
+                match lname {
+                    "parameters" => self.parameter(key),
+                    "variables" => self.variable(key),
+                    _ => self.lambda_variable(key),
                 }
             }
             "copyindex" => {
@@ -299,13 +318,13 @@ impl Evaluator<'_> {
                 if coll.is_unknown() {
                     return Ok(coll);
                 }
-                let max_params = match lname.as_str() {
+                let max_params = match lname {
                     "map" | "filter" => 2,
                     "sort" => 2,
                     _ => 1,
                 };
                 let (names, body) = self.lambda(name, args.get(1), max_params)?;
-                self.lambda_fn(&lname, name, coll, &names, body)
+                self.lambda_fn(lname, name, coll, &names, body)
             }
             "reduce" => {
                 arity(name, n, 3, 3)?;
@@ -496,7 +515,7 @@ impl Evaluator<'_> {
         };
         let key = crate::model::normalise_id(&id);
         if key.contains("/providers/microsoft.resources/deployments/") {
-            if let Some(outputs) = self.outputs.get(&key) {
+            if let Some(outputs) = self.known_outputs(&key) {
                 let mut m = Map::new();
                 m.insert("outputs".into(), outputs.clone());
                 m.insert("provisioningState".into(), Value::unknown("known after deployment"));

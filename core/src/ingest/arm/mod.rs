@@ -119,7 +119,8 @@ pub fn expand_into(
         name: deployment_name(src.file.as_deref()),
         template_uri: src.file.as_deref().and_then(file_uri),
     };
-    let set = Settings { limits, depth: 0 };
+    let shared = template::Shared::default();
+    let set = Settings { limits, depth: 0, shared: &shared };
     let (sink, _outputs) = nested::expand(doc, src, "", params, info, &set)?;
     for (v, p) in sink.resources {
         dep.resources.push(crate::model::Resource::new(v, p));
@@ -160,7 +161,8 @@ pub fn evaluate_expression(text: &str) -> Result<Value, TemplateError> {
     let limits = Limits::default();
     let table = OutputTable::new();
     let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into(), template_uri: None };
-    let mut ev = Evaluator::new(info, &limits, &table);
+    let parsed = eval::ExprCache::default();
+    let mut ev = Evaluator::new(info, &limits, &table, &parsed);
     let src = if text.starts_with('[') { text.to_owned() } else { format!("[{text}]") };
     ev.string(&src).map_err(|e| TemplateError::place(e, None, None, ""))
 }

@@ -23,10 +23,9 @@ pub fn deployment(
     src: &Source,
     set: &Settings<'_>,
     sink: &mut Sink,
-    table: &mut OutputTable,
 ) -> Result<(), EvalError> {
     let name = match field(r, "name") {
-        Some(n) => ev.value(n, &format!("{pointer}/name"))?,
+        Some(n) => ev.value_of(n, pointer, "name")?,
         None => return Err(EvalError::new(ErrorKind::Structure, "a deployment needs a `name`").at(pointer)),
     };
     let name = match name {
@@ -51,7 +50,7 @@ pub fn deployment(
     let mut info = ev.info.clone();
     for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
         if let Some(v) = field(r, key) {
-            match ev.value(v, &format!("{pointer}/{key}"))? {
+            match ev.value_of(v, pointer, key)? {
                 Value::String(s) if slot == 0 => info.scope.subscription_id = s,
                 Value::String(s) => info.scope.resource_group = s,
                 _ => {}
@@ -62,14 +61,14 @@ pub fn deployment(
     info.template_uri = None;
     let id_key = crate::model::normalise_id(&resource_id(&info, "Microsoft.Resources/deployments", &name, None));
     let inner_scope = match field(props, "expressionEvaluationOptions").and_then(|o| field(o, "scope")) {
-        Some(s) => matches!(ev.value(s, &format!("{pp}/expressionEvaluationOptions/scope"))?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
+        Some(s) => matches!(ev.value_of(s, &format!("{pp}/expressionEvaluationOptions"), "scope")?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
         None => false,
     };
     // The template: inline or linked.
     let (tmpl, tsrc, base, linked) = if let Some(t) = field(props, "template") {
         (Cow::Borrowed(t), src.clone(), format!("{pp}/template"), false)
     } else if let Some(link) = field(props, "templateLink") {
-        let link = ev.value(link, &format!("{pp}/templateLink"))?;
+        let link = ev.value_of(link, &pp, "templateLink")?;
         match link.get_ci("relativePath") {
             Some(Value::String(rel)) => {
                 let (t, s) = read_linked(src, rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/relativePath")))?;
@@ -106,7 +105,7 @@ pub fn deployment(
             &format!("{pp}/parametersLink"),
         ));
     }
-    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1) };
+    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1), shared: set.shared };
     if inner_scope || linked {
         let mut supplied = Map::new();
         if let Some(Value::Object(params)) = field(props, "parameters") {
@@ -134,7 +133,7 @@ pub fn deployment(
                 sink.resources.extend(inner_sink.resources);
                 sink.diagnostics.extend(inner_sink.diagnostics);
                 sink.secret_outputs.extend(inner_sink.secret_outputs);
-                table.insert(id_key, outputs);
+                ev.record_outputs(id_key, outputs);
             }
             Err(te) => sink.diagnostics.push(crate::model::Diagnostic {
                 level: DiagnosticLevel::Error,
@@ -147,12 +146,12 @@ pub fn deployment(
         // parameters and variables.
         template::check_declarations(&tmpl, &tsrc, &base, set.limits).map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
         let saved = std::mem::replace(&mut ev.info, info);
-        let r = template::walk(ev, &tmpl, &base, &tsrc, &inner_set, sink, table);
+        let r = template::walk(ev, &tmpl, &base, &tsrc, &inner_set, sink);
         let outputs = template::outputs(ev, &tmpl, &base);
         sink.secret_outputs.extend(super::secrets::secret_outputs(&tmpl, &base, &tsrc, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
         ev.info = saved;
         r.map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
-        table.insert(id_key, outputs);
+        ev.record_outputs(id_key, outputs);
     }
     Ok(())
 }
@@ -195,8 +194,13 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
     Ok((doc, s))
 }
 
-/// Expand a template with its own scope, re-running while nested
-/// deployment outputs become known (module outputs feeding other modules).
+/// Expand a template with its own scope. First one pass in which
+/// `reference()` also sees the outputs of nested deployments expanded earlier
+/// in that pass; it stands when it is exact (nothing missed, nothing read
+/// that an earlier output could have changed), which is what the passes below
+/// give. Otherwise: passes that each see the previous pass's outputs,
+/// re-running while nested deployment outputs become known (module outputs
+/// feeding other modules).
 pub fn expand(
     t: &Value,
     src: &Source,
@@ -208,29 +212,41 @@ pub fn expand(
     const MAX_PASSES: usize = 8;
     template::check_declarations(t, src, base, set.limits)?;
     let mut known = OutputTable::new();
+    let mut early = true;
     let mut pass = 0;
     loop {
         pass += 1;
         let mut sink = Sink::default();
-        let mut found = OutputTable::new();
         // Another pass follows when a `reference()` (in the resources or the
         // outputs) missed module outputs that this pass found; secret
         // outputs are looked for on the last pass only.
-        let last = {
-            let mut ev = template::evaluator(t, base, supplied.clone(), info.clone(), set.limits, &known)
+        let (last, found) = {
+            let mut ev = template::evaluator(t, base, &supplied, info.clone(), set.limits, &known, &set.shared.parsed)
                 .map_err(|e| src.error(e, base))?;
-            template::walk(&mut ev, t, base, src, set, &mut sink, &mut found)?;
-            let outs = template::outputs(&mut ev, t, base);
-            let grew = found.keys().any(|k| !known.contains_key(k)) || found.iter().any(|(k, v)| known.get(k) != Some(v));
-            if !ev.missed_outputs.is_empty() && grew && pass < MAX_PASSES {
-                None
-            } else {
-                sink.secret_outputs.extend(super::secrets::secret_outputs(t, base, src, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
-                Some(outs)
+            ev.early = early;
+            let walked = template::walk(&mut ev, t, base, src, set, &mut sink);
+            if let (Err(e), false) = (&walked, early) {
+                return Err(e.clone());
             }
+            let outs = if ev.doomed() { Value::Null } else { template::outputs(&mut ev, t, base) };
+            let found = std::mem::take(&mut ev.found);
+            let grew = found.keys().any(|k| !known.contains_key(k)) || found.iter().any(|(k, v)| known.get(k) != Some(v));
+            let again = !ev.missed_outputs.is_empty() && grew && pass < MAX_PASSES;
+            let last = if (early && !ev.doomed()) || (!early && !again) {
+                sink.secret_outputs.extend(super::secrets::secret_outputs(t, base, src, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
+                let exact = walked.is_ok() && ev.missed_outputs.is_empty() && !ev.inexact;
+                (!early || exact).then_some(outs)
+            } else {
+                None
+            };
+            (last, found)
         };
         match last {
             Some(outs) => return Ok((sink, outs)),
+            None if early => {
+                early = false;
+                pass = 0;
+            }
             None => known.extend(found),
         }
     }

@@ -44,7 +44,11 @@ fn list_call_in_value(v: &Value, depth: usize) -> Option<String> {
     }
     match v {
         Value::String(s) => match expr::classify(s) {
-            Template::Expression(src) => expr::parse(src).ok().and_then(|e| list_call(&e, 0)),
+            // (Parsed only when the text can name a `list*` function.)
+            Template::Expression(src) if src.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"list")) => {
+                expr::parse(src).ok().and_then(|e| list_call(&e, 0))
+            }
+            Template::Expression(_) => None,
             Template::Literal(_) => None,
         },
         Value::Array(a) => a.iter().find_map(|x| list_call_in_value(x, depth.saturating_add(1))),

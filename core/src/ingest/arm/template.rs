@@ -88,6 +88,15 @@ pub struct Settings<'a> {
     pub limits: &'a Limits,
     /// Current nesting depth of deployments.
     pub depth: usize,
+    /// What one top-level expansion remembers across its passes.
+    pub shared: &'a Shared,
+}
+
+/// Kept for one top-level expansion: parsed expressions (every evaluator,
+/// pass and nested template evaluates the same texts again).
+#[derive(Default)]
+pub struct Shared {
+    pub(crate) parsed: super::eval::ExprCache,
 }
 
 const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
@@ -140,35 +149,36 @@ pub fn check_declarations(t: &Value, src: &Source, base: &str, limits: &Limits) 
     }
 }
 
-/// Build an evaluator with a template's declarations.
+/// Build an evaluator with a template's declarations (borrowed from `t`).
 pub fn evaluator<'a>(
-    t: &Value,
+    t: &'a Value,
     base: &str,
-    supplied: Map,
+    supplied: &'a Map,
     info: DeploymentInfo,
     limits: &'a Limits,
     outputs: &'a OutputTable,
+    parsed: &'a super::eval::ExprCache,
 ) -> Result<Evaluator<'a>, EvalError> {
-    let mut ev = Evaluator::new(info, limits, outputs);
-    if let Some(p) = obj(t, "parameters") {
-        ev.params_decl = p.clone();
-    }
-    ev.params_supplied = supplied;
+    static NULL: Value = Value::Null;
+    let mut ev = Evaluator::new(info, limits, outputs, parsed);
+    ev.params_decl = obj(t, "parameters");
+    ev.params_supplied = Some(supplied);
     if let Some(vars) = obj(t, "variables") {
+        ev.vars_base = format!("{base}/variables");
         for (k, v) in vars {
-            let p = push_pointer(&format!("{base}/variables"), k);
             if k.eq_ignore_ascii_case("copy") {
                 if let Value::Array(items) = v {
                     for (i, item) in items.iter().enumerate() {
                         let name = item.get_ci("name").and_then(Value::as_str).ok_or_else(|| {
-                            EvalError::new(ErrorKind::Structure, "variable copy needs a string `name`").at(&format!("{p}/{i}"))
+                            EvalError::new(ErrorKind::Structure, "variable copy needs a string `name`")
+                                .at(&format!("{}/{i}", push_pointer(&ev.vars_base, k)))
                         })?;
-                        ev.vars_decl.insert(name.to_owned(), VarDecl::Copy(format!("{p}/{i}"), item.clone()));
+                        ev.vars_decl.insert(name, VarDecl::Copy(k, i, item));
                     }
                     continue;
                 }
             }
-            ev.vars_decl.insert(k.clone(), VarDecl::Plain(p, v.clone()));
+            ev.vars_decl.insert(k, VarDecl::Plain(k, v));
         }
     }
     if let Some(Value::Array(groups)) = t.get_ci("functions") {
@@ -183,7 +193,7 @@ pub fn evaluator<'a>(
                         .iter()
                         .filter_map(|p| p.get_ci("name").and_then(Value::as_str).map(str::to_owned))
                         .collect();
-                    let output = f.get_ci("output").and_then(|o| o.get_ci("value")).cloned().unwrap_or(Value::Null);
+                    let output = f.get_ci("output").and_then(|o| o.get_ci("value")).unwrap_or(&NULL);
                     ev.functions.insert(format!("{ns}.{fname}").to_ascii_lowercase(), UserFn { params, output });
                 }
             }
@@ -265,7 +275,7 @@ fn qualify(type_: &str, name: &str, parent: Option<&(String, String)>) -> (Strin
 }
 
 /// Resources of one template (array or symbolic-name object) → the sink.
-pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink, table: &mut OutputTable) -> Result<(), TemplateError> {
+pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink) -> Result<(), TemplateError> {
     let entries: Vec<(String, Option<&str>, &Value)> = match t.get_ci("resources") {
         Some(Value::Array(a)) => a.iter().enumerate().map(|(i, r)| (format!("{base}/resources/{i}"), None, r)).collect(),
         Some(Value::Object(m)) => {
@@ -296,8 +306,11 @@ pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &S
         }
     }
     let before = sink.resources.len();
-    let mut w = Walk { ev, src, set, sink, table };
+    let mut w = Walk { ev, src, set, sink };
     for (pointer, symbol, r) in &entries {
+        if w.ev.doomed() {
+            break;
+        }
         resource(&mut w, &Decl { r, pointer, symbol: *symbol, parent: None });
     }
     let produced = w.sink.resources.len().saturating_sub(before);
@@ -320,7 +333,6 @@ struct Walk<'w, 'a> {
     src: &'w Source,
     set: &'w Settings<'w>,
     sink: &'w mut Sink,
-    table: &'w mut OutputTable,
 }
 
 /// One resource declaration: its value, JSON pointer, symbolic name
@@ -388,7 +400,7 @@ const SKIP_KEYS: [&str; 4] = ["copy", "condition", "resources", "dependsOn"];
 /// One instance of a resource (one copy iteration).
 fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     let Decl { r, pointer, symbol, parent } = *d;
-    let Walk { ev, src, set, sink, table } = w;
+    let Walk { ev, src, set, sink } = w;
     let (src, set) = (*src, *set);
     let fail = |sink: &mut Sink, e: EvalError| {
         let te = src.error(e, pointer);
@@ -401,7 +413,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     // condition
     let mut condition_unknown = None;
     if let Some(c) = r.get_ci("condition") {
-        match ev.value(c, &format!("{pointer}/condition")) {
+        match ev.value_of(c, pointer, "condition") {
             Ok(Value::Bool(false)) => return,
             Ok(Value::Bool(true)) => {}
             Ok(u @ Value::Unknown(_)) => condition_unknown = Some(u),
@@ -417,7 +429,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     }
     let Some(m) = r.as_object() else { return };
     let type_raw = match m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(_, v)| v) {
-        Some(t) => match ev.value(t, &format!("{pointer}/type")) {
+        Some(t) => match ev.value_of(t, pointer, "type") {
             Ok(Value::String(t)) => t,
             Ok(other) => {
                 return fail(sink, EvalError::new(ErrorKind::Type, format!("`type` must be a string, found {}", other.type_name())).at(&format!("{pointer}/type")))
@@ -427,7 +439,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
         None => return fail(sink, EvalError::new(ErrorKind::Structure, "a resource needs a `type`").at(pointer)),
     };
     if type_raw.eq_ignore_ascii_case(DEPLOYMENTS) && parent.is_none() {
-        if let Err(e) = nested::deployment(ev, r, pointer, src, set, sink, table) {
+        if let Err(e) = nested::deployment(ev, r, pointer, src, set, sink) {
             fail(sink, e);
         }
         return;
@@ -437,7 +449,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
         if SKIP_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k)) {
             continue;
         }
-        match ev.value(v, &push_pointer(pointer, k)) {
+        match ev.value_of(v, pointer, k) {
             Ok(val) => {
                 out.insert(k.clone(), val);
             }
@@ -446,7 +458,7 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     }
     if let Some(d) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("dependsOn")).map(|(_, v)| v) {
         // Best effort: dependencies are informative only.
-        let v = ev.value(d, &format!("{pointer}/dependsOn")).unwrap_or_else(|_| d.clone());
+        let v = ev.value_of(d, pointer, "dependsOn").unwrap_or_else(|_| d.clone());
         out.insert("dependsOn".into(), v);
     }
     let name_v = out.get("name").cloned().or_else(|| out.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")).map(|(_, v)| v.clone()));

@@ -386,6 +386,37 @@ fn nested_deployments_inner_outer_and_outputs() {
 }
 
 #[test]
+fn module_outputs_feeding_modules_in_one_pass_or_several() {
+    // Module `m{i}` deploys a storage account named by its parameter and
+    // outputs that name plus `x`; each module after the first takes the
+    // previous one's output. One pass that sees earlier outputs is exact for
+    // `m1 -> m2`; a chain `m1 -> m2 -> m3` goes through the passes, where `m3`
+    // sees `m2`'s first-pass output (unknown), as before.
+    let module = json!({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0", "parameters": {"p": {"type": "string"}},
+        "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "[parameters('p')]"}],
+        "outputs": {"y": {"type": "string", "value": "[concat(parameters('p'), 'x')]"}}});
+    let dep = |i: usize, p: serde_json::Value| {
+        json!({"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": format!("m{i}"),
+               "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "mode": "Incremental",
+                              "parameters": {"p": {"value": p}}, "template": module.clone()}})
+    };
+    let from = |i: usize| json!(format!("[reference('m{i}').outputs.y.value]"));
+    let storage_names = |d: &Deployment| -> Vec<Value> {
+        d.resources.iter().map(|r| r.value.get("name").cloned().unwrap_or(Value::Null)).collect()
+    };
+    let two = expand(template(json!([dep(1, json!("st1")), dep(2, from(1))])), json!({}));
+    assert_eq!(storage_names(&two), vec![j(json!("st1")), j(json!("st1x"))]);
+    let three = expand(template(json!([dep(1, json!("st1")), dep(2, from(1)), dep(3, from(2))])), json!({}));
+    let names3 = storage_names(&three);
+    assert_eq!(names3.get(..2), Some(&[j(json!("st1")), j(json!("st1x"))][..]));
+    assert!(names3.get(2).is_some_and(Value::is_unknown), "{names3:?}");
+    // Declared in reverse order: the same answers through the passes.
+    let reversed = expand(template(json!([dep(2, from(1)), dep(1, json!("st1"))])), json!({}));
+    assert_eq!(storage_names(&reversed), vec![j(json!("st1x")), j(json!("st1"))]);
+}
+
+#[test]
 fn symbolic_names_existing_and_user_functions() {
     let t = json!({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
         "languageVersion": "2.0", "contentVersion": "1.0.0.0",

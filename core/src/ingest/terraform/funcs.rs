@@ -172,8 +172,11 @@ pub fn call(name: &str, mut args: Vec<Value>, _module_dir: Option<&str>) -> Valu
             return match args.first() {
                 Some(v @ Value::Array(_)) => {
                     let mut out = Vec::new();
-                    flatten_into(v, &mut out, 0);
-                    Value::Array(out)
+                    // An unknown element may be a list of any length: the result is unknown.
+                    match flatten_into(v, &mut out, 0) {
+                        Ok(()) => Value::Array(out),
+                        Err(u) => u.clone(),
+                    }
                 }
                 Some(u @ Value::Unknown(_)) => u.clone(),
                 _ => err("`flatten` needs a list"),
@@ -213,8 +216,8 @@ pub fn call(name: &str, mut args: Vec<Value>, _module_dir: Option<&str>) -> Valu
             Some(v) => match (name, to_string(v)) {
                 ("tostring", _) if v.is_null() => Value::Null,
                 (_, Some(s)) => Value::String(match name {
-                    "lower" => s.to_lowercase(),
-                    "upper" => s.to_uppercase(),
+                    "lower" => crate::case::lower(&s),
+                    "upper" => crate::case::upper(&s),
                     "title" => title(&s),
                     "trimspace" => s.trim().to_owned(),
                     "chomp" => s.trim_end_matches(['\n', '\r']).to_owned(),
@@ -530,15 +533,18 @@ fn collection_fn(name: &str, args: &[Value]) -> Value {
     }
 }
 
-fn flatten_into(v: &Value, out: &mut Vec<Value>, depth: usize) {
+/// Append the leaves of `v`; the first unknown met is the error.
+fn flatten_into<'a>(v: &'a Value, out: &mut Vec<Value>, depth: usize) -> Result<(), &'a Value> {
     match v {
         Value::Array(a) if depth < 32 => {
             for x in a {
-                flatten_into(x, out, depth.saturating_add(1));
+                flatten_into(x, out, depth.saturating_add(1))?;
             }
         }
+        u @ Value::Unknown(_) => return Err(u),
         other => out.push(other.clone()),
     }
+    Ok(())
 }
 
 fn title(s: &str) -> String {
@@ -546,7 +552,7 @@ fn title(s: &str) -> String {
     let mut start = true;
     for c in s.chars() {
         if start {
-            out.extend(c.to_uppercase());
+            out.extend(crate::case::upper_char(c));
         } else {
             out.push(c);
         }
@@ -734,6 +740,17 @@ mod tests {
         assert_eq!(format("%s-%03d-%q %%", &[s("a"), Value::Int(7), s("x")]), s("a-007-\"x\" %"));
         assert_eq!(format("%.2f", &[Value::Float(1.5)]), s("1.50"));
         assert!(format("%s", &[Value::unknown("u")]).is_unknown());
+    }
+
+    #[test]
+    fn flatten_of_an_unknown_element_is_unknown() {
+        let list = |v: Vec<Value>| Value::Array(v);
+        let known = list(vec![list(vec![s("a"), list(vec![s("b")])]), s("c")]);
+        assert_eq!(call("flatten", vec![known], None), list(vec![s("a"), s("b"), s("c")]));
+        // The unknown element may be a list of any length (e.g. a value cut
+        // short by the size cap), so the length is not known either.
+        let partly = list(vec![list(vec![s("a"), Value::unknown("too large")]), s("c")]);
+        assert!(call("flatten", vec![partly], None).is_unknown());
     }
 
     #[test]

@@ -312,7 +312,7 @@ pub fn transform(name: &str, v: Value, values: Option<&IndexMap<String, serde_js
         ("list", Value::Array(_)) => v,
         ("list", _) => Value::Array(vec![v]),
         ("first", Value::Array(a)) => a.first().cloned().unwrap_or(Value::Null),
-        ("lower", Value::String(s)) => Value::String(s.to_lowercase()),
+        ("lower", Value::String(s)) => Value::String(crate::case::lower(s)),
         ("string", _) => super::eval::to_string(&v).map_or(v, Value::String),
         ("values", _) => {
             let key = super::eval::to_string(&v).unwrap_or_default();
