@@ -632,7 +632,7 @@ impl<'a> Parser<'a> {
                             self.members.push((key, v));
                             if count >= SMALL_OBJECT {
                                 let mut map = Map::with_capacity(SMALL_OBJECT * 4);
-                                map.extend(self.members.split_off(mark));
+                                map.extend(self.members.drain(mark..));
                                 big = Some(map);
                             }
                             None
@@ -664,7 +664,7 @@ impl<'a> Parser<'a> {
         let map = match big {
             Some(map) => map,
             None => {
-                let members = self.members.split_off(mark);
+                let members = self.members.drain(mark..);
                 let mut map = Map::with_capacity(members.len());
                 map.extend(members);
                 map
