@@ -13,8 +13,12 @@ use crate::value::{Map, Value};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Resource index by normalised id.
+/// Resource index by normalised id (std's hasher in the size-bound browser
+/// build, where it shares code with the crate's other maps of this shape).
+#[cfg(not(feature = "slim"))]
 type Ids = HashMap<String, usize, crate::value::MapHasher>;
+#[cfg(feature = "slim")]
+type Ids = HashMap<String, usize>;
 
 /// Placeholder scope used where a template does not say where it deploys.
 /// The values follow what `resourceGroup()` and `subscription()` return in a
