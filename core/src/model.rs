@@ -13,6 +13,13 @@ use crate::value::{Map, Value};
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// Resource index by normalised id (std's hasher in the size-bound browser
+/// build, where it shares code with the crate's other maps of this shape).
+#[cfg(not(feature = "slim"))]
+type Ids = HashMap<String, usize, crate::value::MapHasher>;
+#[cfg(feature = "slim")]
+type Ids = HashMap<String, usize>;
+
 /// Placeholder scope used where a template does not say where it deploys.
 /// The values follow what `resourceGroup()` and `subscription()` return in a
 /// what-if of an empty subscription; they are placeholders, never guesses of
@@ -354,7 +361,8 @@ impl Deployment {
     /// subnet id of a VNet declared inline still connects. Unknown values
     /// (outside `id`) become [`Deployment::possible_relations`].
     pub fn derive_relations(&mut self) {
-        let mut ids: HashMap<String, usize> = HashMap::new();
+        // (ids are long; foldhash hashes them several times faster than SipHash)
+        let mut ids: Ids = Ids::default();
         for (i, r) in self.resources.iter().enumerate() {
             let id = normalise_id(r.id());
             if !id.is_empty() {
@@ -437,7 +445,7 @@ const MAX_RELATION_DEPTH: usize = 64;
 /// Where [`Deployment::derive_relations`] puts what it finds on one resource.
 struct Edges<'a> {
     from: usize,
-    ids: &'a HashMap<String, usize>,
+    ids: &'a Ids,
     out: &'a mut Vec<Relation>,
     possible: &'a mut Vec<PossibleRelation>,
 }
@@ -486,7 +494,7 @@ impl Edges<'_> {
 
 /// The resource a string refers to: the longest resource id that equals the
 /// string or is a `/`-delimited prefix of it.
-fn match_id(s: &str, ids: &HashMap<String, usize>) -> Option<usize> {
+fn match_id(s: &str, ids: &Ids) -> Option<usize> {
     let norm = normalise_id(s);
     if let Some(&i) = ids.get(&norm) {
         return Some(i);
@@ -507,7 +515,7 @@ fn match_id(s: &str, ids: &HashMap<String, usize>) -> Option<usize> {
 
 /// The resource whose id is the longest proper `/`-prefix of `id` (its parent,
 /// or the resource an extension resource is attached to).
-fn match_parent(id: &str, ids: &HashMap<String, usize>) -> Option<usize> {
+fn match_parent(id: &str, ids: &Ids) -> Option<usize> {
     let norm = normalise_id(id);
     let mut end = norm.len();
     while let Some(pos) = norm.get(..end).and_then(|p| p.rfind('/')) {

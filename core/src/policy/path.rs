@@ -155,11 +155,11 @@ fn find_close(s: &str, start: usize) -> Option<usize> {
 
 /// Render a path back to text (for evidence and scope matching).
 pub fn render(p: &[Seg]) -> String {
-    let mut s = String::with_capacity(p.iter().map(|g| if let Seg::Key(k) = g { k.len() + 1 } else { 4 }).sum());
+    let mut s = String::new();
     for seg in p {
         match seg {
             Seg::Key(k) => {
-                if k.bytes().any(|b| matches!(b, b'.' | b'[' | b']')) || k.trim().len() != k.len() {
+                if k.contains(['.', '[', ']']) || k.trim() != k {
                     s.push_str("['");
                     s.push_str(&k.replace('\'', "''"));
                     s.push_str("']");
