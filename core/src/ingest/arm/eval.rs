@@ -287,14 +287,26 @@ impl<'a> Evaluator<'a> {
             Expr::Int(i) => Ok(Value::Int(*i)),
             Expr::Float(f) => Ok(Value::Float(*f)),
             Expr::Call { name, args } => self.call(name, args),
-            Expr::Member(base, name) => {
-                let b = self.eval(base)?;
-                member(&b, name)
-            }
+            // (The base is owned: the member is moved out, not cloned.)
+            Expr::Member(base, name) => match &**base {
+                // `environment().x`: one member of the shared value.
+                Expr::Call { name: f, args } if args.is_empty() && f.eq_ignore_ascii_case("environment") => {
+                    self.enter()?;
+                    self.leave();
+                    member(super::environment_ref(), name)
+                }
+                _ => take_member(self.eval(base)?, name),
+            },
             Expr::Index(base, idx) => {
                 let b = self.eval(base)?;
                 let i = self.eval(idx)?;
-                index(&b, &i)
+                match (b, &i) {
+                    (Value::Object(m), Value::String(k)) => take_member(Value::Object(m), k),
+                    (Value::Array(mut a), Value::Int(n)) if usize::try_from(*n).is_ok_and(|n| n < a.len()) => {
+                        Ok(usize::try_from(*n).ok().and_then(|n| a.get_mut(n)).map(std::mem::take).unwrap_or_default())
+                    }
+                    (b, _) => index(&b, &i),
+                }
             }
         }
     }
@@ -570,6 +582,18 @@ pub fn member(base: &Value, name: &str) -> Result<Value, EvalError> {
             format!("cannot read property `{name}` of a value of type {}", other.type_name()),
         )),
     }
+}
+
+/// [`member`] of an owned `base`: the member is moved out (same choice of
+/// key as [`Value::get_ci`]: an exact match, else the first ignoring case).
+fn take_member(mut base: Value, name: &str) -> Result<Value, EvalError> {
+    if let Value::Object(m) = &mut base {
+        let at = m.get_index_of(name).or_else(|| m.keys().position(|k| k.eq_ignore_ascii_case(name)));
+        if let Some((_, v)) = at.and_then(|i| m.get_index_mut(i)) {
+            return Ok(std::mem::take(v));
+        }
+    }
+    member(&base, name)
 }
 
 /// `base[index]`.

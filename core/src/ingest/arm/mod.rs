@@ -30,11 +30,14 @@ use template::Settings;
 
 /// `environment()` in the public cloud (data file, see its header).
 pub fn environment() -> Value {
+    environment_ref().clone()
+}
+
+/// [`environment`], not copied (`environment().x` reads one member).
+pub(crate) fn environment_ref() -> &'static Value {
     static TEXT: &str = include_str!("../../../data/arm-environment.json");
     static PARSED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    PARSED
-        .get_or_init(|| crate::json::parse(TEXT).ok().and_then(|v| v.get("value").cloned()).unwrap_or(Value::Null))
-        .clone()
+    PARSED.get_or_init(|| crate::json::parse(TEXT).ok().and_then(|v| v.get("value").cloned()).unwrap_or(Value::Null))
 }
 
 /// `true` if the document looks like an ARM deployment template.
