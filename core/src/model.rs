@@ -58,7 +58,9 @@ impl Scope {
     /// `Microsoft.Network/virtualNetworks/subnets` + `vnet/snet` →
     /// `…/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet`.
     pub fn resource_id(&self, type_: &str, name: &str) -> String {
-        format!("{}{}", self.resource_group_id(), provider_suffix(type_, name))
+        let mut id = self.resource_group_id();
+        id.push_str(&provider_suffix(type_, name));
+        id
     }
 }
 
@@ -66,7 +68,10 @@ impl Scope {
 pub fn provider_suffix(type_: &str, name: &str) -> String {
     let mut types = type_.split('/');
     let ns = types.next().unwrap_or_default();
-    let mut out = format!("/providers/{ns}");
+    // (Sized once, without the formatting machinery: this runs per resource id.)
+    let mut out = String::with_capacity(type_.len().saturating_add(name.len()).saturating_add(12));
+    out.push_str("/providers/");
+    out.push_str(ns);
     let mut names = name.split('/');
     for t in types {
         out.push('/');
