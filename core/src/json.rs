@@ -108,8 +108,8 @@ pub struct PositionIndex {
     containers: Vec<Container>,
     /// Children of every container, contiguous per container.
     edges: Vec<Edge>,
-    /// Byte offset where each line after the first starts.
-    lines: Vec<usize>,
+    /// Newlines before each block of [`LINE_BLOCK`] bytes.
+    lines: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -148,7 +148,7 @@ impl PositionIndex {
             }
             (root, b.containers, b.edges)
         };
-        let lines = line_starts(text.as_bytes());
+        let lines = newline_blocks(text.as_bytes());
         Ok(PositionIndex { text, root, containers, edges, lines })
     }
 
@@ -181,9 +181,11 @@ impl PositionIndex {
             offset = edge.offset;
             container = edge.container;
         }
-        let k = self.lines.partition_point(|&start| start <= offset);
-        let line_start = k.checked_sub(1).and_then(|j| self.lines.get(j)).copied().unwrap_or(0);
-        let line = u32::try_from(k.saturating_add(1)).unwrap_or(u32::MAX);
+        let bytes = self.text.as_bytes();
+        let block = offset / LINE_BLOCK;
+        let before = bytes.get(block.saturating_mul(LINE_BLOCK)..offset).map_or(0, newlines);
+        let line = self.lines.get(block).copied().unwrap_or(0).saturating_add(before).saturating_add(1);
+        let line_start = bytes.get(..offset).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |j| j.saturating_add(1));
         Some(position_at(&self.text, line, line_start, offset))
     }
 
@@ -310,30 +312,6 @@ fn spaces_end(bytes: &[u8], from: usize) -> usize {
     at.saturating_add(tail.iter().position(|&b| b != b' ').unwrap_or(tail.len()))
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-/// Where every line after the first starts (the offset after each `\n`).
-fn line_starts(bytes: &[u8]) -> Vec<usize> {
-    const LOW: u64 = !HIGH;
-    let mut out = Vec::new();
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at: usize = 0;
-    for chunk in &mut chunks {
-        let x = word(chunk) ^ (ONES * u64::from(b'\n'));
-        // The high bit of every byte of `x` that is zero (exact per byte).
-        let mut hit = !((x & LOW).wrapping_add(LOW) | x) & HIGH;
-        while hit != 0 {
-            out.push(at.saturating_add((hit.trailing_zeros() / 8) as usize).saturating_add(1));
-            hit &= hit.wrapping_sub(1);
-        }
-        at = at.saturating_add(8);
-    }
-    for (k, &b) in chunks.remainder().iter().enumerate() {
-        if b == b'\n' {
-            out.push(at.saturating_add(k).saturating_add(1));
-        }
-    }
-    out
-}
 
 // The size-optimised wasm build scans a byte at a time (less code).
 #[cfg(target_arch = "wasm32")]
@@ -348,9 +326,39 @@ fn string_end(bytes: &[u8], from: usize) -> usize {
     from.saturating_add(rest.iter().position(|&b| b == b'"' || b == b'\\').unwrap_or(rest.len()))
 }
 
+/// Bytes per entry of [`PositionIndex`]'s line table.
+const LINE_BLOCK: usize = 64;
+
+/// How many `\n` come before each block of [`LINE_BLOCK`] bytes (a plain
+/// count per block, which the compiler vectorises).
+fn newline_blocks(bytes: &[u8]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(bytes.len() / LINE_BLOCK + 1);
+    let mut n: u32 = 0;
+    for block in bytes.chunks(LINE_BLOCK) {
+        out.push(n);
+        n = n.saturating_add(newlines(block));
+    }
+    out
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn newlines(bytes: &[u8]) -> u32 {
+    const LOW: u64 = !HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut n: u32 = 0;
+    for chunk in &mut chunks {
+        let x = word(chunk) ^ (ONES * u64::from(b'\n'));
+        // The high bit of every byte of `x` that is zero (exact per byte).
+        let hit = !((x & LOW).wrapping_add(LOW) | x) & HIGH;
+        // Their number: one per byte, summed into the top byte by the multiply.
+        n = n.saturating_add(((hit >> 7).wrapping_mul(ONES) >> 56) as u32);
+    }
+    chunks.remainder().iter().filter(|&&b| b == b'\n').fold(n, |n, _| n.saturating_add(1))
+}
+
 #[cfg(target_arch = "wasm32")]
-fn line_starts(bytes: &[u8]) -> Vec<usize> {
-    bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(k, _)| k.saturating_add(1)).collect()
+fn newlines(bytes: &[u8]) -> u32 {
+    u32::try_from(bytes.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u32::MAX)
 }
 
 /// One step of the path to the value being read: an object member (byte
@@ -998,6 +1006,29 @@ mod tests {
         }
         assert_eq!(idx.get("/resources/1/type"), Some(Position { line: 5, column: 17 }));
         assert!(PositionIndex::build(std::sync::Arc::from("{\"a\": [1,")).is_err());
+    }
+
+    #[test]
+    fn position_index_lines_across_blocks() {
+        // Lines of every length around the 64-byte line blocks, a string with
+        // raw line breaks, non-ASCII text before values, CRLF.
+        let mut text = String::from("{\"a\": [\n");
+        for n in 0..150 {
+            let (pad, e) = (" ".repeat(n * 7 % 131), "é".repeat(n % 7));
+            let sep = match n % 5 {
+                0 => "",
+                1 | 3 => "\r\n",
+                _ => "\n",
+            };
+            text.push_str(&format!("{pad}\"v{n}\nw{e}\", {sep}"));
+        }
+        text.push_str("0]}");
+        let idx = PositionIndex::build(std::sync::Arc::from(text.as_str())).unwrap();
+        for k in 0..=150 {
+            let ptr = format!("/a/{k}");
+            assert_eq!(idx.get(&ptr), locate(&text, &ptr), "{ptr}");
+        }
+        assert_eq!(idx.get("/a/1").map(|p| p.line), Some(3));
     }
 
     #[test]
