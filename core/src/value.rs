@@ -438,7 +438,6 @@ impl fmt::Display for Value {
             Value::Null => f.write_str("null"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::String(s) => f.write_str(&serde_json::to_string(s).map_err(|_| fmt::Error)?),
             other => write!(f, "{}", other.to_json()),
         }
     }
