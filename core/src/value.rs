@@ -434,6 +434,10 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Unknown(u) => write!(f, "<unknown: {}>", u.reason),
+            // Scalars print as `to_json` would, without building it.
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
             other => write!(f, "{}", other.to_json()),
         }
     }
@@ -449,6 +453,14 @@ mod tests {
         let j = v.to_json();
         assert_eq!(j.to_string(), r#"[{"$unknown":"no value"},3]"#);
         assert_eq!(Value::from_json(&j), v);
+    }
+
+    #[test]
+    fn scalars_display_as_their_json() {
+        let cases = [Value::Null, Value::Bool(false), Value::Int(i64::MIN), Value::Int(42), Value::from("a\"b\\c\n\u{1}é\u{2028}")];
+        for v in cases {
+            assert_eq!(v.to_string(), v.to_json().to_string(), "{v:?}");
+        }
     }
 
     #[test]

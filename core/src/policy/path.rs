@@ -155,11 +155,11 @@ fn find_close(s: &str, start: usize) -> Option<usize> {
 
 /// Render a path back to text (for evidence and scope matching).
 pub fn render(p: &[Seg]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(p.iter().map(|seg| if let Seg::Key(k) = seg { k.len() + 1 } else { 4 }).sum());
     for seg in p {
         match seg {
             Seg::Key(k) => {
-                if k.contains(['.', '[', ']']) || k.trim() != k {
+                if k.bytes().any(|b| matches!(b, b'.' | b'[' | b']')) || k.trim().len() != k.len() {
                     s.push_str("['");
                     s.push_str(&k.replace('\'', "''"));
                     s.push_str("']");

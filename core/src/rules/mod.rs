@@ -348,7 +348,10 @@ impl Rule {
         let mut s = r.summary.clone();
         for (label, v) in [("ARM", &r.arm), ("Terraform", &r.terraform), ("azure-ai-ml", &r.azure_ai_ml)] {
             if let Some(v) = v {
-                s.push_str(&format!(" {label}: {v}"));
+                s.push(' ');
+                s.push_str(label);
+                s.push_str(": ");
+                s.push_str(v);
             }
         }
         s
