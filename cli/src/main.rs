@@ -74,14 +74,9 @@ pub(crate) fn read(path: &std::path::Path) -> Result<String, String> {
 /// [`read`] for a file of at most `max` bytes (`why`: whose limit that is);
 /// a larger file is refused without being loaded into memory.
 pub(crate) fn read_at_most(path: &std::path::Path, max: usize, why: &str) -> Result<String, String> {
-    use std::io::Read as _;
-    let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let mut bytes = Vec::new();
-    file.take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1)).read_to_end(&mut bytes).map_err(cannot)?;
-    if bytes.len() > max {
-        return Err(format!("{}: file larger than {max} bytes ({why})", path.display()));
-    }
+    let bytes = amlguard_core::ingest::read_at_most(path, max)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+        .map_err(|_| format!("{}: file larger than {max} bytes ({why})", path.display()))?;
     amlguard_core::json::decode(&bytes)
         .map(str::to_owned)
         .map_err(|e| format!("{}: {e}", path.display()))

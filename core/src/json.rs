@@ -156,27 +156,19 @@ impl PositionIndex {
     /// [`locate`] on a document that parses).
     pub fn get(&self, pointer: &str) -> Option<Position> {
         let (mut offset, mut container) = self.root;
-        // The tokens of `split_pointer`, decoded only when they hold a `~`.
-        let count = if pointer.is_empty() { 0 } else { usize::MAX };
-        for raw in pointer.trim_start_matches('/').split('/').take(count) {
+        for token in pointer_tokens(pointer) {
             let c = self.containers.get(container?)?;
             let children = self.edges.get(c.first..c.first.saturating_add(c.len))?;
             let edge = if c.object {
-                let decoded;
-                let token = if raw.as_bytes().contains(&b'~') {
-                    decoded = raw.replace("~1", "/").replace("~0", "~");
-                    decoded.as_str()
-                } else {
-                    raw
-                };
-                children.iter().find(|e| self.key_is(e.key, token))?
+                children.iter().find(|e| self.key_is(e.key, &token))?
             } else {
                 // Array indexes are written without sign or leading zeros.
-                let canonical = raw.bytes().all(|b| b.is_ascii_digit()) && (raw == "0" || !raw.starts_with('0'));
+                let index = &*token;
+                let canonical = index.bytes().all(|b| b.is_ascii_digit()) && (index == "0" || !index.starts_with('0'));
                 if !canonical {
                     return None;
                 }
-                children.get(raw.parse::<usize>().ok()?)?
+                children.get(index.parse::<usize>().ok()?)?
             };
             offset = edge.offset;
             container = edge.container;
@@ -231,14 +223,19 @@ pub fn push_pointer(pointer: &str, token: &str) -> String {
 }
 
 fn split_pointer(pointer: &str) -> Vec<String> {
-    if pointer.is_empty() {
-        return Vec::new();
-    }
-    pointer
-        .trim_start_matches('/')
-        .split('/')
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    pointer_tokens(pointer).map(std::borrow::Cow::into_owned).collect()
+}
+
+/// The decoded tokens of a JSON pointer (borrowed unless they hold a `~`).
+fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    let count = if pointer.is_empty() { 0 } else { usize::MAX };
+    pointer.trim_start_matches('/').split('/').take(count).map(|t| {
+        if t.contains('~') {
+            std::borrow::Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
+        } else {
+            std::borrow::Cow::Borrowed(t)
+        }
+    })
 }
 
 fn end_position(text: &str) -> Position {

@@ -154,19 +154,28 @@ fn add_doc(
     }
 }
 
-/// Read a file of at most `max` bytes (Azure's limit for it); a larger one
-/// is refused without being loaded into memory.
-fn read_text(path: &Path, max: usize) -> Result<String, Error> {
+/// The bytes of `path` if it holds at most `max` bytes, else `Err(size)`
+/// (the file's size, at least `max + 1`): a larger file (or an endless one
+/// such as `/dev/zero`) is refused after reading `max + 1` bytes, never
+/// loaded whole. Every front end reads user-named files through this.
+pub fn read_at_most(path: &Path, max: usize) -> std::io::Result<Result<Vec<u8>, u64>> {
     use std::io::Read as _;
-    let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, &e))?;
     let mut bytes = Vec::new();
     let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    file.take(cap).read_to_end(&mut bytes).map_err(|e| Error::io(&shown, &e))?;
-    if bytes.len() > max {
-        let size = std::fs::metadata(path).map_or(cap, |m| m.len());
-        return Err(Error::Io { path: shown, message: format!("file is {size} bytes; azure accepts at most {max} bytes (4 MB)") });
+    std::fs::File::open(path)?.take(cap).read_to_end(&mut bytes)?;
+    if bytes.len() <= max {
+        return Ok(Ok(bytes));
     }
+    Ok(Err(std::fs::metadata(path).map_or(cap, |m| m.len().max(cap))))
+}
+
+/// Read a file of at most `max` bytes (Azure's limit for it) as text.
+fn read_text(path: &Path, max: usize) -> Result<String, Error> {
+    let shown = path.display().to_string();
+    let bytes = read_at_most(path, max).map_err(|e| Error::io(&shown, &e))?.map_err(|size| Error::Io {
+        path: shown.clone(),
+        message: format!("file is {size} bytes; azure accepts at most {max} bytes (4 MB)"),
+    })?;
     crate::json::decode(&bytes).map(str::to_owned).map_err(|e| Error::json(Some(&shown), e))
 }
 
@@ -201,12 +210,15 @@ fn sibling_parameters(path: &Path) -> Option<PathBuf> {
 fn add_file(dep: &mut Deployment, path: &Path, opts: &LoadOptions) -> Result<(), Error> {
     let shown = path.display().to_string();
     let text = read_text(path, opts.limits.max_template_bytes)?;
-    if text.len() > opts.limits.max_template_bytes {
-        return Err(too_big(Some(&shown), text.len(), &opts.limits));
-    }
     let doc = crate::json::parse(&text).map_err(|e| Error::json(Some(&shown), e))?;
+    add_parsed(dep, path, &text, &doc, opts)
+}
+
+/// [`add_file`] for a file already read and parsed (`text`, `doc`).
+fn add_parsed(dep: &mut Deployment, path: &Path, text: &str, doc: &Value, opts: &LoadOptions) -> Result<(), Error> {
+    let shown = path.display().to_string();
     let mut siblings = Vec::new();
-    if detect(&doc) == Format::ArmTemplate {
+    if detect(doc) == Format::ArmTemplate {
         if let Some(p) = sibling_parameters(path) {
             let ptext = read_text(&p, opts.limits.max_parameters_file_bytes)?;
             let pshown = p.display().to_string();
@@ -215,7 +227,7 @@ fn add_file(dep: &mut Deployment, path: &Path, opts: &LoadOptions) -> Result<(),
         }
     }
     let dir = path.parent().map(Path::to_path_buf);
-    add_doc(dep, &doc, Some(&text), Some(&shown), dir, &siblings, opts)
+    add_doc(dep, doc, Some(text), Some(&shown), dir, &siblings, opts)
 }
 
 fn info(message: String, file: &str) -> Diagnostic {
@@ -297,10 +309,10 @@ fn load_dir(dep: &mut Deployment, dir: &Path, opts: &LoadOptions, top: bool) -> 
         let text = read_text(&p, opts.limits.max_template_bytes)?;
         let doc = crate::json::parse(&text).ok();
         match doc.as_ref().map(|d| (detect(d), d)) {
-            Some((Format::ArmTemplate | Format::TerraformPlan, _)) => add_file(dep, &p, opts)?,
+            Some((Format::ArmTemplate | Format::TerraformPlan, d)) => add_parsed(dep, &p, &text, d, opts)?,
             Some((Format::ResourceList, d)) => match resource_list_len(d) {
                 Ok(n) => {
-                    add_file(dep, &p, opts)?;
+                    add_parsed(dep, &p, &text, d, opts)?;
                     dep.diagnostics.push(info(format!("read `{shown}` as a list of {n} ARM resource(s), taken as deployed (no template expressions)"), &shown));
                 }
                 Err(why) => dep.diagnostics.push(info(format!("skipped `{shown}`: not a deployment template, Terraform plan or resource list ({why})"), &shown)),

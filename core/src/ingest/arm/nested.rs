@@ -181,13 +181,10 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
     };
     let path = dir.join(rel);
     let shown = path.display().to_string();
-    let bytes = std::fs::read(&path).map_err(|e| EvalError::new(ErrorKind::Io, format!("cannot read linked template `{shown}`: {e}")))?;
-    if bytes.len() > set.limits.max_template_bytes {
-        return Err(EvalError::new(
-            ErrorKind::Limit,
-            format!("linked template `{shown}` is {} bytes; azure accepts at most {}", bytes.len(), set.limits.max_template_bytes),
-        ));
-    }
+    let max = set.limits.max_template_bytes;
+    let bytes = crate::ingest::read_at_most(&path, max)
+        .map_err(|e| EvalError::new(ErrorKind::Io, format!("cannot read linked template `{shown}`: {e}")))?
+        .map_err(|size| EvalError::new(ErrorKind::Limit, format!("linked template `{shown}` is {size} bytes; azure accepts at most {max}")))?;
     let text = crate::json::decode(&bytes).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
     let doc = crate::json::parse(text).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
     let s = Source { file: Some(shown), text: Some(Arc::from(text)), dir: path.parent().map(std::path::Path::to_path_buf), ..Default::default() };
