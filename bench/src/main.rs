@@ -22,6 +22,11 @@ use amlguard_core::{CheckOptions, Value};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+// The same allocator as the `amlguard` CLI, so the pipeline is measured as
+// users run it (serde_json's floor uses it too).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
     entries.sort();
@@ -45,40 +50,32 @@ fn corpus_docs(dir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-fn corpus(dir: &Path, rounds: usize) {
-    let docs = corpus_docs(dir);
-    let bytes: usize = docs.iter().map(|(_, t)| t.len()).sum();
+/// One pass over every document, outside every timer: the embedded catalog
+/// and alias tables are built on first use. Returns (deployments loaded,
+/// findings).
+fn warm_up(docs: &[(String, String)]) -> (usize, usize) {
     let opts = CheckOptions::default();
     let load = amlguard_core::ingest::LoadOptions::default();
-    // Warm up (embedded catalog and alias tables are built on first use).
     let mut loaded = 0;
     let mut findings = 0;
-    for (name, text) in &docs {
+    for (name, text) in docs {
         if let Ok(dep) = amlguard_core::ingest::load_text(text, Some(name), &load) {
             loaded += 1;
             findings += amlguard_core::check(&dep, &opts).findings.len();
         }
     }
+    (loaded, findings)
+}
+
+fn corpus(dir: &Path, rounds: usize) {
+    let docs = corpus_docs(dir);
+    let bytes: usize = docs.iter().map(|(_, t)| t.len()).sum();
+    let (loaded, findings) = warm_up(&docs);
     let t = Instant::now();
-    let mut floor_ok = 0usize;
-    for _ in 0..rounds {
-        for (_, text) in &docs {
-            // Strip comments the way ARM does is not serde_json's job; count what it parses.
-            if serde_json::from_str::<serde_json::Value>(text).is_ok() {
-                floor_ok += 1;
-            }
-        }
-    }
+    let floor_ok = floor_rounds(&docs, rounds);
     let floor = t.elapsed().as_secs_f64() / rounds as f64;
     let t = Instant::now();
-    let mut out_len = 0usize;
-    for _ in 0..rounds {
-        for (name, text) in &docs {
-            if let Ok(dep) = amlguard_core::ingest::load_text(text, Some(name), &load) {
-                out_len += amlguard_core::check(&dep, &opts).to_json().len();
-            }
-        }
-    }
+    let out_len = pipeline_rounds(&docs, rounds);
     let pipeline = t.elapsed().as_secs_f64() / rounds as f64;
     println!("corpus_files={} corpus_bytes={bytes} loaded={loaded} findings={findings} serde_ok={}", docs.len(), floor_ok / rounds);
     println!("serde_json_parse_s={floor:.6}");
@@ -158,20 +155,73 @@ fn stages(docs: &[(String, String)], rounds: usize) {
     }
 }
 
-/// Only the whole pipeline, `rounds` times (for profilers: no floor, no stages).
+/// serde_json parsing every document `rounds` times (the floor); returns how
+/// many parsed. Comments, which ARM allows, are not serde_json's job.
+#[inline(never)]
+fn floor_rounds(docs: &[(String, String)], rounds: usize) -> usize {
+    let mut ok = 0;
+    for _ in 0..rounds {
+        for (_, text) in docs {
+            if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+                ok += 1;
+            }
+        }
+    }
+    ok
+}
+
+/// Per document: pipeline time against the parse floor, the costliest first.
+fn per_file(dir: &Path, rounds: usize) {
+    let docs = corpus_docs(dir);
+    let opts = CheckOptions::default();
+    let load = amlguard_core::ingest::LoadOptions::default();
+    let mut rows = Vec::new();
+    warm_up(&docs);
+    for (name, text) in &docs {
+        let t = Instant::now();
+        for _ in 0..rounds {
+            std::hint::black_box(serde_json::from_str::<serde_json::Value>(text).is_ok());
+        }
+        let floor = t.elapsed().as_secs_f64() / rounds as f64;
+        let t = Instant::now();
+        let mut n = 0;
+        for _ in 0..rounds {
+            if let Ok(dep) = amlguard_core::ingest::load_text(text, Some(name), &load) {
+                n = dep.resources.len();
+                std::hint::black_box(amlguard_core::check(&dep, &opts).to_json().len());
+            }
+        }
+        let ours = t.elapsed().as_secs_f64() / rounds as f64;
+        rows.push((ours, floor, n, text.len(), name));
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ours, floor, n, len, name) in rows {
+        println!("{:8.3} ms {:6.2}x {n:4} res {len:8} B {name}", ours * 1e3, ours / floor);
+    }
+}
+
+/// Only the whole pipeline, `rounds` times after one warm-up round (for
+/// profilers: no floor, no stages; `--toggle-collect=*pipeline_rounds` leaves
+/// the one-time setup out).
 fn pipeline_only(dir: &Path, rounds: usize) {
     let docs = corpus_docs(dir);
+    warm_up(&docs);
+    println!("report_bytes={}", pipeline_rounds(&docs, rounds));
+}
+
+#[inline(never)]
+fn pipeline_rounds(docs: &[(String, String)], rounds: usize) -> usize {
     let opts = CheckOptions::default();
     let load = amlguard_core::ingest::LoadOptions::default();
     let mut out_len = 0usize;
     for _ in 0..rounds {
-        for (name, text) in &docs {
+        for (name, text) in docs {
             if let Ok(dep) = amlguard_core::ingest::load_text(text, Some(name), &load) {
                 out_len += amlguard_core::check(&dep, &opts).to_json().len();
             }
         }
     }
-    println!("report_bytes={out_len}");
+    out_len
 }
 
 /// `check` of one resource (a JSON file holding one ARM resource) `n` times,
@@ -340,9 +390,10 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("corpus") => corpus(Path::new(&args[2]), rounds),
         Some("one") => one(Path::new(&args[2]), rounds),
+        Some("files") => per_file(Path::new(&args[2]), rounds),
         Some("pipeline") => pipeline_only(Path::new(&args[2]), rounds),
         Some("policy") => policy(Path::new(&args[2]), rounds),
         Some("regorus") => regorus_cmp(Path::new(&args[2]), Path::new(&args[3]), args.get(4).and_then(|n| n.parse().ok()).unwrap_or(10_000)),
-        _ => eprintln!("usage: amlguard-bench corpus DIR [ROUNDS] | pipeline DIR [ROUNDS] | one FILE [N] | policy FILE.jsonl [ROUNDS]"),
+        _ => eprintln!("usage: amlguard-bench corpus DIR [ROUNDS] | pipeline DIR [ROUNDS] | files DIR [ROUNDS] | one FILE [N] | policy FILE.jsonl [ROUNDS]"),
     }
 }

@@ -10,6 +10,11 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+// The check allocates many small values (parsed JSON, expanded templates);
+// mimalloc runs it ~30 % faster than the system allocator (docs/performance.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cmd_jsonl;
 mod cmd_check;
 mod cmd_export;
