@@ -152,12 +152,28 @@ struct Edge {
 }
 
 impl PositionIndex {
-    /// Index `text` (JSON with comments, as [`parse`] reads it; the values
-    /// are dropped: use [`parse_indexed`] to keep them). An error if the
-    /// document does not parse (then use [`locate`], which finds what comes
-    /// before the error).
+    /// Index `text` (JSON with comments, as [`parse`] reads it) without
+    /// keeping values (use [`parse_indexed`] when the value is wanted too:
+    /// one pass instead of two). An error if the document does not parse
+    /// (then use [`locate`], which finds what comes before the error).
     pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
-        parse_indexed(text).map(|(_, index)| index)
+        // A scan that keeps no values (cheaper than `parse_indexed`).
+        let (root, b) = {
+            let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
+            let mut b = IndexBuilder::for_text(text.len());
+            p.skip_ws()?;
+            if p.peek().is_none() {
+                return p.err("empty document");
+            }
+            let offset = p.i;
+            let root = (offset, p.index_value(0, &mut b)?);
+            p.skip_ws()?;
+            if p.peek().is_some() {
+                return p.err("unexpected content after the end of the document");
+            }
+            (root, b)
+        };
+        Ok(PositionIndex { text, root, containers: b.containers, edges: b.edges, lines: std::sync::OnceLock::new() })
     }
 
     /// The text this index locates values in.
@@ -850,6 +866,87 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Skip a string (after checking it is terminated); returns the byte
+    /// range of its raw contents and whether they hold escapes.
+    fn skip_string(&mut self) -> Result<((usize, usize), bool), JsonError> {
+        self.bump(); // opening quote
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            self.i = string_end(self.bytes, self.i);
+            match self.bump() {
+                Some(b'"') => return Ok(((start, self.i.saturating_sub(1)), escaped)),
+                Some(_) => {
+                    escaped = true;
+                    if self.bump().is_none() {
+                        return self.err("unterminated string");
+                    }
+                }
+                None => return self.err("unterminated string"),
+            }
+        }
+    }
+
+    /// [`Parser::value`] for [`PositionIndex::build`]: records where the
+    /// children of every container start and keeps no values. Returns the
+    /// container's index, if the value is one.
+    fn index_value(&mut self, depth: usize, b: &mut IndexBuilder) -> Result<Option<usize>, JsonError> {
+        let (close, object) = match self.peek() {
+            Some(b'{') => (b'}', true),
+            Some(b'[') => (b']', false),
+            Some(b'"') => {
+                self.skip_string()?;
+                return Ok(None);
+            }
+            _ => {
+                self.value(depth)?;
+                return Ok(None);
+            }
+        };
+        let depth = self.enter(depth)?;
+        self.bump(); // the opening bracket
+        let mark = b.scratch.len();
+        self.skip_ws()?;
+        if self.peek() != Some(close) {
+            loop {
+                self.skip_ws()?;
+                let (mut key, mut escaped) = ((0, 0), false);
+                if object {
+                    if self.peek() != Some(b'"') {
+                        return self.err("expected a string key");
+                    }
+                    (key, escaped) = self.skip_string()?;
+                    self.skip_ws()?;
+                    if self.peek() != Some(b':') {
+                        return self.err("expected `:` after an object key");
+                    }
+                    self.bump();
+                    self.skip_ws()?;
+                }
+                let offset = self.i;
+                let before = b.containers.len();
+                self.index_value(depth, b)?;
+                b.child(key, escaped, offset, before);
+                self.skip_ws()?;
+                match self.peek() {
+                    Some(b',') => {
+                        self.bump();
+                        self.skip_ws()?;
+                        if self.peek() == Some(close) {
+                            break;
+                        }
+                    }
+                    Some(c) if c == close => break,
+                    _ if object => return self.err("expected `,` or `}` in an object"),
+                    _ => return self.err("expected `,` or `]` in an array"),
+                }
+            }
+        }
+        self.bump(); // the closing bracket
+        b.close(mark, object);
+        Ok(Some(b.containers.len().saturating_sub(1)))
+    }
+
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let mut n: u32 = 0;
         for _ in 0..4 {
@@ -1043,8 +1140,10 @@ mod tests {
                         }
                         pointers.push(at);
                     }
+                    let scanned = PositionIndex::build(std::sync::Arc::from(text)).unwrap();
                     for ptr in &pointers {
                         assert_eq!(idx.get(ptr), locate(text, ptr), "{text} {ptr}");
+                        assert_eq!(scanned.get(ptr), idx.get(ptr), "{text} {ptr}");
                     }
                     assert!(pointers.len() > 3 || !text.contains('{'));
                 }
