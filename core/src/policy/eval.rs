@@ -9,7 +9,7 @@ use super::operators::{self, Op};
 use super::parse::{self, Cond, Count, CountSrc, FieldKind, FieldRef, FieldSpec, Leaf, Lhs, Policy};
 use super::path::{self, Path, Seg};
 use super::{EvalContext, Evaluation, Evidence, Outcome};
-use crate::model::normalise_id;
+use crate::model::{normalise_id, Deployment, PossibleRelation};
 use crate::value::{Map, Value};
 use std::borrow::Cow;
 
@@ -108,6 +108,38 @@ fn owned(recs: Vec<Rec<'_>>) -> Vec<Evidence> {
     recs.into_iter().map(Rec::into_evidence).collect()
 }
 
+/// Why a count has a possible (unknown) part, worded when it is reported
+/// (most are dropped: the count decides anyway).
+enum Why<'a> {
+    /// Already worded.
+    Text(String),
+    /// A relation of `pr.from` hidden behind an unknown value; an outgoing
+    /// one is named after `outer`, an incoming one after its resource.
+    Relation { pr: &'a PossibleRelation, out: bool, outer: &'a Value, dep: &'a Deployment },
+}
+
+impl Why<'_> {
+    fn text(self) -> String {
+        match self {
+            Why::Text(s) => s,
+            Why::Relation { pr, out: true, outer, .. } => {
+                let name = match outer.get_ci("name") {
+                    Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
+                    _ => "this resource (name not known)".to_owned(),
+                };
+                format!("relation `{}` of {name} is not known: {}", pr.path, pr.reason)
+            }
+            Why::Relation { pr, out: false, dep, .. } => {
+                let from = match dep.resources.get(pr.from).map(|r| r.name()) {
+                    Some(n) if !n.is_empty() => format!("`{n}`"),
+                    _ => "a resource whose name is not known".to_owned(),
+                };
+                format!("relation `{}` of {from} is not known: {}", pr.path, pr.reason)
+            }
+        }
+    }
+}
+
 pub(crate) struct Ev<'a> {
     pub policy: &'a Policy,
     pub root: &'a Value,
@@ -116,8 +148,9 @@ pub(crate) struct Ev<'a> {
     scopes: Vec<Scope<'a>>,
     pub unknown: Vec<String>,
     evidence: Vec<Rec<'a>>,
-    /// Why `related` counts being evaluated have a possible (unknown) part.
-    possible: Vec<String>,
+    /// Why `related` counts being evaluated have a possible (unknown) part
+    /// (worded only when reported).
+    possible: Vec<Why<'a>>,
     record: bool,
     /// While above zero, reasons for unknowns are not kept (they would be
     /// dropped anyway), so they are not formatted either.
@@ -413,7 +446,7 @@ impl<'a> Ev<'a> {
             Lhs::Count(c) => {
                 let mark = self.possible.len();
                 let counted = self.count(c);
-                let possible: Vec<String> = self.possible.drain(mark..).collect();
+                let possible: Vec<Why<'a>> = self.possible.drain(mark..).collect();
                 let (lo, hi) = match counted {
                     Ok(x) => x,
                     Err(f) => return self.fail("count", f),
@@ -434,6 +467,7 @@ impl<'a> Ev<'a> {
                 };
                 if r == Tri::U {
                     for p in possible {
+                        let p = p.text();
                         if !self.unknown.contains(&p) {
                             self.unknown.push(p);
                         }
@@ -605,19 +639,27 @@ impl<'a> Ev<'a> {
     /// `field('x')` in an expression: the value, `null` when missing, an
     /// array of the existing values when the path has `[*]`.
     pub(crate) fn field_fn(&mut self, name: &str) -> EResult<Cow<'a, Value>> {
-        let f = parse::resolve_field(name, self.catalog()).map_err(Fail::Error)?;
+        let policy: &'a Policy = self.policy;
+        let fresh;
+        let f: &FieldRef = match policy.cached_field(name, self.catalog()) {
+            Some(f) => f,
+            None => {
+                fresh = parse::resolve_field(name, self.catalog()).map_err(Fail::Error)?;
+                &fresh
+            }
+        };
         // field() reads the evaluated resource, except inside a count over the
         // related resource (bound elements win).
         let res = self.fn_resource();
         let (vals, multi) = match &f.kind {
             FieldKind::Name | FieldKind::FullName | FieldKind::ApiVersion => {
-                let (v, _, _) = self.field_values_on(&f, res)?;
+                let (v, _, _) = self.field_values_on(f, res)?;
                 (v, false)
             }
             FieldKind::Path(p) => self.fn_path(res, p),
             FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
-                let p = self.alias_path(&f, res)?.clone();
-                self.fn_path(res, &p)
+                let p = self.alias_path(f, res)?;
+                self.fn_path(res, p)
             }
         };
         if multi {
@@ -755,7 +797,7 @@ impl<'a> Ev<'a> {
                         }
                         // The element exists; whether it satisfies `where`
                         // is not known.
-                        self.possible.push(format!("{}: {}", f.text, u.reason));
+                        self.possible.push(Why::Text(format!("{}: {}", f.text, u.reason)));
                         tally(Tri::U, &mut lo, &mut hi);
                         continue;
                     }
@@ -833,19 +875,15 @@ impl<'a> Ev<'a> {
         &mut self,
         c: &'a Count,
         rel: &'a parse::Related,
-        dep: &'a crate::model::Deployment,
+        dep: &'a Deployment,
         idx: usize,
         outer: &'a Value,
         known: &[usize],
     ) -> i64 {
-        let name = || match outer.get_ci("name") {
-            Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
-            _ => "this resource (name not known)".to_owned(),
-        };
         // (candidates, how many of them the unknowns can stand for; None = all)
         let mut candidates: Vec<usize> = Vec::new();
         let mut capacity: Option<usize> = Some(0);
-        let mut reasons: Vec<String> = Vec::new();
+        let mut reasons: Vec<Why<'a>> = Vec::new();
         for pr in &dep.possible_relations {
             // outgoing: only this resource's unknowns; incoming: only others'
             if rel.out != (pr.from == idx) {
@@ -857,14 +895,10 @@ impl<'a> Ev<'a> {
             }
             if rel.out {
                 capacity = capacity.zip(cap).map(|(a, b)| a.saturating_add(b));
-                reasons.push(format!("relation `{}` of {} is not known: {}", pr.path, name(), pr.reason));
+                reasons.push(Why::Relation { pr, out: true, outer, dep });
             } else {
-                let from = match dep.resources.get(pr.from).map(|r| r.name()) {
-                    Some(n) if !n.is_empty() => format!("`{n}`"),
-                    _ => "a resource whose name is not known".to_owned(),
-                };
                 candidates.push(pr.from);
-                reasons.push(format!("relation `{}` of {from} is not known: {}", pr.path, pr.reason));
+                reasons.push(Why::Relation { pr, out: false, outer, dep });
             }
         }
         if rel.out {
@@ -1008,8 +1042,7 @@ impl<'a> Ev<'a> {
                 let [a] = args else { return err("`field` takes 1 argument") };
                 let n = self.expr(a)?;
                 let Some(n) = n.as_str() else { return err("`field` needs a string") };
-                let n = n.to_owned();
-                return self.field_fn(&n);
+                return self.field_fn(n);
             }
             "source" => {
                 let [a] = args else { return err("`source` takes 1 argument") };
