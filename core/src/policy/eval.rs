@@ -83,19 +83,35 @@ enum Scope<'a> {
 /// and the policy where possible. Only what is returned becomes an owned
 /// [`Evidence`] (most records are dropped by `allOf`/`anyOf` on the way).
 struct Rec<'a> {
-    field: String,
-    path: Option<String>,
+    field: Cow<'a, str>,
+    path: Option<PathText<'a>>,
     value: Option<Cow<'a, Value>>,
     op: Op,
     rhs: Cow<'a, Value>,
     result: Tri,
 }
 
+/// The path an evidence entry read: rendered only if the entry is returned.
+enum PathText<'a> {
+    Text(String),
+    Segs(&'a [Seg]),
+}
+
+/// The values a field reads: one (without `[*]` after binding) or one per
+/// element. `None`: the property does not exist.
+enum FieldVals<'a> {
+    One(Option<Cow<'a, Value>>),
+    Many(Vec<Option<&'a Value>>),
+}
+
 impl Rec<'_> {
     fn into_evidence(self) -> Evidence {
         Evidence {
-            field: self.field,
-            path: self.path,
+            field: self.field.into_owned(),
+            path: self.path.map(|p| match p {
+                PathText::Text(t) => t,
+                PathText::Segs(s) => path::render(s),
+            }),
             value: self.value.map(Cow::into_owned),
             operator: self.op.name().to_owned(),
             expected: self.rhs.into_owned(),
@@ -391,7 +407,7 @@ impl<'a> Ev<'a> {
                                             Err(fl) => return self.fail(&name, fl),
                                         };
                                         let t = self.apply(l, Some(&v), &rhs, &name);
-                                        self.note_field(&name, None, Some(v), l.op, rhs, t);
+                                        self.note_field(Cow::Owned(name), None, Some(v), l.op, rhs, t);
                                         return t;
                                     }
                                     fref = r;
@@ -404,34 +420,47 @@ impl<'a> Ev<'a> {
                         Err(f) => return self.fail("field", f),
                     },
                 };
-                let (vals, multi, path_text) = match self.field_values(f) {
-                    Ok(x) => x,
-                    Err(fl) => return self.fail(&f.text, fl),
-                };
-                if !multi {
-                    let v = vals.into_iter().next().flatten();
-                    let t = self.apply(l, v.as_deref(), &rhs, &f.text);
-                    self.note_field(&f.text, path_text, v, l.op, rhs, t);
-                    t
-                } else {
-                    // every element must satisfy the condition
-                    let mut res = Tri::T;
-                    let mut decided: Option<Option<Cow<'a, Value>>> = None;
-                    for v in vals {
-                        let t = self.apply(l, v.as_deref(), &rhs, &f.text);
-                        match t {
-                            Tri::F => {
-                                res = Tri::F;
-                                decided = Some(v);
-                                break;
-                            }
-                            Tri::U => res = Tri::U,
-                            Tri::T => {}
+                // Evidence texts borrow from the policy when the field is
+                // static (rendered only if the evidence is returned).
+                let (got, field_text, path_text): (_, Cow<'a, str>, Option<PathText<'a>>) = match spec {
+                    FieldSpec::Static(sf) => match self.field_values(sf) {
+                        Ok((v, p)) => (v, Cow::Borrowed(sf.text.as_str()), p.map(|p| PathText::Segs(p.as_slice()))),
+                        Err(fl) => return self.fail(&sf.text, fl),
+                    },
+                    FieldSpec::Dynamic(_) => match self.field_values(f) {
+                        Ok((v, p)) => {
+                            let keep = self.keeps_evidence();
+                            (v, Cow::Owned(f.text.clone()), p.filter(|_| keep).map(|p| PathText::Text(path::render(p))))
                         }
+                        Err(fl) => return self.fail(&f.text, fl),
+                    },
+                };
+                match got {
+                    FieldVals::One(v) => {
+                        let t = self.apply(l, v.as_deref(), &rhs, &f.text);
+                        self.note_field(field_text, path_text, v, l.op, rhs, t);
+                        t
                     }
-                    let shown = decided.flatten();
-                    self.note_field(&f.text, path_text, shown, l.op, rhs, res);
-                    res
+                    FieldVals::Many(vals) => {
+                        // every element must satisfy the condition
+                        let mut res = Tri::T;
+                        let mut decided: Option<Option<&'a Value>> = None;
+                        for v in vals {
+                            let t = self.apply(l, v, &rhs, &f.text);
+                            match t {
+                                Tri::F => {
+                                    res = Tri::F;
+                                    decided = Some(v);
+                                    break;
+                                }
+                                Tri::U => res = Tri::U,
+                                Tri::T => {}
+                            }
+                        }
+                        let shown = decided.flatten().map(Cow::Borrowed);
+                        self.note_field(field_text, path_text, shown, l.op, rhs, res);
+                        res
+                    }
                 }
             }
             Lhs::Value(t) => {
@@ -529,26 +558,26 @@ impl<'a> Ev<'a> {
         self.record && self.evidence.len() < MAX_EVIDENCE
     }
 
-    fn note(&mut self, lhs: &Lhs, path: Option<String>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
+    fn note(&mut self, lhs: &'a Lhs, path: Option<PathText<'a>>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
         if !self.keeps_evidence() {
             return;
         }
         let field = match lhs {
-            Lhs::Field(FieldSpec::Static(f)) => f.text.clone(),
-            Lhs::Field(FieldSpec::Dynamic(_)) => "field".to_owned(),
-            Lhs::Value(_) => "value".to_owned(),
-            Lhs::Count(_) => "count".to_owned(),
+            Lhs::Field(FieldSpec::Static(f)) => f.text.as_str(),
+            Lhs::Field(FieldSpec::Dynamic(_)) => "field",
+            Lhs::Value(_) => "value",
+            Lhs::Count(_) => "count",
         };
-        self.push_evidence(field, path, v, op, rhs, r);
+        self.push_evidence(Cow::Borrowed(field), path, v, op, rhs, r);
     }
 
-    fn note_field(&mut self, field: &str, path: Option<String>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
+    fn note_field(&mut self, field: Cow<'a, str>, path: Option<PathText<'a>>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
         if self.keeps_evidence() {
-            self.push_evidence(field.to_owned(), path, v, op, rhs, r);
+            self.push_evidence(field, path, v, op, rhs, r);
         }
     }
 
-    fn push_evidence(&mut self, field: String, path: Option<String>, value: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, result: Tri) {
+    fn push_evidence(&mut self, field: Cow<'a, str>, path: Option<PathText<'a>>, value: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, result: Tri) {
         if self.keeps_evidence() {
             self.evidence.push(Rec { field, path, value, op, rhs, result });
         }
@@ -556,39 +585,42 @@ impl<'a> Ev<'a> {
 
     // ---------- fields ----------
 
-    /// Values of a field: `(values, has [*], path as text)`. A `None` value is
-    /// a property that does not exist.
-    #[allow(clippy::type_complexity)]
-    fn field_values(&mut self, f: &FieldRef) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
+    /// Values of a field, and the property path read (for a path or alias).
+    fn field_values<'f>(&mut self, f: &'f FieldRef) -> EResult<(FieldVals<'a>, Option<&'f Path>)>
+    where
+        'a: 'f,
+    {
         let res = self.cur_resource();
         self.field_values_on(f, res)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn field_values_on(&mut self, f: &FieldRef, res: &'a Value) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
+    fn field_values_on<'f>(&mut self, f: &'f FieldRef, res: &'a Value) -> EResult<(FieldVals<'a>, Option<&'f Path>)>
+    where
+        'a: 'f,
+    {
         match &f.kind {
             FieldKind::Name => {
                 let n = res.get_ci("name").map(|v| match v.as_str() {
                     Some(s) => Cow::Owned(Value::String(s.rsplit('/').next().unwrap_or(s).to_owned())),
                     None => Cow::Borrowed(v),
                 });
-                Ok((vec![n], false, None))
+                Ok((FieldVals::One(n), None))
             }
             FieldKind::FullName => {
                 let n = res.get_ci("fullName").or_else(|| res.get_ci("name")).map(Cow::Borrowed);
-                Ok((vec![n], false, None))
+                Ok((FieldVals::One(n), None))
             }
             FieldKind::ApiVersion => {
                 let v = match &self.api_version {
                     Some(v) => Some(Cow::Owned(Value::String(v.clone()))),
                     None => res.get_ci("apiVersion").map(Cow::Borrowed),
                 };
-                Ok((vec![v], false, None))
+                Ok((FieldVals::One(v), None))
             }
-            FieldKind::Path(p) => Ok(self.path_values(res, p)),
+            FieldKind::Path(p) => Ok((self.path_values(res, p), Some(p))),
             FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
                 let p = self.alias_path(f, res)?;
-                Ok(self.path_values(res, p))
+                Ok((self.path_values(res, p), Some(p)))
             }
         }
     }
@@ -612,15 +644,16 @@ impl<'a> Ev<'a> {
 
     /// Follow a path on `res`, binding to the innermost field-count element
     /// whose array path is a prefix.
-    #[allow(clippy::type_complexity)]
-    fn path_values(&self, res: &'a Value, p: &Path) -> (Vec<Option<Cow<'a, Value>>>, bool, Option<String>) {
+    fn path_values(&self, res: &'a Value, p: &Path) -> FieldVals<'a> {
         let (base, rest) = self.bind(res, p);
-        let mut found = Vec::new();
-        path::collect(base, rest, &mut found);
-        let multi = path::has_wild(rest);
-        // The text is only for evidence, which is not kept inside counts.
-        let text = self.keeps_evidence().then(|| path::render(p));
-        (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), multi, text)
+        if path::has_wild(rest) {
+            let mut found = Vec::new();
+            path::collect(base, rest, &mut found);
+            FieldVals::Many(found)
+        } else {
+            // (what `collect` finds without `[*]`: exactly one entry)
+            FieldVals::One(path::get(base, rest).map(Cow::Borrowed))
+        }
     }
 
     /// Bind `p` to the innermost field-count element over `res` whose array
@@ -653,8 +686,10 @@ impl<'a> Ev<'a> {
         let res = self.fn_resource();
         let (vals, multi) = match &f.kind {
             FieldKind::Name | FieldKind::FullName | FieldKind::ApiVersion => {
-                let (v, _, _) = self.field_values_on(f, res)?;
-                (v, false)
+                return Ok(match self.field_values_on(f, res)?.0 {
+                    FieldVals::One(v) => v.unwrap_or(Cow::Owned(Value::Null)),
+                    FieldVals::Many(_) => Cow::Owned(Value::Null),
+                });
             }
             FieldKind::Path(p) => self.fn_path(res, p),
             FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
