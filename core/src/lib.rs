@@ -76,21 +76,21 @@ pub fn check_path(paths: &[&std::path::Path], load: &ingest::LoadOptions, option
         }
     }
     dep.derive_relations();
-    Ok(check(&dep, &opts))
+    Ok(rules::check_owned(rules::Catalog::embedded(), dep, &opts))
 }
 
 /// Check a document given as text (format detected from content; JSON with
 /// comments accepted). `file` names it in findings and errors.
 pub fn check_text(text: &str, file: Option<&str>, load: &ingest::LoadOptions, options: &CheckOptions) -> Result<Report, Error> {
     let dep = ingest::load_text(text, file, load)?;
-    Ok(check(&dep, options))
+    Ok(rules::check_owned(rules::Catalog::embedded(), dep, options))
 }
 
 /// Check a parsed document (ARM template, resource list, one resource, or
 /// Terraform plan JSON).
 pub fn check_value(doc: &Value, load: &ingest::LoadOptions, options: &CheckOptions) -> Result<Report, Error> {
     let dep = ingest::load_value(doc, None, load)?;
-    Ok(check(&dep, options))
+    Ok(rules::check_owned(rules::Catalog::embedded(), dep, options))
 }
 
 /// The embedded rules, sorted by id.
