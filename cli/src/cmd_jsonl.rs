@@ -89,7 +89,7 @@ struct Job {
 
 /// A checked chunk: its output text and its counts.
 struct Done {
-    text: Vec<u8>,
+    text: String,
     totals: Totals,
 }
 
@@ -105,12 +105,13 @@ fn check_job(job: &Job, names: &[String], format: &str, opts: &CheckOptions) -> 
         let prov = Provenance { file: Some(name), pointer: String::new(), line: Some(line), column: None };
         dep.push(value, prov);
     }
-    let mut done = Done { text: Vec::new(), totals: Totals::default() };
+    let mut done = Done { text: String::new(), totals: Totals::default() };
     flush(&mut dep, format, opts, &mut done.totals, &mut done.text)?;
     Ok(done)
 }
 
-fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut Totals, out: &mut Vec<u8>) -> Result<(), String> {
+fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut Totals, out: &mut String) -> Result<(), String> {
+    use std::fmt::Write as _;
     if dep.resources.is_empty() {
         return Ok(());
     }
@@ -120,12 +121,10 @@ fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut T
     }
     let report = amlguard_core::rules::check_owned(amlguard_core::rules::Catalog::embedded(), std::mem::take(dep), opts);
     totals.resources = totals.resources.saturating_add(report.summary.resources);
-    let mut text = String::new();
     for d in report.input_errors() {
         totals.errors = totals.errors.saturating_add(1);
-        write_diagnostic(d, format, &mut text)?;
+        write_diagnostic(d, format, out)?;
     }
-    out.extend_from_slice(text.as_bytes());
     for f in report.findings.iter().filter(|f| f.is_active()) {
         match f.status {
             Status::Fail => {
@@ -137,9 +136,9 @@ fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut T
             _ => totals.indeterminate = totals.indeterminate.saturating_add(1),
         }
         if format == "json" {
-            // Straight into the chunk's bytes (no string per finding).
-            serde_json::to_writer(&mut *out, f).map_err(|e| e.to_string())?;
-            out.push(b'\n');
+            // Straight into the chunk's text (no string per finding).
+            f.write_json(out);
+            out.push('\n');
         } else {
             let _ = writeln!(
                 out,
@@ -163,7 +162,7 @@ fn write_diagnostic(d: &Diagnostic, format: &str, out: &mut String) -> Result<()
     use std::fmt::Write as _;
     if format == "json" {
         out.push_str("{\"diagnostic\":");
-        out.push_str(&serde_json::to_string(d).map_err(|e| e.to_string())?);
+        amlguard_core::report::write_diagnostic_json(d, out);
         out.push_str("}\n");
         return Ok(());
     }
@@ -733,7 +732,7 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
     ordered_pool(threads, |job: Job| check_job(&job, names_ref, format, opts), produce, |done: Result<Done, String>| {
         let done = done?;
         // A closed pipe (`| head`) ends the output, not the run's verdict.
-        let _ = out.write_all(&done.text);
+        let _ = out.write_all(done.text.as_bytes());
         totals.add(&done.totals);
         Ok(())
     })?;
