@@ -20,12 +20,18 @@ fn has_less(v: u64, n: u64) -> u64 {
     v.wrapping_sub(ONES.wrapping_mul(n)) & !v & HIGHS
 }
 
-/// `true` when none of the 8 bytes needs an escape.
+/// The 8 bytes at `at` as a little-endian word (`None` past the end).
 #[inline]
-fn clean8(chunk: &[u8]) -> bool {
-    let Ok(bytes) = <[u8; 8]>::try_from(chunk) else { return false };
-    let v = u64::from_le_bytes(bytes);
-    (has_less(v, 0x20) | has_less(v ^ (ONES * u64::from(b'"')), 1) | has_less(v ^ (ONES * u64::from(b'\\')), 1)) == 0
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+}
+
+/// Bits set (at the top of a byte) for bytes that may need an escape; the
+/// lowest set bit always marks one that does (carries only spread upwards).
+#[inline]
+fn escape_mask(v: u64) -> u64 {
+    has_less(v, 0x20) | has_less(v ^ (ONES * u64::from(b'"')), 1) | has_less(v ^ (ONES * u64::from(b'\\')), 1)
 }
 
 #[inline]
@@ -38,26 +44,49 @@ pub(crate) fn push_str_lit(out: &mut String, s: &str) {
     out.reserve(s.len().saturating_add(2));
     out.push('"');
     let bytes = s.as_bytes();
+    let n = bytes.len();
     // `start`: first byte not yet copied; `i`: first byte not yet looked at.
-    let (mut start, mut i) = (0, 0);
-    loop {
-        // Clean 8-byte words are skipped, then at most 8 bytes are looked
-        // at one by one (the word that was not clean, or the tail).
-        let rest = bytes.get(i..).unwrap_or_default();
-        let clean = rest.chunks_exact(8).take_while(|w| clean8(w)).count();
-        i = i.saturating_add(clean.saturating_mul(8));
-        let end = i.saturating_add(8).min(bytes.len());
-        match bytes.get(i..end).unwrap_or_default().iter().position(|&b| needs_escape(b)) {
-            Some(k) => {
-                let at = i.saturating_add(k);
-                // `start` and `at` sit next to ASCII bytes: both are char boundaries.
-                out.push_str(s.get(start..at).unwrap_or_default());
-                push_escape(out, bytes.get(at).copied().unwrap_or_default());
-                start = at.saturating_add(1);
-                i = start;
+    let (mut start, mut i) = (0usize, 0usize);
+    let escape_at = |out: &mut String, start: &mut usize, at: usize| {
+        // `start` and `at` sit next to ASCII bytes: both are char boundaries.
+        out.push_str(s.get(*start..at).unwrap_or_default());
+        push_escape(out, bytes.get(at).copied().unwrap_or_default());
+        *start = at.saturating_add(1);
+    };
+    // Whole words from `i`: clean ones are skipped; otherwise the lowest
+    // marked byte is escaped and the scan goes on right after it.
+    while let Some(v) = word(bytes, i) {
+        let m = escape_mask(v);
+        if m == 0 {
+            i = i.saturating_add(8);
+            continue;
+        }
+        let at = i.saturating_add((m.trailing_zeros() / 8) as usize);
+        escape_at(out, &mut start, at);
+        i = at.saturating_add(1);
+    }
+    if n >= 8 {
+        // The last word, overlapping what was looked at: bytes below `i`
+        // are masked off, and a mark is checked (a byte below `i` that was
+        // escaped can mark the one above it).
+        let base = n.saturating_sub(8);
+        while i < n {
+            let skip = i.saturating_sub(base).saturating_mul(8);
+            let m = word(bytes, base).map_or(0, escape_mask) & (u64::MAX.checked_shl(skip as u32).unwrap_or(0));
+            if m == 0 {
+                break;
             }
-            None if end >= bytes.len() => break,
-            None => i = end,
+            let at = base.saturating_add((m.trailing_zeros() / 8) as usize);
+            if bytes.get(at).is_some_and(|&b| needs_escape(b)) {
+                escape_at(out, &mut start, at);
+            }
+            i = at.saturating_add(1);
+        }
+    } else {
+        for (at, &b) in bytes.iter().enumerate() {
+            if needs_escape(b) {
+                escape_at(out, &mut start, at);
+            }
         }
     }
     out.push_str(s.get(start..).unwrap_or_default());
@@ -428,7 +457,7 @@ mod tests {
     /// Deterministic pseudo-random strings over an alphabet full of
     /// characters that need escapes, in runs long and short.
     fn generated(n: usize) -> Vec<String> {
-        let alphabet: Vec<char> = "abcXYZ09 /.-_\"\\\n\r\t\u{8}\u{c}\u{0}\u{1}\u{1f}\u{7f}é€😀`{}[]:,"
+        let alphabet: Vec<char> = "abcXYZ09 #/.-_\"\\\n\r\t\u{8}\u{c}\u{0}\u{1}\u{1f}\u{7f}é€😀`{}[]:,"
             .chars()
             .collect();
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -465,6 +494,18 @@ mod tests {
             all.push(c.to_string());
             all.push(format!("abcdefgh{c}ijklmnop"));
             all.push(format!("abcdefg{c}"));
+        }
+        // An escaped byte followed by the byte the word-at-a-time test can
+        // mark after it, at every offset of strings around a word long.
+        for pair in ["\"#", "\\]", "\u{1} ", "\u{0}\u{1}", "\"\"", "\n\u{b}"] {
+            for len in 2..20 {
+                for at in 0..len - 1 {
+                    let mut t: String = "x".repeat(at);
+                    t.push_str(pair);
+                    t.push_str(&"y".repeat(len - at - 2));
+                    all.push(t);
+                }
+            }
         }
         for s in &all {
             let mut mine = String::new();
