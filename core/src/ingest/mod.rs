@@ -95,7 +95,7 @@ pub fn load_text(text: &str, file: Option<&str>, opts: &LoadOptions) -> Result<D
 fn too_big(file: Option<&str>, size: usize, limits: &Limits) -> Error {
     Error::Template(arm::TemplateError {
         kind: arm::ErrorKind::Limit,
-        message: format!("the template is {size} bytes; azure accepts at most {} bytes (4 MB)", limits.max_template_bytes),
+        message: format!("the template is {size} bytes; {}", over_limit(limits.max_template_bytes)),
         file: file.map(str::to_owned),
         pointer: String::new(),
         line: None,
@@ -180,12 +180,28 @@ pub fn read_at_most(path: &Path, max: usize) -> std::io::Result<Result<Vec<u8>, 
     Ok(Err(std::fs::metadata(path).map_or(cap, |m| m.len().max(cap))))
 }
 
-/// Read a file of at most `max` bytes (Azure's limit for it) as text.
-fn read_text(path: &Path, max: usize) -> Result<String, Error> {
+/// Largest file amlguard reads for which Azure sets no limit (suppressions,
+/// rule parameters, policy definitions, alias catalogs): amlguard's own bound,
+/// so a wrong path such as `/dev/zero` is refused instead of filling memory.
+pub const MAX_OTHER_FILE_BYTES: usize = 64 << 20;
+
+/// What a size limit is, for messages: Azure's 4 MB for templates and
+/// parameters files unless the caller changed it.
+fn over_limit(max: usize) -> String {
+    if max == Limits::default().max_template_bytes {
+        format!("azure accepts at most {max} bytes (4 MB)")
+    } else {
+        format!("the limit is {max} bytes")
+    }
+}
+
+/// Read a UTF-8 text file (BOM skipped) of at most `max` bytes; a larger
+/// one is refused without being loaded (see [`read_at_most`]).
+pub fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     let shown = path.display().to_string();
     let bytes = read_at_most(path, max).map_err(|e| Error::io(&shown, &e))?.map_err(|size| Error::Io {
         path: shown.clone(),
-        message: format!("file is {size} bytes; azure accepts at most {max} bytes (4 MB)"),
+        message: format!("file is {size} bytes; {}", over_limit(max)),
     })?;
     crate::json::decode(&bytes).map(str::to_owned).map_err(|e| Error::json(Some(&shown), e))
 }

@@ -206,7 +206,7 @@ pub fn expand(
 ) -> Result<(Sink, Value), super::error::TemplateError> {
     const MAX_PASSES: usize = 8;
     template::check_declarations(t, src, base, set.limits)?;
-    let mut known = OutputTable::new();
+    let mut known = OutputTable::default();
     let mut early = true;
     let mut pass = 0;
     loop {
