@@ -217,6 +217,18 @@ impl<'a> Evaluator<'a> {
         self.value_at(v, &Ptr::Key(&Ptr::Base(pointer), key))
     }
 
+    /// [`Evaluator::value`] of the value at `pointer` followed by `keys` (the
+    /// pointer built only if an error needs it).
+    pub fn value_in(&mut self, v: &Value, pointer: &str, keys: &[&str]) -> Result<Value, EvalError> {
+        fn go(ev: &mut Evaluator<'_>, v: &Value, at: &Ptr<'_>, keys: &[&str]) -> Result<Value, EvalError> {
+            match keys.split_first() {
+                None => ev.value_at(v, at),
+                Some((k, rest)) => go(ev, v, &Ptr::Key(at, k), rest),
+            }
+        }
+        go(self, v, &Ptr::Base(pointer), keys)
+    }
+
     /// [`Evaluator::value`] with the pointer built only if an error needs it.
     fn value_at(&mut self, v: &Value, pointer: &Ptr<'_>) -> Result<Value, EvalError> {
         self.enter()?;

@@ -93,17 +93,20 @@ pub fn deployment<'a>(
         let mut supplied = Map::new();
         if let Some(Value::Object(params)) = field(props, "parameters") {
             for (k, p) in params {
-                let ptr = crate::json::push_pointer(&format!("{pp}/parameters"), k);
                 // The entry may itself be an expression producing `{value: …}`.
+                let evaluated;
                 let entry = match p {
-                    Value::String(_) => ev.value(p, &ptr)?,
-                    _ => p.clone(),
+                    Value::String(_) => {
+                        evaluated = ev.value_in(p, &pp, &["parameters", k])?;
+                        &evaluated
+                    }
+                    _ => p,
                 };
                 let v = if entry.is_unknown() {
-                    entry
-                } else if let Some(v) = field(&entry, "value") {
-                    if matches!(p, Value::String(_)) { v.clone() } else { ev.value(v, &format!("{ptr}/value"))? }
-                } else if field(&entry, "reference").is_some() {
+                    entry.clone()
+                } else if let Some(v) = field(entry, "value") {
+                    if matches!(p, Value::String(_)) { v.clone() } else { ev.value_in(v, &pp, &["parameters", k, "value"])? }
+                } else if field(entry, "reference").is_some() {
                     Value::unknown(format!("parameter `{k}` is a key vault secret reference"))
                 } else {
                     Value::unknown(format!("parameter `{k}` has no value"))

@@ -208,8 +208,8 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
     let mut out = Map::new();
     if let Some(decl) = obj(t, "outputs") {
         for (k, o) in decl {
-            let p = push_pointer(&format!("{base}/outputs"), k);
             let v = if let Some(c) = o.get_ci("copy") {
+                let p = push_pointer(&format!("{base}/outputs"), k);
                 match ev.copy_count(c, &format!("{p}/copy")) {
                     Ok(Some(n)) => {
                         let input = c.get_ci("input").cloned().unwrap_or(Value::Null);
@@ -238,7 +238,7 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
             } else {
                 match o.get_ci("value") {
                     Some(v) => ev
-                        .value(v, &format!("{p}/value"))
+                        .value_in(v, base, &["outputs", k, "value"])
                         .unwrap_or_else(|e| Value::unknown(format!("output `{k}` could not be computed: {}", e.message))),
                     None => Value::Null,
                 }
