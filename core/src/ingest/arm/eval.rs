@@ -32,7 +32,7 @@ enum Step {
 
 /// The top-level resources of the evaluator's template, for lookaheads.
 pub(crate) struct Decls<'a> {
-    pub(crate) entries: Vec<(String, Option<&'a str>, &'a Value)>,
+    pub(crate) entries: std::rc::Rc<Vec<(String, Option<&'a str>, &'a Value)>>,
     pub(crate) src: super::template::Source,
     pub(crate) set_depth: usize,
     pub(crate) eval_depth: usize,

@@ -315,6 +315,8 @@ pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, 
             }
         }
     }
+    // (Shared with the lookaheads of an early pass.)
+    let entries = std::rc::Rc::new(entries);
     if !late && ev.early {
         let info = ev.info.clone();
         let eval_depth = ev.eval_depth();
@@ -325,11 +327,12 @@ pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, 
                 && !matches!(props.and_then(|p| p.get_ci("expressionEvaluationOptions")).and_then(|o| o.get_ci("scope")),
                     Some(Value::String(s)) if s.eq_ignore_ascii_case("inner"))
         });
-        ev.decls = Some(std::rc::Rc::new(super::eval::Decls { entries: entries.clone(), src: src.clone(), set_depth: set.depth, eval_depth, info, has_outer }));
+        let entries = std::rc::Rc::clone(&entries);
+        ev.decls = Some(std::rc::Rc::new(super::eval::Decls { entries, src: src.clone(), set_depth: set.depth, eval_depth, info, has_outer }));
     }
     let before = sink.resources.len();
     let mut w = Walk { ev, src, set, sink };
-    for (pointer, symbol, r) in &entries {
+    for (pointer, symbol, r) in entries.iter() {
         if w.ev.doomed() {
             break;
         }
