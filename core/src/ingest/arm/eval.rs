@@ -83,7 +83,7 @@ pub struct Evaluator<'a> {
     /// The caches of a pass in which every `reference()` to a nested
     /// deployment misses (swapped in while a deployment is replayed).
     miss_caches: (Cache, Cache),
-    in_progress: Vec<String>,
+    in_progress: Vec<Mark<'a>>,
     pub(crate) functions: FastMap<String, UserFn<'a>>,
     pub(crate) info: DeploymentInfo,
     pub(crate) limits: &'a Limits,
@@ -615,7 +615,7 @@ impl<'a> Evaluator<'a> {
             Some(v) => v,
             None => match decl.get_ci("defaultValue") {
                 Some(d) => {
-                    let marker = format!("parameters/{key}");
+                    let marker = Mark::Param(decl_name);
                     if self.in_progress.contains(&marker) {
                         return Err(EvalError::new(
                             ErrorKind::Cycle,
@@ -624,7 +624,7 @@ impl<'a> Evaluator<'a> {
                     }
                     self.in_progress.push(marker);
                     let saved = self.take_context();
-                    let r = self.value(d, &format!("/parameters/{}/defaultValue", crate::json::escape_token(decl_name)));
+                    let r = self.value_in(d, "", &["parameters", decl_name, "defaultValue"]);
                     self.restore_context(saved);
                     self.in_progress.pop();
                     r?
@@ -638,7 +638,7 @@ impl<'a> Evaluator<'a> {
         Ok(v)
     }
 
-    fn cycle_path(&self, marker: &str) -> String {
+    fn cycle_path(&self, marker: &Mark<'_>) -> String {
         let start = self.in_progress.iter().position(|m| m == marker).unwrap_or(0);
         let mut names: Vec<String> = self.in_progress.iter().skip(start).map(|m| format!("`{m}`")).collect();
         names.push(format!("`{marker}`"));
@@ -663,7 +663,7 @@ impl<'a> Evaluator<'a> {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(k, v)| (*k, *v))
             .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("variable `{name}` is not declared")))?;
-        let marker = format!("variables/{decl_name}");
+        let marker = Mark::Var(decl_name);
         if self.in_progress.contains(&marker) {
             return Err(EvalError::new(
                 ErrorKind::Cycle,
@@ -822,6 +822,34 @@ pub(crate) struct Replay<'a> {
     pub(crate) copies: Vec<(String, i64)>,
     pub(crate) resource_copy: Option<String>,
     pub(crate) info: DeploymentInfo,
+}
+
+/// A parameter default or variable being evaluated (cycle detection).
+#[derive(Debug, Clone, Copy)]
+enum Mark<'a> {
+    /// Declared name (compared ignoring case).
+    Param(&'a str),
+    /// Declared name.
+    Var(&'a str),
+}
+
+impl PartialEq for Mark<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Mark::Param(a), Mark::Param(b)) => a.eq_ignore_ascii_case(b),
+            (Mark::Var(a), Mark::Var(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Mark<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mark::Param(n) => write!(f, "parameters/{}", n.to_ascii_lowercase()),
+            Mark::Var(n) => write!(f, "variables/{n}"),
+        }
+    }
 }
 
 /// A variable declaration: a plain value or a top-level `copy` entry.
