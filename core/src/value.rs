@@ -451,6 +451,19 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
         #[allow(clippy::cast_precision_loss)]
         Ok(i64::try_from(u).map_or(Value::Float(u as f64), Value::Int))
     }
+    fn visit_i128<E: serde::de::Error>(self, i: i128) -> Result<Value, E> {
+        match (i64::try_from(i), u64::try_from(i)) {
+            (Ok(i), _) => Ok(Value::Int(i)),
+            (_, Ok(u)) => self.visit_u64(u),
+            _ => Err(E::custom("JSON number out of range")),
+        }
+    }
+    fn visit_u128<E: serde::de::Error>(self, u: u128) -> Result<Value, E> {
+        match u64::try_from(u) {
+            Ok(u) => self.visit_u64(u),
+            Err(_) => Err(E::custom("JSON number out of range")),
+        }
+    }
     fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
         Ok(if f.is_finite() { Value::Float(f) } else { Value::Null })
     }
