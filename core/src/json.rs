@@ -2,8 +2,9 @@
 //! comments. It reports errors with line and column, refuses duplicate keys
 //! and documents nested deeper than a limit, and can find the line and column
 //! of any JSON pointer in a document on demand ([`locate`]) so findings can
-//! point at the place in the user's file without tracking positions for every
-//! value during the main parse.
+//! point at the place in the user's file. [`parse_indexed`] also records
+//! where every value starts (byte offsets, [`PositionIndex`]) in the same
+//! pass, for callers that will locate many values of the document.
 //!
 //! Lines and columns are not tracked while reading: a position is worked out
 //! from a byte offset when one is needed (an error, `locate`), counting line
@@ -51,6 +52,24 @@ pub fn parse_with_depth(text: &str, max_depth: usize) -> Result<Value, JsonError
     let mut p = Parser::new(text, max_depth, None);
     let v = p.document()?;
     Ok(v)
+}
+
+/// Parse a document (default depth limit) and, in the same pass, record the
+/// [`PositionIndex`] of its text: for callers that will locate values of the
+/// document later (provenance), so the text is not read a second time.
+pub fn parse_indexed(text: std::sync::Arc<str>) -> Result<(Value, PositionIndex), JsonError> {
+    let (value, root, b) = {
+        let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
+        p.index = Some(IndexBuilder::for_text(text.len()));
+        p.skip_ws()?;
+        let offset = p.i;
+        let value = p.document()?;
+        let b = p.index.take().unwrap_or_else(|| IndexBuilder::for_text(0));
+        let container = matches!(value, Value::Object(_) | Value::Array(_)).then(|| b.containers.len().saturating_sub(1));
+        (value, (offset, container), b)
+    };
+    let lines = newline_blocks(text.as_bytes());
+    Ok((value, PositionIndex { text, root, containers: b.containers, edges: b.edges, lines }))
 }
 
 /// Parse bytes: invalid UTF-8 is an error with its position; a UTF-8 byte
@@ -129,27 +148,17 @@ struct Edge {
 }
 
 impl PositionIndex {
-    /// Index `text` (JSON with comments, as [`parse`] reads it). An error
-    /// if the document does not parse (then use [`locate`], which finds
-    /// what comes before the error).
+    /// Index `text` (JSON with comments, as [`parse`] reads it; the values
+    /// are dropped: use [`parse_indexed`] to keep them). An error if the
+    /// document does not parse (then use [`locate`], which finds what comes
+    /// before the error).
     pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
-        let (root, containers, edges) = {
-            let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
-            let mut b = IndexBuilder { containers: Vec::new(), edges: Vec::new(), scratch: Vec::new() };
-            p.skip_ws()?;
-            if p.peek().is_none() {
-                return p.err("empty document");
-            }
-            let offset = p.i;
-            let root = (offset, p.index_value(0, &mut b)?);
-            p.skip_ws()?;
-            if p.peek().is_some() {
-                return p.err("unexpected content after the end of the document");
-            }
-            (root, b.containers, b.edges)
-        };
-        let lines = newline_blocks(text.as_bytes());
-        Ok(PositionIndex { text, root, containers, edges, lines })
+        parse_indexed(text).map(|(_, index)| index)
+    }
+
+    /// The text this index locates values in.
+    pub fn text(&self) -> &std::sync::Arc<str> {
+        &self.text
     }
 
     /// Where the value at JSON `pointer` starts (the same answer as
@@ -197,11 +206,41 @@ impl PositionIndex {
     }
 }
 
+/// What [`Parser`] records for a [`PositionIndex`] while it reads.
 struct IndexBuilder {
+    /// Containers in the order they end (children before their parent).
     containers: Vec<Container>,
     edges: Vec<Edge>,
     /// Children of the containers being read (innermost last).
     scratch: Vec<Edge>,
+}
+
+impl IndexBuilder {
+    /// Sized for a pretty-printed document of `len` bytes (about one value
+    /// per 32 bytes, one container per 8 values).
+    fn for_text(len: usize) -> Self {
+        let values = len / 32;
+        IndexBuilder { containers: Vec::with_capacity(values / 8), edges: Vec::with_capacity(values), scratch: Vec::with_capacity(64) }
+    }
+
+    /// A member (`key`: raw byte range; `(0, 0)` for an element) whose value
+    /// started at `offset` and was just read; `containers_before`: the
+    /// number of containers before it was read (more now if it was one).
+    fn child(&mut self, key: (usize, usize), offset: usize, containers_before: usize) {
+        let n = self.containers.len();
+        let container = (n > containers_before).then(|| n.saturating_sub(1));
+        self.scratch.push(Edge { key, offset, container });
+    }
+
+    /// The container whose children were recorded from `mark` on ended.
+    fn close(&mut self, mark: usize, object: bool) {
+        let first = self.edges.len();
+        let children = self.scratch.get(mark..).unwrap_or_default();
+        let len = children.len();
+        self.edges.extend_from_slice(children);
+        self.scratch.truncate(mark);
+        self.containers.push(Container { object, first, len });
+    }
 }
 
 /// Escape one reference token for a JSON pointer (`~` → `~0`, `/` → `~1`).
@@ -386,6 +425,8 @@ struct Parser<'a> {
     items: Vec<Value>,
     /// Members of the small objects being read (innermost last).
     members: Vec<(String, Value)>,
+    /// Set by [`parse_indexed`]: where every value starts is recorded too.
+    index: Option<IndexBuilder>,
 }
 
 impl<'a> Parser<'a> {
@@ -403,6 +444,7 @@ impl<'a> Parser<'a> {
             last: Cell::new((0, 1, 0)),
             items: Vec::new(),
             members: Vec::new(),
+            index: None,
         }
     }
 
@@ -589,12 +631,37 @@ impl<'a> Parser<'a> {
         Ok(d)
     }
 
+    /// Where the children of a container about to be read are recorded
+    /// from, when indexing.
+    fn index_mark(&self) -> usize {
+        self.index.as_ref().map_or(0, |b| b.scratch.len())
+    }
+
+    /// Before reading a member or element: the container count, when indexing.
+    fn index_before(&self) -> usize {
+        self.index.as_ref().map_or(0, |b| b.containers.len())
+    }
+
+    fn index_child(&mut self, key: (usize, usize), offset: usize, before: usize) {
+        if let Some(b) = self.index.as_mut() {
+            b.child(key, offset, before);
+        }
+    }
+
+    fn index_close(&mut self, mark: usize, object: bool) {
+        if let Some(b) = self.index.as_mut() {
+            b.close(mark, object);
+        }
+    }
+
     fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
         let depth = self.enter(depth)?;
         self.bump();
+        let imark = self.index_mark();
         self.skip_ws()?;
         if self.peek() == Some(b'}') {
             self.bump();
+            self.index_close(imark, true);
             return Ok(Value::Object(Map::default()));
         }
         // Members go to `self.members` until the object is known to be big,
@@ -608,6 +675,7 @@ impl<'a> Parser<'a> {
             }
             let key_at = self.i;
             let key = self.string()?;
+            let key_end = self.i.saturating_sub(1);
             self.skip_ws()?;
             if self.peek() != Some(b':') {
                 return self.err("expected `:` after an object key");
@@ -616,7 +684,9 @@ impl<'a> Parser<'a> {
             self.skip_ws()?;
             let hit = self.on_target(|tok| tok == key);
             self.push_seg(Seg::Key(key_at), hit);
+            let (offset, before) = (self.i, self.index_before());
             let v = self.value(depth)?;
+            self.index_child((key_at.saturating_add(1), key_end), offset, before);
             self.pop_seg();
             // In `locate` modes values are not kept, so keys need not be checked.
             if self.target.is_none() {
@@ -666,6 +736,7 @@ impl<'a> Parser<'a> {
                 _ => return self.err("expected `,` or `}` in an object"),
             }
         }
+        self.index_close(imark, true);
         let map = match big {
             Some(map) => map,
             None => {
@@ -681,9 +752,11 @@ impl<'a> Parser<'a> {
     fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
         let depth = self.enter(depth)?;
         self.bump();
+        let imark = self.index_mark();
         self.skip_ws()?;
         if self.peek() == Some(b']') {
             self.bump();
+            self.index_close(imark, false);
             return Ok(Value::Array(Vec::new()));
         }
         // Elements go to `self.items` and are moved into an array of the
@@ -694,7 +767,9 @@ impl<'a> Parser<'a> {
             self.skip_ws()?;
             let hit = self.on_target(|tok| tok == n.to_string());
             self.push_seg(Seg::Index(n), hit);
+            let (offset, before) = (self.i, self.index_before());
             let v = self.value(depth)?;
+            self.index_child((0, 0), offset, before);
             self.pop_seg();
             n = n.saturating_add(1);
             if self.target.is_none() {
@@ -713,6 +788,7 @@ impl<'a> Parser<'a> {
                 _ => return self.err("expected `,` or `]` in an array"),
             }
         }
+        self.index_close(imark, false);
         // (`split_off` allocates exactly the elements it moves.)
         Ok(Value::Array(self.items.split_off(mark)))
     }
@@ -754,88 +830,6 @@ impl<'a> Parser<'a> {
                 None => return self.err("unterminated string"),
             }
         }
-    }
-
-    /// Skip a string (after checking it is terminated); returns the byte
-    /// range of its raw contents.
-    fn skip_string(&mut self) -> Result<(usize, usize), JsonError> {
-        self.bump(); // opening quote
-        let start = self.i;
-        loop {
-            self.i = string_end(self.bytes, self.i);
-            match self.bump() {
-                Some(b'"') => return Ok((start, self.i.saturating_sub(1))),
-                Some(_) => {
-                    if self.bump().is_none() {
-                        return self.err("unterminated string");
-                    }
-                }
-                None => return self.err("unterminated string"),
-            }
-        }
-    }
-
-    /// [`Parser::value`] for [`PositionIndex::build`]: records where the
-    /// children of every container start and keeps no values. Returns the
-    /// container's index, if the value is one.
-    fn index_value(&mut self, depth: usize, b: &mut IndexBuilder) -> Result<Option<usize>, JsonError> {
-        let (close, object) = match self.peek() {
-            Some(b'{') => (b'}', true),
-            Some(b'[') => (b']', false),
-            Some(b'"') => {
-                self.skip_string()?;
-                return Ok(None);
-            }
-            _ => {
-                self.value(depth)?;
-                return Ok(None);
-            }
-        };
-        let depth = self.enter(depth)?;
-        self.bump(); // the opening bracket
-        let mark = b.scratch.len();
-        self.skip_ws()?;
-        if self.peek() != Some(close) {
-            loop {
-                self.skip_ws()?;
-                let mut key = (0, 0);
-                if object {
-                    if self.peek() != Some(b'"') {
-                        return self.err("expected a string key");
-                    }
-                    key = self.skip_string()?;
-                    self.skip_ws()?;
-                    if self.peek() != Some(b':') {
-                        return self.err("expected `:` after an object key");
-                    }
-                    self.bump();
-                    self.skip_ws()?;
-                }
-                let offset = self.i;
-                let container = self.index_value(depth, b)?;
-                b.scratch.push(Edge { key, offset, container });
-                self.skip_ws()?;
-                match self.peek() {
-                    Some(b',') => {
-                        self.bump();
-                        self.skip_ws()?;
-                        if self.peek() == Some(close) {
-                            break;
-                        }
-                    }
-                    Some(c) if c == close => break,
-                    _ if object => return self.err("expected `,` or `}` in an object"),
-                    _ => return self.err("expected `,` or `]` in an array"),
-                }
-            }
-        }
-        self.bump(); // the closing bracket
-        let first = b.edges.len();
-        let len = b.scratch.len().saturating_sub(mark);
-        b.edges.extend_from_slice(b.scratch.get(mark..).unwrap_or_default());
-        b.scratch.truncate(mark);
-        b.containers.push(Container { object, first, len });
-        Ok(Some(b.containers.len().saturating_sub(1)))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -1003,6 +997,48 @@ mod tests {
         }
         assert_eq!(idx.get("/resources/1/type"), Some(Position { line: 5, column: 17 }));
         assert!(PositionIndex::build(std::sync::Arc::from("{\"a\": [1,")).is_err());
+    }
+
+    #[test]
+    fn parse_indexed_keeps_the_value_errors_and_positions_of_parse() {
+        let docs = [
+            "{\n  \"a\": {},\n  \"b\": [],\n  \"c\": [ {}, [[]], {\"d\": [1, {\"e\": null}]} ],\n  \"f\": \"x\"\n}",
+            "[\n\t{\"k\\\"q\": 1},\r\n  2,\n  [3, [4, [5]]]\n]",
+            "  7 ",
+            "\"s\"",
+            "{\"a\":1,\"a\":2}",
+            "{\n  \"a\": [1,\n  ",
+            "{\"a\": {\"b\": tru}}",
+        ];
+        for text in docs {
+            let indexed = parse_indexed(std::sync::Arc::from(text));
+            match (parse(text), indexed) {
+                (Ok(v), Ok((w, idx))) => {
+                    assert_eq!(v, w, "{text}");
+                    let mut pointers = vec![String::new(), "/zz".to_owned(), "/0/9".to_owned()];
+                    let mut stack = vec![(String::new(), &v)];
+                    while let Some((at, v)) = stack.pop() {
+                        match v {
+                            Value::Object(m) => stack.extend(m.iter().map(|(k, c)| (push_pointer(&at, k), c))),
+                            Value::Array(a) => stack.extend(a.iter().enumerate().map(|(i, c)| (format!("{at}/{i}"), c))),
+                            _ => {}
+                        }
+                        pointers.push(at);
+                    }
+                    for ptr in &pointers {
+                        assert_eq!(idx.get(ptr), locate(text, ptr), "{text} {ptr}");
+                    }
+                    assert!(pointers.len() > 3 || !text.contains('{'));
+                }
+                (Err(e), Err(f)) => assert_eq!(e, f, "{text}"),
+                (a, b) => panic!("{text}: parse gave {a:?}, parse_indexed {:?}", b.map(|(v, _)| v)),
+            }
+        }
+        let (_, idx) = parse_indexed(std::sync::Arc::from(docs[0])).unwrap();
+        assert_eq!(idx.get("/c/2/d/1/e"), Some(Position { line: 4, column: 36 }));
+        assert_eq!(idx.get("/c/1/0"), Some(Position { line: 4, column: 15 }));
+        assert_eq!(idx.get("/b"), Some(Position { line: 3, column: 8 }));
+        assert_eq!(idx.get("/b/0"), None);
     }
 
     #[test]

@@ -54,9 +54,8 @@ fn discovered_suppressions(path: &std::path::Path) -> Result<Vec<rules::FileSupp
         return Ok(Vec::new());
     }
     let shown = file.display().to_string();
-    let bytes = std::fs::read(&file).map_err(|e| Error::io(&shown, &e))?;
-    let text = json::decode(&bytes).map_err(|e| Error::json(Some(&shown), e))?;
-    rules::parse_suppressions(text, &shown).map_err(|message| Error::Suppressions { file: shown, message })
+    let text = ingest::read_text(&file, ingest::MAX_OTHER_FILE_BYTES)?;
+    rules::parse_suppressions(&text, &shown).map_err(|message| Error::Suppressions { file: shown, message })
 }
 
 /// Check files and folders (ARM templates with their sibling parameters
@@ -76,21 +75,21 @@ pub fn check_path(paths: &[&std::path::Path], load: &ingest::LoadOptions, option
         }
     }
     dep.derive_relations();
-    Ok(check(&dep, &opts))
+    Ok(rules::check_owned(rules::Catalog::embedded(), dep, &opts))
 }
 
 /// Check a document given as text (format detected from content; JSON with
 /// comments accepted). `file` names it in findings and errors.
 pub fn check_text(text: &str, file: Option<&str>, load: &ingest::LoadOptions, options: &CheckOptions) -> Result<Report, Error> {
     let dep = ingest::load_text(text, file, load)?;
-    Ok(check(&dep, options))
+    Ok(rules::check_owned(rules::Catalog::embedded(), dep, options))
 }
 
 /// Check a parsed document (ARM template, resource list, one resource, or
 /// Terraform plan JSON).
 pub fn check_value(doc: &Value, load: &ingest::LoadOptions, options: &CheckOptions) -> Result<Report, Error> {
     let dep = ingest::load_value(doc, None, load)?;
-    Ok(check(&dep, options))
+    Ok(rules::check_owned(rules::Catalog::embedded(), dep, options))
 }
 
 /// The embedded rules, sorted by id.

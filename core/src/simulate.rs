@@ -110,12 +110,20 @@ fn version_applies(entry: &DefaultEntry, api: Option<&str>) -> bool {
 /// objects; leaves the resource alone when a step is unknown or not an object.
 fn set_default(v: &mut Value, path: &str, value: &Value) -> bool {
     let mut cur = v;
-    let segs: Vec<&str> = path.split('.').collect();
-    let Some((last, parents)) = segs.split_last() else { return false };
-    for seg in parents {
+    let (parents, last) = match path.rsplit_once('.') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, path),
+    };
+    for seg in parents.into_iter().flat_map(|p| p.split('.')) {
         let Value::Object(m) = cur else { return false };
-        let key = m.keys().find(|k| k.eq_ignore_ascii_case(seg)).cloned().unwrap_or_else(|| (*seg).to_owned());
-        let entry = m.entry(key).or_insert_with(|| Value::Object(Map::new()));
+        // The first key spelt like `seg` in any case, else a new one.
+        let entry = match m.iter().position(|(k, _)| k.eq_ignore_ascii_case(seg)) {
+            Some(i) => match m.get_index_mut(i) {
+                Some((_, v)) => v,
+                None => return false,
+            },
+            None => m.entry(seg.to_owned()).or_insert_with(|| Value::Object(Map::new())),
+        };
         if entry.is_null() {
             *entry = Value::Object(Map::new());
         }
@@ -129,7 +137,7 @@ fn set_default(v: &mut Value, path: &str, value: &Value) -> bool {
         }
         Some(_) => false,
         None => {
-            m.insert((*last).to_owned(), value.clone());
+            m.insert(last.to_owned(), value.clone());
             true
         }
     }
@@ -212,6 +220,9 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment) {
     // Resource index by normalised id (first wins, as `find_by_id`), built
     // only when there is an endpoint to resolve.
     let mut by_id: Option<std::collections::HashMap<String, usize>> = None;
+    // Resources that can have private endpoint connections (per the alias
+    // catalog), worked out on the first endpoint whose target is unknown.
+    let mut connectable: Option<Vec<bool>> = None;
     for (pi, pe) in deployment.resources.iter().enumerate().filter(|(_, r)| r.is_type("Microsoft.Network/privateEndpoints")) {
         let pe_id = pe.id().to_owned();
         let pe_name = pe.name().rsplit('/').next().unwrap_or_default().to_owned();
@@ -224,9 +235,15 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment) {
                     // each gets a connection whose content is unknown.
                     let who = if pe_name.is_empty() { "a private endpoint of unknown name".to_owned() } else { format!("private endpoint `{pe_name}`") };
                     let conn = Value::unknown(format!("{who} may connect to this resource: its `privateLinkServiceId` is not known: {reason}"));
-                    for (ti, t) in deployment.resources.iter().enumerate() {
-                        let alias = format!("{}/privateEndpointConnections[*]", t.type_());
-                        if ti != pi && AliasCatalog::embedded().get(&alias).is_some() {
+                    let can = connectable.get_or_insert_with(|| {
+                        deployment
+                            .resources
+                            .iter()
+                            .map(|t| AliasCatalog::embedded().get(&format!("{}/privateEndpointConnections[*]", t.type_())).is_some())
+                            .collect()
+                    });
+                    for (ti, ok) in can.iter().enumerate() {
+                        if ti != pi && *ok {
                             unknown_additions.push((ti, conn.clone()));
                         }
                     }

@@ -17,6 +17,14 @@ pub(crate) const EMBEDDED: &str = include_str!("../../data/aliases.json");
 #[cfg(feature = "slim")]
 pub(crate) const EMBEDDED: &str = include_str!(concat!(env!("OUT_DIR"), "/aliases.json"));
 
+/// The embedded catalog once loaded (see [`AliasCatalog::embedded`]).
+static EMBEDDED_CATALOG: OnceLock<AliasCatalog> = OnceLock::new();
+
+/// Is `c` the embedded catalog? (Does not load it.)
+pub(crate) fn is_embedded(c: &AliasCatalog) -> bool {
+    EMBEDDED_CATALOG.get().is_some_and(|e| std::ptr::eq(e, c))
+}
+
 /// One alias.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alias {
@@ -60,8 +68,7 @@ pub struct AliasCatalog {
 impl AliasCatalog {
     /// The catalog embedded in the binary (loaded once).
     pub fn embedded() -> &'static AliasCatalog {
-        static CATALOG: OnceLock<AliasCatalog> = OnceLock::new();
-        CATALOG.get_or_init(|| {
+        EMBEDDED_CATALOG.get_or_init(|| {
             crate::json::parse(EMBEDDED)
                 .ok()
                 .and_then(|v| AliasCatalog::from_json(&v).ok())

@@ -9,7 +9,7 @@ use super::operators::{self, Op};
 use super::parse::{self, Cond, Count, CountSrc, FieldKind, FieldRef, FieldSpec, Leaf, Lhs, Policy};
 use super::path::{self, Path, Seg};
 use super::{EvalContext, Evaluation, Evidence, Outcome};
-use crate::model::normalise_id;
+use crate::model::{normalise_id, Deployment, PossibleRelation};
 use crate::value::{Map, Value};
 use std::borrow::Cow;
 
@@ -83,19 +83,35 @@ enum Scope<'a> {
 /// and the policy where possible. Only what is returned becomes an owned
 /// [`Evidence`] (most records are dropped by `allOf`/`anyOf` on the way).
 struct Rec<'a> {
-    field: String,
-    path: Option<String>,
+    field: Cow<'a, str>,
+    path: Option<PathText<'a>>,
     value: Option<Cow<'a, Value>>,
     op: Op,
     rhs: Cow<'a, Value>,
     result: Tri,
 }
 
+/// The path an evidence entry read: rendered only if the entry is returned.
+enum PathText<'a> {
+    Text(String),
+    Segs(&'a [Seg]),
+}
+
+/// The values a field reads: one (without `[*]` after binding) or one per
+/// element. `None`: the property does not exist.
+enum FieldVals<'a> {
+    One(Option<Cow<'a, Value>>),
+    Many(Vec<Option<&'a Value>>),
+}
+
 impl Rec<'_> {
     fn into_evidence(self) -> Evidence {
         Evidence {
-            field: self.field,
-            path: self.path,
+            field: self.field.into_owned(),
+            path: self.path.map(|p| match p {
+                PathText::Text(t) => t,
+                PathText::Segs(s) => path::render(s),
+            }),
             value: self.value.map(Cow::into_owned),
             operator: self.op.name().to_owned(),
             expected: self.rhs.into_owned(),
@@ -108,6 +124,38 @@ fn owned(recs: Vec<Rec<'_>>) -> Vec<Evidence> {
     recs.into_iter().map(Rec::into_evidence).collect()
 }
 
+/// Why a count has a possible (unknown) part, worded when it is reported
+/// (most are dropped: the count decides anyway).
+enum Why<'a> {
+    /// Already worded.
+    Text(String),
+    /// A relation of `pr.from` hidden behind an unknown value; an outgoing
+    /// one is named after `outer`, an incoming one after its resource.
+    Relation { pr: &'a PossibleRelation, out: bool, outer: &'a Value, dep: &'a Deployment },
+}
+
+impl Why<'_> {
+    fn text(self) -> String {
+        match self {
+            Why::Text(s) => s,
+            Why::Relation { pr, out: true, outer, .. } => {
+                let name = match outer.get_ci("name") {
+                    Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
+                    _ => "this resource (name not known)".to_owned(),
+                };
+                format!("relation `{}` of {name} is not known: {}", pr.path, pr.reason)
+            }
+            Why::Relation { pr, out: false, dep, .. } => {
+                let from = match dep.resources.get(pr.from).map(|r| r.name()) {
+                    Some(n) if !n.is_empty() => format!("`{n}`"),
+                    _ => "a resource whose name is not known".to_owned(),
+                };
+                format!("relation `{}` of {from} is not known: {}", pr.path, pr.reason)
+            }
+        }
+    }
+}
+
 pub(crate) struct Ev<'a> {
     pub policy: &'a Policy,
     pub root: &'a Value,
@@ -116,8 +164,9 @@ pub(crate) struct Ev<'a> {
     scopes: Vec<Scope<'a>>,
     pub unknown: Vec<String>,
     evidence: Vec<Rec<'a>>,
-    /// Why `related` counts being evaluated have a possible (unknown) part.
-    possible: Vec<String>,
+    /// Why `related` counts being evaluated have a possible (unknown) part
+    /// (worded only when reported).
+    possible: Vec<Why<'a>>,
     record: bool,
     /// While above zero, reasons for unknowns are not kept (they would be
     /// dropped anyway), so they are not formatted either.
@@ -358,7 +407,7 @@ impl<'a> Ev<'a> {
                                             Err(fl) => return self.fail(&name, fl),
                                         };
                                         let t = self.apply(l, Some(&v), &rhs, &name);
-                                        self.note_field(&name, None, Some(v), l.op, rhs, t);
+                                        self.note_field(Cow::Owned(name), None, Some(v), l.op, rhs, t);
                                         return t;
                                     }
                                     fref = r;
@@ -371,34 +420,47 @@ impl<'a> Ev<'a> {
                         Err(f) => return self.fail("field", f),
                     },
                 };
-                let (vals, multi, path_text) = match self.field_values(f) {
-                    Ok(x) => x,
-                    Err(fl) => return self.fail(&f.text, fl),
-                };
-                if !multi {
-                    let v = vals.into_iter().next().flatten();
-                    let t = self.apply(l, v.as_deref(), &rhs, &f.text);
-                    self.note_field(&f.text, path_text, v, l.op, rhs, t);
-                    t
-                } else {
-                    // every element must satisfy the condition
-                    let mut res = Tri::T;
-                    let mut decided: Option<Option<Cow<'a, Value>>> = None;
-                    for v in vals {
-                        let t = self.apply(l, v.as_deref(), &rhs, &f.text);
-                        match t {
-                            Tri::F => {
-                                res = Tri::F;
-                                decided = Some(v);
-                                break;
-                            }
-                            Tri::U => res = Tri::U,
-                            Tri::T => {}
+                // Evidence texts borrow from the policy when the field is
+                // static (rendered only if the evidence is returned).
+                let (got, field_text, path_text): (_, Cow<'a, str>, Option<PathText<'a>>) = match spec {
+                    FieldSpec::Static(sf) => match self.field_values(sf) {
+                        Ok((v, p)) => (v, Cow::Borrowed(sf.text.as_str()), p.map(|p| PathText::Segs(p.as_slice()))),
+                        Err(fl) => return self.fail(&sf.text, fl),
+                    },
+                    FieldSpec::Dynamic(_) => match self.field_values(f) {
+                        Ok((v, p)) => {
+                            let keep = self.keeps_evidence();
+                            (v, Cow::Owned(f.text.clone()), p.filter(|_| keep).map(|p| PathText::Text(path::render(p))))
                         }
+                        Err(fl) => return self.fail(&f.text, fl),
+                    },
+                };
+                match got {
+                    FieldVals::One(v) => {
+                        let t = self.apply(l, v.as_deref(), &rhs, &f.text);
+                        self.note_field(field_text, path_text, v, l.op, rhs, t);
+                        t
                     }
-                    let shown = decided.flatten();
-                    self.note_field(&f.text, path_text, shown, l.op, rhs, res);
-                    res
+                    FieldVals::Many(vals) => {
+                        // every element must satisfy the condition
+                        let mut res = Tri::T;
+                        let mut decided: Option<Option<&'a Value>> = None;
+                        for v in vals {
+                            let t = self.apply(l, v, &rhs, &f.text);
+                            match t {
+                                Tri::F => {
+                                    res = Tri::F;
+                                    decided = Some(v);
+                                    break;
+                                }
+                                Tri::U => res = Tri::U,
+                                Tri::T => {}
+                            }
+                        }
+                        let shown = decided.flatten().map(Cow::Borrowed);
+                        self.note_field(field_text, path_text, shown, l.op, rhs, res);
+                        res
+                    }
                 }
             }
             Lhs::Value(t) => {
@@ -413,7 +475,7 @@ impl<'a> Ev<'a> {
             Lhs::Count(c) => {
                 let mark = self.possible.len();
                 let counted = self.count(c);
-                let possible: Vec<String> = self.possible.drain(mark..).collect();
+                let possible: Vec<Why<'a>> = self.possible.drain(mark..).collect();
                 let (lo, hi) = match counted {
                     Ok(x) => x,
                     Err(f) => return self.fail("count", f),
@@ -434,6 +496,7 @@ impl<'a> Ev<'a> {
                 };
                 if r == Tri::U {
                     for p in possible {
+                        let p = p.text();
                         if !self.unknown.contains(&p) {
                             self.unknown.push(p);
                         }
@@ -495,26 +558,26 @@ impl<'a> Ev<'a> {
         self.record && self.evidence.len() < MAX_EVIDENCE
     }
 
-    fn note(&mut self, lhs: &Lhs, path: Option<String>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
+    fn note(&mut self, lhs: &'a Lhs, path: Option<PathText<'a>>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
         if !self.keeps_evidence() {
             return;
         }
         let field = match lhs {
-            Lhs::Field(FieldSpec::Static(f)) => f.text.clone(),
-            Lhs::Field(FieldSpec::Dynamic(_)) => "field".to_owned(),
-            Lhs::Value(_) => "value".to_owned(),
-            Lhs::Count(_) => "count".to_owned(),
+            Lhs::Field(FieldSpec::Static(f)) => f.text.as_str(),
+            Lhs::Field(FieldSpec::Dynamic(_)) => "field",
+            Lhs::Value(_) => "value",
+            Lhs::Count(_) => "count",
         };
-        self.push_evidence(field, path, v, op, rhs, r);
+        self.push_evidence(Cow::Borrowed(field), path, v, op, rhs, r);
     }
 
-    fn note_field(&mut self, field: &str, path: Option<String>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
+    fn note_field(&mut self, field: Cow<'a, str>, path: Option<PathText<'a>>, v: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, r: Tri) {
         if self.keeps_evidence() {
-            self.push_evidence(field.to_owned(), path, v, op, rhs, r);
+            self.push_evidence(field, path, v, op, rhs, r);
         }
     }
 
-    fn push_evidence(&mut self, field: String, path: Option<String>, value: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, result: Tri) {
+    fn push_evidence(&mut self, field: Cow<'a, str>, path: Option<PathText<'a>>, value: Option<Cow<'a, Value>>, op: Op, rhs: Cow<'a, Value>, result: Tri) {
         if self.keeps_evidence() {
             self.evidence.push(Rec { field, path, value, op, rhs, result });
         }
@@ -522,39 +585,42 @@ impl<'a> Ev<'a> {
 
     // ---------- fields ----------
 
-    /// Values of a field: `(values, has [*], path as text)`. A `None` value is
-    /// a property that does not exist.
-    #[allow(clippy::type_complexity)]
-    fn field_values(&mut self, f: &FieldRef) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
+    /// Values of a field, and the property path read (for a path or alias).
+    fn field_values<'f>(&mut self, f: &'f FieldRef) -> EResult<(FieldVals<'a>, Option<&'f Path>)>
+    where
+        'a: 'f,
+    {
         let res = self.cur_resource();
         self.field_values_on(f, res)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn field_values_on(&mut self, f: &FieldRef, res: &'a Value) -> EResult<(Vec<Option<Cow<'a, Value>>>, bool, Option<String>)> {
+    fn field_values_on<'f>(&mut self, f: &'f FieldRef, res: &'a Value) -> EResult<(FieldVals<'a>, Option<&'f Path>)>
+    where
+        'a: 'f,
+    {
         match &f.kind {
             FieldKind::Name => {
                 let n = res.get_ci("name").map(|v| match v.as_str() {
                     Some(s) => Cow::Owned(Value::String(s.rsplit('/').next().unwrap_or(s).to_owned())),
                     None => Cow::Borrowed(v),
                 });
-                Ok((vec![n], false, None))
+                Ok((FieldVals::One(n), None))
             }
             FieldKind::FullName => {
                 let n = res.get_ci("fullName").or_else(|| res.get_ci("name")).map(Cow::Borrowed);
-                Ok((vec![n], false, None))
+                Ok((FieldVals::One(n), None))
             }
             FieldKind::ApiVersion => {
                 let v = match &self.api_version {
                     Some(v) => Some(Cow::Owned(Value::String(v.clone()))),
                     None => res.get_ci("apiVersion").map(Cow::Borrowed),
                 };
-                Ok((vec![v], false, None))
+                Ok((FieldVals::One(v), None))
             }
-            FieldKind::Path(p) => Ok(self.path_values(res, p)),
+            FieldKind::Path(p) => Ok((self.path_values(res, p), Some(p))),
             FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
                 let p = self.alias_path(f, res)?;
-                Ok(self.path_values(res, p))
+                Ok((self.path_values(res, p), Some(p)))
             }
         }
     }
@@ -578,15 +644,16 @@ impl<'a> Ev<'a> {
 
     /// Follow a path on `res`, binding to the innermost field-count element
     /// whose array path is a prefix.
-    #[allow(clippy::type_complexity)]
-    fn path_values(&self, res: &'a Value, p: &Path) -> (Vec<Option<Cow<'a, Value>>>, bool, Option<String>) {
+    fn path_values(&self, res: &'a Value, p: &Path) -> FieldVals<'a> {
         let (base, rest) = self.bind(res, p);
-        let mut found = Vec::new();
-        path::collect(base, rest, &mut found);
-        let multi = path::has_wild(rest);
-        // The text is only for evidence, which is not kept inside counts.
-        let text = self.keeps_evidence().then(|| path::render(p));
-        (found.into_iter().map(|f| f.map(Cow::Borrowed)).collect(), multi, text)
+        if path::has_wild(rest) {
+            let mut found = Vec::new();
+            path::collect(base, rest, &mut found);
+            FieldVals::Many(found)
+        } else {
+            // (what `collect` finds without `[*]`: exactly one entry)
+            FieldVals::One(path::get(base, rest).map(Cow::Borrowed))
+        }
     }
 
     /// Bind `p` to the innermost field-count element over `res` whose array
@@ -605,19 +672,29 @@ impl<'a> Ev<'a> {
     /// `field('x')` in an expression: the value, `null` when missing, an
     /// array of the existing values when the path has `[*]`.
     pub(crate) fn field_fn(&mut self, name: &str) -> EResult<Cow<'a, Value>> {
-        let f = parse::resolve_field(name, self.catalog()).map_err(Fail::Error)?;
+        let policy: &'a Policy = self.policy;
+        let fresh;
+        let f: &FieldRef = match policy.cached_field(name, self.catalog()) {
+            Some(f) => f,
+            None => {
+                fresh = parse::resolve_field(name, self.catalog()).map_err(Fail::Error)?;
+                &fresh
+            }
+        };
         // field() reads the evaluated resource, except inside a count over the
         // related resource (bound elements win).
         let res = self.fn_resource();
         let (vals, multi) = match &f.kind {
             FieldKind::Name | FieldKind::FullName | FieldKind::ApiVersion => {
-                let (v, _, _) = self.field_values_on(&f, res)?;
-                (v, false)
+                return Ok(match self.field_values_on(f, res)?.0 {
+                    FieldVals::One(v) => v.unwrap_or(Cow::Owned(Value::Null)),
+                    FieldVals::Many(_) => Cow::Owned(Value::Null),
+                });
             }
             FieldKind::Path(p) => self.fn_path(res, p),
             FieldKind::Alias(_) | FieldKind::Unresolved(_) => {
-                let p = self.alias_path(&f, res)?.clone();
-                self.fn_path(res, &p)
+                let p = self.alias_path(f, res)?;
+                self.fn_path(res, p)
             }
         };
         if multi {
@@ -755,7 +832,7 @@ impl<'a> Ev<'a> {
                         }
                         // The element exists; whether it satisfies `where`
                         // is not known.
-                        self.possible.push(format!("{}: {}", f.text, u.reason));
+                        self.possible.push(Why::Text(format!("{}: {}", f.text, u.reason)));
                         tally(Tri::U, &mut lo, &mut hi);
                         continue;
                     }
@@ -833,19 +910,15 @@ impl<'a> Ev<'a> {
         &mut self,
         c: &'a Count,
         rel: &'a parse::Related,
-        dep: &'a crate::model::Deployment,
+        dep: &'a Deployment,
         idx: usize,
         outer: &'a Value,
         known: &[usize],
     ) -> i64 {
-        let name = || match outer.get_ci("name") {
-            Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
-            _ => "this resource (name not known)".to_owned(),
-        };
         // (candidates, how many of them the unknowns can stand for; None = all)
         let mut candidates: Vec<usize> = Vec::new();
         let mut capacity: Option<usize> = Some(0);
-        let mut reasons: Vec<String> = Vec::new();
+        let mut reasons: Vec<Why<'a>> = Vec::new();
         for pr in &dep.possible_relations {
             // outgoing: only this resource's unknowns; incoming: only others'
             if rel.out != (pr.from == idx) {
@@ -857,14 +930,10 @@ impl<'a> Ev<'a> {
             }
             if rel.out {
                 capacity = capacity.zip(cap).map(|(a, b)| a.saturating_add(b));
-                reasons.push(format!("relation `{}` of {} is not known: {}", pr.path, name(), pr.reason));
+                reasons.push(Why::Relation { pr, out: true, outer, dep });
             } else {
-                let from = match dep.resources.get(pr.from).map(|r| r.name()) {
-                    Some(n) if !n.is_empty() => format!("`{n}`"),
-                    _ => "a resource whose name is not known".to_owned(),
-                };
                 candidates.push(pr.from);
-                reasons.push(format!("relation `{}` of {from} is not known: {}", pr.path, pr.reason));
+                reasons.push(Why::Relation { pr, out: false, outer, dep });
             }
         }
         if rel.out {
@@ -1008,8 +1077,7 @@ impl<'a> Ev<'a> {
                 let [a] = args else { return err("`field` takes 1 argument") };
                 let n = self.expr(a)?;
                 let Some(n) = n.as_str() else { return err("`field` needs a string") };
-                let n = n.to_owned();
-                return self.field_fn(&n);
+                return self.field_fn(n);
             }
             "source" => {
                 let [a] = args else { return err("`source` takes 1 argument") };

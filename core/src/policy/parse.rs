@@ -119,6 +119,9 @@ pub struct Policy {
     pub(crate) details: Option<Details>,
     pub(crate) raw_details: Option<Value>,
     pub(crate) uses_related: bool,
+    /// `field('…')` calls with a literal name, resolved once against the
+    /// embedded alias catalog (empty when compiled against another one).
+    pub(crate) fields: Vec<FieldRef>,
 }
 
 impl Policy {
@@ -192,7 +195,38 @@ impl Policy {
             Some(d) => Some(c.details(d, &format!("{then_ptr}/details"))?),
             None => None,
         };
-        Ok(Policy { mode, display_name, params, cond, effect, details, raw_details, uses_related: c.uses_related })
+        let mut policy = Policy { mode, display_name, params, cond, effect, details, raw_details, uses_related: c.uses_related, fields: Vec::new() };
+        if super::aliases::is_embedded(aliases) {
+            let mut names = Vec::new();
+            field_names_cond(&policy.cond, &mut names, 0);
+            field_names_tmpl(&policy.effect, &mut names, 0);
+            if let Some(d) = &policy.details {
+                field_names_tmpl(&d.tmpl, &mut names, 0);
+                for t in [&d.type_, &d.name].into_iter().flatten() {
+                    field_names_tmpl(t, &mut names, 0);
+                }
+                if let Some(e) = &d.existence {
+                    field_names_cond(e, &mut names, 0);
+                }
+            }
+            for n in names {
+                if !policy.fields.iter().any(|f| f.text == n) {
+                    if let Ok(f) = resolve_field(&n, aliases) {
+                        policy.fields.push(f);
+                    }
+                }
+            }
+        }
+        Ok(policy)
+    }
+
+    /// The resolved `field('name')` of a literal name, when it was resolved
+    /// at compile time against `catalog` (the same one).
+    pub(crate) fn cached_field(&self, name: &str, catalog: &AliasCatalog) -> Option<&FieldRef> {
+        if self.fields.is_empty() || !super::aliases::is_embedded(catalog) {
+            return None;
+        }
+        self.fields.iter().find(|f| f.text == name)
     }
 
     /// The definition's `mode` (e.g. `All`, `Indexed`), if given.
@@ -500,6 +534,68 @@ pub(crate) fn resolve_field(s: &str, aliases: &AliasCatalog) -> Result<FieldRef,
         }
     };
     Ok(FieldRef { text, kind })
+}
+
+/// Literal names of `field('…')` calls in a condition (bounded depth).
+fn field_names_cond(c: &Cond, out: &mut Vec<String>, depth: usize) {
+    if depth > MAX_COND_DEPTH * 2 {
+        return;
+    }
+    let d = depth.saturating_add(1);
+    match c {
+        Cond::All(items) | Cond::Any(items) => items.iter().for_each(|x| field_names_cond(x, out, d)),
+        Cond::Not(inner) => field_names_cond(inner, out, d),
+        Cond::Leaf(l) => {
+            field_names_tmpl(&l.rhs, out, d);
+            match &l.lhs {
+                Lhs::Field(FieldSpec::Dynamic(e)) => field_names_expr(e, out, d),
+                Lhs::Field(FieldSpec::Static(_)) => {}
+                Lhs::Value(t) => field_names_tmpl(t, out, d),
+                Lhs::Count(cnt) => {
+                    if let CountSrc::Value(t) = &cnt.src {
+                        field_names_tmpl(t, out, d);
+                    }
+                    if let Some(w) = &cnt.where_ {
+                        field_names_cond(w, out, d);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn field_names_tmpl(t: &Tmpl, out: &mut Vec<String>, depth: usize) {
+    if depth > MAX_COND_DEPTH * 2 {
+        return;
+    }
+    let d = depth.saturating_add(1);
+    match t {
+        Tmpl::Const(_) => {}
+        Tmpl::Expr(e) => field_names_expr(e, out, d),
+        Tmpl::Array(items) => items.iter().for_each(|x| field_names_tmpl(x, out, d)),
+        Tmpl::Object(items) => items.iter().for_each(|(_, x)| field_names_tmpl(x, out, d)),
+    }
+}
+
+fn field_names_expr(e: &Expr, out: &mut Vec<String>, depth: usize) {
+    if depth > MAX_COND_DEPTH * 2 {
+        return;
+    }
+    let d = depth.saturating_add(1);
+    match e {
+        Expr::Lit(_) => {}
+        Expr::Call(name, args) => {
+            if let (true, [Expr::Lit(Value::String(s))]) = (name == "field", args.as_slice()) {
+                out.push(s.clone());
+            }
+            args.iter().for_each(|x| field_names_expr(x, out, d));
+        }
+        Expr::Prop(base, _) => field_names_expr(base, out, d),
+        Expr::Index(base, idx) => {
+            field_names_expr(base, out, d);
+            field_names_expr(idx, out, d);
+        }
+    }
 }
 
 /// `count.field` must end with an unquoted `[*]` and must not be a tag.

@@ -72,7 +72,7 @@ impl Ready {
 /// Rule id → (the `policyRule` prepared, what was prepared). The
 /// `policyRule` is the embedded catalog's own, so a rule of that catalog is
 /// recognised by address without comparing the trees.
-type Compiled = HashMap<String, (&'static Value, Ready)>;
+type Compiled = HashMap<String, (&'static Value, Ready), crate::value::MapHasher>;
 
 /// Prepared rules of the embedded catalog, by id (prepared once).
 fn compiled() -> &'static Compiled {
@@ -106,7 +106,7 @@ pub struct DeploymentIndex {
 impl DeploymentIndex {
     /// Index `deployment` (after simulation: relations as they will be read).
     pub fn new(deployment: &Deployment) -> DeploymentIndex {
-        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut ids: HashMap<String, usize, crate::value::MapHasher> = HashMap::default();
         let mut idx = DeploymentIndex::default();
         for (i, r) in deployment.resources.iter().enumerate() {
             let t = match r.value.get_ci("type") {

@@ -8,6 +8,10 @@ use crate::model::Scope;
 use crate::value::{Map, Value};
 use std::collections::HashMap;
 
+/// A hash map with the object map's fast hasher (foldhash; SipHash in the
+/// `slim` build): the evaluator's caches are looked up on every call.
+pub type FastMap<K, V> = HashMap<K, V, crate::value::MapHasher>;
+
 /// Deepest recursion through variables, user functions and values.
 const MAX_EVAL_DEPTH: usize = 200;
 
@@ -22,10 +26,10 @@ pub struct UserFn<'a> {
 
 /// Outputs of nested deployments, keyed by lower-cased deployment resource
 /// id, shared between passes so `reference(deployment).outputs` resolves.
-pub type OutputTable = HashMap<String, Value>;
+pub type OutputTable = FastMap<String, Value>;
 
 /// Parsed expressions by source text, shared by the evaluators of one expansion.
-pub type ExprCache = std::cell::RefCell<HashMap<String, std::rc::Rc<Expr>>>;
+pub type ExprCache = std::cell::RefCell<FastMap<String, std::rc::Rc<Expr>>>;
 
 /// Where the evaluator is: the scope and identity of the deployment.
 #[derive(Debug, Clone)]
@@ -43,13 +47,13 @@ pub struct DeploymentInfo {
 pub struct Evaluator<'a> {
     pub(crate) params_decl: Option<&'a Map>,
     pub(crate) params_supplied: Option<&'a Map>,
-    params_cache: HashMap<String, Value>,
+    params_cache: FastMap<String, Value>,
     /// Variables by name; `vars_base` is the pointer of `variables`.
     pub(crate) vars_decl: indexmap::IndexMap<&'a str, VarDecl<'a>>,
     pub(crate) vars_base: String,
-    vars_cache: HashMap<String, Value>,
+    vars_cache: FastMap<String, Value>,
     in_progress: Vec<String>,
-    pub(crate) functions: HashMap<String, UserFn<'a>>,
+    pub(crate) functions: FastMap<String, UserFn<'a>>,
     pub(crate) info: DeploymentInfo,
     pub(crate) limits: &'a Limits,
     /// Copy loops in force: (loop name, index). The resource loop is first.
@@ -71,10 +75,10 @@ pub struct Evaluator<'a> {
     /// is read (or an output is recorded twice).
     pub(crate) early: bool,
     pub(crate) hits: usize,
-    tainted: std::collections::HashSet<String>,
+    tainted: std::collections::HashSet<String, crate::value::MapHasher>,
     pub(crate) inexact: bool,
     /// Symbolic resource names (languageVersion 2.0) → resource id.
-    pub(crate) symbols: HashMap<String, String>,
+    pub(crate) symbols: FastMap<String, String>,
     /// Expressions already parsed, by source text (copy loops, variables,
     /// repeated passes and nested templates evaluate the same text again).
     parsed: &'a ExprCache,
@@ -99,12 +103,12 @@ impl<'a> Evaluator<'a> {
         Evaluator {
             params_decl: None,
             params_supplied: None,
-            params_cache: HashMap::new(),
+            params_cache: FastMap::default(),
             vars_decl: indexmap::IndexMap::new(),
             vars_base: String::new(),
-            vars_cache: HashMap::new(),
+            vars_cache: FastMap::default(),
             in_progress: Vec::new(),
-            functions: HashMap::new(),
+            functions: FastMap::default(),
             info,
             limits,
             copies: Vec::new(),
@@ -114,12 +118,12 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             outputs,
             missed_outputs: Vec::new(),
-            found: OutputTable::new(),
+            found: OutputTable::default(),
             early: false,
             hits: 0,
-            tainted: std::collections::HashSet::new(),
+            tainted: std::collections::HashSet::default(),
             inexact: false,
-            symbols: HashMap::new(),
+            symbols: FastMap::default(),
             parsed,
         }
     }

@@ -8,7 +8,6 @@ use super::template::{self, resource_id, Settings, Sink, Source};
 use crate::model::DiagnosticLevel;
 use crate::value::{Map, Value};
 use std::borrow::Cow;
-use std::sync::Arc;
 
 fn field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     v.get_ci(key)
@@ -186,9 +185,8 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
         .map_err(|e| EvalError::new(ErrorKind::Io, format!("cannot read linked template `{shown}`: {e}")))?
         .map_err(|size| EvalError::new(ErrorKind::Limit, format!("linked template `{shown}` is {size} bytes; azure accepts at most {max}")))?;
     let text = crate::json::decode(&bytes).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
-    let doc = crate::json::parse(text).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
-    let s = Source { file: Some(shown), text: Some(Arc::from(text)), dir: path.parent().map(std::path::Path::to_path_buf), ..Default::default() };
-    Ok((doc, s))
+    let dir = path.parent().map(std::path::Path::to_path_buf);
+    Source::parse(Some(&shown), text, dir).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))
 }
 
 /// Expand a template with its own scope. First one pass in which
@@ -208,7 +206,7 @@ pub fn expand(
 ) -> Result<(Sink, Value), super::error::TemplateError> {
     const MAX_PASSES: usize = 8;
     template::check_declarations(t, src, base, set.limits)?;
-    let mut known = OutputTable::new();
+    let mut known = OutputTable::default();
     let mut early = true;
     let mut pass = 0;
     loop {

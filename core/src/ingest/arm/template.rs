@@ -20,13 +20,16 @@ pub struct Source {
     pub text: Option<Arc<str>>,
     /// Folder for `templateLink.relativePath`.
     pub dir: Option<PathBuf>,
-    /// Positions of every value of `text`, indexed on first use (one pass
-    /// over the text instead of one per located resource or diagnostic).
+    /// Positions of every value of `text`, recorded while parsing or indexed
+    /// on first use (not one pass over the text per located resource or
+    /// diagnostic).
     pub(crate) positions: Positions,
 }
 
-/// The lazily built [`crate::json::PositionIndex`] of a source's text (`None`
-/// inside when the text does not parse: then each lookup reads the text).
+/// The [`crate::json::PositionIndex`] of a source's text: recorded by the
+/// parse that read the template ([`Source::parse`], [`Source::indexed`]), or
+/// else built on first use (`None` inside when the text does not parse: then
+/// each lookup reads the text).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Positions(Arc<std::sync::OnceLock<Option<crate::json::PositionIndex>>>);
 
@@ -35,6 +38,21 @@ impl Source {
     /// line/column lookups) and `dir` (for linked templates).
     pub fn new(file: Option<&str>, text: Option<&str>, dir: Option<PathBuf>) -> Self {
         Source { file: file.map(str::to_owned), text: text.map(Arc::from), dir, ..Default::default() }
+    }
+
+    /// Parse `text` (JSON with comments) into the template's value and a
+    /// source for it whose positions are recorded by that same parse (no
+    /// second reading of the text when resources are located).
+    pub(crate) fn parse(file: Option<&str>, text: &str, dir: Option<PathBuf>) -> Result<(Value, Self), crate::json::JsonError> {
+        let (doc, index) = crate::json::parse_indexed(Arc::from(text))?;
+        Ok((doc, Source::indexed(file, index, dir)))
+    }
+
+    /// A source whose text and positions are those of `index` (from
+    /// [`crate::json::parse_indexed`]).
+    pub(crate) fn indexed(file: Option<&str>, index: crate::json::PositionIndex, dir: Option<PathBuf>) -> Self {
+        let text = Some(Arc::clone(index.text()));
+        Source { file: file.map(str::to_owned), text, dir, positions: Positions(Arc::new(std::sync::OnceLock::from(Some(index)))) }
     }
 
     /// Line and column of the value at `pointer` in the text, if any.

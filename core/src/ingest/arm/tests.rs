@@ -633,7 +633,10 @@ fn load_text_detects_formats() {
     assert!(e.to_string().contains("parameters file"), "{e}");
     let small = crate::ingest::LoadOptions { limits: Limits { max_template_bytes: 10, ..Limits::default() }, ..Default::default() };
     let e = crate::ingest::load_text("[1, 2, 3, 4, 5, 6]", Some("big.json"), &small).unwrap_err();
-    assert!(e.to_string().contains("at most 10 bytes"), "{e}");
+    // A changed limit is named as such, not as Azure's 4 MB.
+    assert!(e.to_string().contains("the limit is 10 bytes") && !e.to_string().contains("4 MB"), "{e}");
+    let e = crate::ingest::load_text(&" ".repeat(4_194_305), Some("big.json"), &Default::default()).unwrap_err();
+    assert!(e.to_string().contains("azure accepts at most 4194304 bytes (4 MB)"), "{e}");
 }
 
 #[test]
