@@ -4,6 +4,7 @@ use crate::{convert, load_options, read_text, source, to_py_err, Error, InputErr
 use amlguard_core::report::Report;
 use amlguard_core::rules::{self as catalog, CheckOptions, Severity};
 use amlguard_core::Value;
+use amlguard_core::ingest::MAX_OTHER_FILE_BYTES;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -72,13 +73,13 @@ fn check(
     let mut options = CheckOptions { rules, skip, fail_on, simulate, ..CheckOptions::default() };
     // `.amlguard.json` beside path inputs is read by the core (`check_path`).
     for f in suppressions {
-        let text = read_text(&f).map_err(|e| to_py_err(&e))?;
+        let text = read_text(&f, MAX_OTHER_FILE_BYTES).map_err(|e| to_py_err(&e))?;
         let parsed = catalog::parse_suppressions(&text, &f).map_err(InputError::new_err)?;
         options.suppressions.extend(parsed);
     }
     if let Some(rp) = rule_parameters {
         let (value, where_) = if let Ok(path) = rp.extract::<String>() {
-            let text = read_text(&path).map_err(|e| to_py_err(&e))?;
+            let text = read_text(&path, MAX_OTHER_FILE_BYTES).map_err(|e| to_py_err(&e))?;
             let v = amlguard_core::json::parse(&text)
                 .map_err(|e| to_py_err(&amlguard_core::Error::json(Some(&path), e)))?;
             (v, path)

@@ -38,10 +38,10 @@ pub(crate) fn to_py_err(e: &CoreError) -> PyErr {
     }
 }
 
-/// Read a UTF-8 file (BOM skipped) the way the CLI does.
-pub(crate) fn read_text(path: &str) -> Result<String, CoreError> {
-    let bytes = std::fs::read(path).map_err(|e| CoreError::io(path, &e))?;
-    amlguard_core::json::decode(&bytes).map(str::to_owned).map_err(|e| CoreError::json(Some(path), e))
+/// Read a UTF-8 file (BOM skipped) the way the CLI does: at most `max`
+/// bytes, a larger (or endless) file refused without being loaded.
+pub(crate) fn read_text(path: &str, max: usize) -> Result<String, CoreError> {
+    amlguard_core::ingest::read_text(std::path::Path::new(path), max)
 }
 
 /// Parameters as given to `check`/`ingest`: each a path (str) to a parameters
@@ -50,7 +50,8 @@ pub(crate) fn parameters(list: &Bound<'_, PyList>) -> PyResult<Vec<Value>> {
     let mut out = Vec::with_capacity(list.len());
     for item in list.iter() {
         if let Ok(path) = item.extract::<String>() {
-            let text = read_text(&path).map_err(|e| to_py_err(&e))?;
+            let max = amlguard_core::ingest::Limits::default().max_parameters_file_bytes;
+            let text = read_text(&path, max).map_err(|e| to_py_err(&e))?;
             let value = amlguard_core::json::parse(&text).map_err(|e| to_py_err(&CoreError::json(Some(&path), e)))?;
             out.push(value);
         } else {

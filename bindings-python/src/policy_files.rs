@@ -4,10 +4,11 @@
 use crate::{read_text, to_py_err, InputError, PolicyError};
 use amlguard_core::policy::{parameter_values, AliasCatalog, EvalContext, Policy};
 use amlguard_core::Value;
+use amlguard_core::ingest::MAX_OTHER_FILE_BYTES;
 use pyo3::prelude::*;
 
 fn read_json(path: &str) -> PyResult<Value> {
-    let text = read_text(path).map_err(|e| to_py_err(&e))?;
+    let text = read_text(path, MAX_OTHER_FILE_BYTES).map_err(|e| to_py_err(&e))?;
     let v = amlguard_core::json::parse(&text).map_err(|e| InputError::new_err(format!("{path}: {e}")))?;
     // `{"$unknown": reason}` (what `amlguard ingest` writes) is an unknown again.
     Ok(Value::from_json(&v.to_json()))

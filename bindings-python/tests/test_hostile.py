@@ -179,6 +179,18 @@ def generated_cases():
             ["error: InputError:", "invalid utf-8 at line 4, column 16"],
         ),
         ("NaN float object", lambda: amlguard.check([{"type": "x", "name": "n", "properties": {"v": float("nan")}}]), ["error: InputError:", "/0/properties/v"]),
+        # An endless file named as a parameters or rule-parameters file is
+        # refused after reading past the limit, never read whole.
+        (
+            "endless parameters file",
+            lambda: amlguard.check(template([compute(0)]), parameters=["/dev/zero"]),
+            ["error: InputError:", "/dev/zero", "azure accepts at most 4194304 bytes"],
+        ),
+        (
+            "endless rule parameters file",
+            lambda: amlguard.check(template([compute(0)]), rule_parameters="/dev/zero"),
+            ["error: InputError:", "/dev/zero", "the limit is 67108864 bytes"],
+        ),
     ]
 
 

@@ -45,7 +45,6 @@ use amlguard_core::report::Status;
 use amlguard_core::rules::CheckOptions;
 use amlguard_core::{Deployment, Provenance, Value};
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,7 +88,7 @@ struct Job {
 
 /// A checked chunk: its output text and its counts.
 struct Done {
-    text: Vec<u8>,
+    text: String,
     totals: Totals,
 }
 
@@ -105,12 +104,13 @@ fn check_job(job: &Job, names: &[String], format: &str, opts: &CheckOptions) -> 
         let prov = Provenance { file: Some(name), pointer: String::new(), line: Some(line), column: None };
         dep.push(value, prov);
     }
-    let mut done = Done { text: Vec::new(), totals: Totals::default() };
+    let mut done = Done { text: String::new(), totals: Totals::default() };
     flush(&mut dep, format, opts, &mut done.totals, &mut done.text)?;
     Ok(done)
 }
 
-fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut Totals, out: &mut Vec<u8>) -> Result<(), String> {
+fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut Totals, out: &mut String) -> Result<(), String> {
+    use std::fmt::Write as _;
     if dep.resources.is_empty() {
         return Ok(());
     }
@@ -120,12 +120,12 @@ fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut T
     }
     let report = amlguard_core::rules::check_owned(amlguard_core::rules::Catalog::embedded(), std::mem::take(dep), opts);
     totals.resources = totals.resources.saturating_add(report.summary.resources);
-    let mut text = String::new();
+    // Sized once for the findings' text (about 2 KB each in JSON).
+    out.reserve(report.findings.len().saturating_mul(if format == "json" { 2048 } else { 256 }));
     for d in report.input_errors() {
         totals.errors = totals.errors.saturating_add(1);
-        write_diagnostic(d, format, &mut text)?;
+        write_diagnostic(d, format, out)?;
     }
-    out.extend_from_slice(text.as_bytes());
     for f in report.findings.iter().filter(|f| f.is_active()) {
         match f.status {
             Status::Fail => {
@@ -137,9 +137,9 @@ fn flush(dep: &mut Deployment, format: &str, opts: &CheckOptions, totals: &mut T
             _ => totals.indeterminate = totals.indeterminate.saturating_add(1),
         }
         if format == "json" {
-            // Straight into the chunk's bytes (no string per finding).
-            serde_json::to_writer(&mut *out, f).map_err(|e| e.to_string())?;
-            out.push(b'\n');
+            // Straight into the chunk's text (no string per finding).
+            f.write_json(out);
+            out.push('\n');
         } else {
             let _ = writeln!(
                 out,
@@ -163,7 +163,7 @@ fn write_diagnostic(d: &Diagnostic, format: &str, out: &mut String) -> Result<()
     use std::fmt::Write as _;
     if format == "json" {
         out.push_str("{\"diagnostic\":");
-        out.push_str(&serde_json::to_string(d).map_err(|e| e.to_string())?);
+        amlguard_core::report::write_diagnostic_json(d, out);
         out.push_str("}\n");
         return Ok(());
     }
@@ -203,11 +203,41 @@ struct Row {
     computed_id: bool,
 }
 
-/// 64-bit hash of a normalised id (a fixed hasher: stable within the run).
+/// 64-bit hash of a normalised id (foldhash with a fixed seed: stable
+/// within the run, and several times cheaper than SipHash on ids).
 fn id_hash(norm: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    norm.hash(&mut h);
-    h.finish()
+    use std::hash::BuildHasher as _;
+    foldhash::fast::FixedState::with_seed(0x5851_f42d_4c95_7f2d).hash_one(norm)
+}
+
+/// Maps keyed by id hashes or row indexes (foldhash, seeded per run).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Bits set (at the top of each byte) where a byte of `v` is zero; the
+/// lowest set bit is the first zero byte (little-endian).
+#[inline]
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGHS
+}
+
+/// Index of the first byte of `hay` that is `a` or `b`, 8 bytes at a time.
+fn find2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
+    let (pa, pb) = (ONES.wrapping_mul(u64::from(a)), ONES.wrapping_mul(u64::from(b)));
+    let mut words = hay.chunks_exact(8);
+    let mut at = 0usize;
+    for w in &mut words {
+        let Ok(bytes) = <[u8; 8]>::try_from(w) else { break };
+        let v = u64::from_le_bytes(bytes);
+        let hit = zero_bytes(v ^ pa) | zero_bytes(v ^ pb);
+        if hit != 0 {
+            return Some(at.saturating_add((hit.trailing_zeros() / 8) as usize));
+        }
+        at = at.saturating_add(8);
+    }
+    words.remainder().iter().position(|&c| c == a || c == b).map(|p| at.saturating_add(p))
 }
 
 /// Union-find over resources.
@@ -248,21 +278,16 @@ impl Groups {
 /// the line as JSON).
 fn raw_strings(line: &[u8]) -> Option<Vec<&[u8]>> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(start) = line.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'"')).map(|p| i + p + 1) {
-        let mut j = start;
-        loop {
-            match line.get(j) {
-                None => return Some(out),
-                Some(b'"') => break,
-                Some(b'\\') => return None,
-                Some(_) => j += 1,
-            }
+    let mut i = 0usize;
+    while let Some(p) = line.get(i..).and_then(|rest| find2(rest, b'"', b'"')) {
+        let start = i.saturating_add(p).saturating_add(1);
+        let rest = line.get(start..).unwrap_or_default();
+        let Some(k) = find2(rest, b'"', b'\\') else { return Some(out) };
+        if rest.get(k) == Some(&b'\\') {
+            return None;
         }
-        if let Some(s) = line.get(start..j) {
-            out.push(s);
-        }
-        i = j + 1;
+        out.push(rest.get(..k).unwrap_or_default());
+        i = start.saturating_add(k).saturating_add(1);
     }
     Some(out)
 }
@@ -288,7 +313,7 @@ fn value_strings(v: &Value, out: &mut Vec<String>, depth: usize) {
 /// Resources whose id a string names: the whole string, the longest id that
 /// is a `/`-prefix of it (as relations are matched), and the longest proper
 /// prefix (as a resource's parent is found from its id).
-fn linked(s: &str, ids: &HashMap<u64, u32>, out: &mut Vec<u32>) {
+fn linked(s: &str, ids: &FastMap<u64, u32>, out: &mut Vec<u32>) {
     if !(s.starts_with('/') || s.starts_with("http")) {
         return;
     }
@@ -325,7 +350,7 @@ fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::i
         if avail.is_empty() {
             break;
         }
-        let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+        let (take, done) = match find2(avail, b'\n', b'\n') {
             Some(p) => (p.saturating_add(1), true),
             None => (avail.len(), false),
         };
@@ -506,7 +531,9 @@ fn par_lines<T: Send>(
             batch.lines.push((fi, line_no, offset, len, end));
             count = count.saturating_add(1);
             if batch.lines.len() >= BATCH {
-                let full = std::mem::replace(&mut batch, Batch { first: count, bytes: Vec::new(), lines: Vec::new() });
+                // The next batch is sized like this one (no regrowing).
+                let bytes = Vec::with_capacity(batch.bytes.len().saturating_add(batch.bytes.len() / 8));
+                let full = std::mem::replace(&mut batch, Batch { first: count, bytes, lines: Vec::with_capacity(BATCH) });
                 submit(full)?;
             }
             Ok(())
@@ -572,7 +599,7 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
     // grow with them) and left out; `skipped` holds its index among the
     // non-blank lines, for pass 2.
     let mut rows: Vec<Row> = Vec::new();
-    let mut ids: HashMap<u64, u32> = HashMap::new();
+    let mut ids: FastMap<u64, u32> = FastMap::default();
     let mut skipped: Vec<u32> = Vec::new();
     let mut ordinal: u32 = 0;
     let scope_ref = &scope;
@@ -666,7 +693,7 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
     drop(skipped);
 
     // Pass 3: whole groups into chunks, in order of first line.
-    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut members: FastMap<u32, Vec<u32>> = FastMap::default();
     let mut order: Vec<u32> = Vec::new();
     for i in 0..total {
         let root = groups.find(i);
@@ -688,7 +715,8 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
                 return Ok(());
             }
             chunk.sort_unstable();
-            let mut job = Job { bytes: Vec::new(), rows: Vec::with_capacity(chunk.len()) };
+            let size = chunk.iter().filter_map(|&i| rows.get(i as usize)).fold(0usize, |n, r| n.saturating_add(r.len as usize));
+            let mut job = Job { bytes: Vec::with_capacity(size), rows: Vec::with_capacity(chunk.len()) };
             for &i in chunk.iter() {
                 let Some(row) = rows.get(i as usize) else { continue };
                 let fi = row.file as usize;
@@ -733,7 +761,7 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
     ordered_pool(threads, |job: Job| check_job(&job, names_ref, format, opts), produce, |done: Result<Done, String>| {
         let done = done?;
         // A closed pipe (`| head`) ends the output, not the run's verdict.
-        let _ = out.write_all(&done.text);
+        let _ = out.write_all(done.text.as_bytes());
         totals.add(&done.totals);
         Ok(())
     })?;
@@ -778,6 +806,47 @@ mod tests {
                 return out;
             }
             out.push((n, over, buf));
+        }
+    }
+
+    /// `raw_strings` as it was written byte by byte (the reference).
+    fn raw_strings_bytewise(line: &[u8]) -> Option<Vec<&[u8]>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(start) = line.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'"')).map(|p| i + p + 1) {
+            let mut j = start;
+            loop {
+                match line.get(j) {
+                    None => return Some(out),
+                    Some(b'"') => break,
+                    Some(b'\\') => return None,
+                    Some(_) => j += 1,
+                }
+            }
+            out.push(&line[start..j]);
+            i = j + 1;
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn word_at_a_time_search_matches_the_bytewise_one() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let alphabet = b"ab/\"\\\n:{}x\xc3\xa9";
+        for n in 0..5_000 {
+            let len = n % 40;
+            let line: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    // Mostly plain bytes, so runs of 8 and more occur.
+                    if seed % 3 == 0 { alphabet[(seed >> 8) as usize % alphabet.len()] } else { b'a' }
+                })
+                .collect();
+            assert_eq!(super::raw_strings(&line), raw_strings_bytewise(&line), "{:?}", String::from_utf8_lossy(&line));
+            assert_eq!(super::find2(&line, b'\n', b'\n'), line.iter().position(|&b| b == b'\n'));
+            assert_eq!(super::find2(&line, b'"', b'\\'), line.iter().position(|&b| b == b'"' || b == b'\\'));
         }
     }
 

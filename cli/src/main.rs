@@ -68,12 +68,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Largest suppressions, rule parameters or policy definition file read.
-const MAX_FILE_BYTES: usize = 64 << 20;
-
 /// Read a UTF-8 file (BOM skipped) with a message naming it on failure.
 pub(crate) fn read(path: &std::path::Path) -> Result<String, String> {
-    read_at_most(path, MAX_FILE_BYTES, "amlguard's limit for this file")
+    read_at_most(path, amlguard_core::ingest::MAX_OTHER_FILE_BYTES, "amlguard's limit for this file")
 }
 
 /// [`read`] for a file of at most `max` bytes (`why`: whose limit that is);

@@ -2,8 +2,9 @@
 //! comments. It reports errors with line and column, refuses duplicate keys
 //! and documents nested deeper than a limit, and can find the line and column
 //! of any JSON pointer in a document on demand ([`locate`]) so findings can
-//! point at the place in the user's file without tracking positions for every
-//! value during the main parse.
+//! point at the place in the user's file. [`parse_indexed`] also records
+//! where every value starts (byte offsets, [`PositionIndex`]) in the same
+//! pass, for callers that will locate many values of the document.
 //!
 //! Lines and columns are not tracked while reading: a position is worked out
 //! from a byte offset when one is needed (an error, `locate`), counting line
@@ -51,6 +52,24 @@ pub fn parse_with_depth(text: &str, max_depth: usize) -> Result<Value, JsonError
     let mut p = Parser::new(text, max_depth, None);
     let v = p.document()?;
     Ok(v)
+}
+
+/// Parse a document (default depth limit) and, in the same pass, record the
+/// [`PositionIndex`] of its text: for callers that will locate values of the
+/// document later (provenance), so the text is not read a second time.
+pub fn parse_indexed(text: std::sync::Arc<str>) -> Result<(Value, PositionIndex), JsonError> {
+    let (value, root, b) = {
+        let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
+        p.index = Some(IndexBuilder::for_text(text.len()));
+        p.skip_ws()?;
+        let offset = p.i;
+        let value = p.document()?;
+        let b = p.index.take().unwrap_or_else(|| IndexBuilder::for_text(0));
+        let container = matches!(value, Value::Object(_) | Value::Array(_)).then(|| b.containers.len().saturating_sub(1));
+        (value, (offset, container), b)
+    };
+    let lines = std::sync::OnceLock::new();
+    Ok((value, PositionIndex { text, root, containers: b.containers, edges: b.edges, lines }))
 }
 
 /// Parse bytes: invalid UTF-8 is an error with its position; a UTF-8 byte
@@ -108,8 +127,10 @@ pub struct PositionIndex {
     containers: Vec<Container>,
     /// Children of every container, contiguous per container.
     edges: Vec<Edge>,
-    /// Newlines before each block of [`LINE_BLOCK`] bytes.
-    lines: Vec<u32>,
+    /// Newlines before each block of [`LINE_BLOCK`] bytes, counted on the
+    /// first lookup (an index whose document turns out not to need
+    /// positions costs no pass over the text).
+    lines: std::sync::OnceLock<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -119,23 +140,27 @@ struct Container {
     len: usize,
 }
 
-/// One member or element: the byte range of its raw (still escaped) key
-/// (objects), where its value starts, and the value's container if it is one.
+/// One member or element: the byte range of its raw key (objects) and
+/// whether that holds escapes, where its value starts, and the value's
+/// container if it is one.
 #[derive(Debug, Clone, Copy)]
 struct Edge {
     key: (usize, usize),
+    escaped: bool,
     offset: usize,
     container: Option<usize>,
 }
 
 impl PositionIndex {
-    /// Index `text` (JSON with comments, as [`parse`] reads it). An error
-    /// if the document does not parse (then use [`locate`], which finds
-    /// what comes before the error).
+    /// Index `text` (JSON with comments, as [`parse`] reads it) without
+    /// keeping values (use [`parse_indexed`] when the value is wanted too:
+    /// one pass instead of two). An error if the document does not parse
+    /// (then use [`locate`], which finds what comes before the error).
     pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
-        let (root, containers, edges) = {
+        // A scan that keeps no values (cheaper than `parse_indexed`).
+        let (root, b) = {
             let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
-            let mut b = IndexBuilder { containers: Vec::new(), edges: Vec::new(), scratch: Vec::new() };
+            let mut b = IndexBuilder::for_text(text.len());
             p.skip_ws()?;
             if p.peek().is_none() {
                 return p.err("empty document");
@@ -146,10 +171,14 @@ impl PositionIndex {
             if p.peek().is_some() {
                 return p.err("unexpected content after the end of the document");
             }
-            (root, b.containers, b.edges)
+            (root, b)
         };
-        let lines = newline_blocks(text.as_bytes());
-        Ok(PositionIndex { text, root, containers, edges, lines })
+        Ok(PositionIndex { text, root, containers: b.containers, edges: b.edges, lines: std::sync::OnceLock::new() })
+    }
+
+    /// The text this index locates values in.
+    pub fn text(&self) -> &std::sync::Arc<str> {
+        &self.text
     }
 
     /// Where the value at JSON `pointer` starts (the same answer as
@@ -160,7 +189,7 @@ impl PositionIndex {
             let c = self.containers.get(container?)?;
             let children = self.edges.get(c.first..c.first.saturating_add(c.len))?;
             let edge = if c.object {
-                children.iter().find(|e| self.key_is(e.key, &token))?
+                children.iter().find(|e| self.key_is(e, &token))?
             } else {
                 // Array indexes are written without sign or leading zeros.
                 let index = &*token;
@@ -176,7 +205,8 @@ impl PositionIndex {
         let bytes = self.text.as_bytes();
         let block = offset / LINE_BLOCK;
         let before = bytes.get(block.saturating_mul(LINE_BLOCK)..offset).map_or(0, newlines);
-        let line = self.lines.get(block).copied().unwrap_or(0).saturating_add(before).saturating_add(1);
+        let lines = self.lines.get_or_init(|| newline_blocks(bytes));
+        let line = lines.get(block).copied().unwrap_or(0).saturating_add(before).saturating_add(1);
         let line_start = bytes.get(..offset).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |j| j.saturating_add(1));
         Some(position_at(&self.text, line, line_start, offset))
     }
@@ -186,10 +216,10 @@ impl PositionIndex {
         std::sync::Arc::ptr_eq(&self.text, text)
     }
 
-    fn key_is(&self, (start, end): (usize, usize), token: &str) -> bool {
-        let raw = self.text.get(start..end).unwrap_or_default();
-        if !raw.contains('\\') {
-            return raw == token;
+    fn key_is(&self, edge: &Edge, token: &str) -> bool {
+        let (start, end) = edge.key;
+        if !edge.escaped {
+            return self.text.get(start..end) == Some(token);
         }
         let mut p = Parser::new(&self.text, DEFAULT_MAX_DEPTH, None);
         p.i = start.saturating_sub(1);
@@ -197,11 +227,41 @@ impl PositionIndex {
     }
 }
 
+/// What [`Parser`] records for a [`PositionIndex`] while it reads.
 struct IndexBuilder {
+    /// Containers in the order they end (children before their parent).
     containers: Vec<Container>,
     edges: Vec<Edge>,
     /// Children of the containers being read (innermost last).
     scratch: Vec<Edge>,
+}
+
+impl IndexBuilder {
+    /// Sized for a pretty-printed document of `len` bytes (about one value
+    /// per 32 bytes, one container per 8 values).
+    fn for_text(len: usize) -> Self {
+        let values = len / 32;
+        IndexBuilder { containers: Vec::with_capacity(values / 8), edges: Vec::with_capacity(values), scratch: Vec::with_capacity(64) }
+    }
+
+    /// A member (`key`: raw byte range; `(0, 0)` for an element) whose value
+    /// started at `offset` and was just read; `containers_before`: the
+    /// number of containers before it was read (more now if it was one).
+    fn child(&mut self, key: (usize, usize), escaped: bool, offset: usize, containers_before: usize) {
+        let n = self.containers.len();
+        let container = (n > containers_before).then(|| n.saturating_sub(1));
+        self.scratch.push(Edge { key, escaped, offset, container });
+    }
+
+    /// The container whose children were recorded from `mark` on ended.
+    fn close(&mut self, mark: usize, object: bool) {
+        let first = self.edges.len();
+        let children = self.scratch.get(mark..).unwrap_or_default();
+        let len = children.len();
+        self.edges.extend_from_slice(children);
+        self.scratch.truncate(mark);
+        self.containers.push(Container { object, first, len });
+    }
 }
 
 /// Escape one reference token for a JSON pointer (`~` → `~0`, `/` → `~1`).
@@ -293,19 +353,20 @@ fn word(chunk: &[u8]) -> u64 {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-/// Offset of the first byte after a run of spaces starting at `from`.
+/// Offset of the first byte after a run of spaces starting at `from`
+/// (eight bytes at a time; most runs, indentation included, end in the
+/// first word or two).
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn spaces_end(bytes: &[u8], from: usize) -> usize {
-    let rest = bytes.get(from..).unwrap_or_default();
-    let mut chunks = rest.chunks_exact(8);
     let mut at = from;
-    for chunk in &mut chunks {
-        let other = word(chunk) ^ (ONES * u64::from(b' '));
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let other = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b' '));
         if other != 0 {
             return at.saturating_add((other.trailing_zeros() / 8) as usize);
         }
         at = at.saturating_add(8);
     }
-    let tail = chunks.remainder();
+    let tail = bytes.get(at..).unwrap_or_default();
     at.saturating_add(tail.iter().position(|&b| b != b' ').unwrap_or(tail.len()))
 }
 
@@ -340,17 +401,12 @@ fn newline_blocks(bytes: &[u8]) -> Vec<u32> {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn newlines(bytes: &[u8]) -> u32 {
-    const LOW: u64 = !HIGH;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut n: u32 = 0;
-    for chunk in &mut chunks {
-        let x = word(chunk) ^ (ONES * u64::from(b'\n'));
-        // The high bit of every byte of `x` that is zero (exact per byte).
-        let hit = !((x & LOW).wrapping_add(LOW) | x) & HIGH;
-        // Their number: one per byte, summed into the top byte by the multiply.
-        n = n.saturating_add(((hit >> 7).wrapping_mul(ONES) >> 56) as u32);
-    }
-    chunks.remainder().iter().filter(|&&b| b == b'\n').fold(n, |n, _| n.saturating_add(1))
+    // Per block of at most LINE_BLOCK (< 256) bytes, a one-byte count (which
+    // the compiler turns into vector compares and adds).
+    bytes.chunks(LINE_BLOCK).fold(0u32, |n, block| {
+        let k = block.iter().fold(0u8, |k, &b| k.wrapping_add(u8::from(b == b'\n')));
+        n.saturating_add(u32::from(k))
+    })
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -386,6 +442,8 @@ struct Parser<'a> {
     items: Vec<Value>,
     /// Members of the small objects being read (innermost last).
     members: Vec<(String, Value)>,
+    /// Set by [`parse_indexed`]: where every value starts is recorded too.
+    index: Option<IndexBuilder>,
 }
 
 impl<'a> Parser<'a> {
@@ -403,6 +461,7 @@ impl<'a> Parser<'a> {
             last: Cell::new((0, 1, 0)),
             items: Vec::new(),
             members: Vec::new(),
+            index: None,
         }
     }
 
@@ -494,25 +553,40 @@ impl<'a> Parser<'a> {
     }
 
     /// Skip whitespace and comments (most calls find none: kept inline,
-    /// except in the size-optimised wasm build).
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    /// except in the size-optimised wasm build and in debug builds, where
+    /// inlined copies would enlarge the reader's recursive stack frames).
+    #[cfg_attr(all(not(target_arch = "wasm32"), not(debug_assertions)), inline(always))]
     fn skip_ws(&mut self) -> Result<(), JsonError> {
         match self.peek() {
+            #[cfg(not(target_arch = "wasm32"))]
+            Some(b' ' | b'\n') => {
+                // The common shapes (a space after `:`, a line break and the
+                // next line's indentation) without a call.
+                self.i = spaces_end(self.bytes, self.i.saturating_add(1));
+                match self.peek() {
+                    Some(b' ' | b'\n' | b'\r' | b'\t' | b'/') => self.skip_ws_run(),
+                    _ => Ok(()),
+                }
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Some(b'\r' | b'\t' | b'/') => self.skip_ws_run(),
+            #[cfg(target_arch = "wasm32")]
             Some(b' ' | b'\n' | b'\r' | b'\t' | b'/') => self.skip_ws_run(),
             _ => Ok(()),
         }
     }
 
     fn skip_ws_run(&mut self) -> Result<(), JsonError> {
-        while let Some(b) = self.peek() {
-            match b {
-                b' ' => self.i = spaces_end(self.bytes, self.i),
-                b'\n' | b'\r' | b'\t' => self.i = self.i.saturating_add(1),
-                b'/' => self.comment()?,
-                _ => break,
+        loop {
+            match self.peek() {
+                // The common shapes, in one step each: a space (after `:`),
+                // or a line break with the next line's indentation.
+                Some(b' ' | b'\n') => self.i = spaces_end(self.bytes, self.i.saturating_add(1)),
+                Some(b'\r' | b'\t') => self.i = self.i.saturating_add(1),
+                Some(b'/') => self.comment()?,
+                _ => return Ok(()),
             }
         }
-        Ok(())
     }
 
     /// A `//` or `/* */` comment (at a `/`).
@@ -589,12 +663,37 @@ impl<'a> Parser<'a> {
         Ok(d)
     }
 
+    /// Where the children of a container about to be read are recorded
+    /// from, when indexing.
+    fn index_mark(&self) -> usize {
+        self.index.as_ref().map_or(0, |b| b.scratch.len())
+    }
+
+    /// Before reading a member or element: the container count, when indexing.
+    fn index_before(&self) -> usize {
+        self.index.as_ref().map_or(0, |b| b.containers.len())
+    }
+
+    fn index_child(&mut self, key: (usize, usize), escaped: bool, offset: usize, before: usize) {
+        if let Some(b) = self.index.as_mut() {
+            b.child(key, escaped, offset, before);
+        }
+    }
+
+    fn index_close(&mut self, mark: usize, object: bool) {
+        if let Some(b) = self.index.as_mut() {
+            b.close(mark, object);
+        }
+    }
+
     fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
         let depth = self.enter(depth)?;
         self.bump();
+        let imark = self.index_mark();
         self.skip_ws()?;
         if self.peek() == Some(b'}') {
             self.bump();
+            self.index_close(imark, true);
             return Ok(Value::Object(Map::default()));
         }
         // Members go to `self.members` until the object is known to be big,
@@ -608,6 +707,9 @@ impl<'a> Parser<'a> {
             }
             let key_at = self.i;
             let key = self.string()?;
+            let key_end = self.i.saturating_sub(1);
+            // (An escape is longer than what it stands for.)
+            let escaped = key.len() != key_end.saturating_sub(key_at).saturating_sub(1);
             self.skip_ws()?;
             if self.peek() != Some(b':') {
                 return self.err("expected `:` after an object key");
@@ -616,7 +718,9 @@ impl<'a> Parser<'a> {
             self.skip_ws()?;
             let hit = self.on_target(|tok| tok == key);
             self.push_seg(Seg::Key(key_at), hit);
+            let (offset, before) = (self.i, self.index_before());
             let v = self.value(depth)?;
+            self.index_child((key_at.saturating_add(1), key_end), escaped, offset, before);
             self.pop_seg();
             // In `locate` modes values are not kept, so keys need not be checked.
             if self.target.is_none() {
@@ -666,6 +770,7 @@ impl<'a> Parser<'a> {
                 _ => return self.err("expected `,` or `}` in an object"),
             }
         }
+        self.index_close(imark, true);
         let map = match big {
             Some(map) => map,
             None => {
@@ -681,9 +786,11 @@ impl<'a> Parser<'a> {
     fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
         let depth = self.enter(depth)?;
         self.bump();
+        let imark = self.index_mark();
         self.skip_ws()?;
         if self.peek() == Some(b']') {
             self.bump();
+            self.index_close(imark, false);
             return Ok(Value::Array(Vec::new()));
         }
         // Elements go to `self.items` and are moved into an array of the
@@ -694,7 +801,9 @@ impl<'a> Parser<'a> {
             self.skip_ws()?;
             let hit = self.on_target(|tok| tok == n.to_string());
             self.push_seg(Seg::Index(n), hit);
+            let (offset, before) = (self.i, self.index_before());
             let v = self.value(depth)?;
+            self.index_child((0, 0), false, offset, before);
             self.pop_seg();
             n = n.saturating_add(1);
             if self.target.is_none() {
@@ -713,6 +822,7 @@ impl<'a> Parser<'a> {
                 _ => return self.err("expected `,` or `]` in an array"),
             }
         }
+        self.index_close(imark, false);
         // (`split_off` allocates exactly the elements it moves.)
         Ok(Value::Array(self.items.split_off(mark)))
     }
@@ -757,15 +867,17 @@ impl<'a> Parser<'a> {
     }
 
     /// Skip a string (after checking it is terminated); returns the byte
-    /// range of its raw contents.
-    fn skip_string(&mut self) -> Result<(usize, usize), JsonError> {
+    /// range of its raw contents and whether they hold escapes.
+    fn skip_string(&mut self) -> Result<((usize, usize), bool), JsonError> {
         self.bump(); // opening quote
         let start = self.i;
+        let mut escaped = false;
         loop {
             self.i = string_end(self.bytes, self.i);
             match self.bump() {
-                Some(b'"') => return Ok((start, self.i.saturating_sub(1))),
+                Some(b'"') => return Ok(((start, self.i.saturating_sub(1)), escaped)),
                 Some(_) => {
+                    escaped = true;
                     if self.bump().is_none() {
                         return self.err("unterminated string");
                     }
@@ -798,12 +910,12 @@ impl<'a> Parser<'a> {
         if self.peek() != Some(close) {
             loop {
                 self.skip_ws()?;
-                let mut key = (0, 0);
+                let (mut key, mut escaped) = ((0, 0), false);
                 if object {
                     if self.peek() != Some(b'"') {
                         return self.err("expected a string key");
                     }
-                    key = self.skip_string()?;
+                    (key, escaped) = self.skip_string()?;
                     self.skip_ws()?;
                     if self.peek() != Some(b':') {
                         return self.err("expected `:` after an object key");
@@ -812,8 +924,9 @@ impl<'a> Parser<'a> {
                     self.skip_ws()?;
                 }
                 let offset = self.i;
-                let container = self.index_value(depth, b)?;
-                b.scratch.push(Edge { key, offset, container });
+                let before = b.containers.len();
+                self.index_value(depth, b)?;
+                b.child(key, escaped, offset, before);
                 self.skip_ws()?;
                 match self.peek() {
                     Some(b',') => {
@@ -830,11 +943,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.bump(); // the closing bracket
-        let first = b.edges.len();
-        let len = b.scratch.len().saturating_sub(mark);
-        b.edges.extend_from_slice(b.scratch.get(mark..).unwrap_or_default());
-        b.scratch.truncate(mark);
-        b.containers.push(Container { object, first, len });
+        b.close(mark, object);
         Ok(Some(b.containers.len().saturating_sub(1)))
     }
 
@@ -1003,6 +1112,50 @@ mod tests {
         }
         assert_eq!(idx.get("/resources/1/type"), Some(Position { line: 5, column: 17 }));
         assert!(PositionIndex::build(std::sync::Arc::from("{\"a\": [1,")).is_err());
+    }
+
+    #[test]
+    fn parse_indexed_keeps_the_value_errors_and_positions_of_parse() {
+        let docs = [
+            "{\n  \"a\": {},\n  \"b\": [],\n  \"c\": [ {}, [[]], {\"d\": [1, {\"e\": null}]} ],\n  \"f\": \"x\"\n}",
+            "[\n\t{\"k\\\"q\": 1},\r\n  2,\n  [3, [4, [5]]]\n]",
+            "  7 ",
+            "\"s\"",
+            "{\"a\":1,\"a\":2}",
+            "{\n  \"a\": [1,\n  ",
+            "{\"a\": {\"b\": tru}}",
+        ];
+        for text in docs {
+            let indexed = parse_indexed(std::sync::Arc::from(text));
+            match (parse(text), indexed) {
+                (Ok(v), Ok((w, idx))) => {
+                    assert_eq!(v, w, "{text}");
+                    let mut pointers = vec![String::new(), "/zz".to_owned(), "/0/9".to_owned()];
+                    let mut stack = vec![(String::new(), &v)];
+                    while let Some((at, v)) = stack.pop() {
+                        match v {
+                            Value::Object(m) => stack.extend(m.iter().map(|(k, c)| (push_pointer(&at, k), c))),
+                            Value::Array(a) => stack.extend(a.iter().enumerate().map(|(i, c)| (format!("{at}/{i}"), c))),
+                            _ => {}
+                        }
+                        pointers.push(at);
+                    }
+                    let scanned = PositionIndex::build(std::sync::Arc::from(text)).unwrap();
+                    for ptr in &pointers {
+                        assert_eq!(idx.get(ptr), locate(text, ptr), "{text} {ptr}");
+                        assert_eq!(scanned.get(ptr), idx.get(ptr), "{text} {ptr}");
+                    }
+                    assert!(pointers.len() > 3 || !text.contains('{'));
+                }
+                (Err(e), Err(f)) => assert_eq!(e, f, "{text}"),
+                (a, b) => panic!("{text}: parse gave {a:?}, parse_indexed {:?}", b.map(|(v, _)| v)),
+            }
+        }
+        let (_, idx) = parse_indexed(std::sync::Arc::from(docs[0])).unwrap();
+        assert_eq!(idx.get("/c/2/d/1/e"), Some(Position { line: 4, column: 36 }));
+        assert_eq!(idx.get("/c/1/0"), Some(Position { line: 4, column: 15 }));
+        assert_eq!(idx.get("/b"), Some(Position { line: 3, column: 8 }));
+        assert_eq!(idx.get("/b/0"), None);
     }
 
     #[test]

@@ -54,9 +54,8 @@ fn discovered_suppressions(path: &std::path::Path) -> Result<Vec<rules::FileSupp
         return Ok(Vec::new());
     }
     let shown = file.display().to_string();
-    let bytes = std::fs::read(&file).map_err(|e| Error::io(&shown, &e))?;
-    let text = json::decode(&bytes).map_err(|e| Error::json(Some(&shown), e))?;
-    rules::parse_suppressions(text, &shown).map_err(|message| Error::Suppressions { file: shown, message })
+    let text = ingest::read_text(&file, ingest::MAX_OTHER_FILE_BYTES)?;
+    rules::parse_suppressions(&text, &shown).map_err(|message| Error::Suppressions { file: shown, message })
 }
 
 /// Check files and folders (ARM templates with their sibling parameters

@@ -15,7 +15,7 @@ use std::fmt;
 /// every insert and lookup, and SipHash cost ~8 % of a whole check (see
 /// docs/design.md, "Object map hasher").
 #[derive(Clone, Default, PartialEq)]
-pub struct Map(IndexMap<String, Value, MapHasher>);
+pub struct Map(Box<IndexMap<String, Value, MapHasher>>);
 
 /// The hasher of [`Map`]: foldhash, randomly seeded per map; std's SipHash
 /// in the size-bound browser build (`slim`), where foldhash's code would add
@@ -51,7 +51,7 @@ impl Map {
 
     /// An empty map with room for `n` members.
     pub fn with_capacity(n: usize) -> Map {
-        Map(IndexMap::with_capacity_and_hasher(n, MapHasher::default()))
+        Map(Box::new(IndexMap::with_capacity_and_hasher(n, MapHasher::default())))
     }
 }
 
@@ -76,7 +76,7 @@ impl fmt::Debug for Map {
 
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
-        Map(IndexMap::from_iter(iter))
+        Map(Box::new(IndexMap::from_iter(iter)))
     }
 }
 
@@ -90,7 +90,7 @@ impl IntoIterator for Map {
     type Item = (String, Value);
     type IntoIter = indexmap::map::IntoIter<String, Value>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        (*self.0).into_iter()
     }
 }
 
@@ -118,7 +118,7 @@ impl Serialize for Map {
 
 impl<'de> serde::Deserialize<'de> for Map {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        IndexMap::deserialize(d).map(Map)
+        IndexMap::deserialize(d).map(|m| Map(Box::new(m)))
     }
 }
 

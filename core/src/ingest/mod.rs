@@ -24,8 +24,10 @@ pub use arm::Limits;
 
 use crate::error::Error;
 use crate::model::{Deployment, Diagnostic, DiagnosticLevel, Provenance};
+use crate::json::PositionIndex;
 use crate::value::Value;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How to read inputs.
 #[derive(Debug, Clone, Default)]
@@ -66,13 +68,18 @@ pub fn detect(doc: &Value) -> Format {
     }
 }
 
-fn source(file: Option<&str>, text: Option<&str>, dir: Option<PathBuf>) -> arm::Source {
-    arm::Source::new(file, text, dir)
+/// The source of an ARM template: with the positions its parse recorded
+/// (`index`), if any.
+fn source(file: Option<&str>, text: Option<&str>, index: Option<PositionIndex>, dir: Option<PathBuf>) -> arm::Source {
+    match index {
+        Some(index) => arm::Source::indexed(file, index, dir),
+        None => arm::Source::new(file, text, dir),
+    }
 }
 
 /// Read a document (format detected from content) into a [`Deployment`].
 pub fn load_value(doc: &Value, file: Option<&str>, opts: &LoadOptions) -> Result<Deployment, Error> {
-    load_doc(doc, None, file, None, &[], opts)
+    load_doc(doc, None, None, file, None, &[], opts)
 }
 
 /// Parse text (JSON with comments) and read it like [`load_value`].
@@ -80,14 +87,15 @@ pub fn load_text(text: &str, file: Option<&str>, opts: &LoadOptions) -> Result<D
     if text.len() > opts.limits.max_template_bytes {
         return Err(too_big(file, text.len(), &opts.limits));
     }
-    let doc = crate::json::parse(text).map_err(|e| Error::json(file, e))?;
-    load_doc(&doc, Some(text), file, None, &[], opts)
+    // Positions are recorded by this parse, for provenance (ARM templates).
+    let (doc, index) = crate::json::parse_indexed(Arc::from(text)).map_err(|e| Error::json(file, e))?;
+    load_doc(&doc, Some(text), Some(index), file, None, &[], opts)
 }
 
 fn too_big(file: Option<&str>, size: usize, limits: &Limits) -> Error {
     Error::Template(arm::TemplateError {
         kind: arm::ErrorKind::Limit,
-        message: format!("the template is {size} bytes; azure accepts at most {} bytes (4 MB)", limits.max_template_bytes),
+        message: format!("the template is {size} bytes; {}", over_limit(limits.max_template_bytes)),
         file: file.map(str::to_owned),
         pointer: String::new(),
         line: None,
@@ -98,22 +106,25 @@ fn too_big(file: Option<&str>, size: usize, limits: &Limits) -> Error {
 fn load_doc(
     doc: &Value,
     text: Option<&str>,
+    index: Option<PositionIndex>,
     file: Option<&str>,
     dir: Option<PathBuf>,
     sibling_params: &[Value],
     opts: &LoadOptions,
 ) -> Result<Deployment, Error> {
     let mut dep = Deployment::default();
-    add_doc(&mut dep, doc, text, file, dir, sibling_params, opts)?;
+    add_doc(&mut dep, doc, text, index, file, dir, sibling_params, opts)?;
     arm::drop_shadowed_existing(&mut dep);
     dep.derive_relations();
     Ok(dep)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add_doc(
     dep: &mut Deployment,
     doc: &Value,
     text: Option<&str>,
+    index: Option<PositionIndex>,
     file: Option<&str>,
     dir: Option<PathBuf>,
     sibling_params: &[Value],
@@ -124,7 +135,7 @@ fn add_doc(
             let mut docs: Vec<Value> = sibling_params.to_vec();
             docs.extend(opts.parameters.iter().cloned());
             let params = arm::parameter_values(&docs);
-            arm::expand_into(dep, doc, &source(file, text, dir), params, &opts.limits)?;
+            arm::expand_into(dep, doc, &source(file, text, index, dir), params, &opts.limits)?;
             Ok(())
         }
         Format::ArmParameters => Err(Error::Template(arm::TemplateError {
@@ -169,12 +180,28 @@ pub fn read_at_most(path: &Path, max: usize) -> std::io::Result<Result<Vec<u8>, 
     Ok(Err(std::fs::metadata(path).map_or(cap, |m| m.len().max(cap))))
 }
 
-/// Read a file of at most `max` bytes (Azure's limit for it) as text.
-fn read_text(path: &Path, max: usize) -> Result<String, Error> {
+/// Largest file amlguard reads for which Azure sets no limit (suppressions,
+/// rule parameters, policy definitions, alias catalogs): amlguard's own bound,
+/// so a wrong path such as `/dev/zero` is refused instead of filling memory.
+pub const MAX_OTHER_FILE_BYTES: usize = 64 << 20;
+
+/// What a size limit is, for messages: Azure's 4 MB for templates and
+/// parameters files unless the caller changed it.
+fn over_limit(max: usize) -> String {
+    if max == Limits::default().max_template_bytes {
+        format!("azure accepts at most {max} bytes (4 MB)")
+    } else {
+        format!("the limit is {max} bytes")
+    }
+}
+
+/// Read a UTF-8 text file (BOM skipped) of at most `max` bytes; a larger
+/// one is refused without being loaded (see [`read_at_most`]).
+pub fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     let shown = path.display().to_string();
     let bytes = read_at_most(path, max).map_err(|e| Error::io(&shown, &e))?.map_err(|size| Error::Io {
         path: shown.clone(),
-        message: format!("file is {size} bytes; azure accepts at most {max} bytes (4 MB)"),
+        message: format!("file is {size} bytes; {}", over_limit(max)),
     })?;
     crate::json::decode(&bytes).map(str::to_owned).map_err(|e| Error::json(Some(&shown), e))
 }
@@ -210,12 +237,13 @@ fn sibling_parameters(path: &Path) -> Option<PathBuf> {
 fn add_file(dep: &mut Deployment, path: &Path, opts: &LoadOptions) -> Result<(), Error> {
     let shown = path.display().to_string();
     let text = read_text(path, opts.limits.max_template_bytes)?;
-    let doc = crate::json::parse(&text).map_err(|e| Error::json(Some(&shown), e))?;
-    add_parsed(dep, path, &text, &doc, opts)
+    let (doc, index) = crate::json::parse_indexed(Arc::from(text)).map_err(|e| Error::json(Some(&shown), e))?;
+    add_parsed(dep, path, &doc, index, opts)
 }
 
-/// [`add_file`] for a file already read and parsed (`text`, `doc`).
-fn add_parsed(dep: &mut Deployment, path: &Path, text: &str, doc: &Value, opts: &LoadOptions) -> Result<(), Error> {
+/// [`add_file`] for a file already read and parsed (`doc`, with the
+/// positions of its text in `index`).
+fn add_parsed(dep: &mut Deployment, path: &Path, doc: &Value, index: PositionIndex, opts: &LoadOptions) -> Result<(), Error> {
     let shown = path.display().to_string();
     let mut siblings = Vec::new();
     if detect(doc) == Format::ArmTemplate {
@@ -227,7 +255,8 @@ fn add_parsed(dep: &mut Deployment, path: &Path, text: &str, doc: &Value, opts: 
         }
     }
     let dir = path.parent().map(Path::to_path_buf);
-    add_doc(dep, doc, Some(text), Some(&shown), dir, &siblings, opts)
+    let text = Arc::clone(index.text());
+    add_doc(dep, doc, Some(&text), Some(index), Some(&shown), dir, &siblings, opts)
 }
 
 fn info(message: String, file: &str) -> Diagnostic {
@@ -307,17 +336,17 @@ fn load_dir(dep: &mut Deployment, dir: &Path, opts: &LoadOptions, top: bool) -> 
     for p in templates {
         let shown = p.display().to_string();
         let text = read_text(&p, opts.limits.max_template_bytes)?;
-        let doc = crate::json::parse(&text).ok();
-        match doc.as_ref().map(|d| (detect(d), d)) {
-            Some((Format::ArmTemplate | Format::TerraformPlan, d)) => add_parsed(dep, &p, &text, d, opts)?,
-            Some((Format::ResourceList, d)) => match resource_list_len(d) {
+        let parsed = crate::json::parse_indexed(Arc::from(text)).ok();
+        match parsed.map(|(d, index)| (detect(&d), d, index)) {
+            Some((Format::ArmTemplate | Format::TerraformPlan, d, index)) => add_parsed(dep, &p, &d, index, opts)?,
+            Some((Format::ResourceList, d, index)) => match resource_list_len(&d) {
                 Ok(n) => {
-                    add_parsed(dep, &p, &text, d, opts)?;
+                    add_parsed(dep, &p, &d, index, opts)?;
                     dep.diagnostics.push(info(format!("read `{shown}` as a list of {n} ARM resource(s), taken as deployed (no template expressions)"), &shown));
                 }
                 Err(why) => dep.diagnostics.push(info(format!("skipped `{shown}`: not a deployment template, Terraform plan or resource list ({why})"), &shown)),
             },
-            Some((Format::ArmParameters, _)) => dep.diagnostics.push(info(format!("skipped `{shown}`: a parameters file (pass it with `--parameters`)"), &shown)),
+            Some((Format::ArmParameters, ..)) => dep.diagnostics.push(info(format!("skipped `{shown}`: a parameters file (pass it with `--parameters`)"), &shown)),
             None => dep.diagnostics.push(info(format!("skipped `{shown}`: not valid json"), &shown)),
         }
     }

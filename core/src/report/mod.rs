@@ -7,6 +7,7 @@
 
 mod render;
 mod sarif;
+mod write;
 
 use crate::model::Diagnostic;
 use crate::rules::Severity;
@@ -101,6 +102,14 @@ impl Finding {
         self.suppressed.is_none()
     }
 
+    /// Append the finding as compact JSON (one line, exactly what
+    /// `serde_json::to_string` writes) to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        let mut w = write::Writer::append(false, std::mem::take(out));
+        w.finding(self);
+        *out = w.out;
+    }
+
     fn sort_key(&self) -> (Option<&str>, Option<u32>, &str, &str, &str) {
         (self.location.file.as_deref(), self.location.line, &self.location.pointer, &self.rule_id, &self.resource.id)
     }
@@ -143,7 +152,7 @@ impl Report {
     /// Sort findings and recompute the summary's finding totals (resources,
     /// rules, checks and passed are set by the caller).
     pub fn finish(&mut self) {
-        crate::order::sort_by(&mut self.findings, |a, b| a.sort_key().cmp(&b.sort_key()));
+        sort_findings(&mut self.findings);
         self.findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
         let s = &mut self.summary;
         s.failed = 0;
@@ -196,13 +205,18 @@ impl Report {
     }
 
     /// Pretty JSON (the documented report shape).
+    /// Written directly (byte-identical to `serde_json::to_string_pretty`
+    /// of the `Serialize` shape, which tests check).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        let hint = self.findings.iter().map(write::finding_size_hint).fold(1024usize, usize::saturating_add);
+        let mut w = write::Writer::new(true, hint);
+        w.report(self);
+        w.out
     }
 
     /// SARIF 2.1.0 for GitHub code scanning and other viewers.
     pub fn to_sarif(&self) -> String {
-        serde_json::to_string_pretty(&sarif::sarif(self)).unwrap_or_default()
+        sarif::write_sarif(self)
     }
 
     /// Plain text for terminals.
@@ -220,6 +234,36 @@ impl Report {
     pub fn to_html(&self) -> String {
         render::html(self)
     }
+}
+
+/// Stable sort of findings by place, rule and resource. Natively the
+/// indices are sorted and the findings moved once (a finding is a few
+/// hundred bytes; a merge sort would move each one many times); the
+/// browser build keeps the one shared sort routine (`order`).
+fn sort_findings(findings: &mut Vec<Finding>) {
+    #[cfg(not(feature = "slim"))]
+    {
+        let mut idx: Vec<usize> = (0..findings.len()).collect();
+        idx.sort_by(|&a, &b| match (findings.get(a), findings.get(b)) {
+            (Some(x), Some(y)) => x.sort_key().cmp(&y.sort_key()),
+            _ => a.cmp(&b),
+        });
+        if idx.windows(2).all(|w| matches!(w, [a, b] if a < b)) {
+            return;
+        }
+        let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+        *findings = idx.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
+    }
+    #[cfg(feature = "slim")]
+    crate::order::sort_by(findings, |a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// Append a diagnostic as compact JSON (one line, exactly what
+/// `serde_json::to_string` writes) to `out`.
+pub fn write_diagnostic_json(d: &Diagnostic, out: &mut String) {
+    let mut w = write::Writer::append(false, std::mem::take(out));
+    w.diagnostic(d);
+    *out = w.out;
 }
 
 /// Stable 64-bit FNV-1a hash (for SARIF fingerprints).
@@ -305,6 +349,74 @@ mod tests {
         assert_eq!(f["location"]["line"], 20);
         assert_eq!(v["findings"][1]["suppressed"]["justification"], "no sensitive data");
         assert_eq!(v["summary"]["failed"], 1);
+    }
+
+    /// The sample plus every optional part and strings that need escapes.
+    pub(crate) fn varied() -> Report {
+        let mut r = sample();
+        let mut f = finding("AML-XYZ-999", Severity::Critical, Status::Indeterminate, 3);
+        f.location.file = Some(".\\infra dir\\main \"q\".json".into());
+        f.location.line = None;
+        f.message = "tab\there, quote \" and \\ and \u{1}\u{1f}\u{7f} é😀\n".into();
+        f.unknown = vec!["parameter `p` has no value".into(), "`reference()`\r\n".into()];
+        f.evidence = vec![
+            crate::json::parse(r#"{"a": [1, -2, 2.5, true, null, {}], "b": [], "c": {"d": "e\u0007"}}"#).unwrap(),
+            Value::Unknown(crate::value::Unknown { reason: "`listKeys()`".into() }),
+            Value::Float(f64::INFINITY),
+        ];
+        f.suppressed = Some(Suppression { justification: "see \"ticket\"".into(), source: "suppress.json".into() });
+        r.findings.push(f);
+        let mut g = finding("AML-NET-001", Severity::Low, Status::Indeterminate, 0);
+        g.location.file = None;
+        g.evidence.clear();
+        r.findings.push(g);
+        for (level, file, line) in [
+            (crate::model::DiagnosticLevel::Error, Some("dir/main.json"), Some(4)),
+            (crate::model::DiagnosticLevel::Info, Some("x y.json"), None),
+            (crate::model::DiagnosticLevel::Info, None, Some(0)),
+        ] {
+            r.diagnostics.push(crate::model::Diagnostic {
+                level,
+                message: "variable cycle `a` -> `b`\t".into(),
+                provenance: crate::model::Provenance { file: file.map(str::to_owned), pointer: "/variables/a".into(), line, column: line },
+            });
+        }
+        r.finish();
+        r
+    }
+
+    #[test]
+    fn json_is_what_serde_json_writes() {
+        for r in [Report::default(), sample(), varied()] {
+            assert_eq!(r.to_json(), serde_json::to_string_pretty(&r).unwrap());
+            let (mut mine, mut want) = (String::from("x"), String::from("x"));
+            for f in &r.findings {
+                f.write_json(&mut mine);
+                want.push_str(&serde_json::to_string(f).unwrap());
+            }
+            for d in &r.diagnostics {
+                write_diagnostic_json(d, &mut mine);
+                want.push_str(&serde_json::to_string(d).unwrap());
+            }
+            assert_eq!(mine, want);
+        }
+    }
+
+    #[test]
+    fn findings_sort_like_a_stable_sort_by_their_key() {
+        let mut r = Report::default();
+        // Equal keys (same place, rule and resource) in a known order.
+        for (n, (rule, line)) in [("B", 3), ("A", 3), ("B", 1), ("A", 3), ("C", 2), ("A", 3)].into_iter().enumerate() {
+            let mut f = finding(rule, Severity::Low, Status::Fail, line);
+            f.message = format!("m{n}");
+            r.findings.push(f);
+        }
+        let mut want = r.findings.clone();
+        want.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort_findings(&mut r.findings);
+        assert_eq!(r.findings, want);
+        let messages: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["m2", "m4", "m1", "m3", "m5", "m0"]);
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! `level`, a physical location (`artifactLocation.uri` + `region.startLine`),
 //! `partialFingerprints`, and `suppressions` for suppressed findings.
 
-use super::{fnv1a, Report, Status};
+use super::write::Writer;
+use super::{fnv1a, Finding, Report, Status};
 use crate::rules::{Catalog, Severity};
-use serde_json::{json, Value as J};
 
 fn level(s: Severity, status: Status) -> &'static str {
     if status == Status::Indeterminate {
@@ -46,116 +46,360 @@ fn rule_name(title: &str) -> String {
         .collect()
 }
 
-pub(super) fn sarif(report: &Report) -> J {
+/// The SARIF log, written directly (byte-identical to `to_string_pretty`
+/// of the `serde_json::json!` tree it replaced; a test keeps that tree as
+/// the reference).
+pub(super) fn write_sarif(report: &Report) -> String {
     let catalog = Catalog::embedded();
     let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
     crate::order::sort_unstable(&mut ids);
     ids.dedup();
-    let rules: Vec<J> = ids
-        .iter()
-        .map(|id| match catalog.get(id) {
+    let hint = report.findings.iter().map(|f| super::write::finding_size_hint(f).saturating_add(300)).fold(4096usize, usize::saturating_add);
+    let mut w = Writer::new(true, hint.saturating_add(ids.len().saturating_mul(2048)));
+    w.open('{');
+    w.field("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    w.field("version", "2.1.0");
+    w.name("runs");
+    w.open('[');
+    w.item();
+    w.open('{');
+    w.name("tool");
+    w.open('{');
+    w.name("driver");
+    w.open('{');
+    w.field("name", "amlguard");
+    w.field("version", env!("CARGO_PKG_VERSION"));
+    w.field("informationUri", "https://learn.microsoft.com/azure/machine-learning/concept-enterprise-security");
+    w.name("rules");
+    w.open('[');
+    for id in &ids {
+        w.item();
+        w.open('{');
+        match catalog.get(id) {
             Some(r) => {
-                let help_md = format!(
-                    "{}\n\n**Why:** {}\n\n**Fix:** {}\n\n{}",
-                    r.summary,
-                    r.why,
-                    r.remediation_text(),
-                    r.references.iter().map(|u| format!("- <{u}>")).collect::<Vec<_>>().join("\n")
-                );
-                json!({
-                    "id": r.id,
-                    "name": rule_name(&r.title),
-                    "shortDescription": {"text": r.title},
-                    "fullDescription": {"text": r.summary},
-                    "help": {"text": format!("{} Why: {} Fix: {}", r.summary, r.why, r.remediation_text()), "markdown": help_md},
-                    "helpUri": r.references.first().cloned().unwrap_or_default(),
-                    "defaultConfiguration": {"level": level(r.severity, Status::Fail)},
-                    "properties": {"tags": ["security", r.area.folder()], "security-severity": security_severity(r.severity), "precision": "high"}
-                })
-            }
-            None => json!({"id": id, "shortDescription": {"text": id}, "help": {"text": id}}),
-        })
-        .collect();
-    let results: Vec<J> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let index = ids.iter().position(|i| *i == f.rule_id).unwrap_or(0);
-            let mut text = f.message.clone();
-            if f.status == Status::Indeterminate {
-                text = format!("indeterminate: {text}");
-                if !f.unknown.is_empty() {
-                    text.push_str(&format!(" (unknown: {})", f.unknown.join("; ")));
+                let fix = r.remediation_text();
+                w.field("id", &r.id);
+                w.field("name", &rule_name(&r.title));
+                text_object(&mut w, "shortDescription", &r.title);
+                text_object(&mut w, "fullDescription", &r.summary);
+                w.name("help");
+                w.open('{');
+                w.field("text", &format!("{} Why: {} Fix: {}", r.summary, r.why, fix));
+                let mut md = format!("{}\n\n**Why:** {}\n\n**Fix:** {}\n\n", r.summary, r.why, fix);
+                for (n, u) in r.references.iter().enumerate() {
+                    if n > 0 {
+                        md.push('\n');
+                    }
+                    md.push_str("- <");
+                    md.push_str(u);
+                    md.push('>');
                 }
+                w.field("markdown", &md);
+                w.close('}');
+                w.field("helpUri", r.references.first().map_or("", String::as_str));
+                w.name("defaultConfiguration");
+                w.open('{');
+                w.field("level", level(r.severity, Status::Fail));
+                w.close('}');
+                w.name("properties");
+                w.open('{');
+                w.name("tags");
+                w.open('[');
+                for t in ["security", r.area.folder()] {
+                    w.item();
+                    w.str(t);
+                }
+                w.close(']');
+                w.field("security-severity", security_severity(r.severity));
+                w.field("precision", "high");
+                w.close('}');
             }
-            let mut result = json!({
-                "ruleId": f.rule_id,
-                "ruleIndex": index,
-                "level": level(f.severity, f.status),
-                "message": {"text": text},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri(f.location.file.as_deref())},
-                        "region": {"startLine": f.location.line.unwrap_or(1).max(1)}
-                    },
-                    "logicalLocations": [{"name": f.resource.name, "fullyQualifiedName": f.resource.id, "kind": "resource"}]
-                }],
-                "partialFingerprints": {
-                    "amlguardFinding/v1": format!("{:016x}", fnv1a(&format!("{}|{}", f.rule_id, f.resource.id.to_ascii_lowercase())))
-                },
-                "properties": {"status": f.status.as_str(), "pointer": f.location.pointer}
-            });
-            if let (Some(s), Some(obj)) = (&f.suppressed, result.as_object_mut()) {
-                let kind = if s.source == "template" { "inSource" } else { "external" };
-                obj.insert("suppressions".into(), json!([{"kind": kind, "justification": s.justification}]));
+            None => {
+                w.field("id", id);
+                text_object(&mut w, "shortDescription", id);
+                text_object(&mut w, "help", id);
             }
-            result
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "amlguard",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://learn.microsoft.com/azure/machine-learning/concept-enterprise-security",
-                "rules": rules
-            }},
-            "invocations": [invocation(report)],
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
-    })
+        }
+        w.close('}');
+    }
+    w.close(']');
+    w.close('}');
+    w.close('}');
+    w.name("invocations");
+    w.open('[');
+    w.item();
+    invocation(&mut w, report);
+    w.close(']');
+    w.field("columnKind", "unicodeCodePoints");
+    w.name("results");
+    w.open('[');
+    for f in &report.findings {
+        w.item();
+        result(&mut w, f, &ids);
+    }
+    w.close(']');
+    w.close('}');
+    w.close(']');
+    w.close('}');
+    w.out
+}
+
+/// `"key": {"text": text}`.
+fn text_object(w: &mut Writer, key: &str, text: &str) {
+    w.name(key);
+    w.open('{');
+    w.field("text", text);
+    w.close('}');
+}
+
+/// One result.
+fn result(w: &mut Writer, f: &Finding, ids: &[&str]) {
+    // `ids` is sorted and holds every finding's rule.
+    let index = ids.binary_search(&f.rule_id.as_str()).unwrap_or(0);
+    w.open('{');
+    w.field("ruleId", &f.rule_id);
+    w.name("ruleIndex");
+    w.count(index);
+    w.field("level", level(f.severity, f.status));
+    w.name("message");
+    w.open('{');
+    if f.status == Status::Indeterminate {
+        let mut text = format!("indeterminate: {}", f.message);
+        if !f.unknown.is_empty() {
+            text.push_str(" (unknown: ");
+            text.push_str(&f.unknown.join("; "));
+            text.push(')');
+        }
+        w.field("text", &text);
+    } else {
+        w.field("text", &f.message);
+    }
+    w.close('}');
+    w.name("locations");
+    w.open('[');
+    w.item();
+    w.open('{');
+    w.name("physicalLocation");
+    w.open('{');
+    w.name("artifactLocation");
+    w.open('{');
+    w.field("uri", &uri(f.location.file.as_deref()));
+    w.close('}');
+    w.name("region");
+    w.open('{');
+    w.name("startLine");
+    w.int(i64::from(f.location.line.unwrap_or(1).max(1)));
+    w.close('}');
+    w.close('}');
+    w.name("logicalLocations");
+    w.open('[');
+    w.item();
+    w.open('{');
+    w.field("name", &f.resource.name);
+    w.field("fullyQualifiedName", &f.resource.id);
+    w.field("kind", "resource");
+    w.close('}');
+    w.close(']');
+    w.close('}');
+    w.close(']');
+    w.name("partialFingerprints");
+    w.open('{');
+    w.field("amlguardFinding/v1", &fingerprint(f));
+    w.close('}');
+    w.name("properties");
+    w.open('{');
+    w.field("status", f.status.as_str());
+    w.field("pointer", &f.location.pointer);
+    w.close('}');
+    if let Some(s) = &f.suppressed {
+        w.name("suppressions");
+        w.open('[');
+        w.item();
+        w.open('{');
+        w.field("kind", if s.source == "template" { "inSource" } else { "external" });
+        w.field("justification", &s.justification);
+        w.close('}');
+        w.close(']');
+    }
+    w.close('}');
+}
+
+/// `partialFingerprints` value: FNV-1a of `rule|lowercased resource id`.
+fn fingerprint(f: &Finding) -> String {
+    let mut key = String::with_capacity(f.rule_id.len().saturating_add(f.resource.id.len()).saturating_add(1));
+    key.push_str(&f.rule_id);
+    key.push('|');
+    let start = key.len();
+    key.push_str(&f.resource.id);
+    if let Some(id) = key.get_mut(start..) {
+        id.make_ascii_lowercase();
+    }
+    format!("{:016x}", fnv1a(&key))
 }
 
 /// The run's invocation: `executionSuccessful` is false when part of the
 /// input could not be checked; every diagnostic is a notification (errors
 /// as `error`, skipped inputs as `note`) with its place.
-fn invocation(report: &Report) -> J {
-    let notifications: Vec<J> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let error = d.level == crate::model::DiagnosticLevel::Error;
-            let mut n = json!({"level": if error { "error" } else { "note" }, "message": {"text": d.message}});
-            if let (Some(file), Some(obj)) = (d.provenance.file.as_deref(), n.as_object_mut()) {
-                let mut physical = json!({"artifactLocation": {"uri": uri(Some(file))}});
-                if let (Some(line), Some(p)) = (d.provenance.line, physical.as_object_mut()) {
-                    p.insert("region".into(), json!({"startLine": line.max(1)}));
-                }
-                obj.insert("locations".into(), json!([{"physicalLocation": physical}]));
+fn invocation(w: &mut Writer, report: &Report) {
+    w.open('{');
+    w.name("executionSuccessful");
+    w.bool(report.input_errors().next().is_none());
+    w.name("toolExecutionNotifications");
+    w.open('[');
+    for d in &report.diagnostics {
+        w.item();
+        w.open('{');
+        let error = d.level == crate::model::DiagnosticLevel::Error;
+        w.field("level", if error { "error" } else { "note" });
+        text_object(w, "message", &d.message);
+        if let Some(file) = d.provenance.file.as_deref() {
+            w.name("locations");
+            w.open('[');
+            w.item();
+            w.open('{');
+            w.name("physicalLocation");
+            w.open('{');
+            w.name("artifactLocation");
+            w.open('{');
+            w.field("uri", &uri(Some(file)));
+            w.close('}');
+            if let Some(line) = d.provenance.line {
+                w.name("region");
+                w.open('{');
+                w.name("startLine");
+                w.int(i64::from(line.max(1)));
+                w.close('}');
             }
-            n
-        })
-        .collect();
-    json!({"executionSuccessful": report.input_errors().next().is_none(), "toolExecutionNotifications": notifications})
+            w.close('}');
+            w.close('}');
+            w.close(']');
+        }
+        w.close('}');
+    }
+    w.close(']');
+    w.close('}');
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::sample;
     use super::*;
+    use serde_json::{json, Value as J};
+
+    /// The `json!` tree SARIF was built from before it was written
+    /// directly: the reference the writer must match byte for byte.
+    fn reference(report: &Report) -> J {
+        let catalog = Catalog::embedded();
+        let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        crate::order::sort_unstable(&mut ids);
+        ids.dedup();
+        let rules: Vec<J> = ids
+            .iter()
+            .map(|id| match catalog.get(id) {
+                Some(r) => {
+                    let help_md = format!(
+                        "{}\n\n**Why:** {}\n\n**Fix:** {}\n\n{}",
+                        r.summary,
+                        r.why,
+                        r.remediation_text(),
+                        r.references.iter().map(|u| format!("- <{u}>")).collect::<Vec<_>>().join("\n")
+                    );
+                    json!({
+                        "id": r.id,
+                        "name": rule_name(&r.title),
+                        "shortDescription": {"text": r.title},
+                        "fullDescription": {"text": r.summary},
+                        "help": {"text": format!("{} Why: {} Fix: {}", r.summary, r.why, r.remediation_text()), "markdown": help_md},
+                        "helpUri": r.references.first().cloned().unwrap_or_default(),
+                        "defaultConfiguration": {"level": level(r.severity, Status::Fail)},
+                        "properties": {"tags": ["security", r.area.folder()], "security-severity": security_severity(r.severity), "precision": "high"}
+                    })
+                }
+                None => json!({"id": id, "shortDescription": {"text": id}, "help": {"text": id}}),
+            })
+            .collect();
+        let results: Vec<J> = report
+            .findings
+            .iter()
+            .map(|f| {
+                let index = ids.iter().position(|i| *i == f.rule_id).unwrap_or(0);
+                let mut text = f.message.clone();
+                if f.status == Status::Indeterminate {
+                    text = format!("indeterminate: {text}");
+                    if !f.unknown.is_empty() {
+                        text.push_str(&format!(" (unknown: {})", f.unknown.join("; ")));
+                    }
+                }
+                let mut result = json!({
+                    "ruleId": f.rule_id,
+                    "ruleIndex": index,
+                    "level": level(f.severity, f.status),
+                    "message": {"text": text},
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri(f.location.file.as_deref())},
+                            "region": {"startLine": f.location.line.unwrap_or(1).max(1)}
+                        },
+                        "logicalLocations": [{"name": f.resource.name, "fullyQualifiedName": f.resource.id, "kind": "resource"}]
+                    }],
+                    "partialFingerprints": {
+                        "amlguardFinding/v1": format!("{:016x}", fnv1a(&format!("{}|{}", f.rule_id, f.resource.id.to_ascii_lowercase())))
+                    },
+                    "properties": {"status": f.status.as_str(), "pointer": f.location.pointer}
+                });
+                if let (Some(s), Some(obj)) = (&f.suppressed, result.as_object_mut()) {
+                    let kind = if s.source == "template" { "inSource" } else { "external" };
+                    obj.insert("suppressions".into(), json!([{"kind": kind, "justification": s.justification}]));
+                }
+                result
+            })
+            .collect();
+        json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "amlguard",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://learn.microsoft.com/azure/machine-learning/concept-enterprise-security",
+                    "rules": rules
+                }},
+                "invocations": [reference_invocation(report)],
+                "columnKind": "unicodeCodePoints",
+                "results": results
+            }]
+        })
+    }
+
+    /// The run's invocation: `executionSuccessful` is false when part of the
+    /// input could not be checked; every diagnostic is a notification (errors
+    /// as `error`, skipped inputs as `note`) with its place.
+    fn reference_invocation(report: &Report) -> J {
+        let notifications: Vec<J> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let error = d.level == crate::model::DiagnosticLevel::Error;
+                let mut n = json!({"level": if error { "error" } else { "note" }, "message": {"text": d.message}});
+                if let (Some(file), Some(obj)) = (d.provenance.file.as_deref(), n.as_object_mut()) {
+                    let mut physical = json!({"artifactLocation": {"uri": uri(Some(file))}});
+                    if let (Some(line), Some(p)) = (d.provenance.line, physical.as_object_mut()) {
+                        p.insert("region".into(), json!({"startLine": line.max(1)}));
+                    }
+                    obj.insert("locations".into(), json!([{"physicalLocation": physical}]));
+                }
+                n
+            })
+            .collect();
+        json!({"executionSuccessful": report.input_errors().next().is_none(), "toolExecutionNotifications": notifications})
+    }
+
+    #[test]
+    fn sarif_is_what_the_json_tree_wrote() {
+        for r in [Report::default(), sample(), super::super::tests::varied()] {
+            assert_eq!(r.to_sarif(), serde_json::to_string_pretty(&reference(&r)).unwrap());
+        }
+    }
 
     #[test]
     fn sarif_invocation_reports_what_was_not_checked() {

@@ -8,8 +8,38 @@ use crate::model::Scope;
 use crate::value::{Map, Value};
 use std::collections::HashMap;
 
+/// A hash map with the object map's fast hasher (foldhash; SipHash in the
+/// `slim` build): the evaluator's caches are looked up on every call.
+pub type FastMap<K, V> = HashMap<K, V, crate::value::MapHasher>;
+
 /// Deepest recursion through variables, user functions and values.
 const MAX_EVAL_DEPTH: usize = 200;
+
+/// Values by lower-cased name, each with whether it read an early output.
+type Cache = FastMap<String, (Value, bool)>;
+
+/// Replays run inside an evaluation: only shallow ones (stack).
+const MAX_REPLAY_EVAL_DEPTH: usize = 32;
+const MAX_REPLAY_DEPLOYMENT_DEPTH: usize = 4;
+
+/// What [`Evaluator::first_pass_record`] found.
+enum Step {
+    /// Not the deployment looked for (or it records nothing): go on.
+    Next,
+    /// The answer (`None`: give up).
+    Stop(Option<Value>),
+}
+
+/// The top-level resources of the evaluator's template, for lookaheads.
+pub(crate) struct Decls<'a> {
+    pub(crate) entries: std::rc::Rc<Vec<(String, Option<&'a str>, &'a Value)>>,
+    pub(crate) src: super::template::Source,
+    pub(crate) set_depth: usize,
+    pub(crate) eval_depth: usize,
+    pub(crate) info: DeploymentInfo,
+    /// One of them may expand an inline template in this template's scope.
+    pub(crate) has_outer: bool,
+}
 
 /// A user-defined function (`functions` section).
 #[derive(Debug, Clone)]
@@ -22,10 +52,10 @@ pub struct UserFn<'a> {
 
 /// Outputs of nested deployments, keyed by lower-cased deployment resource
 /// id, shared between passes so `reference(deployment).outputs` resolves.
-pub type OutputTable = HashMap<String, Value>;
+pub type OutputTable = FastMap<String, Value>;
 
 /// Parsed expressions by source text, shared by the evaluators of one expansion.
-pub type ExprCache = std::cell::RefCell<HashMap<String, std::rc::Rc<Expr>>>;
+pub type ExprCache = std::cell::RefCell<FastMap<String, std::rc::Rc<Expr>>>;
 
 /// Where the evaluator is: the scope and identity of the deployment.
 #[derive(Debug, Clone)]
@@ -43,13 +73,18 @@ pub struct DeploymentInfo {
 pub struct Evaluator<'a> {
     pub(crate) params_decl: Option<&'a Map>,
     pub(crate) params_supplied: Option<&'a Map>,
-    params_cache: HashMap<String, Value>,
+    /// Parameter and variable values by lower-cased name, each with whether
+    /// reading it counts as a read of an early output (see `hits`).
+    params_cache: Cache,
     /// Variables by name; `vars_base` is the pointer of `variables`.
     pub(crate) vars_decl: indexmap::IndexMap<&'a str, VarDecl<'a>>,
     pub(crate) vars_base: String,
-    vars_cache: HashMap<String, Value>,
-    in_progress: Vec<String>,
-    pub(crate) functions: HashMap<String, UserFn<'a>>,
+    vars_cache: Cache,
+    /// The caches of a pass in which every `reference()` to a nested
+    /// deployment misses (swapped in while a deployment is replayed).
+    miss_caches: (Cache, Cache),
+    in_progress: Vec<Mark<'a>>,
+    pub(crate) functions: FastMap<String, UserFn<'a>>,
     pub(crate) info: DeploymentInfo,
     pub(crate) limits: &'a Limits,
     /// Copy loops in force: (loop name, index). The resource loop is first.
@@ -66,15 +101,32 @@ pub struct Evaluator<'a> {
     /// Outputs of the nested deployments expanded in this pass.
     pub(crate) found: OutputTable,
     /// `reference()` may read `found` (see `nested::expand`); `hits` counts
-    /// those reads, `tainted` are outputs recorded after one (they may differ
-    /// from what a pass without such reads gives), `inexact` is set when one
-    /// is read (or an output is recorded twice).
+    /// those reads (and reads of cached values computed with one).
+    /// `tainted` are outputs whose own deployment read one: they may differ
+    /// from what the first of the repeated passes records, so a read of one
+    /// gets that value by replaying the deployment with every output unknown
+    /// (`replays`, results in `replayed`). `inexact` is set when the pass
+    /// cannot stand: an output recorded twice, a deployment whose id,
+    /// condition, type or copy count read an early output, or a replay that
+    /// cannot be done.
     pub(crate) early: bool,
     pub(crate) hits: usize,
-    tainted: std::collections::HashSet<String>,
+    tainted: std::collections::HashSet<String, crate::value::MapHasher>,
+    replays: FastMap<String, Replay<'a>>,
+    replayed: FastMap<String, Value>,
+    /// A nested outer-scope template added symbolic names: no replays.
+    pub(crate) no_replay: bool,
+    /// A lookahead gave up (the pass is doomed): no more of them.
+    no_lookahead: bool,
+    /// This template's resources (early pass), for lookaheads.
+    pub(crate) decls: Option<std::rc::Rc<Decls<'a>>>,
+    /// How many times `template::walk` ran on this evaluator.
+    pub(crate) walks: usize,
+    /// The expansion's shared state (for replays).
+    pub(crate) shared: Option<&'a super::template::Shared>,
     pub(crate) inexact: bool,
     /// Symbolic resource names (languageVersion 2.0) → resource id.
-    pub(crate) symbols: HashMap<String, String>,
+    pub(crate) symbols: FastMap<String, String>,
     /// Expressions already parsed, by source text (copy loops, variables,
     /// repeated passes and nested templates evaluate the same text again).
     parsed: &'a ExprCache,
@@ -99,12 +151,13 @@ impl<'a> Evaluator<'a> {
         Evaluator {
             params_decl: None,
             params_supplied: None,
-            params_cache: HashMap::new(),
+            params_cache: FastMap::default(),
             vars_decl: indexmap::IndexMap::new(),
             vars_base: String::new(),
-            vars_cache: HashMap::new(),
+            vars_cache: FastMap::default(),
+            miss_caches: (FastMap::default(), FastMap::default()),
             in_progress: Vec::new(),
-            functions: HashMap::new(),
+            functions: FastMap::default(),
             info,
             limits,
             copies: Vec::new(),
@@ -114,12 +167,19 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             outputs,
             missed_outputs: Vec::new(),
-            found: OutputTable::new(),
+            found: OutputTable::default(),
             early: false,
             hits: 0,
-            tainted: std::collections::HashSet::new(),
+            tainted: std::collections::HashSet::default(),
+            replays: FastMap::default(),
+            replayed: FastMap::default(),
+            no_replay: false,
+            no_lookahead: false,
+            decls: None,
+            walks: 0,
+            shared: None,
             inexact: false,
-            symbols: HashMap::new(),
+            symbols: FastMap::default(),
             parsed,
         }
     }
@@ -133,6 +193,11 @@ impl<'a> Evaluator<'a> {
             ));
         }
         Ok(())
+    }
+
+    /// The evaluation depth (nesting of values, expressions and calls).
+    pub(crate) fn eval_depth(&self) -> usize {
+        self.depth
     }
 
     pub(crate) fn leave(&mut self) {
@@ -150,6 +215,18 @@ impl<'a> Evaluator<'a> {
     /// member's pointer is built only if an error needs it).
     pub fn value_of(&mut self, v: &Value, pointer: &str, key: &str) -> Result<Value, EvalError> {
         self.value_at(v, &Ptr::Key(&Ptr::Base(pointer), key))
+    }
+
+    /// [`Evaluator::value`] of the value at `pointer` followed by `keys` (the
+    /// pointer built only if an error needs it).
+    pub fn value_in(&mut self, v: &Value, pointer: &str, keys: &[&str]) -> Result<Value, EvalError> {
+        fn go(ev: &mut Evaluator<'_>, v: &Value, at: &Ptr<'_>, keys: &[&str]) -> Result<Value, EvalError> {
+            match keys.split_first() {
+                None => ev.value_at(v, at),
+                Some((k, rest)) => go(ev, v, &Ptr::Key(at, k), rest),
+            }
+        }
+        go(self, v, &Ptr::Base(pointer), keys)
     }
 
     /// [`Evaluator::value`] with the pointer built only if an error needs it.
@@ -316,9 +393,13 @@ impl<'a> Evaluator<'a> {
         self.early && (self.inexact || !self.missed_outputs.is_empty())
     }
 
-    /// Record the outputs of nested deployment `key` expanded in this pass.
-    pub fn record_outputs(&mut self, key: String, outputs: Value) {
-        if self.hits > 0 {
+    /// Record the outputs of nested deployment `key` expanded in this pass;
+    /// `replay` says how to compute them again, and is kept when the
+    /// deployment read early outputs (`hits` grew since `since`).
+    pub(crate) fn record_outputs(&mut self, key: String, outputs: Value, since: usize, replay: impl FnOnce(&Self) -> Replay<'a>) {
+        if self.early && self.hits > since {
+            let r = replay(self);
+            self.replays.insert(key.clone(), r);
             self.tainted.insert(key.clone());
         }
         if self.found.insert(key, outputs).is_some() {
@@ -327,17 +408,179 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Outputs of nested deployment `key`: from an earlier pass, or (early
-    /// pass) from earlier in this one.
+    /// pass) from earlier in this one, as the first of the repeated passes
+    /// records them.
     pub(crate) fn known_outputs(&mut self, key: &str) -> Option<&Value> {
         if self.outputs.contains_key(key) {
             return self.outputs.get(key);
         }
-        if !self.early || !self.found.contains_key(key) {
+        if !self.early {
             return None;
         }
+        if !self.found.contains_key(key) {
+            if !self.replayed.contains_key(key) {
+                let v = self.lookahead(key)?;
+                self.replayed.insert(key.to_owned(), v);
+            }
+            self.hits = self.hits.saturating_add(1);
+            return self.replayed.get(key);
+        }
         self.hits = self.hits.saturating_add(1);
-        self.inexact |= self.tainted.contains(key);
-        self.found.get(key)
+        if !self.tainted.contains(key) {
+            return self.found.get(key);
+        }
+        if !self.replayed.contains_key(key) {
+            match self.replay(key) {
+                Some(v) => {
+                    self.replayed.insert(key.to_owned(), v);
+                }
+                None => {
+                    self.inexact = true;
+                    return self.found.get(key);
+                }
+            }
+        }
+        self.replayed.get(key)
+    }
+
+    /// The outputs the first of the repeated passes (every `reference()` to
+    /// a nested deployment unknown) records for deployment `key`: its
+    /// declaration expanded again in that pass's state, with that pass's
+    /// parameter and variable caches. `None` if it cannot be done here.
+    fn replay(&mut self, key: &str) -> Option<Value> {
+        if self.no_replay || self.depth > MAX_REPLAY_EVAL_DEPTH {
+            return None;
+        }
+        let shared = self.shared?;
+        let rp = self.replays.remove(key)?;
+        if rp.set_depth > MAX_REPLAY_DEPLOYMENT_DEPTH {
+            return None;
+        }
+        let (r, pointer, src, set_depth) = (rp.r, rp.pointer, rp.src, rp.set_depth);
+        self.in_first_pass(rp.copies, rp.resource_copy, rp.info, rp.eval_depth, |ev| {
+            let set = super::template::Settings { limits: ev.limits, depth: set_depth, shared };
+            let mut sink = super::template::Sink::default();
+            let r = super::nested::deployment(ev, r, &pointer, &src, &set, &mut sink);
+            if r.is_ok() { ev.found.remove(key) } else { None }
+        })
+    }
+
+    /// Run `f` in the state of the first of the repeated passes (every
+    /// `reference()` to a nested deployment misses, that pass's caches, an
+    /// empty record of outputs) with this copy context, deployment and
+    /// evaluation depth; then restore everything.
+    fn in_first_pass<T>(
+        &mut self,
+        copies: Vec<(String, i64)>,
+        resource_copy: Option<String>,
+        info: DeploymentInfo,
+        eval_depth: usize,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let early = std::mem::replace(&mut self.early, false);
+        let found = std::mem::take(&mut self.found);
+        let missed = self.missed_outputs.len();
+        let (inexact, hits) = (self.inexact, self.hits);
+        std::mem::swap(&mut self.params_cache, &mut self.miss_caches.0);
+        std::mem::swap(&mut self.vars_cache, &mut self.miss_caches.1);
+        let copies = std::mem::replace(&mut self.copies, copies);
+        let resource_copy = std::mem::replace(&mut self.resource_copy, resource_copy);
+        let lambdas = std::mem::take(&mut self.lambdas);
+        let fn_args = std::mem::take(&mut self.fn_args);
+        let in_progress = std::mem::take(&mut self.in_progress);
+        let info = std::mem::replace(&mut self.info, info);
+        let depth = std::mem::replace(&mut self.depth, eval_depth);
+        let out = f(self);
+        self.early = early;
+        self.found = found;
+        self.missed_outputs.truncate(missed);
+        self.inexact = inexact;
+        self.hits = hits;
+        std::mem::swap(&mut self.params_cache, &mut self.miss_caches.0);
+        std::mem::swap(&mut self.vars_cache, &mut self.miss_caches.1);
+        self.copies = copies;
+        self.resource_copy = resource_copy;
+        self.lambdas = lambdas;
+        self.fn_args = fn_args;
+        self.in_progress = in_progress;
+        self.info = info;
+        self.depth = depth;
+        out
+    }
+
+    /// Outputs of nested deployment `key`, not expanded yet in this early
+    /// pass, as the first of the repeated passes records them: the last of
+    /// this template's top-level resources that deployment would be in that
+    /// pass and that records it, expanded in that pass's state. `None` (give
+    /// up) if one of those resources expands an outer-scope template, or
+    /// no resource records `key`.
+    fn lookahead(&mut self, key: &str) -> Option<Value> {
+        if self.no_replay || self.no_lookahead || self.depth > MAX_REPLAY_EVAL_DEPTH {
+            return None;
+        }
+        let shared = self.shared?;
+        let decls = std::rc::Rc::clone(self.decls.as_ref()?);
+        if decls.has_outer || decls.set_depth > MAX_REPLAY_DEPLOYMENT_DEPTH {
+            return None;
+        }
+        let out = self.in_first_pass(Vec::new(), None, decls.info.clone(), decls.eval_depth, |ev| {
+            let set = super::template::Settings { limits: ev.limits, depth: decls.set_depth, shared };
+            for (pointer, _, r) in decls.entries.iter().rev() {
+                if !super::template::may_be_deployment(r) {
+                    continue;
+                }
+                let Some(copy) = r.get_ci("copy") else {
+                    ev.copies.clear();
+                    ev.resource_copy = None;
+                    match ev.first_pass_record(r, pointer, key, &decls.src, &set) {
+                        Step::Next => continue,
+                        Step::Stop(v) => return v,
+                    }
+                };
+                let name = copy.get_ci("name").and_then(Value::as_str).unwrap_or("copy").to_owned();
+                ev.copies.clear();
+                ev.resource_copy = None;
+                let Ok(Some(count)) = ev.copy_count(copy, &format!("{pointer}/copy")) else { continue };
+                ev.resource_copy = Some(name.clone());
+                for i in (0..count).rev() {
+                    ev.copies.clear();
+                    ev.copies.push((name.clone(), i));
+                    match ev.first_pass_record(r, pointer, key, &decls.src, &set) {
+                        Step::Next => {}
+                        Step::Stop(v) => return v,
+                    }
+                }
+            }
+            None
+        });
+        if out.is_none() {
+            self.no_lookahead = true;
+        }
+        out
+    }
+
+    /// One instance of a top-level resource in [`Evaluator::lookahead`].
+    fn first_pass_record(&mut self, r: &'a Value, pointer: &str, key: &str, src: &super::template::Source, set: &super::template::Settings<'_>) -> Step {
+        match super::nested::first_pass_target(self, r, pointer, set) {
+            None => Step::Next,
+            Some((_, true)) => Step::Stop(None),
+            Some((k, false)) if k != key => Step::Next,
+            Some(_) => {
+                let mut sink = super::template::Sink::default();
+                let done = super::nested::deployment(self, r, pointer, src, set, &mut sink);
+                match done.ok().and_then(|()| self.found.remove(key)) {
+                    Some(v) => Step::Stop(Some(v)),
+                    None => Step::Next,
+                }
+            }
+        }
+    }
+
+    /// Count a read of a cached value computed with early outputs.
+    fn cached(&mut self, hit: bool) {
+        if hit {
+            self.hits = self.hits.saturating_add(1);
+        }
     }
 
     /// `parameters(name)`.
@@ -350,9 +593,12 @@ impl<'a> Evaluator<'a> {
                 .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("function parameter `{name}` is not declared")));
         }
         let key = lower_cow(name);
-        if let Some(v) = self.params_cache.get(&*key) {
-            return Ok(v.clone());
+        if let Some((v, hit)) = self.params_cache.get(&*key) {
+            let (v, hit) = (v.clone(), *hit);
+            self.cached(hit);
+            return Ok(v);
         }
+        let since = self.hits;
         let (decl_name, decl) = self
             .params_decl
             .into_iter()
@@ -369,7 +615,7 @@ impl<'a> Evaluator<'a> {
             Some(v) => v,
             None => match decl.get_ci("defaultValue") {
                 Some(d) => {
-                    let marker = format!("parameters/{key}");
+                    let marker = Mark::Param(decl_name);
                     if self.in_progress.contains(&marker) {
                         return Err(EvalError::new(
                             ErrorKind::Cycle,
@@ -378,7 +624,7 @@ impl<'a> Evaluator<'a> {
                     }
                     self.in_progress.push(marker);
                     let saved = self.take_context();
-                    let r = self.value(d, &format!("/parameters/{}/defaultValue", crate::json::escape_token(decl_name)));
+                    let r = self.value_in(d, "", &["parameters", decl_name, "defaultValue"]);
                     self.restore_context(saved);
                     self.in_progress.pop();
                     r?
@@ -388,11 +634,11 @@ impl<'a> Evaluator<'a> {
                 None => Value::unknown(format!("parameter `{decl_name}` has no value")),
             },
         };
-        self.params_cache.insert(key.into_owned(), v.clone());
+        self.params_cache.insert(key.into_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
 
-    fn cycle_path(&self, marker: &str) -> String {
+    fn cycle_path(&self, marker: &Mark<'_>) -> String {
         let start = self.in_progress.iter().position(|m| m == marker).unwrap_or(0);
         let mut names: Vec<String> = self.in_progress.iter().skip(start).map(|m| format!("`{m}`")).collect();
         names.push(format!("`{marker}`"));
@@ -405,16 +651,19 @@ impl<'a> Evaluator<'a> {
             return Err(EvalError::new(ErrorKind::Reference, "user-defined functions cannot use `variables()`"));
         }
         let key = lower_cow(name);
-        if let Some(v) = self.vars_cache.get(&*key) {
-            return Ok(v.clone());
+        if let Some((v, hit)) = self.vars_cache.get(&*key) {
+            let (v, hit) = (v.clone(), *hit);
+            self.cached(hit);
+            return Ok(v);
         }
+        let since = self.hits;
         let (decl_name, decl) = self
             .vars_decl
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(k, v)| (*k, *v))
             .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("variable `{name}` is not declared")))?;
-        let marker = format!("variables/{decl_name}");
+        let marker = Mark::Var(decl_name);
         if self.in_progress.contains(&marker) {
             return Err(EvalError::new(
                 ErrorKind::Cycle,
@@ -436,7 +685,7 @@ impl<'a> Evaluator<'a> {
         self.restore_context(saved);
         self.in_progress.pop();
         let v = r?;
-        self.vars_cache.insert(key.into_owned(), v.clone());
+        self.vars_cache.insert(key.into_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
 
@@ -557,6 +806,48 @@ impl Ptr<'_> {
             Ptr::Base(p) => (*p).to_owned(),
             Ptr::Key(parent, k) => crate::json::push_pointer(&parent.render(), k),
             Ptr::Index(parent, i) => format!("{}/{i}", parent.render()),
+        }
+    }
+}
+
+/// How to expand a nested deployment again (see `Evaluator::replay`): its
+/// declaration and the state it was expanded in.
+pub(crate) struct Replay<'a> {
+    pub(crate) r: &'a Value,
+    pub(crate) pointer: String,
+    pub(crate) src: super::template::Source,
+    /// `Settings::depth` and the evaluation depth.
+    pub(crate) set_depth: usize,
+    pub(crate) eval_depth: usize,
+    pub(crate) copies: Vec<(String, i64)>,
+    pub(crate) resource_copy: Option<String>,
+    pub(crate) info: DeploymentInfo,
+}
+
+/// A parameter default or variable being evaluated (cycle detection).
+#[derive(Debug, Clone, Copy)]
+enum Mark<'a> {
+    /// Declared name (compared ignoring case).
+    Param(&'a str),
+    /// Declared name.
+    Var(&'a str),
+}
+
+impl PartialEq for Mark<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Mark::Param(a), Mark::Param(b)) => a.eq_ignore_ascii_case(b),
+            (Mark::Var(a), Mark::Var(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Mark<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mark::Param(n) => write!(f, "parameters/{}", n.to_ascii_lowercase()),
+            Mark::Var(n) => write!(f, "variables/{n}"),
         }
     }
 }

@@ -162,7 +162,7 @@ pub fn expand_template(doc: &Value, src: &Source, params: Map, limits: &Limits) 
 /// against an empty template in the placeholder scope. For tests and tools.
 pub fn evaluate_expression(text: &str) -> Result<Value, TemplateError> {
     let limits = Limits::default();
-    let table = OutputTable::new();
+    let table = OutputTable::default();
     let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into(), template_uri: None };
     let parsed = eval::ExprCache::default();
     let mut ev = Evaluator::new(info, &limits, &table, &parsed);

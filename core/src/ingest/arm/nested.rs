@@ -3,12 +3,11 @@
 //! `templateLink.relativePath`.
 
 use super::error::{ErrorKind, EvalError};
-use super::eval::{DeploymentInfo, Evaluator, OutputTable};
+use super::eval::{DeploymentInfo, Evaluator, OutputTable, Replay};
 use super::template::{self, resource_id, Settings, Sink, Source};
 use crate::model::DiagnosticLevel;
 use crate::value::{Map, Value};
 use std::borrow::Cow;
-use std::sync::Arc;
 
 fn field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     v.get_ci(key)
@@ -16,56 +15,39 @@ fn field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
 
 /// Expand one nested deployment resource into `sink`, recording its outputs
 /// in `table` under the deployment's id.
-pub fn deployment(
-    ev: &mut Evaluator<'_>,
-    r: &Value,
+pub fn deployment<'a>(
+    ev: &mut Evaluator<'a>,
+    r: &'a Value,
     pointer: &str,
     src: &Source,
     set: &Settings<'_>,
     sink: &mut Sink,
 ) -> Result<(), EvalError> {
-    let name = match field(r, "name") {
-        Some(n) => ev.value_of(n, pointer, "name")?,
-        None => return Err(EvalError::new(ErrorKind::Structure, "a deployment needs a `name`").at(pointer)),
+    // Early outputs read from here on (see `Evaluator::known_outputs`).
+    let since = ev.hits;
+    let eval_depth = ev.eval_depth();
+    let replay = |ev: &Evaluator<'a>| Replay {
+        r,
+        pointer: pointer.to_owned(),
+        src: src.clone(),
+        set_depth: set.depth,
+        eval_depth,
+        copies: ev.copies.clone(),
+        resource_copy: ev.resource_copy.clone(),
+        info: ev.info.clone(),
     };
-    let name = match name {
-        Value::String(s) => s,
-        Value::Unknown(_) => "unnamed-deployment".to_owned(),
-        other => {
-            return Err(EvalError::new(ErrorKind::Type, format!("`name` must be a string, found {}", other.type_name()))
-                .at(&format!("{pointer}/name")))
-        }
-    };
-    if set.depth.saturating_add(1) > set.limits.max_deployment_depth {
-        return Err(EvalError::new(
-            ErrorKind::Limit,
-            format!("nested deployment `{name}` is more than {} levels deep", set.limits.max_deployment_depth),
-        )
-        .at(pointer));
+    let (name, mut info, id_key) = target(ev, r, pointer, set)?;
+    if ev.hits > since {
+        // Which deployment this is depends on an early output.
+        ev.inexact = true;
     }
     let empty = Value::Object(Map::new());
     let props = field(r, "properties").unwrap_or(&empty);
     let pp = format!("{pointer}/properties");
-    // Where the inner deployment goes.
-    let mut info = ev.info.clone();
-    for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
-        if let Some(v) = field(r, key) {
-            match ev.value_of(v, pointer, key)? {
-                Value::String(s) if slot == 0 => info.scope.subscription_id = s,
-                Value::String(s) => info.scope.resource_group = s,
-                _ => {}
-            }
-        }
-    }
-    info.name = name.clone();
-    info.template_uri = None;
-    let id_key = crate::model::normalise_id(&resource_id(&info, "Microsoft.Resources/deployments", &name, None));
-    let inner_scope = match field(props, "expressionEvaluationOptions").and_then(|o| field(o, "scope")) {
-        Some(s) => matches!(ev.value_of(s, &format!("{pp}/expressionEvaluationOptions"), "scope")?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
-        None => false,
-    };
+    let inner_scope = inner_scope(ev, props, &pp)?;
     // The template: inline or linked.
-    let (tmpl, tsrc, base, linked) = if let Some(t) = field(props, "template") {
+    let inline: Option<&'a Value> = field(r, "properties").and_then(|p| field(p, "template"));
+    let (tmpl, tsrc, base, linked) = if let Some(t) = inline {
         (Cow::Borrowed(t), src.clone(), format!("{pp}/template"), false)
     } else if let Some(link) = field(props, "templateLink") {
         let link = ev.value_of(link, &pp, "templateLink")?;
@@ -110,17 +92,20 @@ pub fn deployment(
         let mut supplied = Map::new();
         if let Some(Value::Object(params)) = field(props, "parameters") {
             for (k, p) in params {
-                let ptr = crate::json::push_pointer(&format!("{pp}/parameters"), k);
                 // The entry may itself be an expression producing `{value: …}`.
+                let evaluated;
                 let entry = match p {
-                    Value::String(_) => ev.value(p, &ptr)?,
-                    _ => p.clone(),
+                    Value::String(_) => {
+                        evaluated = ev.value_in(p, &pp, &["parameters", k])?;
+                        &evaluated
+                    }
+                    _ => p,
                 };
                 let v = if entry.is_unknown() {
-                    entry
-                } else if let Some(v) = field(&entry, "value") {
-                    if matches!(p, Value::String(_)) { v.clone() } else { ev.value(v, &format!("{ptr}/value"))? }
-                } else if field(&entry, "reference").is_some() {
+                    entry.clone()
+                } else if let Some(v) = field(entry, "value") {
+                    if matches!(p, Value::String(_)) { v.clone() } else { ev.value_in(v, &pp, &["parameters", k, "value"])? }
+                } else if field(entry, "reference").is_some() {
                     Value::unknown(format!("parameter `{k}` is a key vault secret reference"))
                 } else {
                     Value::unknown(format!("parameter `{k}` has no value"))
@@ -133,7 +118,7 @@ pub fn deployment(
                 sink.resources.extend(inner_sink.resources);
                 sink.diagnostics.extend(inner_sink.diagnostics);
                 sink.secret_outputs.extend(inner_sink.secret_outputs);
-                ev.record_outputs(id_key, outputs);
+                ev.record_outputs(id_key, outputs, since, replay);
             }
             Err(te) => sink.diagnostics.push(crate::model::Diagnostic {
                 level: DiagnosticLevel::Error,
@@ -144,16 +129,92 @@ pub fn deployment(
     } else {
         // Outer scope: the inner template's expressions see this template's
         // parameters and variables.
-        template::check_declarations(&tmpl, &tsrc, &base, set.limits).map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
+        // (Not linked: the template is the inline one.)
+        let Cow::Borrowed(tmpl) = tmpl else {
+            return Err(EvalError::new(ErrorKind::Structure, format!("nested deployment `{name}` has no inline `template`")).at(&pp));
+        };
+        template::check_declarations(tmpl, &tsrc, &base, set.limits).map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
         let saved = std::mem::replace(&mut ev.info, info);
-        let r = template::walk(ev, &tmpl, &base, &tsrc, &inner_set, sink);
-        let outputs = template::outputs(ev, &tmpl, &base);
-        sink.secret_outputs.extend(super::secrets::secret_outputs(&tmpl, &base, &tsrc, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
+        let walked = template::walk(ev, tmpl, &base, &tsrc, &inner_set, sink);
+        let outputs = template::outputs(ev, tmpl, &base);
+        sink.secret_outputs.extend(super::secrets::secret_outputs(tmpl, &base, &tsrc, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
         ev.info = saved;
-        r.map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
-        ev.record_outputs(id_key, outputs);
+        walked.map_err(|te| EvalError::new(te.kind, te.message).at(&te.pointer))?;
+        ev.record_outputs(id_key, outputs, since, replay);
     }
     Ok(())
+}
+
+/// Name, scope and lower-cased id of a deployment resource `r`.
+fn target(ev: &mut Evaluator<'_>, r: &Value, pointer: &str, set: &Settings<'_>) -> Result<(String, DeploymentInfo, String), EvalError> {
+    let name = match field(r, "name") {
+        Some(n) => ev.value_of(n, pointer, "name")?,
+        None => return Err(EvalError::new(ErrorKind::Structure, "a deployment needs a `name`").at(pointer)),
+    };
+    let name = match name {
+        Value::String(s) => s,
+        Value::Unknown(_) => "unnamed-deployment".to_owned(),
+        other => {
+            return Err(EvalError::new(ErrorKind::Type, format!("`name` must be a string, found {}", other.type_name()))
+                .at(&format!("{pointer}/name")))
+        }
+    };
+    if set.depth.saturating_add(1) > set.limits.max_deployment_depth {
+        return Err(EvalError::new(
+            ErrorKind::Limit,
+            format!("nested deployment `{name}` is more than {} levels deep", set.limits.max_deployment_depth),
+        )
+        .at(pointer));
+    }
+    // Where the inner deployment goes.
+    let mut info = ev.info.clone();
+    for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
+        if let Some(v) = field(r, key) {
+            match ev.value_of(v, pointer, key)? {
+                Value::String(s) if slot == 0 => info.scope.subscription_id = s,
+                Value::String(s) => info.scope.resource_group = s,
+                _ => {}
+            }
+        }
+    }
+    info.name = name.clone();
+    info.template_uri = None;
+    let id_key = crate::model::normalise_id(&resource_id(&info, "Microsoft.Resources/deployments", &name, None));
+    Ok((name, info, id_key))
+}
+
+/// `expressionEvaluationOptions.scope` is `inner`.
+fn inner_scope(ev: &mut Evaluator<'_>, props: &Value, pp: &str) -> Result<bool, EvalError> {
+    Ok(match field(props, "expressionEvaluationOptions").and_then(|o| field(o, "scope")) {
+        Some(s) => matches!(ev.value_of(s, &format!("{pp}/expressionEvaluationOptions"), "scope")?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
+        None => false,
+    })
+}
+
+/// For a top-level resource `r` (copy instance set in `ev`) that the first
+/// of the repeated passes would expand as a nested deployment: its id and
+/// whether it expands an inline template in this template's scope (whose
+/// own nested deployments record outputs too). `None` if it is not one.
+pub(crate) fn first_pass_target(ev: &mut Evaluator<'_>, r: &Value, pointer: &str, set: &Settings<'_>) -> Option<(String, bool)> {
+    let m = r.as_object()?;
+    if let Some(c) = r.get_ci("condition") {
+        match ev.value_of(c, pointer, "condition") {
+            Ok(Value::Bool(true) | Value::Unknown(_)) => {}
+            _ => return None,
+        }
+    }
+    let t = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(_, v)| v)?;
+    match ev.value_of(t, pointer, "type") {
+        Ok(Value::String(t)) if t.eq_ignore_ascii_case("Microsoft.Resources/deployments") => {}
+        _ => return None,
+    }
+    let (_, _, id_key) = target(ev, r, pointer, set).ok()?;
+    let empty = Value::Object(Map::new());
+    let props = field(r, "properties").unwrap_or(&empty);
+    // (An error here fails the deployment: then it records nothing, and
+    // saying "outer" only makes the caller give up.)
+    let outer = field(props, "template").is_some() && !inner_scope(ev, props, &format!("{pointer}/properties")).unwrap_or(false);
+    Some((id_key, outer))
 }
 
 /// A `templateLink.uri` that points into the parent template's own folder
@@ -186,9 +247,8 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
         .map_err(|e| EvalError::new(ErrorKind::Io, format!("cannot read linked template `{shown}`: {e}")))?
         .map_err(|size| EvalError::new(ErrorKind::Limit, format!("linked template `{shown}` is {size} bytes; azure accepts at most {max}")))?;
     let text = crate::json::decode(&bytes).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
-    let doc = crate::json::parse(text).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
-    let s = Source { file: Some(shown), text: Some(Arc::from(text)), dir: path.parent().map(std::path::Path::to_path_buf), ..Default::default() };
-    Ok((doc, s))
+    let dir = path.parent().map(std::path::Path::to_path_buf);
+    Source::parse(Some(&shown), text, dir).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))
 }
 
 /// Expand a template with its own scope. First one pass in which
@@ -208,8 +268,8 @@ pub fn expand(
 ) -> Result<(Sink, Value), super::error::TemplateError> {
     const MAX_PASSES: usize = 8;
     template::check_declarations(t, src, base, set.limits)?;
-    let mut known = OutputTable::new();
-    let mut early = true;
+    let mut known = OutputTable::default();
+    let mut early = !no_early_pass();
     let mut pass = 0;
     loop {
         pass += 1;
@@ -218,7 +278,7 @@ pub fn expand(
         // outputs) missed module outputs that this pass found; secret
         // outputs are looked for on the last pass only.
         let (last, found) = {
-            let mut ev = template::evaluator(t, base, &supplied, info.clone(), set.limits, &known, &set.shared.parsed)
+            let mut ev = template::evaluator(t, base, &supplied, info.clone(), set.limits, &known, set.shared)
                 .map_err(|e| src.error(e, base))?;
             ev.early = early;
             let walked = template::walk(&mut ev, t, base, src, set, &mut sink);
@@ -247,4 +307,21 @@ pub fn expand(
             None => known.extend(found),
         }
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: expand through the repeated passes only (the reference the
+    /// early pass must equal).
+    pub(crate) static NO_EARLY_PASS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn no_early_pass() -> bool {
+    NO_EARLY_PASS.with(std::cell::Cell::get)
+}
+
+#[cfg(not(test))]
+fn no_early_pass() -> bool {
+    false
 }

@@ -20,13 +20,16 @@ pub struct Source {
     pub text: Option<Arc<str>>,
     /// Folder for `templateLink.relativePath`.
     pub dir: Option<PathBuf>,
-    /// Positions of every value of `text`, indexed on first use (one pass
-    /// over the text instead of one per located resource or diagnostic).
+    /// Positions of every value of `text`, recorded while parsing or indexed
+    /// on first use (not one pass over the text per located resource or
+    /// diagnostic).
     pub(crate) positions: Positions,
 }
 
-/// The lazily built [`crate::json::PositionIndex`] of a source's text (`None`
-/// inside when the text does not parse: then each lookup reads the text).
+/// The [`crate::json::PositionIndex`] of a source's text: recorded by the
+/// parse that read the template ([`Source::parse`], [`Source::indexed`]), or
+/// else built on first use (`None` inside when the text does not parse: then
+/// each lookup reads the text).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Positions(Arc<std::sync::OnceLock<Option<crate::json::PositionIndex>>>);
 
@@ -35,6 +38,21 @@ impl Source {
     /// line/column lookups) and `dir` (for linked templates).
     pub fn new(file: Option<&str>, text: Option<&str>, dir: Option<PathBuf>) -> Self {
         Source { file: file.map(str::to_owned), text: text.map(Arc::from), dir, ..Default::default() }
+    }
+
+    /// Parse `text` (JSON with comments) into the template's value and a
+    /// source for it whose positions are recorded by that same parse (no
+    /// second reading of the text when resources are located).
+    pub(crate) fn parse(file: Option<&str>, text: &str, dir: Option<PathBuf>) -> Result<(Value, Self), crate::json::JsonError> {
+        let (doc, index) = crate::json::parse_indexed(Arc::from(text))?;
+        Ok((doc, Source::indexed(file, index, dir)))
+    }
+
+    /// A source whose text and positions are those of `index` (from
+    /// [`crate::json::parse_indexed`]).
+    pub(crate) fn indexed(file: Option<&str>, index: crate::json::PositionIndex, dir: Option<PathBuf>) -> Self {
+        let text = Some(Arc::clone(index.text()));
+        Source { file: file.map(str::to_owned), text, dir, positions: Positions(Arc::new(std::sync::OnceLock::from(Some(index)))) }
     }
 
     /// Line and column of the value at `pointer` in the text, if any.
@@ -157,10 +175,11 @@ pub fn evaluator<'a>(
     info: DeploymentInfo,
     limits: &'a Limits,
     outputs: &'a OutputTable,
-    parsed: &'a super::eval::ExprCache,
+    shared: &'a Shared,
 ) -> Result<Evaluator<'a>, EvalError> {
     static NULL: Value = Value::Null;
-    let mut ev = Evaluator::new(info, limits, outputs, parsed);
+    let mut ev = Evaluator::new(info, limits, outputs, &shared.parsed);
+    ev.shared = Some(shared);
     ev.params_decl = obj(t, "parameters");
     ev.params_supplied = Some(supplied);
     if let Some(vars) = obj(t, "variables") {
@@ -207,8 +226,8 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
     let mut out = Map::new();
     if let Some(decl) = obj(t, "outputs") {
         for (k, o) in decl {
-            let p = push_pointer(&format!("{base}/outputs"), k);
             let v = if let Some(c) = o.get_ci("copy") {
+                let p = push_pointer(&format!("{base}/outputs"), k);
                 match ev.copy_count(c, &format!("{p}/copy")) {
                     Ok(Some(n)) => {
                         let input = c.get_ci("input").cloned().unwrap_or(Value::Null);
@@ -237,7 +256,7 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
             } else {
                 match o.get_ci("value") {
                     Some(v) => ev
-                        .value(v, &format!("{p}/value"))
+                        .value_in(v, base, &["outputs", k, "value"])
                         .unwrap_or_else(|e| Value::unknown(format!("output `{k}` could not be computed: {}", e.message))),
                     None => Value::Null,
                 }
@@ -275,7 +294,11 @@ fn qualify(type_: &str, name: &str, parent: Option<&(String, String)>) -> (Strin
 }
 
 /// Resources of one template (array or symbolic-name object) → the sink.
-pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink) -> Result<(), TemplateError> {
+pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink) -> Result<(), TemplateError> {
+    // The first walk is the template's own; later ones are nested templates
+    // with outer scope.
+    ev.walks = ev.walks.saturating_add(1);
+    let late = ev.walks > 1;
     let entries: Vec<(String, Option<&str>, &Value)> = match t.get_ci("resources") {
         Some(Value::Array(a)) => a.iter().enumerate().map(|(i, r)| (format!("{base}/resources/{i}"), None, r)).collect(),
         Some(Value::Object(m)) => {
@@ -299,15 +322,35 @@ pub fn walk(ev: &mut Evaluator<'_>, t: &Value, base: &str, src: &Source, set: &S
     for (_, sym, r) in &entries {
         if let Some(sym) = sym {
             if r.get_ci("copy").is_none() {
+                let since = ev.hits;
                 if let Some(id) = plain_id(ev, r) {
                     ev.symbols.insert(sym.to_ascii_lowercase(), id);
+                    ev.no_replay |= late;
+                }
+                if ev.hits > since {
+                    ev.inexact = true;
                 }
             }
         }
     }
+    // (Shared with the lookaheads of an early pass.)
+    let entries = std::rc::Rc::new(entries);
+    if !late && ev.early {
+        let info = ev.info.clone();
+        let eval_depth = ev.eval_depth();
+        // (Outer scope: an inline template not said to be `inner` as such.)
+        let has_outer = entries.iter().any(|(_, _, r)| {
+            let props = r.get_ci("properties");
+            props.and_then(|p| p.get_ci("template")).is_some()
+                && !matches!(props.and_then(|p| p.get_ci("expressionEvaluationOptions")).and_then(|o| o.get_ci("scope")),
+                    Some(Value::String(s)) if s.eq_ignore_ascii_case("inner"))
+        });
+        let entries = std::rc::Rc::clone(&entries);
+        ev.decls = Some(std::rc::Rc::new(super::eval::Decls { entries, src: src.clone(), set_depth: set.depth, eval_depth, info, has_outer }));
+    }
     let before = sink.resources.len();
     let mut w = Walk { ev, src, set, sink };
-    for (pointer, symbol, r) in &entries {
+    for (pointer, symbol, r) in entries.iter() {
         if w.ev.doomed() {
             break;
         }
@@ -337,8 +380,8 @@ struct Walk<'w, 'a> {
 
 /// One resource declaration: its value, JSON pointer, symbolic name
 /// (languageVersion 2.0) and parent (type, name) when it is a child resource.
-struct Decl<'d> {
-    r: &'d Value,
+struct Decl<'d, 'a> {
+    r: &'a Value,
     pointer: &'d str,
     symbol: Option<&'d str>,
     parent: Option<&'d (String, String)>,
@@ -355,8 +398,17 @@ fn plain_id(ev: &mut Evaluator<'_>, r: &Value) -> Option<String> {
     Some(resource_id(&info, t.as_str()?, n.as_str()?, scope.as_deref()))
 }
 
+/// Whether a resource declaration may be a nested deployment (its `type` is
+/// that or an expression).
+pub(crate) fn may_be_deployment(r: &Value) -> bool {
+    match r.get_ci("type") {
+        Some(Value::String(t)) => t.eq_ignore_ascii_case(DEPLOYMENTS) || t.starts_with('['),
+        _ => true,
+    }
+}
+
 /// One resource declaration (with its copies and children).
-fn resource(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
+fn resource<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
     let Decl { r, pointer, .. } = *d;
     if r.as_object().is_none() {
         w.sink.diagnostics.push(w.src.diagnostic(
@@ -372,7 +424,13 @@ fn resource(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
     };
     let copy_pointer = format!("{pointer}/copy");
     let name = copy.get_ci("name").and_then(Value::as_str).unwrap_or("copy").to_owned();
-    match w.ev.copy_count(copy, &copy_pointer) {
+    let since = w.ev.hits;
+    let count = w.ev.copy_count(copy, &copy_pointer);
+    if w.ev.hits > since && may_be_deployment(r) {
+        // How many deployments there are depends on an early output.
+        w.ev.inexact = true;
+    }
+    match count {
         Err(e) => w.sink.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Error,
             message: format!("resource not expanded: {}", e.message),
@@ -398,7 +456,7 @@ fn resource(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
 const SKIP_KEYS: [&str; 4] = ["copy", "condition", "resources", "dependsOn"];
 
 /// One instance of a resource (one copy iteration).
-fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
+fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
     let Decl { r, pointer, symbol, parent } = *d;
     let Walk { ev, src, set, sink } = w;
     let (src, set) = (*src, *set);
@@ -410,10 +468,20 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
             provenance: Provenance { file: te.file, pointer: te.pointer, line: te.line, column: te.column },
         });
     };
+    // Whether this is a nested deployment, and which, must not depend on an
+    // early output (see `Evaluator::known_outputs`).
+    let since = ev.hits;
+    let check = |ev: &mut Evaluator<'_>| {
+        if ev.hits > since && may_be_deployment(r) {
+            ev.inexact = true;
+        }
+    };
     // condition
     let mut condition_unknown = None;
     if let Some(c) = r.get_ci("condition") {
-        match ev.value_of(c, pointer, "condition") {
+        let v = ev.value_of(c, pointer, "condition");
+        check(ev);
+        match v {
             Ok(Value::Bool(false)) => return,
             Ok(Value::Bool(true)) => {}
             Ok(u @ Value::Unknown(_)) => condition_unknown = Some(u),
@@ -428,8 +496,10 @@ fn instance(w: &mut Walk<'_, '_>, d: &Decl<'_>) {
         }
     }
     let Some(m) = r.as_object() else { return };
-    let type_raw = match m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(_, v)| v) {
-        Some(t) => match ev.value_of(t, pointer, "type") {
+    let type_v = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(_, v)| ev.value_of(v, pointer, "type"));
+    check(ev);
+    let type_raw = match type_v {
+        Some(t) => match t {
             Ok(Value::String(t)) => t,
             Ok(other) => {
                 return fail(sink, EvalError::new(ErrorKind::Type, format!("`type` must be a string, found {}", other.type_name())).at(&format!("{pointer}/type")))

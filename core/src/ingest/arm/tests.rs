@@ -633,7 +633,10 @@ fn load_text_detects_formats() {
     assert!(e.to_string().contains("parameters file"), "{e}");
     let small = crate::ingest::LoadOptions { limits: Limits { max_template_bytes: 10, ..Limits::default() }, ..Default::default() };
     let e = crate::ingest::load_text("[1, 2, 3, 4, 5, 6]", Some("big.json"), &small).unwrap_err();
-    assert!(e.to_string().contains("at most 10 bytes"), "{e}");
+    // A changed limit is named as such, not as Azure's 4 MB.
+    assert!(e.to_string().contains("the limit is 10 bytes") && !e.to_string().contains("4 MB"), "{e}");
+    let e = crate::ingest::load_text(&" ".repeat(4_194_305), Some("big.json"), &Default::default()).unwrap_err();
+    assert!(e.to_string().contains("azure accepts at most 4194304 bytes (4 MB)"), "{e}");
 }
 
 #[test]
@@ -692,4 +695,62 @@ fn terraform_plans_are_dispatched_to_the_terraform_adapter() {
     assert_eq!(crate::ingest::detect(&doc), crate::ingest::Format::TerraformPlan);
     let d = crate::ingest::load_text(plan, Some("plan.json"), &crate::ingest::LoadOptions::default()).unwrap();
     assert!(d.resources.iter().any(|r| r.is_type("Microsoft.Storage/storageAccounts")), "{:?}", names(&d));
+}
+
+#[test]
+fn the_early_pass_gives_what_the_repeated_passes_give() {
+    // Each template is expanded twice: as usual (one early pass when it can
+    // stand) and through the repeated passes only; both must agree exactly
+    // (resources, provenance, diagnostics, relations).
+    let module = json!({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0", "parameters": {"p": {"type": "string"}},
+        "resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "[parameters('p')]"}],
+        "outputs": {"y": {"type": "string", "value": "[concat(parameters('p'), 'x')]"},
+                    "n": {"type": "int", "value": 2}}});
+    let dep = |name: &str, p: serde_json::Value| {
+        json!({"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": name,
+               "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "mode": "Incremental",
+                              "parameters": {"p": {"value": p}}, "template": module.clone()}})
+    };
+    let from = |name: &str| json!(format!("[reference('{name}').outputs.y.value]"));
+    let storage = |name: serde_json::Value| json!({"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": name});
+    let mut cond = dep("c", json!("cc"));
+    cond["condition"] = json!("[equals(reference('a').outputs.y.value, 'stx')]");
+    let mut counted = dep("[concat('k', copyIndex())]", from("a"));
+    counted["copy"] = json!({"name": "k", "count": "[reference('a').outputs.n.value]"});
+    let mut looped = dep("[concat('l', copyIndex())]", json!("[concat(reference('a').outputs.y.value, copyIndex())]"));
+    looped["copy"] = json!({"name": "l", "count": 2});
+    let outer = json!({"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "o",
+        "properties": {"mode": "Incremental", "template": {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0", "resources": [storage(from("b"))],
+            "outputs": {"y": {"type": "string", "value": "[reference('b').outputs.y.value]"}}}}});
+    let cases = vec![
+        ("chain", template(json!([dep("a", json!("st")), dep("b", from("a")), dep("c", from("b")), dep("d", from("c"))]))),
+        ("reversed", template(json!([dep("d", from("c")), dep("c", from("b")), dep("b", from("a")), dep("a", json!("st"))]))),
+        ("forward from a resource", template(json!([storage(from("b")), dep("b", from("a")), dep("a", json!("st"))]))),
+        ("missing", template(json!([dep("a", json!("st")), dep("b", from("zz")), storage(from("b"))]))),
+        ("condition", template(json!([dep("a", json!("st")), cond, storage(json!("[reference('c').outputs.y.value]"))]))),
+        ("count", template(json!([dep("a", json!("st")), counted, storage(json!("[reference('k1').outputs.y.value]"))]))),
+        ("loop", template(json!([dep("a", json!("st")), looped, dep("z", from("l1")), storage(from("z"))]))),
+        ("twice", template(json!([dep("a", json!("st")), dep("a", from("a")), storage(from("a"))]))),
+        ("outer", template(json!([dep("a", json!("st")), dep("b", from("a")), outer, storage(json!("[reference('o').outputs.y.value]"))]))),
+    ];
+    let mut with_vars = template(json!([dep("a", json!("st")), storage(json!("[variables('v')]")), dep("b", json!("[variables('v')]")), dep("c", from("b"))]));
+    with_vars["variables"] = json!({"v": "[reference('a').outputs.y.value]"});
+    let mut nested_chain = template(json!([{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "wrap",
+        "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "mode": "Incremental",
+                       "template": template(json!([dep("a", json!("st")), dep("b", from("a")), dep("c", from("b"))]))}}]));
+    nested_chain["resources"][0]["properties"]["template"]["outputs"] = json!({"y": {"type": "string", "value": "[reference('c').outputs.y.value]"}});
+    nested_chain["resources"].as_array_mut().unwrap().push(storage(json!("[reference('wrap').outputs.y.value]")));
+    let mut all = cases;
+    all.push(("variables", with_vars));
+    all.push(("nested", nested_chain));
+    for (what, t) in all {
+        let usual = expand(t.clone(), json!({}));
+        super::nested::NO_EARLY_PASS.with(|c| c.set(true));
+        let passes = expand(t, json!({}));
+        super::nested::NO_EARLY_PASS.with(|c| c.set(false));
+        assert_eq!(usual, passes, "{what}");
+        assert!(!usual.resources.is_empty(), "{what}");
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused (hostile input).
-const MAX_FILE_BYTES: u64 = 8 << 20;
+const MAX_FILE_BYTES: usize = 8 << 20;
 /// More `.tf` files than this in one folder are refused.
 const MAX_FILES: usize = 2_000;
 /// Deepest bracket nesting handed to the HCL parser.
@@ -172,14 +172,14 @@ pub fn files_in(dir: &Path, pred: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>,
     Ok(out)
 }
 
-/// Read a text file with a size limit.
+/// Read a text file with a size limit (bounded even when the size the file
+/// system reports is wrong, as for a pipe or a device).
 pub fn read_text(path: &Path) -> Result<String, TerraformError> {
     let io = |e: std::io::Error| TerraformError::Io { path: path.display().to_string(), message: e.to_string() };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(TerraformError::TooLarge { path: path.display().to_string(), what: "file larger than 8 MiB".to_owned() });
-    }
-    std::fs::read_to_string(path).map_err(io)
+    let bytes = crate::ingest::read_at_most(path, MAX_FILE_BYTES)
+        .map_err(io)?
+        .map_err(|_| TerraformError::TooLarge { path: path.display().to_string(), what: "file larger than 8 MiB".to_owned() })?;
+    String::from_utf8(bytes).map_err(|_| io(std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8")))
 }
 
 /// Parse HCL text (`file` for messages).
