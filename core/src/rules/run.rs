@@ -177,6 +177,13 @@ fn display_name(r: &Resource) -> String {
 fn in_sentence(title: &str) -> String {
     let mut cs = title.chars();
     match (cs.next(), cs.next()) {
+        // (an ASCII first letter: the rest copied as one slice)
+        (Some(a), Some(b)) if b.is_lowercase() && a.is_ascii() => {
+            let mut s = String::with_capacity(title.len());
+            s.push(a.to_ascii_lowercase());
+            s.push_str(title.get(1..).unwrap_or_default());
+            s
+        }
         (Some(a), Some(b)) if b.is_lowercase() => crate::case::lower_char(a).chain(title.chars().skip(1)).collect(),
         _ => title.to_owned(),
     }
