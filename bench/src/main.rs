@@ -105,13 +105,15 @@ fn stages(docs: &[(String, String)], rounds: usize) {
     for _ in 0..rounds {
         for (name, text) in docs {
             let t = Instant::now();
-            let Ok(doc) = amlguard_core::json::parse(text) else { continue };
+            // As `load_text` reads: the parse also records the positions.
+            let Ok((doc, src)) = arm::Source::parse(Some(name), text, Path::new(name).parent().map(Path::to_path_buf)) else {
+                continue;
+            };
             t_read += t.elapsed().as_secs_f64();
             let t = Instant::now();
             let dep = match ingest::detect(&doc) {
                 Format::ArmTemplate => {
                     let mut dep = amlguard_core::Deployment::default();
-                    let src = arm::Source::new(Some(name), Some(text), Path::new(name).parent().map(Path::to_path_buf));
                     if arm::expand_into(&mut dep, &doc, &src, arm::parameter_values(&[]), &load.limits).is_err() {
                         continue;
                     }

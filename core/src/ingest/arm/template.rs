@@ -43,7 +43,7 @@ impl Source {
     /// Parse `text` (JSON with comments) into the template's value and a
     /// source for it whose positions are recorded by that same parse (no
     /// second reading of the text when resources are located).
-    pub(crate) fn parse(file: Option<&str>, text: &str, dir: Option<PathBuf>) -> Result<(Value, Self), crate::json::JsonError> {
+    pub fn parse(file: Option<&str>, text: &str, dir: Option<PathBuf>) -> Result<(Value, Self), crate::json::JsonError> {
         let (doc, index) = crate::json::parse_indexed(Arc::from(text))?;
         Ok((doc, Source::indexed(file, index, dir)))
     }
