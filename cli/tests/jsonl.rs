@@ -1,6 +1,7 @@
 //! `check --jsonl`: resources linked by ids are checked together however far
 //! apart their lines are, so the findings equal those of checking the same
 //! resources as one file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // tests: a failure is the point
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

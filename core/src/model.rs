@@ -580,7 +580,7 @@ mod tests {
             {"type": "Microsoft.Storage/storageAccounts", "name": "st"},
             {"type": "Microsoft.Network/privateEndpoints", "name": "pe",
              "properties": {"privateLinkServiceConnections": [
-                {"name": "c", "properties": {"privateLinkServiceId": ws.to_uppercase(), "groupIds": ["amlworkspace"]}}]}},
+                {"name": "c", "properties": {"privateLinkServiceId": ws.to_ascii_uppercase(), "groupIds": ["amlworkspace"]}}]}},
             {"type": "Microsoft.KeyVault/vaults", "name": "kv"},
             {"type": "Microsoft.MachineLearningServices/workspaces/computes", "name": "ws/c",
              "properties": {"keyUri": format!("{}/keys/k", s.resource_id("Microsoft.KeyVault/vaults", "kv"))}}

@@ -71,7 +71,7 @@ mod tests {
         ];
         for case in cases {
             let mut want = case.clone();
-            want.sort_by(|a, b| a.0.cmp(&b.0));
+            want.sort_by_key(|a| a.0);
             let mut got = case.clone();
             sort_by_index(&mut got, |a, b| a.0.cmp(&b.0));
             assert_eq!(got, want);

@@ -32,11 +32,12 @@ pub fn deep_properties(depth: usize) -> String {
 
 /// Every generated input.
 pub fn all() -> Vec<Generated> {
-    let mut out = Vec::new();
-    out.push(Generated { name: "deep-array.json", bytes: "[".repeat(100_000).into_bytes() });
-    out.push(Generated { name: "deep-object.json", bytes: r#"{"a":"#.repeat(100_000).into_bytes() });
-    out.push(Generated { name: "deep-properties-300.json", bytes: deep_properties(300).into_bytes() });
-    out.push(Generated { name: "deep-properties-250.json", bytes: deep_properties(250).into_bytes() });
+    let mut out = vec![
+        Generated { name: "deep-array.json", bytes: "[".repeat(100_000).into_bytes() },
+        Generated { name: "deep-object.json", bytes: r#"{"a":"#.repeat(100_000).into_bytes() },
+        Generated { name: "deep-properties-300.json", bytes: deep_properties(300).into_bytes() },
+        Generated { name: "deep-properties-250.json", bytes: deep_properties(250).into_bytes() },
+    ];
     let big = "x".repeat(5 << 20);
     out.push(Generated {
         name: "string-5mb.json",

@@ -62,7 +62,7 @@ fn format_standard_numeric_on_doubles() {
             (&[json!("{0:P}"), json!(0.2468013)], json!("24.68 %")),
             (&[json!("{0:P1}"), json!(-0.39678)], json!("-39.7 %")),
             (&[json!("{0:P0}"), json!(1)], json!("100 %")),
-            (&[json!("{0:R}"), json!(3.14159265358979)], json!("3.14159265358979")),
+            (&[json!("{0:R}"), json!(1.23456789012345)], json!("1.23456789012345")),
             (&[json!("{0:D8}"), json!(12345)], json!("00012345")),
             (&[json!("{0:X}"), json!(255)], json!("FF")),
             (&[json!("{0:x8}"), json!(-1)], json!("ffffffffffffffff")),
@@ -251,14 +251,14 @@ fn unknowns_and_errors() {
     let u = Value::unknown("later");
     let args = |x: Value| vec![x, v(json!("b"))];
     // strict functions return the unknown argument
-    assert_eq!(call(Dialect::Arm, "tolower", "toLower", &[u.clone()]), Some(Ok(u.clone())));
+    assert_eq!(call(Dialect::Arm, "tolower", "toLower", std::slice::from_ref(&u)), Some(Ok(u.clone())));
     // contains: a known match is still true, otherwise unknown
     let arr = Value::Array(vec![u.clone(), v(json!("b"))]);
     assert_eq!(call(Dialect::Arm, "contains", "contains", &args(arr.clone())), Some(Ok(Value::Bool(true))));
     let miss = call(Dialect::Arm, "contains", "contains", &[arr, v(json!("z"))]);
     assert!(matches!(miss, Some(Ok(Value::Unknown(_)))));
     // createArray keeps the unknown inside
-    assert_eq!(call(Dialect::Policy, "createarray", "createArray", &[u.clone()]), Some(Ok(Value::Array(vec![u]))));
+    assert_eq!(call(Dialect::Policy, "createarray", "createArray", std::slice::from_ref(&u)), Some(Ok(Value::Array(vec![u.clone()]))));
     // kinds of errors
     let e = |name: &str, a: Vec<serde_json::Value>| {
         let vals: Vec<Value> = a.into_iter().map(v).collect();
