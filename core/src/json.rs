@@ -68,7 +68,7 @@ pub fn parse_indexed(text: std::sync::Arc<str>) -> Result<(Value, PositionIndex)
         let container = matches!(value, Value::Object(_) | Value::Array(_)).then(|| b.containers.len().saturating_sub(1));
         (value, (offset, container), b)
     };
-    let lines = newline_blocks(text.as_bytes());
+    let lines = std::sync::OnceLock::new();
     Ok((value, PositionIndex { text, root, containers: b.containers, edges: b.edges, lines }))
 }
 
@@ -127,8 +127,10 @@ pub struct PositionIndex {
     containers: Vec<Container>,
     /// Children of every container, contiguous per container.
     edges: Vec<Edge>,
-    /// Newlines before each block of [`LINE_BLOCK`] bytes.
-    lines: Vec<u32>,
+    /// Newlines before each block of [`LINE_BLOCK`] bytes, counted on the
+    /// first lookup (an index whose document turns out not to need
+    /// positions costs no pass over the text).
+    lines: std::sync::OnceLock<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -138,22 +140,40 @@ struct Container {
     len: usize,
 }
 
-/// One member or element: the byte range of its raw (still escaped) key
-/// (objects), where its value starts, and the value's container if it is one.
+/// One member or element: the byte range of its raw key (objects) and
+/// whether that holds escapes, where its value starts, and the value's
+/// container if it is one.
 #[derive(Debug, Clone, Copy)]
 struct Edge {
     key: (usize, usize),
+    escaped: bool,
     offset: usize,
     container: Option<usize>,
 }
 
 impl PositionIndex {
-    /// Index `text` (JSON with comments, as [`parse`] reads it; the values
-    /// are dropped: use [`parse_indexed`] to keep them). An error if the
-    /// document does not parse (then use [`locate`], which finds what comes
-    /// before the error).
+    /// Index `text` (JSON with comments, as [`parse`] reads it) without
+    /// keeping values (use [`parse_indexed`] when the value is wanted too:
+    /// one pass instead of two). An error if the document does not parse
+    /// (then use [`locate`], which finds what comes before the error).
     pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
-        parse_indexed(text).map(|(_, index)| index)
+        // A scan that keeps no values (cheaper than `parse_indexed`).
+        let (root, b) = {
+            let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
+            let mut b = IndexBuilder::for_text(text.len());
+            p.skip_ws()?;
+            if p.peek().is_none() {
+                return p.err("empty document");
+            }
+            let offset = p.i;
+            let root = (offset, p.index_value(0, &mut b)?);
+            p.skip_ws()?;
+            if p.peek().is_some() {
+                return p.err("unexpected content after the end of the document");
+            }
+            (root, b)
+        };
+        Ok(PositionIndex { text, root, containers: b.containers, edges: b.edges, lines: std::sync::OnceLock::new() })
     }
 
     /// The text this index locates values in.
@@ -169,7 +189,7 @@ impl PositionIndex {
             let c = self.containers.get(container?)?;
             let children = self.edges.get(c.first..c.first.saturating_add(c.len))?;
             let edge = if c.object {
-                children.iter().find(|e| self.key_is(e.key, &token))?
+                children.iter().find(|e| self.key_is(e, &token))?
             } else {
                 // Array indexes are written without sign or leading zeros.
                 let index = &*token;
@@ -185,7 +205,8 @@ impl PositionIndex {
         let bytes = self.text.as_bytes();
         let block = offset / LINE_BLOCK;
         let before = bytes.get(block.saturating_mul(LINE_BLOCK)..offset).map_or(0, newlines);
-        let line = self.lines.get(block).copied().unwrap_or(0).saturating_add(before).saturating_add(1);
+        let lines = self.lines.get_or_init(|| newline_blocks(bytes));
+        let line = lines.get(block).copied().unwrap_or(0).saturating_add(before).saturating_add(1);
         let line_start = bytes.get(..offset).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |j| j.saturating_add(1));
         Some(position_at(&self.text, line, line_start, offset))
     }
@@ -195,10 +216,10 @@ impl PositionIndex {
         std::sync::Arc::ptr_eq(&self.text, text)
     }
 
-    fn key_is(&self, (start, end): (usize, usize), token: &str) -> bool {
-        let raw = self.text.get(start..end).unwrap_or_default();
-        if !raw.contains('\\') {
-            return raw == token;
+    fn key_is(&self, edge: &Edge, token: &str) -> bool {
+        let (start, end) = edge.key;
+        if !edge.escaped {
+            return self.text.get(start..end) == Some(token);
         }
         let mut p = Parser::new(&self.text, DEFAULT_MAX_DEPTH, None);
         p.i = start.saturating_sub(1);
@@ -226,10 +247,10 @@ impl IndexBuilder {
     /// A member (`key`: raw byte range; `(0, 0)` for an element) whose value
     /// started at `offset` and was just read; `containers_before`: the
     /// number of containers before it was read (more now if it was one).
-    fn child(&mut self, key: (usize, usize), offset: usize, containers_before: usize) {
+    fn child(&mut self, key: (usize, usize), escaped: bool, offset: usize, containers_before: usize) {
         let n = self.containers.len();
         let container = (n > containers_before).then(|| n.saturating_sub(1));
-        self.scratch.push(Edge { key, offset, container });
+        self.scratch.push(Edge { key, escaped, offset, container });
     }
 
     /// The container whose children were recorded from `mark` on ended.
@@ -332,19 +353,20 @@ fn word(chunk: &[u8]) -> u64 {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-/// Offset of the first byte after a run of spaces starting at `from`.
+/// Offset of the first byte after a run of spaces starting at `from`
+/// (eight bytes at a time; most runs, indentation included, end in the
+/// first word or two).
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn spaces_end(bytes: &[u8], from: usize) -> usize {
-    let rest = bytes.get(from..).unwrap_or_default();
-    let mut chunks = rest.chunks_exact(8);
     let mut at = from;
-    for chunk in &mut chunks {
-        let other = word(chunk) ^ (ONES * u64::from(b' '));
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let other = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b' '));
         if other != 0 {
             return at.saturating_add((other.trailing_zeros() / 8) as usize);
         }
         at = at.saturating_add(8);
     }
-    let tail = chunks.remainder();
+    let tail = bytes.get(at..).unwrap_or_default();
     at.saturating_add(tail.iter().position(|&b| b != b' ').unwrap_or(tail.len()))
 }
 
@@ -379,17 +401,12 @@ fn newline_blocks(bytes: &[u8]) -> Vec<u32> {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn newlines(bytes: &[u8]) -> u32 {
-    const LOW: u64 = !HIGH;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut n: u32 = 0;
-    for chunk in &mut chunks {
-        let x = word(chunk) ^ (ONES * u64::from(b'\n'));
-        // The high bit of every byte of `x` that is zero (exact per byte).
-        let hit = !((x & LOW).wrapping_add(LOW) | x) & HIGH;
-        // Their number: one per byte, summed into the top byte by the multiply.
-        n = n.saturating_add(((hit >> 7).wrapping_mul(ONES) >> 56) as u32);
-    }
-    chunks.remainder().iter().filter(|&&b| b == b'\n').fold(n, |n, _| n.saturating_add(1))
+    // Per block of at most LINE_BLOCK (< 256) bytes, a one-byte count (which
+    // the compiler turns into vector compares and adds).
+    bytes.chunks(LINE_BLOCK).fold(0u32, |n, block| {
+        let k = block.iter().fold(0u8, |k, &b| k.wrapping_add(u8::from(b == b'\n')));
+        n.saturating_add(u32::from(k))
+    })
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -536,25 +553,40 @@ impl<'a> Parser<'a> {
     }
 
     /// Skip whitespace and comments (most calls find none: kept inline,
-    /// except in the size-optimised wasm build).
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    /// except in the size-optimised wasm build and in debug builds, where
+    /// inlined copies would enlarge the reader's recursive stack frames).
+    #[cfg_attr(all(not(target_arch = "wasm32"), not(debug_assertions)), inline(always))]
     fn skip_ws(&mut self) -> Result<(), JsonError> {
         match self.peek() {
+            #[cfg(not(target_arch = "wasm32"))]
+            Some(b' ' | b'\n') => {
+                // The common shapes (a space after `:`, a line break and the
+                // next line's indentation) without a call.
+                self.i = spaces_end(self.bytes, self.i.saturating_add(1));
+                match self.peek() {
+                    Some(b' ' | b'\n' | b'\r' | b'\t' | b'/') => self.skip_ws_run(),
+                    _ => Ok(()),
+                }
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Some(b'\r' | b'\t' | b'/') => self.skip_ws_run(),
+            #[cfg(target_arch = "wasm32")]
             Some(b' ' | b'\n' | b'\r' | b'\t' | b'/') => self.skip_ws_run(),
             _ => Ok(()),
         }
     }
 
     fn skip_ws_run(&mut self) -> Result<(), JsonError> {
-        while let Some(b) = self.peek() {
-            match b {
-                b' ' => self.i = spaces_end(self.bytes, self.i),
-                b'\n' | b'\r' | b'\t' => self.i = self.i.saturating_add(1),
-                b'/' => self.comment()?,
-                _ => break,
+        loop {
+            match self.peek() {
+                // The common shapes, in one step each: a space (after `:`),
+                // or a line break with the next line's indentation.
+                Some(b' ' | b'\n') => self.i = spaces_end(self.bytes, self.i.saturating_add(1)),
+                Some(b'\r' | b'\t') => self.i = self.i.saturating_add(1),
+                Some(b'/') => self.comment()?,
+                _ => return Ok(()),
             }
         }
-        Ok(())
     }
 
     /// A `//` or `/* */` comment (at a `/`).
@@ -642,9 +674,9 @@ impl<'a> Parser<'a> {
         self.index.as_ref().map_or(0, |b| b.containers.len())
     }
 
-    fn index_child(&mut self, key: (usize, usize), offset: usize, before: usize) {
+    fn index_child(&mut self, key: (usize, usize), escaped: bool, offset: usize, before: usize) {
         if let Some(b) = self.index.as_mut() {
-            b.child(key, offset, before);
+            b.child(key, escaped, offset, before);
         }
     }
 
@@ -676,6 +708,8 @@ impl<'a> Parser<'a> {
             let key_at = self.i;
             let key = self.string()?;
             let key_end = self.i.saturating_sub(1);
+            // (An escape is longer than what it stands for.)
+            let escaped = key.len() != key_end.saturating_sub(key_at).saturating_sub(1);
             self.skip_ws()?;
             if self.peek() != Some(b':') {
                 return self.err("expected `:` after an object key");
@@ -686,7 +720,7 @@ impl<'a> Parser<'a> {
             self.push_seg(Seg::Key(key_at), hit);
             let (offset, before) = (self.i, self.index_before());
             let v = self.value(depth)?;
-            self.index_child((key_at.saturating_add(1), key_end), offset, before);
+            self.index_child((key_at.saturating_add(1), key_end), escaped, offset, before);
             self.pop_seg();
             // In `locate` modes values are not kept, so keys need not be checked.
             if self.target.is_none() {
@@ -769,7 +803,7 @@ impl<'a> Parser<'a> {
             self.push_seg(Seg::Index(n), hit);
             let (offset, before) = (self.i, self.index_before());
             let v = self.value(depth)?;
-            self.index_child((0, 0), offset, before);
+            self.index_child((0, 0), false, offset, before);
             self.pop_seg();
             n = n.saturating_add(1);
             if self.target.is_none() {
@@ -830,6 +864,87 @@ impl<'a> Parser<'a> {
                 None => return self.err("unterminated string"),
             }
         }
+    }
+
+    /// Skip a string (after checking it is terminated); returns the byte
+    /// range of its raw contents and whether they hold escapes.
+    fn skip_string(&mut self) -> Result<((usize, usize), bool), JsonError> {
+        self.bump(); // opening quote
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            self.i = string_end(self.bytes, self.i);
+            match self.bump() {
+                Some(b'"') => return Ok(((start, self.i.saturating_sub(1)), escaped)),
+                Some(_) => {
+                    escaped = true;
+                    if self.bump().is_none() {
+                        return self.err("unterminated string");
+                    }
+                }
+                None => return self.err("unterminated string"),
+            }
+        }
+    }
+
+    /// [`Parser::value`] for [`PositionIndex::build`]: records where the
+    /// children of every container start and keeps no values. Returns the
+    /// container's index, if the value is one.
+    fn index_value(&mut self, depth: usize, b: &mut IndexBuilder) -> Result<Option<usize>, JsonError> {
+        let (close, object) = match self.peek() {
+            Some(b'{') => (b'}', true),
+            Some(b'[') => (b']', false),
+            Some(b'"') => {
+                self.skip_string()?;
+                return Ok(None);
+            }
+            _ => {
+                self.value(depth)?;
+                return Ok(None);
+            }
+        };
+        let depth = self.enter(depth)?;
+        self.bump(); // the opening bracket
+        let mark = b.scratch.len();
+        self.skip_ws()?;
+        if self.peek() != Some(close) {
+            loop {
+                self.skip_ws()?;
+                let (mut key, mut escaped) = ((0, 0), false);
+                if object {
+                    if self.peek() != Some(b'"') {
+                        return self.err("expected a string key");
+                    }
+                    (key, escaped) = self.skip_string()?;
+                    self.skip_ws()?;
+                    if self.peek() != Some(b':') {
+                        return self.err("expected `:` after an object key");
+                    }
+                    self.bump();
+                    self.skip_ws()?;
+                }
+                let offset = self.i;
+                let before = b.containers.len();
+                self.index_value(depth, b)?;
+                b.child(key, escaped, offset, before);
+                self.skip_ws()?;
+                match self.peek() {
+                    Some(b',') => {
+                        self.bump();
+                        self.skip_ws()?;
+                        if self.peek() == Some(close) {
+                            break;
+                        }
+                    }
+                    Some(c) if c == close => break,
+                    _ if object => return self.err("expected `,` or `}` in an object"),
+                    _ => return self.err("expected `,` or `]` in an array"),
+                }
+            }
+        }
+        self.bump(); // the closing bracket
+        b.close(mark, object);
+        Ok(Some(b.containers.len().saturating_sub(1)))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -1025,8 +1140,10 @@ mod tests {
                         }
                         pointers.push(at);
                     }
+                    let scanned = PositionIndex::build(std::sync::Arc::from(text)).unwrap();
                     for ptr in &pointers {
                         assert_eq!(idx.get(ptr), locate(text, ptr), "{text} {ptr}");
+                        assert_eq!(scanned.get(ptr), idx.get(ptr), "{text} {ptr}");
                     }
                     assert!(pointers.len() > 3 || !text.contains('{'));
                 }

@@ -376,6 +376,10 @@ impl Deployment {
         }
         let mut out = Vec::new();
         let mut possible = Vec::new();
+        // (buffers reused for every value: the path being walked, and a
+        // string lowercased for lookup)
+        let mut path = String::new();
+        let mut lower = String::new();
         for (from, r) in self.resources.iter().enumerate() {
             if let Value::Object(m) = &r.value {
                 for (k, v) in m {
@@ -395,8 +399,9 @@ impl Deployment {
                         }
                         continue;
                     }
-                    let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible };
-                    let mut path = k.clone();
+                    let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible, lower: &mut lower };
+                    path.clear();
+                    path.push_str(k);
                     sink.collect(v, &mut path, 0);
                 }
             }
@@ -453,6 +458,8 @@ struct Edges<'a> {
     ids: &'a Ids,
     out: &'a mut Vec<Relation>,
     possible: &'a mut Vec<PossibleRelation>,
+    /// Scratch for the lowercased string being looked up.
+    lower: &'a mut String,
 }
 
 impl Edges<'_> {
@@ -464,7 +471,7 @@ impl Edges<'_> {
         }
         match v {
             Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
-                if let Some(to) = match_id(s, self.ids) {
+                if let Some(to) = match_id_in(s, self.ids, self.lower) {
                     if to != self.from {
                         self.out.push(Relation { from: self.from, to, path: path.clone() });
                     }
@@ -498,10 +505,14 @@ impl Edges<'_> {
 }
 
 /// The resource a string refers to: the longest resource id that equals the
-/// string or is a `/`-delimited prefix of it.
-fn match_id(s: &str, ids: &Ids) -> Option<usize> {
-    let norm = normalise_id(s);
-    if let Some(&i) = ids.get(&norm) {
+/// string or is a `/`-delimited prefix of it. `norm` is scratch space for
+/// [`normalise_id`] of `s`.
+fn match_id_in(s: &str, ids: &Ids, norm: &mut String) -> Option<usize> {
+    norm.clear();
+    norm.push_str(s.trim_end_matches('/'));
+    norm.make_ascii_lowercase();
+    let norm = norm.as_str();
+    if let Some(&i) = ids.get(norm) {
         return Some(i);
     }
     // Walk back over `/` boundaries: `…/vaults/kv/keys/k` → `…/vaults/kv/keys` → `…/vaults/kv`.

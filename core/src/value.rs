@@ -424,8 +424,169 @@ impl Serialize for Value {
 }
 
 impl<'de> serde::Deserialize<'de> for Value {
+    /// Built directly (no `serde_json::Value` in between), with the same
+    /// result as [`Value::from_json`] of what `serde_json::Value` reads:
+    /// integers beyond `i64` and all floats are floats, a non-finite float
+    /// is null, and `{"$unknown": reason}` is unknown.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde_json::Value::deserialize(d).map(|v| Value::from_json(&v))
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        #[allow(clippy::cast_precision_loss)]
+        Ok(i64::try_from(u).map_or(Value::Float(u as f64), Value::Int))
+    }
+    fn visit_i128<E: serde::de::Error>(self, i: i128) -> Result<Value, E> {
+        match (i64::try_from(i), u64::try_from(i)) {
+            (Ok(i), _) => Ok(Value::Int(i)),
+            (_, Ok(u)) => self.visit_u64(u),
+            _ => Err(E::custom("JSON number out of range")),
+        }
+    }
+    fn visit_u128<E: serde::de::Error>(self, u: u128) -> Result<Value, E> {
+        match u64::try_from(u) {
+            Ok(u) => self.visit_u64(u),
+            Err(_) => Err(E::custom("JSON number out of range")),
+        }
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(if f.is_finite() { Value::Float(f) } else { Value::Null })
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(v) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+            out.insert(k, v);
+        }
+        if out.len() == 1 {
+            if let Some(Value::String(reason)) = out.get_mut(UNKNOWN_KEY) {
+                return Ok(Value::unknown(std::mem::take(reason)));
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Reading a typed structure straight out of a [`Value`] (as
+/// `serde_json::from_value` would from its plain JSON, with its errors; an
+/// unknown reads as `{"$unknown": reason}`).
+impl<'de> serde::Deserializer<'de> for &'de Value {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        use serde::de::value::{MapDeserializer, SeqDeserializer};
+        match self {
+            Value::Null => v.visit_unit(),
+            Value::Bool(b) => v.visit_bool(*b),
+            Value::Int(i) => v.visit_i64(*i),
+            Value::Float(f) if f.is_finite() => v.visit_f64(*f),
+            Value::Float(_) => v.visit_unit(),
+            Value::String(s) => v.visit_borrowed_str(s),
+            Value::Array(a) => {
+                let mut seq = SeqDeserializer::new(a.iter());
+                let out = v.visit_seq(&mut seq)?;
+                seq.end()?;
+                Ok(out)
+            }
+            Value::Object(m) => {
+                let mut map = MapDeserializer::new(m.iter().map(|(k, x)| (k.as_str(), x)));
+                let out = v.visit_map(&mut map)?;
+                map.end()?;
+                Ok(out)
+            }
+            Value::Unknown(u) => {
+                let mut map = MapDeserializer::new(std::iter::once((UNKNOWN_KEY, u.reason.as_str())));
+                let out = v.visit_map(&mut map)?;
+                map.end()?;
+                Ok(out)
+            }
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Value::Null => v.visit_none(),
+            _ => v.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        use serde::de::IntoDeserializer;
+        match self {
+            Value::String(s) => v.visit_enum(s.as_str().into_deserializer()),
+            Value::Object(m) if m.len() == 1 => {
+                let mut map = serde::de::value::MapDeserializer::new(m.iter().map(|(k, x)| (k.as_str(), x)));
+                let out = v.visit_enum(serde::de::value::MapAccessDeserializer::new(&mut map))?;
+                map.end()?;
+                Ok(out)
+            }
+            other => {
+                let _ = (name, variants);
+                let unexpected = match other {
+                    Value::Null => serde::de::Unexpected::Unit,
+                    Value::Bool(b) => serde::de::Unexpected::Bool(*b),
+                    Value::Int(i) => serde::de::Unexpected::Signed(*i),
+                    Value::Float(f) => serde::de::Unexpected::Float(*f),
+                    Value::Array(_) => serde::de::Unexpected::Seq,
+                    _ => serde::de::Unexpected::Map,
+                };
+                Err(serde::de::Error::invalid_type(unexpected, &"string or map"))
+            }
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl<'de> serde::de::IntoDeserializer<'de, serde_json::Error> for &'de Value {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
     }
 }
 
@@ -460,6 +621,43 @@ mod tests {
         let cases = [Value::Null, Value::Bool(false), Value::Int(i64::MIN), Value::Int(42), Value::from("a\"b\\c\n\u{1}é\u{2028}")];
         for v in cases {
             assert_eq!(v.to_string(), v.to_json().to_string(), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn deserializing_matches_the_plain_json_route() {
+        use serde::Deserialize;
+        let texts = [
+            r#"{"a": [1, -2, 18446744073709551615, 1.5, 1e3, "s", null, true, {"$unknown": "r"}, {"$unknown": 1}], "b": {}}"#,
+            r#"[{"$unknown": "x", "y": 2}, 9223372036854775807, -9223372036854775808]"#,
+        ];
+        for t in texts {
+            let direct: Value = serde_json::from_str(t).unwrap();
+            let via: Value = Value::from_json(&serde_json::from_str::<serde_json::Value>(t).unwrap());
+            assert_eq!(direct, via, "{t}");
+            // and back out of a Value, as `serde_json::from_value` reads it
+            let again: Value = serde::Deserialize::deserialize(&direct).unwrap();
+            assert_eq!(again, direct, "{t}");
+            let plain: serde_json::Value = serde::Deserialize::deserialize(&direct).unwrap();
+            assert_eq!(plain, direct.to_json(), "{t}");
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct S {
+            n: Option<u8>,
+            e: E,
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "lowercase")]
+        enum E {
+            Low,
+        }
+        for (t, ok) in [(r#"{"n": null, "e": "low"}"#, true), (r#"{"n": 300, "e": "low"}"#, false), (r#"{"e": "x"}"#, false), (r#"{"e": "low", "z": 1}"#, false), (r#"{"e": null}"#, false)] {
+            let v: Value = serde_json::from_str(t).unwrap();
+            let direct = S::deserialize(&v).map_err(|e| e.to_string());
+            let via = serde_json::from_value::<S>(v.to_json()).map_err(|e| e.to_string());
+            assert_eq!(direct, via, "{t}");
+            assert_eq!(direct.is_ok(), ok, "{t}");
         }
     }
 

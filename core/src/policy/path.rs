@@ -73,7 +73,8 @@ fn parse_mode(s: &str, strict: bool) -> Result<Path, String> {
             }
             _ => {
                 key.get_or_insert(i);
-                i += 1;
+                // on to the next delimiter (everything else is key text)
+                i = b.get(i..).and_then(|r| r.iter().position(|c| matches!(c, b'.' | b'['))).map_or(n, |p| i + p);
             }
         }
     }

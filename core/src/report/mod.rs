@@ -152,7 +152,7 @@ impl Report {
     /// Sort findings and recompute the summary's finding totals (resources,
     /// rules, checks and passed are set by the caller).
     pub fn finish(&mut self) {
-        crate::order::sort_by(&mut self.findings, |a, b| a.sort_key().cmp(&b.sort_key()));
+        sort_findings(&mut self.findings);
         self.findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
         let s = &mut self.summary;
         s.failed = 0;
@@ -234,6 +234,28 @@ impl Report {
     pub fn to_html(&self) -> String {
         render::html(self)
     }
+}
+
+/// Stable sort of findings by place, rule and resource. Natively the
+/// indices are sorted and the findings moved once (a finding is a few
+/// hundred bytes; a merge sort would move each one many times); the
+/// browser build keeps the one shared sort routine (`order`).
+fn sort_findings(findings: &mut Vec<Finding>) {
+    #[cfg(not(feature = "slim"))]
+    {
+        let mut idx: Vec<usize> = (0..findings.len()).collect();
+        idx.sort_by(|&a, &b| match (findings.get(a), findings.get(b)) {
+            (Some(x), Some(y)) => x.sort_key().cmp(&y.sort_key()),
+            _ => a.cmp(&b),
+        });
+        if idx.windows(2).all(|w| matches!(w, [a, b] if a < b)) {
+            return;
+        }
+        let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+        *findings = idx.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect();
+    }
+    #[cfg(feature = "slim")]
+    crate::order::sort_by(findings, |a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 /// Append a diagnostic as compact JSON (one line, exactly what
@@ -378,6 +400,23 @@ mod tests {
             }
             assert_eq!(mine, want);
         }
+    }
+
+    #[test]
+    fn findings_sort_like_a_stable_sort_by_their_key() {
+        let mut r = Report::default();
+        // Equal keys (same place, rule and resource) in a known order.
+        for (n, (rule, line)) in [("B", 3), ("A", 3), ("B", 1), ("A", 3), ("C", 2), ("A", 3)].into_iter().enumerate() {
+            let mut f = finding(rule, Severity::Low, Status::Fail, line);
+            f.message = format!("m{n}");
+            r.findings.push(f);
+        }
+        let mut want = r.findings.clone();
+        want.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort_findings(&mut r.findings);
+        assert_eq!(r.findings, want);
+        let messages: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["m2", "m4", "m1", "m3", "m5", "m0"]);
     }
 
     #[test]

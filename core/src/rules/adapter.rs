@@ -69,20 +69,24 @@ impl Ready {
     }
 }
 
-/// Rule id → (the `policyRule` prepared, what was prepared). The
-/// `policyRule` is the embedded catalog's own, so a rule of that catalog is
-/// recognised by address without comparing the trees.
-type Compiled = HashMap<String, (&'static Value, Ready), crate::value::MapHasher>;
+/// The embedded catalog's rules prepared, in catalog order: (the
+/// `policyRule` prepared, what was prepared), and each rule id's position.
+/// The `policyRule` is the embedded catalog's own, so a rule of that
+/// catalog is recognised by address without comparing the trees.
+struct Compiled {
+    ready: Vec<(&'static Value, Ready)>,
+    by_id: HashMap<String, usize, crate::value::MapHasher>,
+}
 
-/// Prepared rules of the embedded catalog, by id (prepared once).
+/// Prepared rules of the embedded catalog (prepared once).
 fn compiled() -> &'static Compiled {
     static CACHE: OnceLock<Compiled> = OnceLock::new();
     CACHE.get_or_init(|| {
-        super::Catalog::embedded()
-            .rules()
-            .iter()
-            .map(|r| (r.id.clone(), (&r.policy_rule, Ready::new(r))))
-            .collect()
+        let rules = super::Catalog::embedded().rules();
+        Compiled {
+            ready: rules.iter().map(|r| (&r.policy_rule, Ready::new(r))).collect(),
+            by_id: rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect(),
+        }
     })
 }
 
@@ -193,7 +197,18 @@ enum Held {
 impl<'r> Prepared<'r> {
     /// Compile (or find the compiled form of) `rule`.
     pub fn new(rule: &'r Rule) -> Prepared<'r> {
-        let ready = match compiled().get(&rule.id) {
+        let c = compiled();
+        Prepared::with(rule, c.by_id.get(&rule.id).and_then(|&i| c.ready.get(i)))
+    }
+
+    /// [`Prepared::new`] for rule `i` of the embedded catalog (found by
+    /// position instead of id).
+    pub(crate) fn embedded(rule: &'r Rule, i: usize) -> Prepared<'r> {
+        Prepared::with(rule, compiled().ready.get(i))
+    }
+
+    fn with(rule: &'r Rule, cached: Option<&'static (&'static Value, Ready)>) -> Prepared<'r> {
+        let ready = match cached {
             Some((pr, r)) if std::ptr::eq(*pr, &rule.policy_rule) || **pr == rule.policy_rule => Held::Cached(r),
             _ => Held::Fresh(Box::new(Ready::new(rule))),
         };

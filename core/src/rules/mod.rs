@@ -220,8 +220,8 @@ impl Rule {
     /// (`network/AML-NET-001.json`) and is checked against id and area.
     pub fn from_text(path: &str, text: &str) -> Result<Rule, String> {
         let doc = crate::json::parse(text).map_err(|e| format!("{path}: {e}"))?;
-        let mut rule: Rule =
-            serde_json::from_value(doc.to_json()).map_err(|e| format!("{path}: {e}"))?;
+        // (read straight from the parsed document: no plain-JSON copy)
+        let mut rule = Rule::deserialize(&doc).map_err(|e| format!("{path}: {e}"))?;
         rule.finish();
         let problems = rule.problems(Some(path));
         if problems.is_empty() {
@@ -477,6 +477,26 @@ mod tests {
         .unwrap();
         assert!(!r.exportable);
         assert!(r.export_note.unwrap().contains("cidr arithmetic"));
+    }
+
+    #[test]
+    fn rules_read_as_through_plain_json() {
+        // `from_text` reads the parsed document directly; the plain-JSON
+        // route it replaced must give the same rules.
+        for (path, text) in Catalog::embedded_files() {
+            let doc = crate::json::parse(text).unwrap();
+            let mut via: Rule = serde_json::from_value(doc.to_json()).unwrap();
+            via.finish();
+            assert_eq!(Rule::from_text(path, text).unwrap(), via, "{path}");
+        }
+        // and the same errors
+        for extra in [r#","notes":5"#, r#","builtin":null,"mode":[1]"#, r#","check":{"a":1}"#, r#","unexpected":1"#] {
+            let text = minimal(extra);
+            let doc = crate::json::parse(&text).unwrap();
+            let via = serde_json::from_value::<Rule>(doc.to_json()).unwrap_err();
+            let e = Rule::from_text("identity/AML-IAM-099.json", &text).unwrap_err();
+            assert_eq!(e, format!("identity/AML-IAM-099.json: {via}"), "{extra}");
+        }
     }
 
     #[test]

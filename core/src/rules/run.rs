@@ -281,8 +281,9 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
     // Computed once per deployment, shared by every rule.
     let dx = DeploymentIndex::new(&dep);
     let mut cx = checks::Indexes::default();
-    for rule in catalog.rules().iter().filter(|r| selected(r, options)) {
-        let prepared = Prepared::new(rule);
+    let embedded = std::ptr::eq(catalog, Catalog::embedded());
+    for (i, rule) in catalog.rules().iter().enumerate().filter(|(_, r)| selected(r, options)) {
+        let prepared = if embedded { Prepared::embedded(rule, i) } else { Prepared::new(rule) };
         let params = if options.parameters.is_empty() {
             std::borrow::Cow::Borrowed(prepared.default_parameters())
         } else {
