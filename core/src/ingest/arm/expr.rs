@@ -90,8 +90,20 @@ impl Parser<'_> {
     }
 
     fn skip_ws(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
-            self.bump();
+        // ASCII bytes directly (`char::is_whitespace` on ASCII is tab to
+        // carriage return and space); other characters through `peek`.
+        loop {
+            match self.src.as_bytes().get(self.pos) {
+                Some(b' ' | b'\t'..=b'\r') => self.pos = self.pos.saturating_add(1),
+                Some(b) if b.is_ascii() => return,
+                None => return,
+                Some(_) => {
+                    if !self.peek().is_some_and(char::is_whitespace) {
+                        return;
+                    }
+                    self.bump();
+                }
+            }
         }
     }
 
@@ -150,6 +162,15 @@ impl Parser<'_> {
 
     fn ident_span(&mut self) -> &str {
         let start = self.pos;
+        // ASCII letters, digits, `_` and `$` directly (`char::is_alphanumeric`
+        // on ASCII is `is_ascii_alphanumeric`); other characters through `peek`.
+        while let Some(&b) = self.src.as_bytes().get(self.pos) {
+            if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' {
+                self.pos = self.pos.saturating_add(1);
+            } else {
+                break;
+            }
+        }
         while let Some(c) = self.peek() {
             if c.is_alphanumeric() || c == '_' || c == '$' {
                 self.bump();
