@@ -13,7 +13,7 @@ pub(crate) use std_case::{lower, lower_char, upper, upper_char};
 pub(crate) use slim::{lower, lower_char, upper, upper_char};
 
 #[cfg(not(feature = "slim"))]
-#[allow(clippy::disallowed_methods)] // the one place the native build calls them (clippy.toml)
+#[allow(clippy::disallowed_methods)] // the one place the native build calls them (core/clippy.toml)
 mod std_case {
     /// `s.to_lowercase()`.
     pub(crate) fn lower(s: &str) -> String {
