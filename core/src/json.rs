@@ -1102,7 +1102,16 @@ impl<'a> Skimmer<'a, '_> {
         self.peek().is_none().then_some(())
     }
 
+    /// Skip whitespace and comments (inline: compact lines have none).
+    #[inline(always)]
     fn ws(&mut self) -> Option<()> {
+        match self.peek() {
+            Some(b' ' | b'\n' | b'\r' | b'\t' | b'/') => self.ws_run(),
+            _ => Some(()),
+        }
+    }
+
+    fn ws_run(&mut self) -> Option<()> {
         loop {
             match self.peek() {
                 Some(b' ' | b'\n') => self.i = spaces_end(self.bytes, self.i.saturating_add(1)),
