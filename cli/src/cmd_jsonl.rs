@@ -659,7 +659,8 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
             let computed = rows_ref.get(index as usize).is_some_and(|r| r.computed_id);
             match raw_strings(bytes).filter(|_| !computed) {
                 Some(strings) => {
-                    for s in strings {
+                    // (Only strings that can name an id: see `linked`.)
+                    for s in strings.into_iter().filter(|s| s.starts_with(b"/") || s.starts_with(b"http")) {
                         if let Ok(s) = std::str::from_utf8(s) {
                             linked(s, ids_ref, &mut found);
                         }
