@@ -562,7 +562,8 @@ fn read_row(bytes: Option<&[u8]>, scope: &Scope, max_line: usize) -> Result<(boo
             None,
         ));
     };
-    let value = amlguard_core::json::parse_bytes(bytes).map_err(|_| {
+    // Validated without building the value (the check pass reads it).
+    let skim = amlguard_core::json::skim_bytes(bytes, &["type", "id", "name"]).map_err(|_| {
         // Again without the line break, so the position is on the line.
         match amlguard_core::json::parse_bytes(bytes.trim_ascii_end()) {
             Err(e) if e.position.line == 1 => (e.message, Some(e.position.column)),
@@ -570,12 +571,12 @@ fn read_row(bytes: Option<&[u8]>, scope: &Scope, max_line: usize) -> Result<(boo
             Ok(_) => ("not a json document".to_owned(), None),
         }
     })?;
-    let Some(type_) = value.get_ci("type").and_then(Value::as_str) else {
+    let mut strings = skim.strings.into_iter();
+    let (Some(Some(type_)), Some(own), Some(name)) = (strings.next(), strings.next(), strings.next()) else {
         return Err(("a line must be one resource object with a string `type`".to_owned(), None));
     };
-    let own = value.get_ci("id").and_then(Value::as_str).map(str::to_owned);
     let computed_id = own.is_none();
-    let id = own.or_else(|| value.get_ci("name").and_then(Value::as_str).map(|n| scope.resource_id(type_, n)));
+    let id = own.map(std::borrow::Cow::into_owned).or_else(|| name.map(|n| scope.resource_id(&type_, &n)));
     let hash = id.map(|id| normalise_id(&id)).filter(|norm| !norm.is_empty()).map(|norm| id_hash(&norm));
     Ok((computed_id, hash))
 }
@@ -658,7 +659,8 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
             let computed = rows_ref.get(index as usize).is_some_and(|r| r.computed_id);
             match raw_strings(bytes).filter(|_| !computed) {
                 Some(strings) => {
-                    for s in strings {
+                    // (Only strings that can name an id: see `linked`.)
+                    for s in strings.into_iter().filter(|s| s.starts_with(b"/") || s.starts_with(b"http")) {
                         if let Ok(s) = std::str::from_utf8(s) {
                             linked(s, ids_ref, &mut found);
                         }

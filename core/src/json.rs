@@ -1028,6 +1028,301 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// What [`skim_bytes`] found: whether the document is an object and, per
+/// key asked for, the string value of the top-level member
+/// [`Value::get_ci`] would pick (`None` when that member is missing or not
+/// a string).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skim<'a> {
+    /// The document is an object (else `strings` are all `None`).
+    pub object: bool,
+    /// One entry per key asked for, in the same order.
+    pub strings: Vec<Option<std::borrow::Cow<'a, str>>>,
+}
+
+/// Check that `bytes` is a document [`parse_bytes`] accepts, without
+/// building its [`Value`], and pick the string members `keys` of the
+/// top-level object as [`Value::get_ci`] and [`Value::as_str`] would. On
+/// an error the document is read by [`parse_bytes`], so the error (message,
+/// position, pointer) is the one it gives.
+pub fn skim_bytes<'a>(bytes: &'a [u8], keys: &[&str]) -> Result<Skim<'a>, JsonError> {
+    let fallback = |keys: &[&str]| -> Result<Skim<'a>, JsonError> {
+        // Only reached on input the skim refuses: the reader says why. (Were
+        // the two ever to disagree, the reader's answer is used.)
+        let v = parse_bytes(bytes)?;
+        let strings = keys
+            .iter()
+            .map(|k| v.get_ci(k).and_then(Value::as_str).map(|s| std::borrow::Cow::Owned(s.to_owned())))
+            .collect();
+        Ok(Skim { object: v.as_object().is_some(), strings })
+    };
+    let Ok(text) = decode(bytes) else { return fallback(keys) };
+    let mut s = Skimmer { text, bytes: text.as_bytes(), i: 0, keys, exact: vec![None; keys.len()], folded: vec![None; keys.len()], names: Vec::new(), object: false };
+    match s.document() {
+        Some(()) => {
+            let strings = s.exact.into_iter().zip(s.folded).map(|(e, f)| e.or(f).flatten()).collect();
+            Ok(Skim { object: s.object, strings })
+        }
+        None => fallback(keys),
+    }
+}
+
+/// The validating reader behind [`skim_bytes`]: the same grammar as
+/// [`Parser`] (comments, trailing commas, duplicate keys, depth, escapes,
+/// number range), keeping only the top-level string members asked for.
+/// `None` means "refused" (the caller asks the parser why).
+struct Skimmer<'a, 'k> {
+    text: &'a str,
+    bytes: &'a [u8],
+    i: usize,
+    keys: &'k [&'k str],
+    /// Per key: the value of the member with exactly that name.
+    exact: Vec<Option<Option<std::borrow::Cow<'a, str>>>>,
+    /// Per key: the value of the first member with that name in any case.
+    folded: Vec<Option<Option<std::borrow::Cow<'a, str>>>>,
+    /// Keys of the objects being read (innermost last), for duplicates.
+    names: Vec<std::borrow::Cow<'a, str>>,
+    object: bool,
+}
+
+impl<'a> Skimmer<'a, '_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.i).copied()
+    }
+
+    fn document(&mut self) -> Option<()> {
+        self.ws()?;
+        self.object = self.peek() == Some(b'{');
+        if self.object {
+            self.object(0, true)?;
+        } else {
+            self.value(0)?;
+        }
+        self.ws()?;
+        self.peek().is_none().then_some(())
+    }
+
+    /// Skip whitespace and comments (inline: compact lines have none).
+    #[inline(always)]
+    fn ws(&mut self) -> Option<()> {
+        match self.peek() {
+            Some(b' ' | b'\n' | b'\r' | b'\t' | b'/') => self.ws_run(),
+            _ => Some(()),
+        }
+    }
+
+    fn ws_run(&mut self) -> Option<()> {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\n') => self.i = spaces_end(self.bytes, self.i.saturating_add(1)),
+                Some(b'\r' | b'\t') => self.i = self.i.saturating_add(1),
+                Some(b'/') => {
+                    let start = self.i;
+                    let after = self.bytes.get(start.saturating_add(2)..).unwrap_or_default();
+                    match self.bytes.get(start.saturating_add(1)) {
+                        Some(b'/') => {
+                            let n = after.iter().position(|&b| b == b'\n').unwrap_or(after.len());
+                            self.i = start.saturating_add(2).saturating_add(n);
+                        }
+                        Some(b'*') => {
+                            let n = after.windows(2).position(|w| w == b"*/")?;
+                            self.i = start.saturating_add(4).saturating_add(n);
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return Some(()),
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object(depth, false),
+            b'[' => self.array(depth),
+            b'"' => self.string().map(drop),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.i.saturating_add(word.len());
+        (self.bytes.get(self.i..end) == Some(word)).then(|| self.i = end)
+    }
+
+    fn enter(depth: usize) -> Option<usize> {
+        let d = depth.saturating_add(1);
+        (d <= DEFAULT_MAX_DEPTH).then_some(d)
+    }
+
+    fn object(&mut self, depth: usize, top: bool) -> Option<()> {
+        let depth = Self::enter(depth)?;
+        self.i = self.i.saturating_add(1);
+        self.ws()?;
+        if self.peek() == Some(b'}') {
+            self.i = self.i.saturating_add(1);
+            return Some(());
+        }
+        let mark = self.names.len();
+        let mut big: Option<std::collections::HashSet<std::borrow::Cow<'a, str>>> = None;
+        loop {
+            self.ws()?;
+            if self.peek() != Some(b'"') {
+                return None;
+            }
+            let key = self.string()?;
+            self.ws()?;
+            if self.peek() != Some(b':') {
+                return None;
+            }
+            self.i = self.i.saturating_add(1);
+            self.ws()?;
+            if top {
+                let v = if self.peek() == Some(b'"') { Some(self.string()?) } else { self.value(depth).map(|()| None)? };
+                for (j, k) in self.keys.iter().enumerate() {
+                    if key == *k {
+                        if let Some(slot) = self.exact.get_mut(j) {
+                            *slot = Some(v.clone());
+                        }
+                    } else if key.eq_ignore_ascii_case(k) {
+                        if let Some(slot) = self.folded.get_mut(j).filter(|s| s.is_none()) {
+                            *slot = Some(v.clone());
+                        }
+                    }
+                }
+            } else {
+                self.value(depth)?;
+            }
+            match big.as_mut() {
+                Some(set) => {
+                    if !set.insert(key) {
+                        return None;
+                    }
+                }
+                None => {
+                    let small = self.names.get(mark..).unwrap_or_default();
+                    let count = small.len();
+                    if small.contains(&key) {
+                        return None;
+                    }
+                    self.names.push(key);
+                    if count >= SMALL_OBJECT {
+                        big = Some(self.names.drain(mark..).collect());
+                    }
+                }
+            }
+            self.ws()?;
+            let b = self.peek();
+            self.i = self.i.saturating_add(1);
+            match b {
+                Some(b',') => {
+                    self.ws()?;
+                    if self.peek() == Some(b'}') {
+                        self.i = self.i.saturating_add(1);
+                        break;
+                    }
+                }
+                Some(b'}') => break,
+                _ => return None,
+            }
+        }
+        self.names.truncate(mark);
+        Some(())
+    }
+
+    fn array(&mut self, depth: usize) -> Option<()> {
+        let depth = Self::enter(depth)?;
+        self.i = self.i.saturating_add(1);
+        self.ws()?;
+        if self.peek() == Some(b']') {
+            self.i = self.i.saturating_add(1);
+            return Some(());
+        }
+        loop {
+            self.ws()?;
+            self.value(depth)?;
+            self.ws()?;
+            let b = self.peek();
+            self.i = self.i.saturating_add(1);
+            match b {
+                Some(b',') => {
+                    self.ws()?;
+                    if self.peek() == Some(b']') {
+                        self.i = self.i.saturating_add(1);
+                        break;
+                    }
+                }
+                Some(b']') => break,
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// A string (at its `"`), decoded only when it holds escapes.
+    fn string(&mut self) -> Option<std::borrow::Cow<'a, str>> {
+        let start = self.i.saturating_add(1);
+        let end = string_end(self.bytes, start);
+        if self.bytes.get(end) == Some(&b'"') {
+            self.i = end.saturating_add(1);
+            return self.text.get(start..end).map(std::borrow::Cow::Borrowed);
+        }
+        // With escapes: the parser decodes it (rare in inventories).
+        let mut p = Parser::new(self.text, DEFAULT_MAX_DEPTH, None);
+        p.i = self.i;
+        let s = p.string().ok()?;
+        self.i = p.i;
+        Some(std::borrow::Cow::Owned(s))
+    }
+
+    fn number(&mut self) -> Option<()> {
+        let start = self.i;
+        let digits = |s: &mut Self| {
+            let rest = s.bytes.get(s.i..).unwrap_or_default();
+            let n = rest.iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+            s.i = s.i.saturating_add(n);
+            n > 0
+        };
+        let mut is_float = false;
+        if self.peek() == Some(b'-') {
+            self.i = self.i.saturating_add(1);
+        }
+        if !digits(self) {
+            return None;
+        }
+        if self.peek() == Some(b'.') {
+            is_float = true;
+            self.i = self.i.saturating_add(1);
+            if !digits(self) {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            is_float = true;
+            self.i = self.i.saturating_add(1);
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i = self.i.saturating_add(1);
+            }
+            if !digits(self) {
+                return None;
+            }
+        }
+        let s = self.text.get(start..self.i)?;
+        // Short integers fit an i64; anything else is checked as the parser does.
+        if !is_float && s.len() <= 18 {
+            return Some(());
+        }
+        if !is_float && s.parse::<i64>().is_ok() {
+            return Some(());
+        }
+        s.parse::<f64>().ok().filter(|f| f.is_finite()).map(drop)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1192,5 +1487,127 @@ mod tests {
         assert_eq!(parse("9223372036854775807").unwrap(), Value::Int(i64::MAX));
         assert!(matches!(parse("1e400").unwrap_err().message.as_str(), m if m.contains("out of range")));
         assert_eq!(parse("1e3").unwrap(), Value::Float(1000.0));
+    }
+}
+
+#[cfg(test)]
+mod skim_tests {
+    use super::*;
+
+    const KEYS: [&str; 3] = ["type", "id", "name"];
+
+    /// The skim's own verdict (no fallback to the parser).
+    fn skim_accepts(bytes: &[u8]) -> bool {
+        let Ok(text) = decode(bytes) else { return false };
+        let mut s = Skimmer { text, bytes: text.as_bytes(), i: 0, keys: &KEYS, exact: vec![None; 3], folded: vec![None; 3], names: Vec::new(), object: false };
+        s.document().is_some()
+    }
+
+    /// `skim_bytes` agrees with `parse_bytes` on `bytes`: same acceptance
+    /// (by the skim itself), same error, same strings as `get_ci`.
+    fn agree(bytes: &[u8]) {
+        let shown = String::from_utf8_lossy(bytes);
+        let parsed = parse_bytes(bytes);
+        assert_eq!(skim_accepts(bytes), parsed.is_ok(), "acceptance differs on {shown:?}");
+        match (skim_bytes(bytes, &KEYS), parsed) {
+            (Ok(skim), Ok(v)) => {
+                assert_eq!(skim.object, v.as_object().is_some(), "{shown:?}");
+                let want: Vec<Option<&str>> = KEYS.iter().map(|k| v.get_ci(k).and_then(Value::as_str)).collect();
+                let got: Vec<Option<&str>> = skim.strings.iter().map(|s| s.as_deref()).collect();
+                assert_eq!(got, want, "{shown:?}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "{shown:?}"),
+            (a, b) => panic!("skim {a:?} but parse {b:?} on {shown:?}"),
+        }
+    }
+
+    #[test]
+    fn skim_agrees_with_parse_on_whole_and_truncated_documents() {
+        let deep_ok = format!("{}{}", "[".repeat(DEFAULT_MAX_DEPTH), "]".repeat(DEFAULT_MAX_DEPTH));
+        let deep_bad = format!("{}{}", "[".repeat(DEFAULT_MAX_DEPTH + 1), "]".repeat(DEFAULT_MAX_DEPTH + 1));
+        let deep_obj = format!("{{\"type\":\"t\",\"a\":{}1{}}}", "{\"b\":".repeat(DEFAULT_MAX_DEPTH - 2), "}".repeat(DEFAULT_MAX_DEPTH - 2));
+        let deep_obj_bad = format!("{{\"type\":\"t\",\"a\":{}1{}}}", "{\"b\":".repeat(DEFAULT_MAX_DEPTH), "}".repeat(DEFAULT_MAX_DEPTH));
+        let big: String = (0..40).map(|i| format!("\"k{i}\": {i}, ")).collect();
+        let big_dup = format!("{{{big}\"k3\": 1}}");
+        let big_ok = format!("{{{big}\"type\": \"x\"}}");
+        let mut docs: Vec<Vec<u8>> = [
+            r#"{"type": "Microsoft.Storage/storageAccounts", "id": "/subscriptions/s/x", "name": "a", "properties": {"n": [1, 2.5, -3e2, true, false, null, {}, []]}}"#,
+            "// c\n{\"type\": \"t\", /* c */ \"name\": \"n\",}\n",
+            "{\"Type\": \"a\", \"type\": \"b\", \"NAME\": \"c\", \"Name\": \"d\", \"ID\": 5}",
+            "{\"TYPE\": 1, \"type\": \"exact\"}",
+            "{\"ty\\u0070e\": \"esc\\\"aped\\n\", \"id\": \"\\/a\\/b\"}",
+            "{\"type\": \"t\", \"type\": \"u\"}",
+            "{\"a\": 1, \"\\u0061\": 2}",
+            "{\"a\": {\"b\": 1, \"b\": 2}}",
+            "{\"a\": [{\"b\": 1}, {\"b\": 2}], \"c\": {\"b\": 3}}",
+            "{\"s\": \"\\ud83d\\ude00 \\ud800x \\ud800\\u0041 \\udc00\"}",
+            "{\"s\": \"\\ud800\\uzzzz\"}",
+            "{\"s\": \"\\x\"}",
+            "{\"s\": \"\\u12g4\"}",
+            "{\"s\": \"tab\tand\nline\"}",
+            "{\"n\": 1e999}",
+            "{\"n\": -1e999}",
+            "{\"n\": 123456789012345678901234567890}",
+            "{\"n\": 9223372036854775807, \"m\": -9223372036854775808, \"o\": 9223372036854775808}",
+            "{\"n\": 01, \"m\": -0}",
+            "{\"n\": 1., \"m\": .5}",
+            "{\"n\": 1e+, \"m\": -}",
+            "{\"n\": tru}",
+            "{\"n\": nul, \"o\": falsey}",
+            "[1, 2,]",
+            "[1,, 2]",
+            "{,}",
+            "{\"a\" 1}",
+            "{\"a\": 1 \"b\": 2}",
+            "{a: 1}",
+            "\"just a string\"",
+            "  42  ",
+            "",
+            "   ",
+            "{} {}",
+            "{}/",
+            "{}/x",
+            "{} /* open",
+            "{} // line comment",
+            "\u{feff}{\"type\": \"bom\"}",
+            "{\"type\": \"t\"}\r\n",
+            "{\"é\": \"ü\", \"type\": \"ﬁ\"}",
+            "{\"type\": [\"t\"], \"id\": {\"x\": 1}}",
+            "@",
+        ]
+        .iter()
+        .map(|d| d.as_bytes().to_vec())
+        .collect();
+        for d in [deep_ok, deep_bad, deep_obj, deep_obj_bad, big_dup, big_ok] {
+            docs.push(d.into_bytes());
+        }
+        docs.push(b"{\"type\": \"\xff\"}".to_vec());
+        docs.push(b"{\"type\": \"a\xc3\"}".to_vec());
+        docs.push(b"\xef\xbb\xbf\xef\xbb\xbf{}".to_vec());
+        for d in &docs {
+            agree(d);
+            // Every truncation, and every single byte left out.
+            for n in 0..d.len() {
+                agree(d.get(..n).unwrap_or_default());
+                if d.len() < 400 {
+                    let mut cut = d.clone();
+                    cut.remove(n);
+                    agree(&cut);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn skim_picks_members_as_get_ci_does() {
+        let s = skim_bytes(b"{\"NAME\": \"c\", \"Type\": \"a\", \"name\": \"n\", \"iD\": 7}", &KEYS).unwrap();
+        assert!(s.object);
+        assert_eq!(s.strings, vec![Some("a".into()), None, Some("n".into())]);
+        let s = skim_bytes(b"[1]", &KEYS).unwrap();
+        assert!(!s.object);
+        assert_eq!(s.strings, vec![None, None, None]);
+        let e = skim_bytes(b"{\"type\": \"a\",\n \"type\": 1}", &KEYS).unwrap_err();
+        assert_eq!(e.message, "duplicate key `type`");
+        assert_eq!(e.position, Position { line: 2, column: 2 });
     }
 }
