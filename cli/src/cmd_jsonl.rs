@@ -793,6 +793,7 @@ pub fn run(paths: &[PathBuf], format: &str, opts: &CheckOptions, max_line: usize
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // tests: a failure is the point
 mod tests {
     use super::{ordered_pool, read_line};
 
