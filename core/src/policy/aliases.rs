@@ -26,35 +26,108 @@ pub(crate) fn is_embedded(c: &AliasCatalog) -> bool {
 }
 
 /// One alias.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The paths are parsed when first used ([`Alias::path`],
+/// [`Alias::path_for`]): the embedded catalog has thousands of aliases and
+/// the rules use a few dozen. Catalogs read with [`AliasCatalog::from_json`] /
+/// [`AliasCatalog::add_json`] are still checked when read (an invalid path is
+/// an error there); the embedded catalog is checked by a test.
+#[derive(Debug, Clone)]
 pub struct Alias {
     /// Name as written in the catalog.
     pub name: String,
     /// The resource type the alias belongs to (one name may be defined for
     /// several types, e.g. `Microsoft.Compute/imagePublisher`).
     pub resource_type: String,
-    /// Default path, parsed.
-    pub path: Path,
     /// Default path as text.
     pub path_text: String,
-    /// Paths that differ from the default for some API versions.
-    pub versions: Vec<(Path, Vec<String>)>,
     /// Usable by `modify` (metadata attribute `Modifiable`); `None` when the
     /// catalog does not record it.
     pub modifiable: Option<bool>,
+    /// Paths (as text) that differ from the default for some API versions.
+    version_texts: Vec<(String, Vec<String>)>,
+    /// The parsed default path and versioned paths, on first use.
+    parsed: OnceLock<Parsed>,
+}
+
+/// An alias's paths, parsed.
+#[derive(Debug, Clone)]
+struct Parsed {
+    path: Path,
+    versions: Vec<(Path, Vec<String>)>,
+}
+
+impl PartialEq for Alias {
+    /// Equal when the catalog entries are equal (whether the paths have been
+    /// parsed yet does not matter).
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name
+            && self.resource_type == o.resource_type
+            && self.path_text == o.path_text
+            && self.modifiable == o.modifiable
+            && self.version_texts == o.version_texts
+    }
 }
 
 impl Alias {
+    fn new(
+        name: String,
+        resource_type: String,
+        path_text: String,
+        version_texts: Vec<(String, Vec<String>)>,
+        modifiable: Option<bool>,
+    ) -> Self {
+        Alias { name, resource_type, path_text, modifiable, version_texts, parsed: OnceLock::new() }
+    }
+
+    /// Parse every path now (an invalid path is an error).
+    fn parse_now(&self) -> Result<&Parsed, String> {
+        if let Some(p) = self.parsed.get() {
+            return Ok(p);
+        }
+        let mut versions = Vec::with_capacity(self.version_texts.len());
+        for (t, vs) in &self.version_texts {
+            versions.push((path::parse(t)?, vs.clone()));
+        }
+        let parsed = Parsed { path: path::parse(&self.path_text)?, versions };
+        Ok(self.parsed.get_or_init(|| parsed))
+    }
+
+    /// The paths, parsed on first use. A path that does not parse (only
+    /// possible for the embedded catalog, which a test checks, since read
+    /// catalogs are checked when read) reads as one key that no resource has.
+    fn parsed(&self) -> &Parsed {
+        self.parsed.get_or_init(|| {
+            let one = |t: &str| path::parse(t).unwrap_or_else(|_| vec![path::Seg::Key(t.to_owned())]);
+            Parsed {
+                path: one(&self.path_text),
+                versions: self.version_texts.iter().map(|(t, vs)| (one(t), vs.clone())).collect(),
+            }
+        })
+    }
+
+    /// Default path, parsed (formerly the public field `path`).
+    pub fn path(&self) -> &Path {
+        &self.parsed().path
+    }
+
+    /// Paths that differ from the default for some API versions, parsed,
+    /// with their API versions (formerly the public field `versions`).
+    pub fn versions(&self) -> &[(Path, Vec<String>)] {
+        &self.parsed().versions
+    }
+
     /// The path for an API version (the default when none is listed).
     pub fn path_for(&self, api_version: Option<&str>) -> &Path {
+        let p = self.parsed();
         if let Some(v) = api_version {
-            for (p, versions) in &self.versions {
+            for (path, versions) in &p.versions {
                 if versions.iter().any(|x| x.eq_ignore_ascii_case(v)) {
-                    return p;
+                    return path;
                 }
             }
         }
-        &self.path
+        &p.path
     }
 }
 
@@ -69,10 +142,12 @@ impl AliasCatalog {
     /// The catalog embedded in the binary (loaded once).
     pub fn embedded() -> &'static AliasCatalog {
         EMBEDDED_CATALOG.get_or_init(|| {
-            crate::json::parse(EMBEDDED)
-                .ok()
-                .and_then(|v| AliasCatalog::from_json(&v).ok())
-                .unwrap_or_default()
+            let mut cat = AliasCatalog::default();
+            // paths are parsed on first use (a test checks that all parse)
+            match crate::json::parse(EMBEDDED).map(|v| cat.add_value(&v, true)) {
+                Ok(Ok(())) => cat,
+                _ => AliasCatalog::default(),
+            }
         })
     }
 
@@ -91,8 +166,14 @@ impl AliasCatalog {
 
     /// Merge another catalog document into this one (later entries win).
     pub fn add_json(&mut self, v: &Value) -> Result<(), PolicyError> {
+        self.add_value(v, false)
+    }
+
+    /// [`Self::add_json`]; with `lazy`, paths are parsed on first use
+    /// instead of now (for the embedded catalog).
+    fn add_value(&mut self, v: &Value, lazy: bool) -> Result<(), PolicyError> {
         if let Some(types) = v.get("types").and_then(Value::as_object) {
-            return self.add_compact(types);
+            return self.add_compact(types, lazy);
         }
         let providers = match v {
             Value::Array(a) => a.as_slice(),
@@ -133,30 +214,46 @@ impl AliasCatalog {
                             .iter()
                             .filter_map(|x| x.as_str().map(str::to_owned))
                             .collect();
-                        versions.push((parse_path(pt, &|| ptr.clone())?, vs));
+                        versions.push((pt.to_owned(), vs));
                     }
-                    self.insert(name, &format!("{ns}/{rtype}"), default, versions, modifiable, &|| ptr.clone())?;
+                    let alias = Alias::new(
+                        name.to_owned(),
+                        format!("{ns}/{rtype}"),
+                        default.to_owned(),
+                        versions,
+                        modifiable,
+                    );
+                    self.insert(alias, lazy, &|| ptr.clone())?;
                 }
             }
         }
         Ok(())
     }
 
-    fn add_compact(&mut self, types: &crate::value::Map) -> Result<(), PolicyError> {
+    fn add_compact(&mut self, types: &crate::value::Map, lazy: bool) -> Result<(), PolicyError> {
         self.types.reserve(types.len());
         self.aliases.reserve(types.values().filter_map(Value::as_object).map(|e| e.len()).sum());
         for (t, entries) in types {
             self.types.insert(t.to_ascii_lowercase());
             let Some(entries) = entries.as_object() else { continue };
             for (suffix, e) in entries {
-                let name = format!("{t}/{suffix}");
+                let mut name = String::with_capacity(t.len() + 1 + suffix.len());
+                name.push_str(t);
+                name.push('/');
+                name.push_str(suffix);
                 let ptr = || format!("/types/{t}/{suffix}");
                 match e {
-                    Value::String(p) if p.is_empty() => {
-                        let p = format!("properties.{suffix}");
-                        self.insert(&name, t, &p, Vec::new(), None, &ptr)?;
+                    Value::String(p) => {
+                        let path_text = if p.is_empty() {
+                            let mut full = String::with_capacity(11 + suffix.len());
+                            full.push_str("properties.");
+                            full.push_str(suffix);
+                            full
+                        } else {
+                            p.clone()
+                        };
+                        self.insert(Alias::new(name, t.clone(), path_text, Vec::new(), None), lazy, &ptr)?;
                     }
-                    Value::String(p) => self.insert(&name, t, p, Vec::new(), None, &ptr)?,
                     Value::Object(_) => {
                         let p = e.get("path").and_then(Value::as_str).unwrap_or_default();
                         // the compact form records `modifiable: true` only; absence is "not recorded"
@@ -171,9 +268,9 @@ impl AliasCatalog {
                                 .iter()
                                 .filter_map(|x| x.as_str().map(str::to_owned))
                                 .collect();
-                            versions.push((parse_path(pt, &ptr)?, vs));
+                            versions.push((pt.to_owned(), vs));
                         }
-                        self.insert(&name, t, p, versions, modifiable, &ptr)?;
+                        self.insert(Alias::new(name, t.clone(), p.to_owned(), versions, modifiable), lazy, &ptr)?;
                     }
                     _ => return Err(PolicyError::at(&ptr(), "alias entry must be a string or an object")),
                 }
@@ -182,25 +279,13 @@ impl AliasCatalog {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn insert(
-        &mut self,
-        name: &str,
-        resource_type: &str,
-        default: &str,
-        versions: Vec<(Path, Vec<String>)>,
-        modifiable: Option<bool>,
-        ptr: &dyn Fn() -> String,
-    ) -> Result<(), PolicyError> {
-        let alias = Alias {
-            name: name.to_owned(),
-            resource_type: resource_type.to_owned(),
-            path: parse_path(default, ptr)?,
-            path_text: default.to_owned(),
-            versions,
-            modifiable,
-        };
-        self.put(name.to_ascii_lowercase(), alias);
+    /// Add `alias` (replacing the one of the same name and type); unless
+    /// `lazy`, its paths are parsed now (`ptr` locates an error).
+    fn insert(&mut self, alias: Alias, lazy: bool, ptr: &dyn Fn() -> String) -> Result<(), PolicyError> {
+        if !lazy {
+            alias.parse_now().map_err(|e| PolicyError::at(&ptr(), e))?;
+        }
+        self.put(alias.name.to_ascii_lowercase(), alias);
         Ok(())
     }
 
@@ -270,10 +355,6 @@ fn is_modifiable(meta: Option<&Value>) -> Option<bool> {
     Some(m.get_ci("attributes").and_then(Value::as_str).is_some_and(|a| a.to_ascii_lowercase().contains("modifiable")))
 }
 
-/// `ptr` (the entry's pointer, for the error) is only formatted on error.
-fn parse_path(p: &str, ptr: &dyn Fn() -> String) -> Result<Path, PolicyError> {
-    path::parse(p).map_err(|e| PolicyError::at(&ptr(), e))
-}
 
 #[cfg(test)]
 mod tests {
@@ -292,12 +373,48 @@ mod tests {
         let kv = c.get("Microsoft.KeyVault/vaults/enableRbacAuthorization").unwrap();
         assert_eq!(kv.path_text, "properties.enableRbacAuthorization");
         let sku = c.get("Microsoft.Storage/storageAccounts/sku.name").unwrap();
-        assert_eq!(sku.path, vec![Seg::Key("sku".into()), Seg::Key("name".into())]);
+        assert_eq!(*sku.path(), vec![Seg::Key("sku".into()), Seg::Key("name".into())]);
         assert_eq!(
             path::render(sku.path_for(Some("2015-06-15"))),
             "properties.accountType",
             "versioned path for an old api version"
         );
         assert!(c.has_type("MICROSOFT.MACHINELEARNINGSERVICES/WORKSPACES"));
+    }
+
+    /// The embedded catalog parses its paths on first use: every one of them
+    /// must parse (read catalogs are checked when read).
+    #[test]
+    fn embedded_catalog_paths_all_parse() {
+        let c = AliasCatalog::embedded();
+        assert!(!c.is_empty());
+        let mut n = 0;
+        for list in c.aliases.values() {
+            for a in list {
+                assert!(a.parse_now().is_ok(), "alias `{}` path `{}`", a.name, a.path_text);
+                n += 1;
+            }
+        }
+        assert_eq!(n, c.len());
+    }
+
+    #[test]
+    fn read_catalog_rejects_a_bad_path_and_parses_lazily_equal() {
+        let bad = crate::json::parse(r#"{"types": {"Microsoft.X/y": {"a": "properties..a"}}}"#).unwrap();
+        let e = AliasCatalog::from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains("/types/Microsoft.X/y/a"), "{e}");
+        let good = crate::json::parse(
+            r#"{"types": {"Microsoft.X/y": {"a": "", "b": {"path": "properties.b", "paths": [{"path": "properties.old.b", "apiVersions": ["2020-01-01"]}]}}}}"#,
+        )
+        .unwrap();
+        let read = AliasCatalog::from_json(&good).unwrap();
+        let mut lazy = AliasCatalog::default();
+        lazy.add_value(&good, true).unwrap();
+        assert_eq!(read, lazy, "parsed or not, the entries compare equal");
+        let b = lazy.get("microsoft.x/Y/B").unwrap();
+        assert_eq!(path::render(b.path_for(Some("2020-01-01"))), "properties.old.b");
+        assert_eq!(path::render(b.path_for(None)), "properties.b");
+        assert_eq!(b.versions().len(), 1);
+        assert_eq!(path::render(lazy.get("Microsoft.X/y/a").unwrap().path()), "properties.a");
     }
 }
