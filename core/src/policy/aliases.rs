@@ -142,8 +142,12 @@ impl AliasCatalog {
     /// The catalog embedded in the binary (loaded once).
     pub fn embedded() -> &'static AliasCatalog {
         EMBEDDED_CATALOG.get_or_init(|| {
-            let mut cat = AliasCatalog::default();
             // paths are parsed on first use (a test checks that all parse)
+            #[cfg(not(feature = "slim"))]
+            if let Some(cat) = AliasCatalog::read_compact_text(EMBEDDED) {
+                return cat;
+            }
+            let mut cat = AliasCatalog::default();
             match crate::json::parse(EMBEDDED).map(|v| cat.add_value(&v, true)) {
                 Ok(Ok(())) => cat,
                 _ => AliasCatalog::default(),
@@ -237,46 +241,56 @@ impl AliasCatalog {
             self.types.insert(t.to_ascii_lowercase());
             let Some(entries) = entries.as_object() else { continue };
             for (suffix, e) in entries {
-                let mut name = String::with_capacity(t.len() + 1 + suffix.len());
-                name.push_str(t);
-                name.push('/');
-                name.push_str(suffix);
-                let ptr = || format!("/types/{t}/{suffix}");
-                match e {
-                    Value::String(p) => {
-                        let path_text = if p.is_empty() {
-                            let mut full = String::with_capacity(11 + suffix.len());
-                            full.push_str("properties.");
-                            full.push_str(suffix);
-                            full
-                        } else {
-                            p.clone()
-                        };
-                        self.insert(Alias::new(name, t.clone(), path_text, Vec::new(), None), lazy, &ptr)?;
-                    }
-                    Value::Object(_) => {
-                        let p = e.get("path").and_then(Value::as_str).unwrap_or_default();
-                        // the compact form records `modifiable: true` only; absence is "not recorded"
-                        let modifiable = e.get("modifiable").and_then(Value::as_bool).filter(|m| *m);
-                        let mut versions = Vec::new();
-                        for pv in e.get("paths").and_then(Value::as_array).unwrap_or_default() {
-                            let Some(pt) = pv.get("path").and_then(Value::as_str) else { continue };
-                            let vs = pv
-                                .get("apiVersions")
-                                .and_then(Value::as_array)
-                                .unwrap_or_default()
-                                .iter()
-                                .filter_map(|x| x.as_str().map(str::to_owned))
-                                .collect();
-                            versions.push((pt.to_owned(), vs));
-                        }
-                        self.insert(Alias::new(name, t.clone(), p.to_owned(), versions, modifiable), lazy, &ptr)?;
-                    }
-                    _ => return Err(PolicyError::at(&ptr(), "alias entry must be a string or an object")),
-                }
+                let entry = match e {
+                    Value::String(p) => Entry::Path(p),
+                    Value::Object(_) => Entry::Object(e),
+                    _ => Entry::Other,
+                };
+                self.add_entry(t, suffix, entry, lazy)?;
             }
         }
         Ok(())
+    }
+
+    /// One entry `suffix` of type `t` of the compact form.
+    fn add_entry(&mut self, t: &str, suffix: &str, e: Entry<'_>, lazy: bool) -> Result<(), PolicyError> {
+        let mut name = String::with_capacity(t.len() + 1 + suffix.len());
+        name.push_str(t);
+        name.push('/');
+        name.push_str(suffix);
+        let ptr = || format!("/types/{t}/{suffix}");
+        match e {
+            Entry::Path(p) => {
+                let path_text = if p.is_empty() {
+                    let mut full = String::with_capacity(11 + suffix.len());
+                    full.push_str("properties.");
+                    full.push_str(suffix);
+                    full
+                } else {
+                    p.to_owned()
+                };
+                self.insert(Alias::new(name, t.to_owned(), path_text, Vec::new(), None), lazy, &ptr)
+            }
+            Entry::Object(e) => {
+                let p = e.get("path").and_then(Value::as_str).unwrap_or_default();
+                // the compact form records `modifiable: true` only; absence is "not recorded"
+                let modifiable = e.get("modifiable").and_then(Value::as_bool).filter(|m| *m);
+                let mut versions = Vec::new();
+                for pv in e.get("paths").and_then(Value::as_array).unwrap_or_default() {
+                    let Some(pt) = pv.get("path").and_then(Value::as_str) else { continue };
+                    let vs = pv
+                        .get("apiVersions")
+                        .and_then(Value::as_array)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect();
+                    versions.push((pt.to_owned(), vs));
+                }
+                self.insert(Alias::new(name, t.to_owned(), p.to_owned(), versions, modifiable), lazy, &ptr)
+            }
+            Entry::Other => Err(PolicyError::at(&ptr(), "alias entry must be a string or an object")),
+        }
     }
 
     /// Add `alias` (replacing the one of the same name and type); unless
@@ -290,7 +304,15 @@ impl AliasCatalog {
     }
 
     fn put(&mut self, key: String, alias: Alias) {
-        let list = self.aliases.entry(key).or_default();
+        use std::collections::hash_map::Entry as Slot;
+        let list = match self.aliases.entry(key) {
+            Slot::Vacant(v) => {
+                // most names have one definition: no room for more
+                v.insert(vec![alias]);
+                return;
+            }
+            Slot::Occupied(o) => o.into_mut(),
+        };
         match list.iter_mut().find(|a| a.resource_type.eq_ignore_ascii_case(&alias.resource_type)) {
             Some(slot) => *slot = alias,
             None => list.push(alias),
@@ -345,6 +367,154 @@ impl AliasCatalog {
     }
 }
 
+/// An entry of the compact form: a path (empty: `properties.<suffix>`), an
+/// object (`path`, `modifiable`, `paths`), or something else (an error).
+enum Entry<'x> {
+    Path(&'x str),
+    Object(&'x Value),
+    Other,
+}
+
+#[cfg(not(feature = "slim"))]
+impl AliasCatalog {
+    /// Read the compact form straight from its text in one pass, with lazily
+    /// parsed paths, for the embedded catalog: no document tree in between
+    /// (which costs about as much again). `None` when the text is not read
+    /// this way (e.g. a string with an escape, which is not borrowed, or any
+    /// other surprise): the caller then reads it as a document. A test checks
+    /// that both ways give the same catalog.
+    fn read_compact_text(text: &str) -> Option<AliasCatalog> {
+        use serde::de::DeserializeSeed;
+        let mut cat = AliasCatalog::default();
+        // the embedded catalog has about one alias per 140 bytes
+        cat.aliases.reserve(text.len() / 140);
+        let mut de = serde_json::Deserializer::from_str(text);
+        Top(&mut cat).deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        Some(cat)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+/// The compact document: `types` is read, other members skipped.
+struct Top<'c>(&'c mut AliasCatalog);
+#[cfg(not(feature = "slim"))]
+/// `types`: type name → entries.
+struct Types<'c>(&'c mut AliasCatalog);
+#[cfg(not(feature = "slim"))]
+/// One type's entries: suffix → entry.
+struct Entries<'c, 't>(&'c mut AliasCatalog, &'t str);
+
+#[cfg(not(feature = "slim"))]
+/// An entry as read: a borrowed path, or an object read as a [`Value`].
+enum ReadEntry<'de> {
+    Path(&'de str),
+    Object(Value),
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::Deserialize<'de> for ReadEntry<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ReadEntry<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an alias path or an alias object")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<ReadEntry<'de>, E> {
+                Ok(ReadEntry::Path(s))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ReadEntry<'de>, A::Error> {
+                use serde::Deserialize;
+                Value::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(ReadEntry::Object)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::DeserializeSeed<'de> for Top<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::Visitor<'de> for Top<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an alias catalog in compact form")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = false;
+        while let Some(k) = map.next_key::<&'de str>()? {
+            if k == "types" && !seen {
+                seen = true;
+                map.next_value_seed(Types(&mut *self.0))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        if seen {
+            Ok(())
+        } else {
+            Err(serde::de::Error::missing_field("types"))
+        }
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::DeserializeSeed<'de> for Types<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::Visitor<'de> for Types<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("resource types")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(t) = map.next_key::<&'de str>()? {
+            self.0.types.insert(t.to_ascii_lowercase());
+            map.next_value_seed(Entries(&mut *self.0, t))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::DeserializeSeed<'de> for Entries<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::Visitor<'de> for Entries<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("aliases of a resource type")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(suffix) = map.next_key::<&'de str>()? {
+            let read = map.next_value::<ReadEntry<'de>>()?;
+            let entry = match &read {
+                ReadEntry::Path(p) => Entry::Path(p),
+                ReadEntry::Object(v) => Entry::Object(v),
+            };
+            self.0.add_entry(self.1, suffix, entry, true).map_err(serde::de::Error::custom)?;
+        }
+        Ok(())
+    }
+}
+
 /// The definition of an alias for `resource_type` among several (else the first).
 pub fn pick<'c>(list: &'c [Alias], resource_type: &str) -> Option<&'c Alias> {
     list.iter().find(|a| a.resource_type.eq_ignore_ascii_case(resource_type)).or_else(|| list.first())
@@ -396,6 +566,25 @@ mod tests {
             }
         }
         assert_eq!(n, c.len());
+    }
+
+    #[test]
+    #[cfg(not(feature = "slim"))]
+    fn the_embedded_text_reads_alike_in_one_pass_and_as_a_document() {
+        let mut doc = AliasCatalog::default();
+        doc.add_value(&crate::json::parse(EMBEDDED).unwrap(), true).unwrap();
+        let direct = AliasCatalog::read_compact_text(EMBEDDED).expect("read in one pass");
+        assert!(direct.len() == doc.len() && !direct.is_empty());
+        assert_eq!(direct, doc);
+        assert_eq!(AliasCatalog::embedded(), &doc);
+        // an escaped string is not borrowed: the document route reads it
+        let t = r#"{"types": {"Microsoft.X/y": {"a": "properties.\u0061"}}}"#;
+        assert!(AliasCatalog::read_compact_text(t).is_none());
+        let t = r#"{"about": {"x": [1, "two"]}, "types": {"Microsoft.X/y": {"a": "", "b": {"path": "properties.c", "modifiable": true}}}}"#;
+        let direct = AliasCatalog::read_compact_text(t).unwrap();
+        assert_eq!(direct, AliasCatalog::from_json(&crate::json::parse(t).unwrap()).unwrap());
+        assert_eq!(direct.get("microsoft.x/y/b").unwrap().modifiable, Some(true));
+        assert!(direct.has_type("microsoft.x/Y"));
     }
 
     #[test]
