@@ -26,35 +26,108 @@ pub(crate) fn is_embedded(c: &AliasCatalog) -> bool {
 }
 
 /// One alias.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The paths are parsed when first used ([`Alias::path`],
+/// [`Alias::path_for`]): the embedded catalog has thousands of aliases and
+/// the rules use a few dozen. Catalogs read with [`AliasCatalog::from_json`] /
+/// [`AliasCatalog::add_json`] are still checked when read (an invalid path is
+/// an error there); the embedded catalog is checked by a test.
+#[derive(Debug, Clone)]
 pub struct Alias {
     /// Name as written in the catalog.
     pub name: String,
     /// The resource type the alias belongs to (one name may be defined for
     /// several types, e.g. `Microsoft.Compute/imagePublisher`).
     pub resource_type: String,
-    /// Default path, parsed.
-    pub path: Path,
     /// Default path as text.
     pub path_text: String,
-    /// Paths that differ from the default for some API versions.
-    pub versions: Vec<(Path, Vec<String>)>,
     /// Usable by `modify` (metadata attribute `Modifiable`); `None` when the
     /// catalog does not record it.
     pub modifiable: Option<bool>,
+    /// Paths (as text) that differ from the default for some API versions.
+    version_texts: Vec<(String, Vec<String>)>,
+    /// The parsed default path and versioned paths, on first use.
+    parsed: OnceLock<Parsed>,
+}
+
+/// An alias's paths, parsed.
+#[derive(Debug, Clone)]
+struct Parsed {
+    path: Path,
+    versions: Vec<(Path, Vec<String>)>,
+}
+
+impl PartialEq for Alias {
+    /// Equal when the catalog entries are equal (whether the paths have been
+    /// parsed yet does not matter).
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name
+            && self.resource_type == o.resource_type
+            && self.path_text == o.path_text
+            && self.modifiable == o.modifiable
+            && self.version_texts == o.version_texts
+    }
 }
 
 impl Alias {
+    fn new(
+        name: String,
+        resource_type: String,
+        path_text: String,
+        version_texts: Vec<(String, Vec<String>)>,
+        modifiable: Option<bool>,
+    ) -> Self {
+        Alias { name, resource_type, path_text, modifiable, version_texts, parsed: OnceLock::new() }
+    }
+
+    /// Parse every path now (an invalid path is an error).
+    fn parse_now(&self) -> Result<&Parsed, String> {
+        if let Some(p) = self.parsed.get() {
+            return Ok(p);
+        }
+        let mut versions = Vec::with_capacity(self.version_texts.len());
+        for (t, vs) in &self.version_texts {
+            versions.push((path::parse(t)?, vs.clone()));
+        }
+        let parsed = Parsed { path: path::parse(&self.path_text)?, versions };
+        Ok(self.parsed.get_or_init(|| parsed))
+    }
+
+    /// The paths, parsed on first use. A path that does not parse (only
+    /// possible for the embedded catalog, which a test checks, since read
+    /// catalogs are checked when read) reads as one key that no resource has.
+    fn parsed(&self) -> &Parsed {
+        self.parsed.get_or_init(|| {
+            let one = |t: &str| path::parse(t).unwrap_or_else(|_| vec![path::Seg::Key(t.to_owned())]);
+            Parsed {
+                path: one(&self.path_text),
+                versions: self.version_texts.iter().map(|(t, vs)| (one(t), vs.clone())).collect(),
+            }
+        })
+    }
+
+    /// Default path, parsed (formerly the public field `path`).
+    pub fn path(&self) -> &Path {
+        &self.parsed().path
+    }
+
+    /// Paths that differ from the default for some API versions, parsed,
+    /// with their API versions (formerly the public field `versions`).
+    pub fn versions(&self) -> &[(Path, Vec<String>)] {
+        &self.parsed().versions
+    }
+
     /// The path for an API version (the default when none is listed).
     pub fn path_for(&self, api_version: Option<&str>) -> &Path {
+        let p = self.parsed();
         if let Some(v) = api_version {
-            for (p, versions) in &self.versions {
+            for (path, versions) in &p.versions {
                 if versions.iter().any(|x| x.eq_ignore_ascii_case(v)) {
-                    return p;
+                    return path;
                 }
             }
         }
-        &self.path
+        &p.path
     }
 }
 
@@ -69,10 +142,16 @@ impl AliasCatalog {
     /// The catalog embedded in the binary (loaded once).
     pub fn embedded() -> &'static AliasCatalog {
         EMBEDDED_CATALOG.get_or_init(|| {
-            crate::json::parse(EMBEDDED)
-                .ok()
-                .and_then(|v| AliasCatalog::from_json(&v).ok())
-                .unwrap_or_default()
+            // paths are parsed on first use (a test checks that all parse)
+            #[cfg(not(feature = "slim"))]
+            if let Some(cat) = AliasCatalog::read_compact_text(EMBEDDED) {
+                return cat;
+            }
+            let mut cat = AliasCatalog::default();
+            match crate::json::parse(EMBEDDED).map(|v| cat.add_value(&v, true)) {
+                Ok(Ok(())) => cat,
+                _ => AliasCatalog::default(),
+            }
         })
     }
 
@@ -91,8 +170,14 @@ impl AliasCatalog {
 
     /// Merge another catalog document into this one (later entries win).
     pub fn add_json(&mut self, v: &Value) -> Result<(), PolicyError> {
+        self.add_value(v, false)
+    }
+
+    /// [`Self::add_json`]; with `lazy`, paths are parsed on first use
+    /// instead of now (for the embedded catalog).
+    fn add_value(&mut self, v: &Value, lazy: bool) -> Result<(), PolicyError> {
         if let Some(types) = v.get("types").and_then(Value::as_object) {
-            return self.add_compact(types);
+            return self.add_compact(types, lazy);
         }
         let providers = match v {
             Value::Array(a) => a.as_slice(),
@@ -133,79 +218,101 @@ impl AliasCatalog {
                             .iter()
                             .filter_map(|x| x.as_str().map(str::to_owned))
                             .collect();
-                        versions.push((parse_path(pt, &|| ptr.clone())?, vs));
+                        versions.push((pt.to_owned(), vs));
                     }
-                    self.insert(name, &format!("{ns}/{rtype}"), default, versions, modifiable, &|| ptr.clone())?;
+                    let alias = Alias::new(
+                        name.to_owned(),
+                        format!("{ns}/{rtype}"),
+                        default.to_owned(),
+                        versions,
+                        modifiable,
+                    );
+                    self.insert(alias, lazy, &|| ptr.clone())?;
                 }
             }
         }
         Ok(())
     }
 
-    fn add_compact(&mut self, types: &crate::value::Map) -> Result<(), PolicyError> {
+    fn add_compact(&mut self, types: &crate::value::Map, lazy: bool) -> Result<(), PolicyError> {
         self.types.reserve(types.len());
         self.aliases.reserve(types.values().filter_map(Value::as_object).map(|e| e.len()).sum());
         for (t, entries) in types {
             self.types.insert(t.to_ascii_lowercase());
             let Some(entries) = entries.as_object() else { continue };
             for (suffix, e) in entries {
-                let name = format!("{t}/{suffix}");
-                let ptr = || format!("/types/{t}/{suffix}");
-                match e {
-                    Value::String(p) if p.is_empty() => {
-                        let p = format!("properties.{suffix}");
-                        self.insert(&name, t, &p, Vec::new(), None, &ptr)?;
-                    }
-                    Value::String(p) => self.insert(&name, t, p, Vec::new(), None, &ptr)?,
-                    Value::Object(_) => {
-                        let p = e.get("path").and_then(Value::as_str).unwrap_or_default();
-                        // the compact form records `modifiable: true` only; absence is "not recorded"
-                        let modifiable = e.get("modifiable").and_then(Value::as_bool).filter(|m| *m);
-                        let mut versions = Vec::new();
-                        for pv in e.get("paths").and_then(Value::as_array).unwrap_or_default() {
-                            let Some(pt) = pv.get("path").and_then(Value::as_str) else { continue };
-                            let vs = pv
-                                .get("apiVersions")
-                                .and_then(Value::as_array)
-                                .unwrap_or_default()
-                                .iter()
-                                .filter_map(|x| x.as_str().map(str::to_owned))
-                                .collect();
-                            versions.push((parse_path(pt, &ptr)?, vs));
-                        }
-                        self.insert(&name, t, p, versions, modifiable, &ptr)?;
-                    }
-                    _ => return Err(PolicyError::at(&ptr(), "alias entry must be a string or an object")),
-                }
+                let entry = match e {
+                    Value::String(p) => Entry::Path(p),
+                    Value::Object(_) => Entry::Object(e),
+                    _ => Entry::Other,
+                };
+                self.add_entry(t, suffix, entry, lazy)?;
             }
         }
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn insert(
-        &mut self,
-        name: &str,
-        resource_type: &str,
-        default: &str,
-        versions: Vec<(Path, Vec<String>)>,
-        modifiable: Option<bool>,
-        ptr: &dyn Fn() -> String,
-    ) -> Result<(), PolicyError> {
-        let alias = Alias {
-            name: name.to_owned(),
-            resource_type: resource_type.to_owned(),
-            path: parse_path(default, ptr)?,
-            path_text: default.to_owned(),
-            versions,
-            modifiable,
-        };
-        self.put(name.to_ascii_lowercase(), alias);
+    /// One entry `suffix` of type `t` of the compact form.
+    fn add_entry(&mut self, t: &str, suffix: &str, e: Entry<'_>, lazy: bool) -> Result<(), PolicyError> {
+        let mut name = String::with_capacity(t.len() + 1 + suffix.len());
+        name.push_str(t);
+        name.push('/');
+        name.push_str(suffix);
+        let ptr = || format!("/types/{t}/{suffix}");
+        match e {
+            Entry::Path(p) => {
+                let path_text = if p.is_empty() {
+                    let mut full = String::with_capacity(11 + suffix.len());
+                    full.push_str("properties.");
+                    full.push_str(suffix);
+                    full
+                } else {
+                    p.to_owned()
+                };
+                self.insert(Alias::new(name, t.to_owned(), path_text, Vec::new(), None), lazy, &ptr)
+            }
+            Entry::Object(e) => {
+                let p = e.get("path").and_then(Value::as_str).unwrap_or_default();
+                // the compact form records `modifiable: true` only; absence is "not recorded"
+                let modifiable = e.get("modifiable").and_then(Value::as_bool).filter(|m| *m);
+                let mut versions = Vec::new();
+                for pv in e.get("paths").and_then(Value::as_array).unwrap_or_default() {
+                    let Some(pt) = pv.get("path").and_then(Value::as_str) else { continue };
+                    let vs = pv
+                        .get("apiVersions")
+                        .and_then(Value::as_array)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect();
+                    versions.push((pt.to_owned(), vs));
+                }
+                self.insert(Alias::new(name, t.to_owned(), p.to_owned(), versions, modifiable), lazy, &ptr)
+            }
+            Entry::Other => Err(PolicyError::at(&ptr(), "alias entry must be a string or an object")),
+        }
+    }
+
+    /// Add `alias` (replacing the one of the same name and type); unless
+    /// `lazy`, its paths are parsed now (`ptr` locates an error).
+    fn insert(&mut self, alias: Alias, lazy: bool, ptr: &dyn Fn() -> String) -> Result<(), PolicyError> {
+        if !lazy {
+            alias.parse_now().map_err(|e| PolicyError::at(&ptr(), e))?;
+        }
+        self.put(alias.name.to_ascii_lowercase(), alias);
         Ok(())
     }
 
     fn put(&mut self, key: String, alias: Alias) {
-        let list = self.aliases.entry(key).or_default();
+        use std::collections::hash_map::Entry as Slot;
+        let list = match self.aliases.entry(key) {
+            Slot::Vacant(v) => {
+                // most names have one definition: no room for more
+                v.insert(vec![alias]);
+                return;
+            }
+            Slot::Occupied(o) => o.into_mut(),
+        };
         match list.iter_mut().find(|a| a.resource_type.eq_ignore_ascii_case(&alias.resource_type)) {
             Some(slot) => *slot = alias,
             None => list.push(alias),
@@ -260,6 +367,154 @@ impl AliasCatalog {
     }
 }
 
+/// An entry of the compact form: a path (empty: `properties.<suffix>`), an
+/// object (`path`, `modifiable`, `paths`), or something else (an error).
+enum Entry<'x> {
+    Path(&'x str),
+    Object(&'x Value),
+    Other,
+}
+
+#[cfg(not(feature = "slim"))]
+impl AliasCatalog {
+    /// Read the compact form straight from its text in one pass, with lazily
+    /// parsed paths, for the embedded catalog: no document tree in between
+    /// (which costs about as much again). `None` when the text is not read
+    /// this way (e.g. a string with an escape, which is not borrowed, or any
+    /// other surprise): the caller then reads it as a document. A test checks
+    /// that both ways give the same catalog.
+    fn read_compact_text(text: &str) -> Option<AliasCatalog> {
+        use serde::de::DeserializeSeed;
+        let mut cat = AliasCatalog::default();
+        // the embedded catalog has about one alias per 140 bytes
+        cat.aliases.reserve(text.len() / 140);
+        let mut de = serde_json::Deserializer::from_str(text);
+        Top(&mut cat).deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        Some(cat)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+/// The compact document: `types` is read, other members skipped.
+struct Top<'c>(&'c mut AliasCatalog);
+#[cfg(not(feature = "slim"))]
+/// `types`: type name → entries.
+struct Types<'c>(&'c mut AliasCatalog);
+#[cfg(not(feature = "slim"))]
+/// One type's entries: suffix → entry.
+struct Entries<'c, 't>(&'c mut AliasCatalog, &'t str);
+
+#[cfg(not(feature = "slim"))]
+/// An entry as read: a borrowed path, or an object read as a [`Value`].
+enum ReadEntry<'de> {
+    Path(&'de str),
+    Object(Value),
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::Deserialize<'de> for ReadEntry<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ReadEntry<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an alias path or an alias object")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<ReadEntry<'de>, E> {
+                Ok(ReadEntry::Path(s))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ReadEntry<'de>, A::Error> {
+                use serde::Deserialize;
+                Value::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(ReadEntry::Object)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::DeserializeSeed<'de> for Top<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::Visitor<'de> for Top<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an alias catalog in compact form")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = false;
+        while let Some(k) = map.next_key::<&'de str>()? {
+            if k == "types" && !seen {
+                seen = true;
+                map.next_value_seed(Types(&mut *self.0))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        if seen {
+            Ok(())
+        } else {
+            Err(serde::de::Error::missing_field("types"))
+        }
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::DeserializeSeed<'de> for Types<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::Visitor<'de> for Types<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("resource types")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(t) = map.next_key::<&'de str>()? {
+            self.0.types.insert(t.to_ascii_lowercase());
+            map.next_value_seed(Entries(&mut *self.0, t))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::DeserializeSeed<'de> for Entries<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+#[cfg(not(feature = "slim"))]
+impl<'de> serde::de::Visitor<'de> for Entries<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("aliases of a resource type")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(suffix) = map.next_key::<&'de str>()? {
+            let read = map.next_value::<ReadEntry<'de>>()?;
+            let entry = match &read {
+                ReadEntry::Path(p) => Entry::Path(p),
+                ReadEntry::Object(v) => Entry::Object(v),
+            };
+            self.0.add_entry(self.1, suffix, entry, true).map_err(serde::de::Error::custom)?;
+        }
+        Ok(())
+    }
+}
+
 /// The definition of an alias for `resource_type` among several (else the first).
 pub fn pick<'c>(list: &'c [Alias], resource_type: &str) -> Option<&'c Alias> {
     list.iter().find(|a| a.resource_type.eq_ignore_ascii_case(resource_type)).or_else(|| list.first())
@@ -270,10 +525,6 @@ fn is_modifiable(meta: Option<&Value>) -> Option<bool> {
     Some(m.get_ci("attributes").and_then(Value::as_str).is_some_and(|a| a.to_ascii_lowercase().contains("modifiable")))
 }
 
-/// `ptr` (the entry's pointer, for the error) is only formatted on error.
-fn parse_path(p: &str, ptr: &dyn Fn() -> String) -> Result<Path, PolicyError> {
-    path::parse(p).map_err(|e| PolicyError::at(&ptr(), e))
-}
 
 #[cfg(test)]
 mod tests {
@@ -292,12 +543,67 @@ mod tests {
         let kv = c.get("Microsoft.KeyVault/vaults/enableRbacAuthorization").unwrap();
         assert_eq!(kv.path_text, "properties.enableRbacAuthorization");
         let sku = c.get("Microsoft.Storage/storageAccounts/sku.name").unwrap();
-        assert_eq!(sku.path, vec![Seg::Key("sku".into()), Seg::Key("name".into())]);
+        assert_eq!(*sku.path(), vec![Seg::Key("sku".into()), Seg::Key("name".into())]);
         assert_eq!(
             path::render(sku.path_for(Some("2015-06-15"))),
             "properties.accountType",
             "versioned path for an old api version"
         );
         assert!(c.has_type("MICROSOFT.MACHINELEARNINGSERVICES/WORKSPACES"));
+    }
+
+    /// The embedded catalog parses its paths on first use: every one of them
+    /// must parse (read catalogs are checked when read).
+    #[test]
+    fn embedded_catalog_paths_all_parse() {
+        let c = AliasCatalog::embedded();
+        assert!(!c.is_empty());
+        let mut n = 0;
+        for list in c.aliases.values() {
+            for a in list {
+                assert!(a.parse_now().is_ok(), "alias `{}` path `{}`", a.name, a.path_text);
+                n += 1;
+            }
+        }
+        assert_eq!(n, c.len());
+    }
+
+    #[test]
+    #[cfg(not(feature = "slim"))]
+    fn the_embedded_text_reads_alike_in_one_pass_and_as_a_document() {
+        let mut doc = AliasCatalog::default();
+        doc.add_value(&crate::json::parse(EMBEDDED).unwrap(), true).unwrap();
+        let direct = AliasCatalog::read_compact_text(EMBEDDED).expect("read in one pass");
+        assert!(direct.len() == doc.len() && !direct.is_empty());
+        assert_eq!(direct, doc);
+        assert_eq!(AliasCatalog::embedded(), &doc);
+        // an escaped string is not borrowed: the document route reads it
+        let t = r#"{"types": {"Microsoft.X/y": {"a": "properties.\u0061"}}}"#;
+        assert!(AliasCatalog::read_compact_text(t).is_none());
+        let t = r#"{"about": {"x": [1, "two"]}, "types": {"Microsoft.X/y": {"a": "", "b": {"path": "properties.c", "modifiable": true}}}}"#;
+        let direct = AliasCatalog::read_compact_text(t).unwrap();
+        assert_eq!(direct, AliasCatalog::from_json(&crate::json::parse(t).unwrap()).unwrap());
+        assert_eq!(direct.get("microsoft.x/y/b").unwrap().modifiable, Some(true));
+        assert!(direct.has_type("microsoft.x/Y"));
+    }
+
+    #[test]
+    fn read_catalog_rejects_a_bad_path_and_parses_lazily_equal() {
+        let bad = crate::json::parse(r#"{"types": {"Microsoft.X/y": {"a": "properties..a"}}}"#).unwrap();
+        let e = AliasCatalog::from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains("/types/Microsoft.X/y/a"), "{e}");
+        let good = crate::json::parse(
+            r#"{"types": {"Microsoft.X/y": {"a": "", "b": {"path": "properties.b", "paths": [{"path": "properties.old.b", "apiVersions": ["2020-01-01"]}]}}}}"#,
+        )
+        .unwrap();
+        let read = AliasCatalog::from_json(&good).unwrap();
+        let mut lazy = AliasCatalog::default();
+        lazy.add_value(&good, true).unwrap();
+        assert_eq!(read, lazy, "parsed or not, the entries compare equal");
+        let b = lazy.get("microsoft.x/Y/B").unwrap();
+        assert_eq!(path::render(b.path_for(Some("2020-01-01"))), "properties.old.b");
+        assert_eq!(path::render(b.path_for(None)), "properties.b");
+        assert_eq!(b.versions().len(), 1);
+        assert_eq!(path::render(lazy.get("Microsoft.X/y/a").unwrap().path()), "properties.a");
     }
 }

@@ -396,7 +396,7 @@ impl<'a> Ev<'a> {
                                 Ok(r) => {
                                     let wild = match &r.kind {
                                         FieldKind::Path(p) => path::has_wild(p),
-                                        FieldKind::Alias(a) => a.iter().any(|x| path::has_wild(&x.path)),
+                                        FieldKind::Alias(a) => a.iter().any(|x| path::has_wild(x.path())),
                                         _ => false,
                                     };
                                     if wild {

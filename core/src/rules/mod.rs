@@ -161,6 +161,91 @@ pub struct Examples {
     pub indeterminate: Vec<Example>,
 }
 
+/// A rule's [`Examples`], read when first used: the embedded catalog skips
+/// them at start-up (they are more than half of the rule files and only the
+/// tests and the docs read them). Reads as `&Examples` (`rule.examples.pass`);
+/// serialises, compares and prints as the examples themselves.
+pub struct LazyExamples {
+    /// The rule file the examples are still to be read from.
+    source: Option<&'static str>,
+    read: OnceLock<Examples>,
+}
+
+impl LazyExamples {
+    /// Examples already read.
+    pub fn new(examples: Examples) -> Self {
+        LazyExamples { source: None, read: OnceLock::from(examples) }
+    }
+
+    /// The examples (read now if they were not).
+    pub fn get(&self) -> &Examples {
+        self.read.get_or_init(|| {
+            /// The `examples` member of a rule file (other members skipped).
+            #[cfg(not(feature = "slim"))]
+            #[derive(Deserialize)]
+            struct Only {
+                examples: Examples,
+            }
+            // the embedded files are checked by the tests to read without error
+            #[cfg(not(feature = "slim"))]
+            let read = self.source.and_then(|t| serde_json::from_str::<Only>(t).ok()).map(|o| o.examples);
+            #[cfg(feature = "slim")]
+            let read = self.source.and(None::<Examples>);
+            read.unwrap_or_else(|| Examples { pass: Vec::new(), fail: Vec::new(), indeterminate: Vec::new() })
+        })
+    }
+}
+
+impl std::ops::Deref for LazyExamples {
+    type Target = Examples;
+    fn deref(&self) -> &Examples {
+        self.get()
+    }
+}
+
+impl Clone for LazyExamples {
+    fn clone(&self) -> Self {
+        match self.read.get() {
+            Some(e) => LazyExamples::new(e.clone()),
+            None => LazyExamples { source: self.source, read: OnceLock::new() },
+        }
+    }
+}
+
+impl PartialEq for LazyExamples {
+    fn eq(&self, o: &Self) -> bool {
+        self.get() == o.get()
+    }
+}
+
+impl fmt::Debug for LazyExamples {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl Serialize for LazyExamples {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
+thread_local! {
+    /// Set while [`Rule::from_embedded`] reads a file: examples are skipped.
+    static SKIP_EXAMPLES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl<'de> Deserialize<'de> for LazyExamples {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if SKIP_EXAMPLES.with(std::cell::Cell::get) {
+            serde::de::IgnoredAny::deserialize(d)?;
+            Ok(LazyExamples { source: None, read: OnceLock::new() })
+        } else {
+            Examples::deserialize(d).map(LazyExamples::new)
+        }
+    }
+}
+
 /// One rule of the catalog, as written in its file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -205,8 +290,9 @@ pub struct Rule {
     /// Why the rule needs a Rust check (required with `check`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_reason: Option<String>,
-    /// Named examples run by the tests and shown in the docs.
-    pub examples: Examples,
+    /// Named examples run by the tests and shown in the docs (read on first
+    /// use for the embedded catalog; reads as `&Examples`).
+    pub examples: LazyExamples,
     /// Computed: can the rule be exported as a plain Azure Policy definition?
     #[serde(skip_deserializing, default)]
     pub exportable: bool,
@@ -231,6 +317,34 @@ impl Rule {
         }
     }
 
+    /// [`Rule::from_text`] for the embedded files: read in one pass straight
+    /// from the text (no document tree in between, which costs about three
+    /// times as much at start-up). The strict reader refuses duplicate keys,
+    /// which this one does not notice; a test checks that both read every
+    /// embedded file alike. Any problem goes through the strict reader, so
+    /// errors read the same.
+    ///
+    /// The examples are read when first used ([`LazyExamples`]), so they are
+    /// not checked here: the catalog tests read every embedded file strictly.
+    #[cfg(not(feature = "slim"))]
+    fn from_embedded(path: &'static str, text: &'static str) -> Result<Rule, String> {
+        SKIP_EXAMPLES.with(|s| s.set(true));
+        let read = serde_json::from_str::<Rule>(text);
+        SKIP_EXAMPLES.with(|s| s.set(false));
+        match read {
+            Ok(mut rule) => {
+                rule.examples.source = Some(text);
+                rule.finish();
+                if rule.problems_but_examples(Some(path)).is_empty() {
+                    Ok(rule)
+                } else {
+                    Rule::from_text(path, text)
+                }
+            }
+            Err(_) => Rule::from_text(path, text),
+        }
+    }
+
     fn finish(&mut self) {
         if let Some(check) = &self.check {
             self.exportable = false;
@@ -251,6 +365,29 @@ impl Rule {
 
     /// What is wrong with the rule's metadata (empty when it is valid).
     pub fn problems(&self, path: Option<&str>) -> Vec<String> {
+        let mut p = self.problems_but_examples(path);
+        p.extend(self.example_problems());
+        p
+    }
+
+    /// What is wrong with the examples.
+    fn example_problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        // The `slim` (browser) build embeds the rules without their examples
+        // (core/build.rs); the native build checks them.
+        if !cfg!(feature = "slim") && (self.examples.pass.is_empty() || self.examples.fail.is_empty()) {
+            p.push("needs at least one `pass` and one `fail` example".to_owned());
+        }
+        let mut names: Vec<&str> = self.all_examples().map(|(_, e)| e.name.as_str()).collect();
+        crate::order::sort_unstable(&mut names);
+        if names.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+            p.push("example names must be unique".to_owned());
+        }
+        p
+    }
+
+    /// [`Rule::problems`] except those of the examples.
+    fn problems_but_examples(&self, path: Option<&str>) -> Vec<String> {
         let mut p = Vec::new();
         let prefix = format!("AML-{}-", self.area.code());
         let num = self.id.strip_prefix(&prefix);
@@ -299,16 +436,6 @@ impl Rule {
             (Some(_), None) => p.push("`check` needs a `check_reason`".to_owned()),
             (None, Some(_)) => p.push("`check_reason` without `check`".to_owned()),
             _ => {}
-        }
-        // The `slim` (browser) build embeds the rules without their examples
-        // (core/build.rs); the native build checks them.
-        if !cfg!(feature = "slim") && (self.examples.pass.is_empty() || self.examples.fail.is_empty()) {
-            p.push("needs at least one `pass` and one `fail` example".to_owned());
-        }
-        let mut names: Vec<&str> = self.all_examples().map(|(_, e)| e.name.as_str()).collect();
-        crate::order::sort_unstable(&mut names);
-        if names.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
-            p.push("example names must be unique".to_owned());
         }
         p
     }
@@ -389,7 +516,19 @@ impl Catalog {
     /// The catalog compiled into this build (parsed once).
     pub fn embedded() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
-        CATALOG.get_or_init(|| Catalog::from_files(embedded::RULE_FILES.iter().copied()))
+        // the browser (`slim`) build reads them strictly: its rule files
+        // have no examples, and one reader keeps its code small
+        #[cfg(feature = "slim")]
+        return CATALOG.get_or_init(|| Catalog::from_files(embedded::RULE_FILES.iter().copied()));
+        #[cfg(not(feature = "slim"))]
+        CATALOG.get_or_init(|| {
+            let mut cat = Catalog::default();
+            for (path, text) in embedded::RULE_FILES.iter().copied() {
+                cat.add(path, Rule::from_embedded(path, text));
+            }
+            cat.sort();
+            cat
+        })
     }
 
     /// Build a catalog from `(path relative to core/rules, text)` pairs.
@@ -397,19 +536,28 @@ impl Catalog {
     pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Catalog {
         let mut cat = Catalog::default();
         for (path, text) in files {
-            match Rule::from_text(path, text) {
-                Ok(rule) => {
-                    if cat.rules.iter().any(|r| r.id == rule.id) {
-                        cat.errors.push(format!("{path}: duplicate id `{}`", rule.id));
-                    } else {
-                        cat.rules.push(rule);
-                    }
-                }
-                Err(e) => cat.errors.push(e),
-            }
+            cat.add(path, Rule::from_text(path, text));
         }
-        crate::order::sort_by(&mut cat.rules, |a, b| a.id.cmp(&b.id));
+        cat.sort();
         cat
+    }
+
+    /// Add a file's rule (or why it could not be read).
+    fn add(&mut self, path: &str, read: Result<Rule, String>) {
+        match read {
+            Ok(rule) => {
+                if self.rules.iter().any(|r| r.id == rule.id) {
+                    self.errors.push(format!("{path}: duplicate id `{}`", rule.id));
+                } else {
+                    self.rules.push(rule);
+                }
+            }
+            Err(e) => self.errors.push(e),
+        }
+    }
+
+    fn sort(&mut self) {
+        crate::order::sort_by(&mut self.rules, |a, b| a.id.cmp(&b.id));
     }
 
     /// Rules sorted by id.
@@ -497,6 +645,30 @@ mod tests {
             let e = Rule::from_text("identity/AML-IAM-099.json", &text).unwrap_err();
             assert_eq!(e, format!("identity/AML-IAM-099.json: {via}"), "{extra}");
         }
+    }
+
+    #[test]
+    #[cfg(not(feature = "slim"))]
+    fn embedded_files_read_alike_in_one_pass_and_strictly() {
+        let mut n = 0;
+        for (path, text) in Catalog::embedded_files() {
+            let strict = Rule::from_text(path, text).unwrap();
+            let direct: Rule = serde_json::from_str(text).unwrap();
+            assert!(!direct.exportable && direct.export_note.is_none(), "computed fields are not read");
+            let lazy = Rule::from_embedded(path, text).unwrap();
+            assert!(lazy.examples.read.get().is_none(), "{path}: examples not read yet");
+            assert!(lazy.problems(Some(path)).is_empty(), "{path}");
+            assert_eq!(lazy, strict, "{path}");
+            assert_eq!(lazy.clone().examples.get(), strict.examples.get(), "{path}");
+            n += 1;
+        }
+        assert_eq!(Catalog::embedded().rules().len(), n);
+        // a file the strict reader refuses is refused with its message
+        let dup: &'static str = Box::leak(minimal(r#","notes":"a","notes":"b""#).into_boxed_str());
+        let e = Rule::from_embedded("identity/AML-IAM-099.json", dup).unwrap_err();
+        assert_eq!(e, Rule::from_text("identity/AML-IAM-099.json", dup).unwrap_err());
+        let e = Rule::from_embedded("data/AML-IAM-099.json", Box::leak(minimal("").into_boxed_str())).unwrap_err();
+        assert!(e.contains("file must be `identity/AML-IAM-099.json`"), "{e}");
     }
 
     #[test]
