@@ -145,6 +145,25 @@ pub(super) fn write_sarif(report: &Report) -> String {
 }
 
 /// `"key": {"text": text}`.
+/// `"physicalLocation": {"artifactLocation": {"uri": …}, "region": {"startLine": …}}`
+/// (the region only when the line is known).
+fn physical_location(w: &mut Writer, file: Option<&str>, line: Option<u32>) {
+    w.name("physicalLocation");
+    w.open('{');
+    w.name("artifactLocation");
+    w.open('{');
+    w.field("uri", &uri(file));
+    w.close('}');
+    if let Some(line) = line {
+        w.name("region");
+        w.open('{');
+        w.name("startLine");
+        w.int(i64::from(line.max(1)));
+        w.close('}');
+    }
+    w.close('}');
+}
+
 fn text_object(w: &mut Writer, key: &str, text: &str) {
     w.name(key);
     w.open('{');
@@ -179,18 +198,7 @@ fn result(w: &mut Writer, f: &Finding, ids: &[&str]) {
     w.open('[');
     w.item();
     w.open('{');
-    w.name("physicalLocation");
-    w.open('{');
-    w.name("artifactLocation");
-    w.open('{');
-    w.field("uri", &uri(f.location.file.as_deref()));
-    w.close('}');
-    w.name("region");
-    w.open('{');
-    w.name("startLine");
-    w.int(i64::from(f.location.line.unwrap_or(1).max(1)));
-    w.close('}');
-    w.close('}');
+    physical_location(w, f.location.file.as_deref(), Some(f.location.line.unwrap_or(1)));
     w.name("logicalLocations");
     w.open('[');
     w.item();
@@ -257,20 +265,7 @@ fn invocation(w: &mut Writer, report: &Report) {
             w.open('[');
             w.item();
             w.open('{');
-            w.name("physicalLocation");
-            w.open('{');
-            w.name("artifactLocation");
-            w.open('{');
-            w.field("uri", &uri(Some(file)));
-            w.close('}');
-            if let Some(line) = d.provenance.line {
-                w.name("region");
-                w.open('{');
-                w.name("startLine");
-                w.int(i64::from(line.max(1)));
-                w.close('}');
-            }
-            w.close('}');
+            physical_location(w, Some(file), d.provenance.line);
             w.close('}');
             w.close(']');
         }
