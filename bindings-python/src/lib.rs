@@ -10,6 +10,12 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 
+// The extension's own allocations (parsed templates, expanded resources,
+// findings) use mimalloc, as the CLI does; Python objects keep Python's
+// allocator. About a third faster per check than the system allocator.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod check;
 mod convert;
 mod export;
