@@ -201,7 +201,13 @@ pub fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     let shown = path.display().to_string();
     let bytes = read_at_most(path, max).map_err(|e| Error::io(&shown, &e))?.map_err(|size| Error::Io {
         path: shown.clone(),
-        message: format!("file is {size} bytes; {}", over_limit(max)),
+        // A size past `max + 1` is the file system's; at `max + 1` the read
+        // stopped there (an endless file such as `/dev/zero` has no size).
+        message: if size > u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1) {
+            format!("file is {size} bytes; {}", over_limit(max))
+        } else {
+            format!("file is larger than {max} bytes; {}", over_limit(max))
+        },
     })?;
     crate::json::decode(&bytes).map(str::to_owned).map_err(|e| Error::json(Some(&shown), e))
 }

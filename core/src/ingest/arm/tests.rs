@@ -637,6 +637,16 @@ fn load_text_detects_formats() {
     assert!(e.to_string().contains("the limit is 10 bytes") && !e.to_string().contains("4 MB"), "{e}");
     let e = crate::ingest::load_text(&" ".repeat(4_194_305), Some("big.json"), &Default::default()).unwrap_err();
     assert!(e.to_string().contains("azure accepts at most 4194304 bytes (4 MB)"), "{e}");
+    // Files: a real size is named; an endless file is read just past the limit.
+    let path = std::env::temp_dir().join(format!("amlguard-limit-{}.json", std::process::id()));
+    std::fs::write(&path, "[1, 2, 3, 4, 5, 6]").unwrap();
+    let e = crate::ingest::read_text(&path, 10).unwrap_err();
+    let _ = std::fs::remove_file(&path);
+    assert!(e.to_string().contains("file is 18 bytes; the limit is 10 bytes"), "{e}");
+    if std::path::Path::new("/dev/zero").exists() {
+        let e = crate::ingest::read_text(std::path::Path::new("/dev/zero"), 10).unwrap_err();
+        assert!(e.to_string().contains("file is larger than 10 bytes; the limit is 10 bytes"), "{e}");
+    }
 }
 
 #[test]
