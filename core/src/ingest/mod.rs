@@ -147,11 +147,9 @@ fn add_doc(
             column: None,
         })),
         // Terraform plan JSON: the Terraform adapter (owner: terraform).
+        // (Lines from the positions this document's parse recorded.)
         Format::TerraformPlan => {
-            let d = match text {
-                Some(t) => terraform::load_plan_text(t, file)?,
-                None => terraform::load_plan(doc, file)?,
-            };
+            let d = terraform::load_plan_indexed(doc, file, index.as_ref())?;
             dep.resources.extend(d.resources);
             dep.diagnostics.extend(d.diagnostics);
             Ok(())

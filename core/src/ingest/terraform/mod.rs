@@ -26,6 +26,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 pub use plan::{is_plan, load_plan, load_plan_text};
+pub(crate) use plan::load_plan_indexed;
 
 /// A Terraform input by path: a folder of `.tf` files (or a `.tf` file, read
 /// with its folder), or a plan JSON file (`terraform show -json`).

@@ -10,6 +10,7 @@
 
 use super::walk::{Instance, Mode};
 use super::{mapping, TerraformError};
+use crate::json::PositionIndex;
 use crate::model::{Deployment, Provenance, Scope};
 use crate::value::{Map, Value};
 use crate::Error;
@@ -267,17 +268,19 @@ impl Resolver<'_> {
 /// Read a plan document (`terraform show -json plan.out`). `file` names it in
 /// provenance and errors.
 pub fn load_plan(doc: &Value, file: Option<&str>) -> Result<Deployment, Error> {
-    load_plan_impl(doc, file, None)
+    load_plan_indexed(doc, file, None)
 }
 
 /// Like [`load_plan`] from the document's text, so findings also carry the
 /// line of each resource in the plan file.
 pub fn load_plan_text(text: &str, file: Option<&str>) -> Result<Deployment, Error> {
-    let doc = crate::json::parse(text).map_err(|e| Error::json(file, e))?;
-    load_plan_impl(&doc, file, Some(text))
+    let (doc, index) = crate::json::parse_indexed(std::sync::Arc::from(text)).map_err(|e| Error::json(file, e))?;
+    load_plan_indexed(&doc, file, Some(&index))
 }
 
-fn load_plan_impl(doc: &Value, file: Option<&str>, text: Option<&str>) -> Result<Deployment, Error> {
+/// [`load_plan`] with the positions the document's parse recorded, if any
+/// (lines of resources are looked up there, not by reading the text again).
+pub(crate) fn load_plan_indexed(doc: &Value, file: Option<&str>, positions: Option<&PositionIndex>) -> Result<Deployment, Error> {
     let mut planned = Vec::new();
     match doc.get("planned_values").and_then(|p| p.get("root_module")) {
         Some(root) => collect(root, &mut planned, "/planned_values/root_module", file, 0)?,
@@ -321,7 +324,7 @@ fn load_plan_impl(doc: &Value, file: Option<&str>, text: Option<&str>) -> Result
         .into_iter()
         .filter(|p| p.mode == Mode::Managed)
         .map(|p| {
-            let line = text.and_then(|t| crate::json::locate(t, &p.pointer)).map(|pos| pos.line);
+            let line = positions.and_then(|i| i.get(&p.pointer)).map(|pos| pos.line);
             let prov = Provenance { file: file.map(str::to_owned), pointer: p.address.clone(), line, column: None };
             let inst = Instance { address: p.address, tf_type: p.tf_type, mode: p.mode, attrs: p.values, file: file.unwrap_or_default().to_owned(), line };
             (inst, prov)
