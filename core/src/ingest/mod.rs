@@ -163,11 +163,31 @@ fn add_doc(
     }
 }
 
-/// The bytes of `path` if it holds at most `max` bytes, else `Err(size)`
-/// (the file's size, at least `max + 1`): a larger file (or an endless one
-/// such as `/dev/zero`) is refused after reading `max + 1` bytes, never
-/// loaded whole. Every front end reads user-named files through this.
-pub fn read_at_most(path: &Path, max: usize) -> std::io::Result<Result<Vec<u8>, u64>> {
+/// A file over a size limit, for messages: `"is N bytes"` when the file
+/// system knows its size, else `"is larger than MAX bytes"` (an endless file
+/// such as `/dev/zero`, whose reading stopped just past the limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge {
+    /// The limit, in bytes.
+    pub max: usize,
+    /// The file's size, when the file system reports one over the limit.
+    pub size: Option<u64>,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.size {
+            Some(size) => write!(f, "is {size} bytes"),
+            None => write!(f, "is larger than {} bytes", self.max),
+        }
+    }
+}
+
+/// The bytes of `path` if it holds at most `max` bytes, else [`TooLarge`]:
+/// a larger file (or an endless one such as `/dev/zero`) is refused after
+/// reading `max + 1` bytes, never loaded whole. Every front end reads
+/// user-named files through this.
+pub fn read_at_most(path: &Path, max: usize) -> std::io::Result<Result<Vec<u8>, TooLarge>> {
     use std::io::Read as _;
     let mut bytes = Vec::new();
     let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
@@ -175,7 +195,8 @@ pub fn read_at_most(path: &Path, max: usize) -> std::io::Result<Result<Vec<u8>, 
     if bytes.len() <= max {
         return Ok(Ok(bytes));
     }
-    Ok(Err(std::fs::metadata(path).map_or(cap, |m| m.len().max(cap))))
+    let size = std::fs::metadata(path).ok().map(|m| m.len()).filter(|&n| n >= cap);
+    Ok(Err(TooLarge { max, size }))
 }
 
 /// Largest file amlguard reads for which Azure sets no limit (suppressions,
@@ -197,16 +218,9 @@ fn over_limit(max: usize) -> String {
 /// one is refused without being loaded (see [`read_at_most`]).
 pub fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     let shown = path.display().to_string();
-    let bytes = read_at_most(path, max).map_err(|e| Error::io(&shown, &e))?.map_err(|size| Error::Io {
-        path: shown.clone(),
-        // A size past `max + 1` is the file system's; at `max + 1` the read
-        // stopped there (an endless file such as `/dev/zero` has no size).
-        message: if size > u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1) {
-            format!("file is {size} bytes; {}", over_limit(max))
-        } else {
-            format!("file is larger than {max} bytes; {}", over_limit(max))
-        },
-    })?;
+    let bytes = read_at_most(path, max)
+        .map_err(|e| Error::io(&shown, &e))?
+        .map_err(|big| Error::Io { path: shown.clone(), message: format!("file {big}; {}", over_limit(max)) })?;
     crate::json::decode(&bytes).map(str::to_owned).map_err(|e| Error::json(Some(&shown), e))
 }
 

@@ -245,7 +245,7 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
     let max = set.limits.max_template_bytes;
     let bytes = crate::ingest::read_at_most(&path, max)
         .map_err(|e| EvalError::new(ErrorKind::Io, format!("cannot read linked template `{shown}`: {e}")))?
-        .map_err(|size| EvalError::new(ErrorKind::Limit, format!("linked template `{shown}` is {size} bytes; azure accepts at most {max}")))?;
+        .map_err(|big| EvalError::new(ErrorKind::Limit, format!("linked template `{shown}` {big}; azure accepts at most {max}")))?;
     let text = crate::json::decode(&bytes).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
     let dir = path.parent().map(std::path::Path::to_path_buf);
     Source::parse(Some(&shown), text, dir).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))
