@@ -173,6 +173,8 @@ pub(crate) struct Ev<'a> {
     mute: u32,
     depth: usize,
     pub api_version: Option<String>,
+    /// The `type` of `root` (read once: every alias lookup on it needs it).
+    root_type: &'a str,
 }
 
 /// Evaluate `policy` against `resource`.
@@ -196,6 +198,7 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
         mute: 0,
         depth: 0,
         api_version,
+        root_type: type_of(resource),
     };
     // The effect first: a disabled policy is not evaluated at all.
     let effect = match ev.tmpl(&policy.effect) {
@@ -282,12 +285,18 @@ pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params:
         mute: 0,
         depth: 0,
         api_version: ctx.api_version.map(str::to_owned),
+        root_type: type_of(resource),
     };
     match ev.tmpl_any(t) {
         Ok(v) => Ok(v.into_owned()),
         Err(Fail::Unknown(r)) => Ok(Value::unknown(r)),
         Err(Fail::Error(e)) => Err(e),
     }
+}
+
+/// The resource's `type` (empty when it has no string type).
+fn type_of(resource: &Value) -> &str {
+    resource.get_ci("type").and_then(Value::as_str).unwrap_or_default()
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
@@ -639,7 +648,7 @@ impl<'a> Ev<'a> {
     where
         'a: 'x,
     {
-        let rtype = res.get_ci("type").and_then(Value::as_str).unwrap_or_default();
+        let rtype = if std::ptr::eq(res, self.root) { self.root_type } else { type_of(res) };
         let a = match &f.kind {
             FieldKind::Alias(defs) => super::aliases::pick(defs, rtype),
             FieldKind::Unresolved(n) => self.catalog().resolve(n, rtype),
