@@ -54,8 +54,44 @@ pub struct UserFn<'a> {
 /// id, shared between passes so `reference(deployment).outputs` resolves.
 pub type OutputTable = FastMap<String, Value>;
 
-/// Parsed expressions by source text, shared by the evaluators of one expansion.
-pub type ExprCache = std::cell::RefCell<FastMap<String, std::rc::Rc<Expr>>>;
+/// Parsed expressions by source text, kept for the thread (every template,
+/// pass, copy instance and nested deployment evaluates the same texts
+/// again, and half the expression texts of a corpus recur in other files).
+/// Parsing is a pure function of the text, so a cached tree is the tree a
+/// new parse would build. Bounded: emptied when the texts held reach
+/// [`MAX_CACHED_EXPR_BYTES`].
+#[derive(Default)]
+struct ExprCache {
+    map: FastMap<Box<str>, std::rc::Rc<Expr>>,
+    bytes: usize,
+}
+
+/// Source bytes the expression cache holds at most (plus one expression).
+const MAX_CACHED_EXPR_BYTES: usize = 4 << 20;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<ExprCache> = std::cell::RefCell::new(ExprCache::default());
+}
+
+/// The parse of `src`, from the cache or parsed now (and cached).
+fn parse_cached(src: &str) -> Result<std::rc::Rc<Expr>, EvalError> {
+    let hit = PARSED.with(|c| c.try_borrow().ok().and_then(|c| c.map.get(src).cloned()));
+    if let Some(e) = hit {
+        return Ok(e);
+    }
+    let e = std::rc::Rc::new(expr::parse(src)?);
+    PARSED.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            if c.bytes.saturating_add(src.len()) > MAX_CACHED_EXPR_BYTES {
+                c.map.clear();
+                c.bytes = 0;
+            }
+            c.bytes = c.bytes.saturating_add(src.len());
+            c.map.insert(src.into(), std::rc::Rc::clone(&e));
+        }
+    });
+    Ok(e)
+}
 
 /// Where the evaluator is: the scope and identity of the deployment.
 #[derive(Debug, Clone)]
@@ -127,9 +163,6 @@ pub struct Evaluator<'a> {
     pub(crate) inexact: bool,
     /// Symbolic resource names (languageVersion 2.0) → resource id.
     pub(crate) symbols: FastMap<String, String>,
-    /// Expressions already parsed, by source text (copy loops, variables,
-    /// repeated passes and nested templates evaluate the same text again).
-    parsed: &'a ExprCache,
 }
 
 fn lower(s: &str) -> String {
@@ -147,7 +180,7 @@ fn lower_cow(s: &str) -> std::borrow::Cow<'_, str> {
 
 impl<'a> Evaluator<'a> {
     /// A new evaluator for a template with these declarations.
-    pub fn new(info: DeploymentInfo, limits: &'a Limits, outputs: &'a OutputTable, parsed: &'a ExprCache) -> Self {
+    pub fn new(info: DeploymentInfo, limits: &'a Limits, outputs: &'a OutputTable) -> Self {
         Evaluator {
             params_decl: None,
             params_supplied: None,
@@ -180,7 +213,6 @@ impl<'a> Evaluator<'a> {
             shared: None,
             inexact: false,
             symbols: FastMap::default(),
-            parsed,
         }
     }
 
@@ -268,7 +300,8 @@ impl<'a> Evaluator<'a> {
         match expr::classify(s) {
             Template::Literal(t) => Ok(Value::String(t.into_owned())),
             Template::Expression(src) => {
-                if src.chars().count() > self.limits.max_expression_chars {
+                // (Bytes bound characters: count them only when the bytes exceed the limit.)
+                if src.len() > self.limits.max_expression_chars && src.chars().count() > self.limits.max_expression_chars {
                     return Err(EvalError::new(
                         ErrorKind::Limit,
                         format!(
@@ -278,15 +311,7 @@ impl<'a> Evaluator<'a> {
                         ),
                     ));
                 }
-                let cached = self.parsed.borrow().get(src).cloned();
-                let e = match cached {
-                    Some(e) => e,
-                    None => {
-                        let e = std::rc::Rc::new(expr::parse(src)?);
-                        self.parsed.borrow_mut().insert(src.to_owned(), std::rc::Rc::clone(&e));
-                        e
-                    }
-                };
+                let e = parse_cached(src)?;
                 self.eval(&e)
             }
         }
@@ -363,11 +388,11 @@ impl<'a> Evaluator<'a> {
             Expr::Str(s) => Ok(Value::String(s.clone())),
             Expr::Int(i) => Ok(Value::Int(*i)),
             Expr::Float(f) => Ok(Value::Float(*f)),
-            Expr::Call { name, args } => self.call(name, args),
+            Expr::Call { name, func, args } => self.call(name, func, args),
             // (The base is owned: the member is moved out, not cloned.)
             Expr::Member(base, name) => match &**base {
                 // `environment().x`: one member of the shared value.
-                Expr::Call { name: f, args } if args.is_empty() && f.eq_ignore_ascii_case("environment") => {
+                Expr::Call { func: expr::Func::Other(f), args, .. } if args.is_empty() && &**f == "environment" => {
                     self.enter()?;
                     self.leave();
                     member(super::environment_ref(), name)

@@ -8,7 +8,7 @@
 
 use super::error::{ErrorKind, EvalError};
 use super::eval::Evaluator;
-use super::expr::Expr;
+use super::expr::{Expr, Func};
 use super::hash;
 use crate::model::provider_suffix;
 use crate::template_fns::{self, Dialect, FnErrorKind};
@@ -174,6 +174,23 @@ const LAZY: &[&str] = &[
     "sort", "groupby", "mapvalues", "reduce", "toobject",
 ];
 
+/// What call name `name` resolves to (see [`Func`]), in the order the
+/// evaluator looks: its lazy functions, user functions (`ns.name`), the
+/// shared library, then its own.
+pub(crate) fn resolve(name: &str) -> Func {
+    let lname = name.to_ascii_lowercase();
+    if let Some(l) = LAZY.iter().find(|l| **l == lname) {
+        return Func::Lazy(l);
+    }
+    if lname.contains('.') {
+        return Func::User;
+    }
+    match template_fns::NAMES.iter().find(|n| **n == lname) {
+        Some(n) => Func::Shared(n),
+        None => Func::Other(lname.into_boxed_str()),
+    }
+}
+
 impl Evaluator<'_> {
     fn eval_args(&mut self, args: &[Expr]) -> Result<Vec<Value>, EvalError> {
         args.iter().map(|a| self.eval(a)).collect()
@@ -181,7 +198,7 @@ impl Evaluator<'_> {
 
     fn lambda<'e>(&self, name: &str, e: Option<&'e Expr>, params: usize) -> Result<(Vec<String>, &'e Expr), EvalError> {
         match e {
-            Some(Expr::Call { name: l, args }) if l.eq_ignore_ascii_case("lambda") => {
+            Some(Expr::Call { func: Func::Lazy("lambda"), args, .. }) => {
                 let (body, names) = args
                     .split_last()
                     .ok_or_else(|| err(ErrorKind::Arity, "`lambda` needs at least a body"))?;
@@ -212,31 +229,25 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Call function `name` with unevaluated `args`. Kept small: it is on
-    /// the recursion path of nested calls, so its stack frame bounds how
-    /// deep an expression can nest.
-    pub fn call(&mut self, name: &str, args: &[Expr]) -> R {
-        // Lower case without allocating for the usual short names.
-        let mut buf = [0u8; 24];
-        let lname: std::borrow::Cow<'_, str> = match buf.get_mut(..name.len()) {
-            Some(b) => {
-                b.copy_from_slice(name.as_bytes());
-                b.make_ascii_lowercase();
-                std::str::from_utf8(b).map_or_else(|_| name.to_ascii_lowercase().into(), Into::into)
+    /// Call function `name` (resolved to `func`) with unevaluated `args`.
+    /// Kept small: it is on the recursion path of nested calls, so its
+    /// stack frame bounds how deep an expression can nest.
+    pub fn call(&mut self, name: &str, func: &Func, args: &[Expr]) -> R {
+        match func {
+            Func::Lazy(l) => self.call_lazy(l, name, args),
+            Func::Shared(l) => {
+                let vals = self.eval_args(args)?;
+                template_fns::call_known(Dialect::Arm, l, name, &vals).map_err(from_fn_error)
             }
-            None => name.to_ascii_lowercase().into(),
-        };
-        if LAZY.contains(&&*lname) {
-            return self.call_lazy(&lname, name, args);
+            Func::User => {
+                let vals = self.eval_args(args)?;
+                self.user_function(name, vals)
+            }
+            Func::Other(l) => {
+                let vals = self.eval_args(args)?;
+                self.builtin(l, name, vals)
+            }
         }
-        let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            vals.push(self.eval(a)?);
-        }
-        if lname.contains('.') {
-            return self.user_function(name, vals);
-        }
-        self.builtin(&lname, name, vals)
     }
 
     /// Functions that control the evaluation of their arguments.

@@ -110,12 +110,10 @@ pub struct Settings<'a> {
     pub shared: &'a Shared,
 }
 
-/// Kept for one top-level expansion: parsed expressions (every evaluator,
-/// pass and nested template evaluates the same texts again).
+/// Kept for one top-level expansion (parsed expressions are cached per
+/// thread in `eval`).
 #[derive(Default)]
-pub struct Shared {
-    pub(crate) parsed: super::eval::ExprCache,
-}
+pub struct Shared {}
 
 const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
 
@@ -178,7 +176,7 @@ pub fn evaluator<'a>(
     shared: &'a Shared,
 ) -> Result<Evaluator<'a>, EvalError> {
     static NULL: Value = Value::Null;
-    let mut ev = Evaluator::new(info, limits, outputs, &shared.parsed);
+    let mut ev = Evaluator::new(info, limits, outputs);
     ev.shared = Some(shared);
     ev.params_decl = obj(t, "parameters");
     ev.params_supplied = Some(supplied);
