@@ -397,7 +397,30 @@ impl<'a> Evaluator<'a> {
                     self.leave();
                     member(super::environment_ref(), name)
                 }
-                _ => take_member(self.eval(base)?, name),
+                // `resourceGroup().location`: that member alone.
+                Expr::Call { func: expr::Func::Other(f), args, .. }
+                    if args.is_empty() && matches!(&**f, "resourcegroup" | "subscription" | "tenant") =>
+                {
+                    self.enter()?;
+                    self.leave();
+                    self.scope_member(f, name)
+                }
+                _ => match reference_outputs_chain(e) {
+                    // `reference(x).outputs.a.b`: read in place, not copied whole.
+                    Some((call, args, levels)) => {
+                        let mut path = Vec::with_capacity(levels);
+                        let mut cur = e;
+                        while let Expr::Member(b, n) = cur {
+                            path.push(n.as_str());
+                            cur = b;
+                        }
+                        // (outermost first; the innermost is `outputs`)
+                        path.pop();
+                        path.reverse();
+                        self.reference_outputs_path(call, args, &path, levels)
+                    }
+                    None => take_member(self.eval(base)?, name),
+                },
             },
             Expr::Index(base, idx) => {
                 let b = self.eval(base)?;
@@ -884,6 +907,25 @@ pub enum VarDecl<'a> {
     Plain(&'a str, &'a Value),
     /// Key (`copy` as spelled), index in its array and the copy object.
     Copy(&'a str, usize, &'a Value),
+}
+
+/// For `reference(args…).outputs…` (member accesses only): the call's
+/// name, its arguments and how many member accesses there are.
+fn reference_outputs_chain(e: &Expr) -> Option<(&str, &[Expr], usize)> {
+    let mut levels = 0usize;
+    let mut cur = e;
+    let mut innermost = "";
+    while let Expr::Member(b, n) = cur {
+        levels = levels.saturating_add(1);
+        innermost = n;
+        cur = b;
+    }
+    match cur {
+        Expr::Call { name, func: expr::Func::Other(f), args } if &**f == "reference" && innermost.eq_ignore_ascii_case("outputs") => {
+            Some((name.as_str(), args.as_slice(), levels))
+        }
+        _ => None,
+    }
 }
 
 /// `base.name` (case-insensitive, as ARM).
