@@ -633,6 +633,12 @@ impl<'a> Evaluator<'a> {
 
     /// `parameters(name)`.
     pub fn parameter(&mut self, name: &str) -> Result<Value, EvalError> {
+        self.parameter_keyed(name, &lower_cow(name))
+    }
+
+    /// [`Evaluator::parameter`] with `key`, `name` in lower case (found when
+    /// the expression was parsed).
+    pub(crate) fn parameter_keyed(&mut self, name: &str, key: &str) -> Result<Value, EvalError> {
         if let Some(args) = self.fn_args.last() {
             return args
                 .iter()
@@ -640,8 +646,7 @@ impl<'a> Evaluator<'a> {
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("function parameter `{name}` is not declared")));
         }
-        let key = lower_cow(name);
-        if let Some((v, hit)) = self.params_cache.get(&*key) {
+        if let Some((v, hit)) = self.params_cache.get(key) {
             let (v, hit) = (v.clone(), *hit);
             self.cached(hit);
             return Ok(v);
@@ -682,7 +687,7 @@ impl<'a> Evaluator<'a> {
                 None => Value::unknown(format!("parameter `{decl_name}` has no value")),
             },
         };
-        self.params_cache.insert(key.into_owned(), (v.clone(), self.hits > since));
+        self.params_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
 
@@ -695,11 +700,16 @@ impl<'a> Evaluator<'a> {
 
     /// `variables(name)`.
     pub fn variable(&mut self, name: &str) -> Result<Value, EvalError> {
+        self.variable_keyed(name, &lower_cow(name))
+    }
+
+    /// [`Evaluator::variable`] with `key`, `name` in lower case (found when
+    /// the expression was parsed).
+    pub(crate) fn variable_keyed(&mut self, name: &str, key: &str) -> Result<Value, EvalError> {
         if !self.fn_args.is_empty() {
             return Err(EvalError::new(ErrorKind::Reference, "user-defined functions cannot use `variables()`"));
         }
-        let key = lower_cow(name);
-        if let Some((v, hit)) = self.vars_cache.get(&*key) {
+        if let Some((v, hit)) = self.vars_cache.get(key) {
             let (v, hit) = (v.clone(), *hit);
             self.cached(hit);
             return Ok(v);
@@ -733,7 +743,7 @@ impl<'a> Evaluator<'a> {
         self.restore_context(saved);
         self.in_progress.pop();
         let v = r?;
-        self.vars_cache.insert(key.into_owned(), (v.clone(), self.hits > since));
+        self.vars_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
 

@@ -42,6 +42,10 @@ pub enum Func {
     Lazy(&'static str),
     /// One of the template functions ARM shares with Azure Policy, lower case.
     Shared(&'static str),
+    /// `parameters('name')` with a literal name: the name in lower case.
+    Parameter(Box<str>),
+    /// `variables('name')` with a literal name: the name in lower case.
+    Variable(Box<str>),
     /// A user-defined function (`namespace.name`).
     User,
     /// Any other name (ARM's own functions, or not a function), lower case.
@@ -281,7 +285,7 @@ impl Parser<'_> {
         self.skip_ws();
         if self.peek() == Some(')') {
             self.bump();
-            let func = super::functions::resolve(&name);
+            let func = super::functions::resolve(&name, &args);
             return Ok(Expr::Call { name, func, args });
         }
         loop {
@@ -294,7 +298,7 @@ impl Parser<'_> {
                 None => return Err(self.error(format!("unclosed call to `{name}`"))),
             }
         }
-        let func = super::functions::resolve(&name);
+        let func = super::functions::resolve(&name, &args);
         Ok(Expr::Call { name, func, args })
     }
 }
@@ -304,7 +308,8 @@ mod tests {
     use super::*;
 
     fn call(name: &str, args: Vec<Expr>) -> Expr {
-        Expr::Call { name: name.into(), func: super::super::functions::resolve(name), args }
+        let func = super::super::functions::resolve(name, &args);
+        Expr::Call { name: name.into(), func, args }
     }
 
     #[test]
@@ -337,6 +342,12 @@ mod tests {
         // `and`/`or` are the evaluator's own (lazy), though shared too.
         assert_eq!(func("Or(true(), false())"), Func::Lazy("or"));
         assert_eq!(func("toLower('A')"), Func::Shared("tolower"));
+        assert_eq!(func("parameters('MyName')"), Func::Parameter("myname".into()));
+        assert_eq!(func("Variables('V1')"), Func::Variable("v1".into()));
+        // a computed or missing name is looked up when evaluated
+        assert_eq!(func("parameters(concat('a', 'b'))"), Func::Lazy("parameters"));
+        assert_eq!(func("variables()"), Func::Lazy("variables"));
+        assert_eq!(func("parameters('a', 'b')"), Func::Lazy("parameters"));
         assert_eq!(func("ns.toLower('A')"), Func::User);
         assert_eq!(func("resourceId('a.b/c', 'n')"), Func::Other("resourceid".into()));
         assert_eq!(func("listKeys('x', '1')"), Func::Other("listkeys".into()));

@@ -136,9 +136,15 @@ fn ip4(a: u32) -> String {
     format!("{w}.{x}.{y}.{z}")
 }
 
+/// Segments of `/`-separated `t` (counted by bytes: this runs per resource id).
+fn segments(t: &str) -> usize {
+    t.bytes().filter(|b| *b == b'/').count().saturating_add(1)
+}
+
 fn split_type(name: &str, t: &str) -> Result<usize, EvalError> {
-    let segments = t.split('/').count();
-    if segments < 2 || t.split('/').any(str::is_empty) {
+    let segments = segments(t);
+    // (an empty segment: a leading or trailing `/`, or `//`)
+    if segments < 2 || t.starts_with('/') || t.ends_with('/') || t.contains("//") {
         return Err(err(ErrorKind::Type, format!("`{name}`: `{t}` is not a resource type")));
     }
     Ok(segments - 1)
@@ -165,7 +171,7 @@ fn typed_suffix(name: &str, t: &str, names: &[Value]) -> Result<Result<String, V
         }
     }
     let want = split_type(name, t)?;
-    let have = joined.split('/').count();
+    let have = segments(&joined);
     if want != have {
         return Err(err(
             ErrorKind::Type,
@@ -210,10 +216,15 @@ const LAZY: &[&str] = &[
 /// What call name `name` resolves to (see [`Func`]), in the order the
 /// evaluator looks: its lazy functions, user functions (`ns.name`), the
 /// shared library, then its own.
-pub(crate) fn resolve(name: &str) -> Func {
+pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
     let lname = name.to_ascii_lowercase();
     if let Some(l) = LAZY.iter().find(|l| **l == lname) {
-        return Func::Lazy(l);
+        // `parameters('p')`, `variables('v')`: the key, lower-cased once.
+        return match (*l, args) {
+            ("parameters", [Expr::Str(k)]) => Func::Parameter(k.to_ascii_lowercase().into()),
+            ("variables", [Expr::Str(k)]) => Func::Variable(k.to_ascii_lowercase().into()),
+            _ => Func::Lazy(l),
+        };
     }
     if lname.contains('.') {
         return Func::User;
@@ -268,6 +279,20 @@ impl Evaluator<'_> {
     pub fn call(&mut self, name: &str, func: &Func, args: &[Expr]) -> R {
         match func {
             Func::Lazy(l) => self.call_lazy(l, name, args),
+            Func::Parameter(key) | Func::Variable(key) => {
+                // (as `call_lazy` does for a literal name: one level deeper)
+                self.enter()?;
+                self.leave();
+                let literal = match args.first() {
+                    Some(Expr::Str(k)) => k.as_str(),
+                    _ => "",
+                };
+                if matches!(func, Func::Parameter(_)) {
+                    self.parameter_keyed(literal, key)
+                } else {
+                    self.variable_keyed(literal, key)
+                }
+            }
             Func::Shared(l) => {
                 let vals = self.eval_args(args)?;
                 template_fns::call_known(Dialect::Arm, l, name, &vals).map_err(from_fn_error)
