@@ -231,6 +231,15 @@ pub(crate) fn call_known<V: Borrow<Value>>(d: Dialect, lname: &str, name: &str, 
     }
     // One non-generic `dispatch` for every caller (ARM passes values, the
     // policy engine references): a single copy in the binary (wasm size).
+    // (Up to 8 arguments, the usual case, referenced from the stack.)
+    const NULL: Value = Value::Null;
+    let mut few: [&Value; 8] = [&NULL; 8];
+    if args.len() <= few.len() {
+        for (slot, a) in few.iter_mut().zip(args) {
+            *slot = a.borrow();
+        }
+        return dispatch(d, lname, name, few.get(..args.len()).unwrap_or_default());
+    }
     let args: Vec<&Value> = args.iter().map(Borrow::borrow).collect();
     dispatch(d, lname, name, &args)
 }
