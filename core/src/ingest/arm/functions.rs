@@ -670,6 +670,7 @@ impl Evaluator<'_> {
         }
     }
 
+    /// ARM's own functions (`lname`, lower case, is none of the shared ones).
     #[allow(clippy::too_many_lines)]
     #[inline(never)]
     fn builtin(&mut self, lname: &str, name: &str, a: Vec<Value>) -> R {
@@ -700,9 +701,8 @@ impl Evaluator<'_> {
             }
             _ => {}
         }
-        if let Some(r) = template_fns::call(Dialect::Arm, lname, name, &a) {
-            return r.map_err(from_fn_error);
-        }
+        // (The shared functions never get here: their names resolve to
+        // `Func::Shared` when parsed.)
         // The ARM-only functions below are strict in their arguments.
         if let Some(u) = any_unknown(&a) {
             return Ok(u);
