@@ -67,7 +67,10 @@ struct ExprCache {
 }
 
 /// Source bytes the expression cache holds at most (plus one expression).
-const MAX_CACHED_EXPR_BYTES: usize = 4 << 20;
+/// A tree can take ~40 times its text (`f(1,1,1,…)`: a node per two
+/// bytes), so this bounds the cache near 20 MB in the worst case; the ARM
+/// corpus's distinct expressions are ~70 KB of text.
+const MAX_CACHED_EXPR_BYTES: usize = 512 << 10;
 
 thread_local! {
     static PARSED: std::cell::RefCell<ExprCache> = std::cell::RefCell::new(ExprCache::default());
@@ -982,5 +985,37 @@ pub fn index(base: &Value, idx: &Value) -> Result<Value, EvalError> {
             ErrorKind::Type,
             format!("cannot index a value of type {} with {}", b.type_name(), i.type_name()),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expression_cache_gives_the_parse_and_stays_bounded() {
+        let a = parse_cached("concat('a', parameters('P'))").unwrap();
+        let b = parse_cached("concat('a', parameters('P'))").unwrap();
+        assert!(std::rc::Rc::ptr_eq(&a, &b), "the second read is the cached tree");
+        assert_eq!(*a, expr::parse("concat('a', parameters('P'))").unwrap());
+        // errors are not cached: each read reports the error again
+        assert!(parse_cached("concat('a'").is_err());
+        assert!(parse_cached("concat('a'").is_err());
+        // 20,000 distinct texts (~1.1 MB) pass the bound: the cache empties and refills
+        let mut emptied = false;
+        let mut last = 0;
+        for i in 0..20_000 {
+            let src = format!("concat('{}', '{i}')", "x".repeat(40));
+            assert_eq!(*parse_cached(&src).unwrap(), expr::parse(&src).unwrap());
+            let entries = PARSED.with(|c| c.borrow().map.len());
+            emptied |= entries < last;
+            last = entries;
+            if i % 1000 == 999 {
+                let bytes: usize = PARSED.with(|c| c.borrow().map.keys().map(|k| k.len()).sum());
+                assert!(bytes <= MAX_CACHED_EXPR_BYTES, "{bytes} bytes in {entries} entries");
+                assert_eq!(bytes, PARSED.with(|c| c.borrow().bytes));
+            }
+        }
+        assert!(emptied);
     }
 }
