@@ -49,7 +49,7 @@ pub enum Func {
     /// A user-defined function (`namespace.name`).
     User,
     /// Any other name (ARM's own functions, or not a function), lower case.
-    Other(Box<str>),
+    Other(std::borrow::Cow<'static, str>),
 }
 
 /// What a template string is: a literal (with `[[` unescaped) or an expression.

@@ -217,23 +217,59 @@ const LAZY: &[&str] = &[
 /// evaluator looks: its lazy functions, user functions (`ns.name`), the
 /// shared library, then its own.
 pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
-    let lname = name.to_ascii_lowercase();
-    if let Some(l) = LAZY.iter().find(|l| **l == lname) {
+    // Lower case without allocating for the usual short names.
+    let mut buf = [0u8; 32];
+    let lower: Cow<'_, str> = match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).map_or_else(|_| name.to_ascii_lowercase().into(), Into::into)
+        }
+        None => name.to_ascii_lowercase().into(),
+    };
+    let lname: &str = &lower;
+    match known().get(lname) {
         // `parameters('p')`, `variables('v')`: the key, lower-cased once.
-        return match (*l, args) {
+        Some(Known::Lazy(l)) => match (*l, args) {
             ("parameters", [Expr::Str(k)]) => Func::Parameter(k.to_ascii_lowercase().into()),
             ("variables", [Expr::Str(k)]) => Func::Variable(k.to_ascii_lowercase().into()),
             _ => Func::Lazy(l),
-        };
-    }
-    if lname.contains('.') {
-        return Func::User;
-    }
-    match template_fns::NAMES.iter().find(|n| **n == lname) {
-        Some(n) => Func::Shared(n),
-        None => Func::Other(lname.into_boxed_str()),
+        },
+        Some(Known::Shared(n)) => Func::Shared(n),
+        Some(Known::Own(n)) => Func::Other(Cow::Borrowed(n)),
+        None if lname.contains('.') => Func::User,
+        None => Func::Other(Cow::Owned(lname.to_owned())),
     }
 }
+
+/// Which table a known function name is in.
+#[derive(Clone, Copy)]
+enum Known {
+    Lazy(&'static str),
+    Shared(&'static str),
+    Own(&'static str),
+}
+
+/// Every known function name (lower case) and its table, built once: the
+/// lazy functions win over the shared ones (`and`, `or` are in both).
+fn known() -> &'static super::eval::FastMap<&'static str, Known> {
+    static KNOWN: std::sync::OnceLock<super::eval::FastMap<&'static str, Known>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut m = super::eval::FastMap::default();
+        m.extend(template_fns::NAMES.iter().map(|n| (*n, Known::Shared(n))));
+        m.extend(OWN.iter().map(|n| (*n, Known::Own(n))));
+        m.extend(LAZY.iter().map(|n| (*n, Known::Lazy(n))));
+        m
+    })
+}
+
+/// ARM's own functions (`builtin`), lower case, the usual ones first: a call
+/// to one names it without an allocation.
+const OWN: &[&str] = &[
+    "resourceid", "reference", "resourcegroup", "uniquestring", "environment", "subscriptionresourceid", "subscription",
+    "guid", "extensionresourceid", "deployment", "tenantresourceid", "tenant", "managementgroupresourceid",
+    "managementgroup", "newguid", "utcnow", "parsecidr", "cidrsubnet", "cidrhost", "pickzones", "providers", "references",
+];
 
 impl Evaluator<'_> {
     fn eval_args(&mut self, args: &[Expr]) -> Result<Vec<Value>, EvalError> {
@@ -848,6 +884,29 @@ mod tests {
 
     fn eval(e: &str) -> Result<Value, String> {
         evaluate_expression(e).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn names_resolve_to_their_tables() {
+        use super::super::expr::Func;
+        use super::{resolve, LAZY, OWN};
+        use crate::template_fns::NAMES;
+        for n in LAZY {
+            assert_eq!(resolve(&n.to_ascii_uppercase(), &[]), Func::Lazy(n), "{n}");
+        }
+        for n in NAMES.iter().filter(|n| !LAZY.contains(n)) {
+            assert_eq!(resolve(n, &[]), Func::Shared(n), "{n}");
+        }
+        for n in OWN {
+            assert!(!NAMES.contains(n) && !LAZY.contains(n), "{n} is in one table only");
+            assert_eq!(resolve(n, &[]), Func::Other(std::borrow::Cow::Borrowed(n)), "{n}");
+            // every one of them is a function `builtin` knows
+            let r = evaluate_expression(&format!("[{n}()]"));
+            assert!(r.as_ref().err().is_none_or(|e| e.kind != super::ErrorKind::UnknownFunction), "{n}: {r:?}");
+        }
+        assert_eq!(resolve("noSuchFunction", &[]), Func::Other("nosuchfunction".into()));
+        assert_eq!(resolve("ns.F", &[]), Func::User);
+        assert_eq!(resolve(&"a".repeat(40), &[]), Func::Other("a".repeat(40).into()));
     }
 
     #[test]
