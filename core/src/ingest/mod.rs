@@ -155,8 +155,12 @@ fn add_doc(
             Ok(())
         }
         Format::ResourceList => {
-            let d = Deployment::from_resources(doc, file, text)
-                .map_err(|source| Error::Model { file: file.map(str::to_owned), source })?;
+            // (Lines from the positions this document's parse recorded.)
+            let d = match &index {
+                Some(index) => Deployment::from_resources_indexed(doc, file, index),
+                None => Deployment::from_resources(doc, file, text),
+            }
+            .map_err(|source| Error::Model { file: file.map(str::to_owned), source })?;
             dep.resources.extend(d.resources);
             Ok(())
         }
