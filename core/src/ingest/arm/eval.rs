@@ -508,12 +508,17 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         let (r, pointer, src, set_depth) = (rp.r, rp.pointer, rp.src, rp.set_depth);
-        self.in_first_pass(rp.copies, rp.resource_copy, rp.info, rp.eval_depth, |ev| {
-            let set = super::template::Settings { limits: ev.limits, depth: set_depth, shared };
+        // (Outputs only: give up if that may differ from a full expansion.)
+        let unsure = shared.unsure.replace(false);
+        let out = self.in_first_pass(rp.copies, rp.resource_copy, rp.info, rp.eval_depth, |ev| {
+            let set = super::template::Settings { limits: ev.limits, depth: set_depth, shared, outputs_only: true };
             let mut sink = super::template::Sink::default();
             let r = super::nested::deployment(ev, r, &pointer, &src, &set, &mut sink);
             if r.is_ok() { ev.found.remove(key) } else { None }
-        })
+        });
+        let tripped = shared.unsure.get();
+        shared.unsure.set(unsure || tripped);
+        if tripped { None } else { out }
     }
 
     /// Run `f` in the state of the first of the repeated passes (every
@@ -574,8 +579,10 @@ impl<'a> Evaluator<'a> {
         if decls.has_outer || decls.set_depth > MAX_REPLAY_DEPLOYMENT_DEPTH {
             return None;
         }
+        // (Outputs only: give up if that may differ from a full expansion.)
+        let unsure = shared.unsure.replace(false);
         let out = self.in_first_pass(Vec::new(), None, decls.info.clone(), decls.eval_depth, |ev| {
-            let set = super::template::Settings { limits: ev.limits, depth: decls.set_depth, shared };
+            let set = super::template::Settings { limits: ev.limits, depth: decls.set_depth, shared, outputs_only: true };
             for (pointer, _, r) in decls.entries.iter().rev() {
                 if !super::template::may_be_deployment(r) {
                     continue;
@@ -604,6 +611,9 @@ impl<'a> Evaluator<'a> {
             }
             None
         });
+        let tripped = shared.unsure.get();
+        shared.unsure.set(unsure || tripped);
+        let out = if tripped { None } else { out };
         if out.is_none() {
             self.no_lookahead = true;
         }
@@ -619,6 +629,9 @@ impl<'a> Evaluator<'a> {
             Some(_) => {
                 let mut sink = super::template::Sink::default();
                 let done = super::nested::deployment(self, r, pointer, src, set, &mut sink);
+                if set.shared.unsure.get() {
+                    return Step::Stop(None);
+                }
                 match done.ok().and_then(|()| self.found.remove(key)) {
                     Some(v) => Step::Stop(Some(v)),
                     None => Step::Next,
