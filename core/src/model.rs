@@ -20,6 +20,36 @@ type Ids = HashMap<String, usize, crate::value::MapHasher>;
 #[cfg(feature = "slim")]
 type Ids = HashMap<String, usize>;
 
+/// [`Ids`] and which lengths its keys have: a string of another length is
+/// no resource's id, so most prefixes tried by [`match_id_in`] are turned
+/// away without hashing them.
+#[derive(Default)]
+struct IdIndex {
+    map: Ids,
+    /// `lens[n]`: some id is `n` bytes long.
+    lens: Vec<bool>,
+}
+
+impl IdIndex {
+    fn insert(&mut self, id: String, i: usize) {
+        let n = id.len();
+        if self.lens.len() <= n {
+            self.lens.resize(n + 1, false);
+        }
+        if let Some(slot) = self.lens.get_mut(n) {
+            *slot = true;
+        }
+        self.map.entry(id).or_insert(i);
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        if !self.lens.get(id.len()).copied().unwrap_or(false) {
+            return None;
+        }
+        self.map.get(id).copied()
+    }
+}
+
 /// Placeholder scope used where a template does not say where it deploys.
 /// The values follow what `resourceGroup()` and `subscription()` return in a
 /// what-if of an empty subscription; they are placeholders, never guesses of
@@ -381,18 +411,18 @@ impl Deployment {
     /// (outside `id`) become [`Deployment::possible_relations`].
     pub fn derive_relations(&mut self) {
         // (ids are long; foldhash hashes them several times faster than SipHash)
-        let mut ids: Ids = Ids::default();
+        let mut ids = IdIndex::default();
         for (i, r) in self.resources.iter().enumerate() {
             let id = normalise_id(r.id());
             if !id.is_empty() {
-                ids.entry(id).or_insert(i);
+                ids.insert(id, i);
             }
         }
         let mut out = Vec::new();
         let mut possible = Vec::new();
         // (buffers reused for every value: the path being walked, and a
         // string lowercased for lookup)
-        let mut path = String::new();
+        let mut path: PathSegs<'_> = Vec::new();
         let mut lower = String::new();
         for (from, r) in self.resources.iter().enumerate() {
             if let Value::Object(m) = &r.value {
@@ -415,7 +445,7 @@ impl Deployment {
                     }
                     let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible, lower: &mut lower };
                     path.clear();
-                    path.push_str(k);
+                    path.push(Some(k));
                     sink.collect(v, &mut path, 0);
                 }
             }
@@ -469,7 +499,7 @@ const MAX_RELATION_DEPTH: usize = 64;
 /// Where [`Deployment::derive_relations`] puts what it finds on one resource.
 struct Edges<'a> {
     from: usize,
-    ids: &'a Ids,
+    ids: &'a IdIndex,
     out: &'a mut Vec<Relation>,
     possible: &'a mut Vec<PossibleRelation>,
     /// Scratch for the lowercased string being looked up.
@@ -477,9 +507,9 @@ struct Edges<'a> {
 }
 
 impl Edges<'_> {
-    /// Walk `v`, found at `path` (a buffer extended and restored in place,
-    /// so no path is built for values that hold no id).
-    fn collect(&mut self, v: &Value, path: &mut String, depth: usize) {
+    /// Walk `v`, found at `path` (segments pushed and popped on the way;
+    /// the path is written out only for what is found).
+    fn collect<'v>(&mut self, v: &'v Value, path: &mut PathSegs<'v>, depth: usize) {
         if depth > MAX_RELATION_DEPTH {
             return;
         }
@@ -487,30 +517,27 @@ impl Edges<'_> {
             Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
                 if let Some(to) = match_id_in(s, self.ids, self.lower) {
                     if to != self.from {
-                        self.out.push(Relation { from: self.from, to, path: path.clone() });
+                        self.out.push(Relation { from: self.from, to, path: render_path(path) });
                     }
                 }
             }
             Value::Unknown(u) => self.possible.push(PossibleRelation {
                 from: self.from,
-                path: path.clone(),
+                path: render_path(path),
                 reason: u.reason.clone(),
             }),
             Value::Array(a) => {
-                let len = path.len();
-                path.push_str("[*]");
+                path.push(None);
                 for item in a {
                     self.collect(item, path, depth.saturating_add(1));
                 }
-                path.truncate(len);
+                path.pop();
             }
             Value::Object(m) => {
-                let len = path.len();
                 for (k, item) in m {
-                    path.push('.');
-                    path.push_str(k);
+                    path.push(Some(k));
                     self.collect(item, path, depth.saturating_add(1));
-                    path.truncate(len);
+                    path.pop();
                 }
             }
             _ => {}
@@ -518,15 +545,36 @@ impl Edges<'_> {
     }
 }
 
+/// A property path being walked: keys, `None` for `[*]`.
+pub(crate) type PathSegs<'v> = Vec<Option<&'v str>>;
+
+/// `segs` as text: keys joined by `.`, `[*]` for array elements
+/// (`properties.rules[*].id`).
+pub(crate) fn render_path(segs: &[Option<&str>]) -> String {
+    let mut p = String::with_capacity(segs.iter().map(|s| s.map_or(3, |k| k.len() + 1)).sum());
+    for (i, s) in segs.iter().enumerate() {
+        match s {
+            Some(k) => {
+                if i > 0 {
+                    p.push('.');
+                }
+                p.push_str(k);
+            }
+            None => p.push_str("[*]"),
+        }
+    }
+    p
+}
+
 /// The resource a string refers to: the longest resource id that equals the
 /// string or is a `/`-delimited prefix of it. `norm` is scratch space for
 /// [`normalise_id`] of `s`.
-fn match_id_in(s: &str, ids: &Ids, norm: &mut String) -> Option<usize> {
+fn match_id_in(s: &str, ids: &IdIndex, norm: &mut String) -> Option<usize> {
     norm.clear();
     norm.push_str(s.trim_end_matches('/'));
     norm.make_ascii_lowercase();
     let norm = norm.as_str();
-    if let Some(&i) = ids.get(norm) {
+    if let Some(i) = ids.get(norm) {
         return Some(i);
     }
     // Walk back over `/` boundaries: `…/vaults/kv/keys/k` → `…/vaults/kv/keys` → `…/vaults/kv`.
@@ -535,7 +583,7 @@ fn match_id_in(s: &str, ids: &Ids, norm: &mut String) -> Option<usize> {
         if pos == 0 {
             break;
         }
-        if let Some(&i) = norm.get(..pos).and_then(|p| ids.get(p)) {
+        if let Some(i) = norm.get(..pos).and_then(|p| ids.get(p)) {
             return Some(i);
         }
         end = pos;
@@ -545,14 +593,14 @@ fn match_id_in(s: &str, ids: &Ids, norm: &mut String) -> Option<usize> {
 
 /// The resource whose id is the longest proper `/`-prefix of `id` (its parent,
 /// or the resource an extension resource is attached to).
-fn match_parent(id: &str, ids: &Ids) -> Option<usize> {
+fn match_parent(id: &str, ids: &IdIndex) -> Option<usize> {
     let norm = normalise_id(id);
     let mut end = norm.len();
     while let Some(pos) = norm.get(..end).and_then(|p| p.rfind('/')) {
         if pos == 0 {
             break;
         }
-        if let Some(&i) = norm.get(..pos).and_then(|p| ids.get(p)) {
+        if let Some(i) = norm.get(..pos).and_then(|p| ids.get(p)) {
             return Some(i);
         }
         end = pos;
@@ -615,6 +663,15 @@ mod tests {
             ]
         );
         assert_eq!(d.sources(0, "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId").collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn walked_paths_are_written_as_dotted_text() {
+        assert_eq!(render_path(&[Some("properties"), Some("rules"), None, Some("id")]), "properties.rules[*].id");
+        assert_eq!(render_path(&[Some("tags"), None, None]), "tags[*][*]");
+        // empty keys keep their dots, as the walk's own buffer did
+        assert_eq!(render_path(&[Some(""), Some("a")]), ".a");
+        assert_eq!(render_path(&[]), "");
     }
 
     #[test]

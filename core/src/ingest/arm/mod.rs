@@ -168,8 +168,7 @@ pub fn evaluate_expression(text: &str) -> Result<Value, TemplateError> {
     let limits = Limits::default();
     let table = OutputTable::default();
     let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into(), template_uri: None };
-    let parsed = eval::ExprCache::default();
-    let mut ev = Evaluator::new(info, &limits, &table, &parsed);
+    let mut ev = Evaluator::new(info, &limits, &table);
     let src = if text.starts_with('[') { text.to_owned() } else { format!("[{text}]") };
     ev.string(&src).map_err(|e| TemplateError::place(e, None, None, ""))
 }

@@ -117,11 +117,10 @@ pub struct Settings<'a> {
     pub outputs_only: bool,
 }
 
-/// Kept for one top-level expansion: parsed expressions (every evaluator,
-/// pass and nested template evaluates the same texts again).
+/// Kept for one top-level expansion (parsed expressions are cached per
+/// thread in `eval`).
 #[derive(Default)]
 pub struct Shared {
-    pub(crate) parsed: super::eval::ExprCache,
     /// An outputs-only expansion passed over so many resources that the
     /// resource limit may or may not have been reached: its result is not
     /// to be trusted (whoever asked for it gives up).
@@ -189,7 +188,7 @@ pub fn evaluator<'a>(
     shared: &'a Shared,
 ) -> Result<Evaluator<'a>, EvalError> {
     static NULL: Value = Value::Null;
-    let mut ev = Evaluator::new(info, limits, outputs, &shared.parsed);
+    let mut ev = Evaluator::new(info, limits, outputs);
     ev.shared = Some(shared);
     ev.params_decl = obj(t, "parameters");
     ev.params_supplied = Some(supplied);
