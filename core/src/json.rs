@@ -12,6 +12,7 @@
 //! compare bytes.
 
 use crate::value::{Map, Value};
+use std::borrow::Cow;
 use std::cell::Cell;
 
 /// Deepest nesting of arrays/objects accepted by default.
@@ -50,7 +51,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 /// Parse a document, refusing nesting deeper than `max_depth`.
 pub fn parse_with_depth(text: &str, max_depth: usize) -> Result<Value, JsonError> {
     let mut p = Parser::new(text, max_depth, None);
-    let v = p.document()?;
+    let (_, v) = p.document()?;
     Ok(v)
 }
 
@@ -58,14 +59,20 @@ pub fn parse_with_depth(text: &str, max_depth: usize) -> Result<Value, JsonError
 /// [`PositionIndex`] of its text: for callers that will locate values of the
 /// document later (provenance), so the text is not read a second time.
 pub fn parse_indexed(text: std::sync::Arc<str>) -> Result<(Value, PositionIndex), JsonError> {
+    read_indexed(text, true)
+}
+
+/// Read a document (default depth limit), recording its [`PositionIndex`]
+/// and building its value if `keep`.
+fn read_indexed(text: std::sync::Arc<str>, keep: bool) -> Result<(Value, PositionIndex), JsonError> {
     let (value, root, b) = {
         let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
+        p.keep = keep;
         p.index = Some(IndexBuilder::for_text(text.len()));
-        p.skip_ws()?;
-        let offset = p.i;
-        let value = p.document()?;
+        let (offset, value) = p.document()?;
         let b = p.index.take().unwrap_or_else(|| IndexBuilder::for_text(0));
-        let container = matches!(value, Value::Object(_) | Value::Array(_)).then(|| b.containers.len().saturating_sub(1));
+        // The root's container, if it is one, is the last to end.
+        let container = matches!(p.bytes.get(offset), Some(b'{' | b'[')).then(|| b.containers.len().saturating_sub(1));
         (value, (offset, container), b)
     };
     let lines = std::sync::OnceLock::new();
@@ -157,23 +164,7 @@ impl PositionIndex {
     /// one pass instead of two). An error if the document does not parse
     /// (then use [`locate`], which finds what comes before the error).
     pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
-        // A scan that keeps no values (cheaper than `parse_indexed`).
-        let (root, b) = {
-            let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
-            let mut b = IndexBuilder::for_text(text.len());
-            p.skip_ws()?;
-            if p.peek().is_none() {
-                return p.err("empty document");
-            }
-            let offset = p.i;
-            let root = (offset, p.index_value(0, &mut b)?);
-            p.skip_ws()?;
-            if p.peek().is_some() {
-                return p.err("unexpected content after the end of the document");
-            }
-            (root, b)
-        };
-        Ok(PositionIndex { text, root, containers: b.containers, edges: b.edges, lines: std::sync::OnceLock::new() })
+        read_indexed(text, false).map(|(_, index)| index)
     }
 
     /// The text this index locates values in.
@@ -414,6 +405,19 @@ fn newlines(bytes: &[u8]) -> u32 {
     u32::try_from(bytes.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u32::MAX)
 }
 
+/// Drop `v`, a value read without keeping values: a scalar, so nothing to
+/// free (the check saves an out-of-line call to drop a `Value` for each).
+#[inline(always)]
+fn discard(v: Value) {
+    match v {
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => std::mem::forget(v),
+        _ => drop(v),
+    }
+}
+
+/// The members of a top-level object: name, and value if it is a string.
+type TopMembers<'a> = Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>;
+
 /// One step of the path to the value being read: an object member (byte
 /// offset of its key's opening quote; the key is decoded only for an error
 /// message) or an array element.
@@ -423,11 +427,29 @@ enum Seg {
     Index(usize),
 }
 
+/// The members seen so far of an object too big to compare keys one by one:
+/// a map of the values (when values are kept) or a set of the keys.
+enum Big<'a> {
+    Values(Map),
+    Keys(std::collections::HashSet<Cow<'a, str>>),
+}
+
+/// The one reader of the grammar. What it keeps is chosen at run time
+/// (one copy of the code, not one per mode): values (`keep`, for [`parse`]
+/// and [`parse_indexed`]) or nothing (a check that the document parses, for
+/// [`PositionIndex::build`] and [`skim_bytes`], and the `locate` modes);
+/// where every value starts (`index`); the top-level string members
+/// (`top`, for [`skim_bytes`]); the position of a JSON pointer (`target`).
+/// Errors, the depth limit and the duplicate-key rule are the same in every
+/// mode (the `locate` modes, which stop at their target, do not look for
+/// duplicate keys).
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     i: usize,
     max_depth: usize,
+    /// Values are built (else every value read is `Value::Null`).
+    keep: bool,
     path: Vec<Seg>,
     target: Option<Vec<String>>,
     /// How many leading segments of `path` equal `target` (`locate` modes).
@@ -442,17 +464,25 @@ struct Parser<'a> {
     items: Vec<Value>,
     /// Members of the small objects being read (innermost last).
     members: Vec<(String, Value)>,
-    /// Set by [`parse_indexed`]: where every value starts is recorded too.
+    /// Keys of the small objects being read when values are not kept.
+    names: Vec<Cow<'a, str>>,
+    /// Set by [`parse_indexed`] and [`PositionIndex::build`]: where every
+    /// value starts is recorded too.
     index: Option<IndexBuilder>,
+    /// Set by [`skim_bytes`]: every member of the top-level object, with
+    /// its value when that is a string.
+    top: Option<TopMembers<'a>>,
 }
 
 impl<'a> Parser<'a> {
+    /// A reader of `text`; it keeps values unless it looks for `target`.
     fn new(text: &'a str, max_depth: usize, target: Option<Vec<String>>) -> Self {
         Parser {
             text,
             bytes: text.as_bytes(),
             i: 0,
             max_depth,
+            keep: target.is_none(),
             path: Vec::new(),
             target,
             matched: 0,
@@ -461,7 +491,9 @@ impl<'a> Parser<'a> {
             last: Cell::new((0, 1, 0)),
             items: Vec::new(),
             members: Vec::new(),
+            names: Vec::new(),
             index: None,
+            top: None,
         }
     }
 
@@ -539,17 +571,28 @@ impl<'a> Parser<'a> {
         Some(b)
     }
 
-    fn document(&mut self) -> Result<Value, JsonError> {
+    /// The whole document: the offset where its value starts, and the value.
+    fn document(&mut self) -> Result<(usize, Value), JsonError> {
+        // Room for typical documents up front (a check per line of an
+        // inventory would otherwise grow each stack a few times).
+        self.path.reserve(16);
+        if self.keep {
+            self.items.reserve(64);
+            self.members.reserve(64);
+        } else {
+            self.names.reserve(32);
+        }
         self.skip_ws()?;
         if self.peek().is_none() {
             return self.err("empty document");
         }
+        let start = self.i;
         let v = self.value(0)?;
         self.skip_ws()?;
         if self.peek().is_some() {
             return self.err("unexpected content after the end of the document");
         }
-        Ok(v)
+        Ok((start, v))
     }
 
     /// Skip whitespace and comments (most calls find none: kept inline,
@@ -633,7 +676,17 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
-            Some(b'"') => self.string().map(Value::String),
+            Some(b'"') if self.keep => self.string().map(|s| Value::String(s.into_owned())),
+            Some(b'"') => {
+                // Without escapes, nothing to decode or check.
+                let end = string_end(self.bytes, self.i.saturating_add(1));
+                if self.bytes.get(end) == Some(&b'"') {
+                    self.i = end.saturating_add(1);
+                } else {
+                    self.string()?;
+                }
+                Ok(Value::Null)
+            }
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
@@ -686,6 +739,16 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The value of a member of the top-level object, which [`skim_bytes`]
+    /// records (its string, if it is one).
+    fn top_member(&mut self, name: Cow<'a, str>, depth: usize) -> Result<Value, JsonError> {
+        let s = if self.peek() == Some(b'"') { Some(self.string()?) } else { self.value(depth).map(discard).map(|()| None)? };
+        if let Some(top) = self.top.as_mut() {
+            top.push((name, s));
+        }
+        Ok(Value::Null)
+    }
+
     fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
         let depth = self.enter(depth)?;
         self.bump();
@@ -694,12 +757,13 @@ impl<'a> Parser<'a> {
         if self.peek() == Some(b'}') {
             self.bump();
             self.index_close(imark, true);
-            return Ok(Value::Object(Map::default()));
+            return Ok(if self.keep { Value::Object(Map::default()) } else { Value::Null });
         }
         // Members go to `self.members` until the object is known to be big,
-        // then into a map: one allocation of the right size for most objects.
-        let mark = self.members.len();
-        let mut big: Option<Map> = None;
+        // then into a map (or a set of keys): one allocation of the right
+        // size for most objects.
+        let mark = if self.keep { self.members.len() } else { self.names.len() };
+        let mut big: Option<Big<'a>> = None;
         loop {
             self.skip_ws()?;
             if self.peek() != Some(b'"') {
@@ -708,8 +772,6 @@ impl<'a> Parser<'a> {
             let key_at = self.i;
             let key = self.string()?;
             let key_end = self.i.saturating_sub(1);
-            // (An escape is longer than what it stands for.)
-            let escaped = key.len() != key_end.saturating_sub(key_at).saturating_sub(1);
             self.skip_ws()?;
             if self.peek() != Some(b':') {
                 return self.err("expected `:` after an object key");
@@ -719,36 +781,22 @@ impl<'a> Parser<'a> {
             let hit = self.on_target(|tok| tok == key);
             self.push_seg(Seg::Key(key_at), hit);
             let (offset, before) = (self.i, self.index_before());
-            let v = self.value(depth)?;
+            let v = if depth == 1 && self.top.is_some() {
+                let name = match &key {
+                    Cow::Borrowed(k) => Cow::Borrowed(*k),
+                    Cow::Owned(k) => Cow::Owned(k.clone()),
+                };
+                self.top_member(name, depth)?
+            } else {
+                self.value(depth)?
+            };
+            // (A key with escapes is shorter decoded than in the text.)
+            let escaped = key.len() != key_end.saturating_sub(key_at).saturating_sub(1);
             self.index_child((key_at.saturating_add(1), key_end), escaped, offset, before);
             self.pop_seg();
-            // In `locate` modes values are not kept, so keys need not be checked.
+            // In `locate` modes nothing is kept, so keys need not be checked.
             if self.target.is_none() {
-                let duplicate = match big.as_mut() {
-                    Some(map) => match map.entry(key) {
-                        indexmap::map::Entry::Occupied(e) => Some(e.key().clone()),
-                        indexmap::map::Entry::Vacant(e) => {
-                            e.insert(v);
-                            None
-                        }
-                    },
-                    None => {
-                        let small = self.members.get(mark..).unwrap_or_default();
-                        let count = small.len();
-                        if small.iter().any(|(k, _)| *k == key) {
-                            Some(key)
-                        } else {
-                            self.members.push((key, v));
-                            if count >= SMALL_OBJECT {
-                                let mut map = Map::with_capacity(SMALL_OBJECT * 4);
-                                map.extend(self.members.drain(mark..));
-                                big = Some(map);
-                            }
-                            None
-                        }
-                    }
-                };
-                if let Some(key) = duplicate {
+                if let Some(key) = self.add_member(mark, &mut big, key, v) {
                     return Err(JsonError {
                         message: format!("duplicate key `{key}`"),
                         position: self.position_of(key_at),
@@ -771,9 +819,13 @@ impl<'a> Parser<'a> {
             }
         }
         self.index_close(imark, true);
+        if !self.keep {
+            self.names.truncate(mark);
+            return Ok(Value::Null);
+        }
         let map = match big {
-            Some(map) => map,
-            None => {
+            Some(Big::Values(map)) => map,
+            _ => {
                 let members = self.members.drain(mark..);
                 let mut map = Map::with_capacity(members.len());
                 map.extend(members);
@@ -781,6 +833,55 @@ impl<'a> Parser<'a> {
             }
         };
         Ok(Value::Object(map))
+    }
+
+    /// The duplicate-key rule: records member `key` (value `v`) of the
+    /// object whose members are recorded from `mark` on (in `big` once it
+    /// has more than [`SMALL_OBJECT`]); the key back if the object already
+    /// has a member so named.
+    fn add_member(&mut self, mark: usize, big: &mut Option<Big<'a>>, key: Cow<'a, str>, v: Value) -> Option<String> {
+        if self.keep {
+            let key = key.into_owned();
+            if let Some(Big::Values(map)) = big {
+                return match map.entry(key) {
+                    indexmap::map::Entry::Occupied(e) => Some(e.key().clone()),
+                    indexmap::map::Entry::Vacant(e) => {
+                        e.insert(v);
+                        None
+                    }
+                };
+            }
+            let small = self.members.get(mark..).unwrap_or_default();
+            if small.iter().any(|(k, _)| *k == key) {
+                return Some(key);
+            }
+            let count = small.len();
+            self.members.push((key, v));
+            if count >= SMALL_OBJECT {
+                let mut map = Map::with_capacity(SMALL_OBJECT * 4);
+                map.extend(self.members.drain(mark..));
+                *big = Some(Big::Values(map));
+            }
+        } else {
+            discard(v);
+            if let Some(Big::Keys(set)) = big {
+                if set.contains(&key) {
+                    return Some(key.into_owned());
+                }
+                set.insert(key);
+                return None;
+            }
+            let small = self.names.get(mark..).unwrap_or_default();
+            if small.contains(&key) {
+                return Some(key.into_owned());
+            }
+            let count = small.len();
+            self.names.push(key);
+            if count >= SMALL_OBJECT {
+                *big = Some(Big::Keys(self.names.drain(mark..).collect()));
+            }
+        }
+        None
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
@@ -806,8 +907,10 @@ impl<'a> Parser<'a> {
             self.index_child((0, 0), false, offset, before);
             self.pop_seg();
             n = n.saturating_add(1);
-            if self.target.is_none() {
+            if self.keep {
                 self.items.push(v);
+            } else {
+                discard(v);
             }
             self.skip_ws()?;
             match self.bump() {
@@ -823,11 +926,16 @@ impl<'a> Parser<'a> {
             }
         }
         self.index_close(imark, false);
+        if !self.keep {
+            return Ok(Value::Null);
+        }
         // (`split_off` allocates exactly the elements it moves.)
         Ok(Value::Array(self.items.split_off(mark)))
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    /// A string (at its opening quote): borrowed from the text unless it
+    /// holds escapes or values are kept.
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.bump(); // opening quote
         let start = self.i;
         let end = string_end(self.bytes, start);
@@ -836,7 +944,9 @@ impl<'a> Parser<'a> {
         // and templates use multi-line expressions).
         if self.bytes.get(end) == Some(&b'"') {
             self.i = end.saturating_add(1);
-            return Ok(self.text.get(start..end).unwrap_or_default().to_owned());
+            let s = self.text.get(start..end).unwrap_or_default();
+            // (Copied here when values are kept: the copy then only moves.)
+            return Ok(if self.keep { Cow::Owned(s.to_owned()) } else { Cow::Borrowed(s) });
         }
         let mut out = String::new();
         loop {
@@ -845,7 +955,7 @@ impl<'a> Parser<'a> {
             out.push_str(self.text.get(start..end).unwrap_or_default());
             self.i = end;
             match self.bump() {
-                Some(b'"') => return Ok(out),
+                Some(b'"') => return Ok(Cow::Owned(out)),
                 Some(_) => {
                     let c = match self.bump() {
                         Some(b'"') => '"',
@@ -864,87 +974,6 @@ impl<'a> Parser<'a> {
                 None => return self.err("unterminated string"),
             }
         }
-    }
-
-    /// Skip a string (after checking it is terminated); returns the byte
-    /// range of its raw contents and whether they hold escapes.
-    fn skip_string(&mut self) -> Result<((usize, usize), bool), JsonError> {
-        self.bump(); // opening quote
-        let start = self.i;
-        let mut escaped = false;
-        loop {
-            self.i = string_end(self.bytes, self.i);
-            match self.bump() {
-                Some(b'"') => return Ok(((start, self.i.saturating_sub(1)), escaped)),
-                Some(_) => {
-                    escaped = true;
-                    if self.bump().is_none() {
-                        return self.err("unterminated string");
-                    }
-                }
-                None => return self.err("unterminated string"),
-            }
-        }
-    }
-
-    /// [`Parser::value`] for [`PositionIndex::build`]: records where the
-    /// children of every container start and keeps no values. Returns the
-    /// container's index, if the value is one.
-    fn index_value(&mut self, depth: usize, b: &mut IndexBuilder) -> Result<Option<usize>, JsonError> {
-        let (close, object) = match self.peek() {
-            Some(b'{') => (b'}', true),
-            Some(b'[') => (b']', false),
-            Some(b'"') => {
-                self.skip_string()?;
-                return Ok(None);
-            }
-            _ => {
-                self.value(depth)?;
-                return Ok(None);
-            }
-        };
-        let depth = self.enter(depth)?;
-        self.bump(); // the opening bracket
-        let mark = b.scratch.len();
-        self.skip_ws()?;
-        if self.peek() != Some(close) {
-            loop {
-                self.skip_ws()?;
-                let (mut key, mut escaped) = ((0, 0), false);
-                if object {
-                    if self.peek() != Some(b'"') {
-                        return self.err("expected a string key");
-                    }
-                    (key, escaped) = self.skip_string()?;
-                    self.skip_ws()?;
-                    if self.peek() != Some(b':') {
-                        return self.err("expected `:` after an object key");
-                    }
-                    self.bump();
-                    self.skip_ws()?;
-                }
-                let offset = self.i;
-                let before = b.containers.len();
-                self.index_value(depth, b)?;
-                b.child(key, escaped, offset, before);
-                self.skip_ws()?;
-                match self.peek() {
-                    Some(b',') => {
-                        self.bump();
-                        self.skip_ws()?;
-                        if self.peek() == Some(close) {
-                            break;
-                        }
-                    }
-                    Some(c) if c == close => break,
-                    _ if object => return self.err("expected `,` or `}` in an object"),
-                    _ => return self.err("expected `,` or `]` in an array"),
-                }
-            }
-        }
-        self.bump(); // the closing bracket
-        b.close(mark, object);
-        Ok(Some(b.containers.len().saturating_sub(1)))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -991,13 +1020,23 @@ impl<'a> Parser<'a> {
 
     fn number(&mut self) -> Result<Value, JsonError> {
         let start = self.i;
-        let mut is_float = false;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.bump();
         }
-        if !self.digits() {
+        // The integer part, its value worked out on the way (exact while
+        // it has at most 18 digits).
+        let int_start = self.i;
+        let mut n: i64 = 0;
+        while let Some(d) = self.peek().filter(u8::is_ascii_digit) {
+            n = n.wrapping_mul(10).wrapping_add(i64::from(d.wrapping_sub(b'0')));
+            self.i = self.i.saturating_add(1);
+        }
+        let int_digits = self.i.saturating_sub(int_start);
+        if int_digits == 0 {
             return self.err("invalid number");
         }
+        let mut is_float = false;
         if self.peek() == Some(b'.') {
             is_float = true;
             self.bump();
@@ -1014,6 +1053,15 @@ impl<'a> Parser<'a> {
             if !self.digits() {
                 return self.err("invalid number");
             }
+        }
+        if !is_float && int_digits <= 18 {
+            return Ok(if !self.keep {
+                Value::Null
+            } else if negative {
+                Value::Int(n.wrapping_neg())
+            } else {
+                Value::Int(n)
+            });
         }
         let s = self.text.get(start..self.i).unwrap_or_default();
         if !is_float {
@@ -1042,285 +1090,26 @@ pub struct Skim<'a> {
 
 /// Check that `bytes` is a document [`parse_bytes`] accepts, without
 /// building its [`Value`], and pick the string members `keys` of the
-/// top-level object as [`Value::get_ci`] and [`Value::as_str`] would. On
-/// an error the document is read by [`parse_bytes`], so the error (message,
-/// position, pointer) is the one it gives.
+/// top-level object as [`Value::get_ci`] and [`Value::as_str`] would. The
+/// same reader as [`parse_bytes`] in a mode that builds no values: an
+/// error is the one [`parse_bytes`] gives.
 pub fn skim_bytes<'a>(bytes: &'a [u8], keys: &[&str]) -> Result<Skim<'a>, JsonError> {
-    let fallback = |keys: &[&str]| -> Result<Skim<'a>, JsonError> {
-        // Only reached on input the skim refuses: the reader says why. (Were
-        // the two ever to disagree, the reader's answer is used.)
-        let v = parse_bytes(bytes)?;
-        let strings = keys
-            .iter()
-            .map(|k| v.get_ci(k).and_then(Value::as_str).map(|s| std::borrow::Cow::Owned(s.to_owned())))
-            .collect();
-        Ok(Skim { object: v.as_object().is_some(), strings })
-    };
-    let Ok(text) = decode(bytes) else { return fallback(keys) };
-    let mut s = Skimmer { text, bytes: text.as_bytes(), i: 0, keys, exact: vec![None; keys.len()], folded: vec![None; keys.len()], names: Vec::new(), object: false };
-    match s.document() {
-        Some(()) => {
-            let strings = s.exact.into_iter().zip(s.folded).map(|(e, f)| e.or(f).flatten()).collect();
-            Ok(Skim { object: s.object, strings })
-        }
-        None => fallback(keys),
-    }
-}
-
-/// The validating reader behind [`skim_bytes`]: the same grammar as
-/// [`Parser`] (comments, trailing commas, duplicate keys, depth, escapes,
-/// number range), keeping only the top-level string members asked for.
-/// `None` means "refused" (the caller asks the parser why).
-struct Skimmer<'a, 'k> {
-    text: &'a str,
-    bytes: &'a [u8],
-    i: usize,
-    keys: &'k [&'k str],
-    /// Per key: the value of the member with exactly that name.
-    exact: Vec<Option<Option<std::borrow::Cow<'a, str>>>>,
-    /// Per key: the value of the first member with that name in any case.
-    folded: Vec<Option<Option<std::borrow::Cow<'a, str>>>>,
-    /// Keys of the objects being read (innermost last), for duplicates.
-    names: Vec<std::borrow::Cow<'a, str>>,
-    object: bool,
-}
-
-impl<'a> Skimmer<'a, '_> {
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.i).copied()
-    }
-
-    fn document(&mut self) -> Option<()> {
-        self.ws()?;
-        self.object = self.peek() == Some(b'{');
-        if self.object {
-            self.object(0, true)?;
-        } else {
-            self.value(0)?;
-        }
-        self.ws()?;
-        self.peek().is_none().then_some(())
-    }
-
-    /// Skip whitespace and comments (inline: compact lines have none).
-    #[inline(always)]
-    fn ws(&mut self) -> Option<()> {
-        match self.peek() {
-            Some(b' ' | b'\n' | b'\r' | b'\t' | b'/') => self.ws_run(),
-            _ => Some(()),
-        }
-    }
-
-    fn ws_run(&mut self) -> Option<()> {
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\n') => self.i = spaces_end(self.bytes, self.i.saturating_add(1)),
-                Some(b'\r' | b'\t') => self.i = self.i.saturating_add(1),
-                Some(b'/') => {
-                    let start = self.i;
-                    let after = self.bytes.get(start.saturating_add(2)..).unwrap_or_default();
-                    match self.bytes.get(start.saturating_add(1)) {
-                        Some(b'/') => {
-                            let n = after.iter().position(|&b| b == b'\n').unwrap_or(after.len());
-                            self.i = start.saturating_add(2).saturating_add(n);
-                        }
-                        Some(b'*') => {
-                            let n = after.windows(2).position(|w| w == b"*/")?;
-                            self.i = start.saturating_add(4).saturating_add(n);
-                        }
-                        _ => return None,
-                    }
-                }
-                _ => return Some(()),
-            }
-        }
-    }
-
-    fn value(&mut self, depth: usize) -> Option<()> {
-        match self.peek()? {
-            b'{' => self.object(depth, false),
-            b'[' => self.array(depth),
-            b'"' => self.string().map(drop),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => None,
-        }
-    }
-
-    fn literal(&mut self, word: &[u8]) -> Option<()> {
-        let end = self.i.saturating_add(word.len());
-        (self.bytes.get(self.i..end) == Some(word)).then(|| self.i = end)
-    }
-
-    fn enter(depth: usize) -> Option<usize> {
-        let d = depth.saturating_add(1);
-        (d <= DEFAULT_MAX_DEPTH).then_some(d)
-    }
-
-    fn object(&mut self, depth: usize, top: bool) -> Option<()> {
-        let depth = Self::enter(depth)?;
-        self.i = self.i.saturating_add(1);
-        self.ws()?;
-        if self.peek() == Some(b'}') {
-            self.i = self.i.saturating_add(1);
-            return Some(());
-        }
-        let mark = self.names.len();
-        let mut big: Option<std::collections::HashSet<std::borrow::Cow<'a, str>>> = None;
-        loop {
-            self.ws()?;
-            if self.peek() != Some(b'"') {
-                return None;
-            }
-            let key = self.string()?;
-            self.ws()?;
-            if self.peek() != Some(b':') {
-                return None;
-            }
-            self.i = self.i.saturating_add(1);
-            self.ws()?;
-            if top {
-                let v = if self.peek() == Some(b'"') { Some(self.string()?) } else { self.value(depth).map(|()| None)? };
-                for (j, k) in self.keys.iter().enumerate() {
-                    if key == *k {
-                        if let Some(slot) = self.exact.get_mut(j) {
-                            *slot = Some(v.clone());
-                        }
-                    } else if key.eq_ignore_ascii_case(k) {
-                        if let Some(slot) = self.folded.get_mut(j).filter(|s| s.is_none()) {
-                            *slot = Some(v.clone());
-                        }
-                    }
-                }
-            } else {
-                self.value(depth)?;
-            }
-            match big.as_mut() {
-                Some(set) => {
-                    if !set.insert(key) {
-                        return None;
-                    }
-                }
-                None => {
-                    let small = self.names.get(mark..).unwrap_or_default();
-                    let count = small.len();
-                    if small.contains(&key) {
-                        return None;
-                    }
-                    self.names.push(key);
-                    if count >= SMALL_OBJECT {
-                        big = Some(self.names.drain(mark..).collect());
-                    }
-                }
-            }
-            self.ws()?;
-            let b = self.peek();
-            self.i = self.i.saturating_add(1);
-            match b {
-                Some(b',') => {
-                    self.ws()?;
-                    if self.peek() == Some(b'}') {
-                        self.i = self.i.saturating_add(1);
-                        break;
-                    }
-                }
-                Some(b'}') => break,
-                _ => return None,
-            }
-        }
-        self.names.truncate(mark);
-        Some(())
-    }
-
-    fn array(&mut self, depth: usize) -> Option<()> {
-        let depth = Self::enter(depth)?;
-        self.i = self.i.saturating_add(1);
-        self.ws()?;
-        if self.peek() == Some(b']') {
-            self.i = self.i.saturating_add(1);
-            return Some(());
-        }
-        loop {
-            self.ws()?;
-            self.value(depth)?;
-            self.ws()?;
-            let b = self.peek();
-            self.i = self.i.saturating_add(1);
-            match b {
-                Some(b',') => {
-                    self.ws()?;
-                    if self.peek() == Some(b']') {
-                        self.i = self.i.saturating_add(1);
-                        break;
-                    }
-                }
-                Some(b']') => break,
-                _ => return None,
-            }
-        }
-        Some(())
-    }
-
-    /// A string (at its `"`), decoded only when it holds escapes.
-    fn string(&mut self) -> Option<std::borrow::Cow<'a, str>> {
-        let start = self.i.saturating_add(1);
-        let end = string_end(self.bytes, start);
-        if self.bytes.get(end) == Some(&b'"') {
-            self.i = end.saturating_add(1);
-            return self.text.get(start..end).map(std::borrow::Cow::Borrowed);
-        }
-        // With escapes: the parser decodes it (rare in inventories).
-        let mut p = Parser::new(self.text, DEFAULT_MAX_DEPTH, None);
-        p.i = self.i;
-        let s = p.string().ok()?;
-        self.i = p.i;
-        Some(std::borrow::Cow::Owned(s))
-    }
-
-    fn number(&mut self) -> Option<()> {
-        let start = self.i;
-        let digits = |s: &mut Self| {
-            let rest = s.bytes.get(s.i..).unwrap_or_default();
-            let n = rest.iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
-            s.i = s.i.saturating_add(n);
-            n > 0
-        };
-        let mut is_float = false;
-        if self.peek() == Some(b'-') {
-            self.i = self.i.saturating_add(1);
-        }
-        if !digits(self) {
-            return None;
-        }
-        if self.peek() == Some(b'.') {
-            is_float = true;
-            self.i = self.i.saturating_add(1);
-            if !digits(self) {
-                return None;
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            is_float = true;
-            self.i = self.i.saturating_add(1);
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i = self.i.saturating_add(1);
-            }
-            if !digits(self) {
-                return None;
-            }
-        }
-        let s = self.text.get(start..self.i)?;
-        // Short integers fit an i64; anything else is checked as the parser does.
-        if !is_float && s.len() <= 18 {
-            return Some(());
-        }
-        if !is_float && s.parse::<i64>().is_ok() {
-            return Some(());
-        }
-        s.parse::<f64>().ok().filter(|f| f.is_finite()).map(drop)
-    }
+    let text = decode(bytes)?;
+    let mut p = Parser::new(text, DEFAULT_MAX_DEPTH, None);
+    p.keep = false;
+    p.top = Some(Vec::with_capacity(16));
+    let (start, _) = p.document()?;
+    let top = p.top.take().unwrap_or_default();
+    let strings = keys
+        .iter()
+        .map(|k| {
+            // As `get_ci`: the member named exactly so, else the first whose
+            // name differs only in ASCII case.
+            let exact = top.iter().find(|(name, _)| name == k);
+            exact.or_else(|| top.iter().find(|(name, _)| name.eq_ignore_ascii_case(k))).and_then(|(_, s)| s.clone())
+        })
+        .collect();
+    Ok(Skim { object: p.bytes.get(start) == Some(&b'{'), strings })
 }
 
 #[cfg(test)]
@@ -1487,6 +1276,17 @@ mod tests {
         assert_eq!(parse("9223372036854775807").unwrap(), Value::Int(i64::MAX));
         assert!(matches!(parse("1e400").unwrap_err().message.as_str(), m if m.contains("out of range")));
         assert_eq!(parse("1e3").unwrap(), Value::Float(1000.0));
+        // Integers of every length around the 18 digits worked out while
+        // scanning, as `str::parse` reads them (or as floats past i64).
+        for digits in ["0", "7", "00", "0012", "123456789012345678", "999999999999999999", "9223372036854775807", "9223372036854775808", "12345678901234567890"] {
+            for sign in ["", "-"] {
+                let s = format!("{sign}{digits}");
+                let want = s.parse::<i64>().map_or_else(|_| Value::Float(s.parse::<f64>().unwrap()), Value::Int);
+                assert_eq!(parse(&s).unwrap(), want, "{s}");
+                assert_eq!(parse(&format!("[{s}]")).unwrap(), Value::Array(vec![want]), "{s}");
+            }
+        }
+        assert_eq!(parse("-9223372036854775808").unwrap(), Value::Int(i64::MIN));
     }
 }
 
@@ -1496,19 +1296,28 @@ mod skim_tests {
 
     const KEYS: [&str; 3] = ["type", "id", "name"];
 
-    /// The skim's own verdict (no fallback to the parser).
-    fn skim_accepts(bytes: &[u8]) -> bool {
-        let Ok(text) = decode(bytes) else { return false };
-        let mut s = Skimmer { text, bytes: text.as_bytes(), i: 0, keys: &KEYS, exact: vec![None; 3], folded: vec![None; 3], names: Vec::new(), object: false };
-        s.document().is_some()
-    }
-
-    /// `skim_bytes` agrees with `parse_bytes` on `bytes`: same acceptance
-    /// (by the skim itself), same error, same strings as `get_ci`.
+    /// `skim_bytes`, `PositionIndex::build` and `parse_indexed` agree with
+    /// `parse_bytes` on `bytes`: same acceptance, same error; the skim picks
+    /// the strings `get_ci` would, the two indexes give the same positions.
     fn agree(bytes: &[u8]) {
         let shown = String::from_utf8_lossy(bytes);
         let parsed = parse_bytes(bytes);
-        assert_eq!(skim_accepts(bytes), parsed.is_ok(), "acceptance differs on {shown:?}");
+        if let Ok(text) = decode(bytes) {
+            let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+            match (PositionIndex::build(std::sync::Arc::clone(&shared)), parse_indexed(shared), &parsed) {
+                (Ok(built), Ok((v, indexed)), Ok(w)) => {
+                    assert_eq!(&v, w, "{shown:?}");
+                    for ptr in ["", "/type", "/a", "/a/0", "/a/b", "/0", "/1", "/k3", "/s", "/n", "/m"] {
+                        assert_eq!(built.get(ptr), indexed.get(ptr), "{shown:?} {ptr}");
+                    }
+                }
+                (Err(a), Err(b), Err(c)) => {
+                    assert_eq!(&a, c, "{shown:?}");
+                    assert_eq!(&b, c, "{shown:?}");
+                }
+                (a, b, c) => panic!("build {:?}, parse_indexed {:?}, parse {:?} on {shown:?}", a.is_ok(), b.is_ok(), c.is_ok()),
+            }
+        }
         match (skim_bytes(bytes, &KEYS), parsed) {
             (Ok(skim), Ok(v)) => {
                 assert_eq!(skim.object, v.as_object().is_some(), "{shown:?}");

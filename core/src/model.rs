@@ -316,6 +316,33 @@ impl Deployment {
         file: Option<&str>,
         text: Option<&str>,
     ) -> Result<Deployment, ModelError> {
+        // Positions of all resources in one pass (one `locate` per resource
+        // would re-read the document each time: quadratic in list length).
+        let mut positions: Option<Vec<Position>> = None;
+        Self::from_resource_list(doc, file, |i, base, pointer| {
+            let t = text?;
+            let all = positions.get_or_insert_with(|| base.map(|b| json::locate_children(t, b)).unwrap_or_default());
+            match all.get(i) {
+                Some(pos) => Some(*pos),
+                None => json::locate(t, pointer),
+            }
+        })
+    }
+
+    /// [`Deployment::from_resources`] with the positions `index` recorded
+    /// while the document was parsed (no further reading of its text).
+    pub(crate) fn from_resources_indexed(doc: &Value, file: Option<&str>, index: &json::PositionIndex) -> Result<Deployment, ModelError> {
+        Self::from_resource_list(doc, file, |_, _, pointer| index.get(pointer))
+    }
+
+    /// The resources of a list; `position(i, base, pointer)` locates the
+    /// `i`th at `pointer` (`base`: the list's pointer, `None` for a single
+    /// resource).
+    fn from_resource_list(
+        doc: &Value,
+        file: Option<&str>,
+        mut position: impl FnMut(usize, Option<&str>, &str) -> Option<Position>,
+    ) -> Result<Deployment, ModelError> {
         let (items, base): (&[Value], &str) = match doc {
             Value::Array(a) => (a, ""),
             Value::Object(m) => match (m.get("resources"), m.get("data")) {
@@ -329,27 +356,14 @@ impl Deployment {
         };
         let single = matches!(doc, Value::Object(m) if !m.contains_key("resources") && !matches!(m.get("data"), Some(Value::Array(_))));
         let mut dep = Deployment::default();
-        // Positions of all resources in one pass (one `locate` per resource
-        // would re-read the document each time: quadratic in list length).
-        let positions = match text {
-            Some(t) if !single => json::locate_children(t, base),
-            _ => Vec::new(),
-        };
+        dep.resources.reserve(items.len());
         for (i, item) in items.iter().enumerate() {
             let pointer = if single { String::new() } else { format!("{base}/{i}") };
             if item.get_ci("type").and_then(Value::as_str).is_none() {
                 return Err(ModelError::BadResource { pointer });
             }
-            let provenance = match (text, positions.get(i)) {
-                (_, Some(pos)) => Provenance {
-                    file: file.map(str::to_owned),
-                    pointer,
-                    line: Some(pos.line),
-                    column: Some(pos.column),
-                },
-                (Some(t), None) => Provenance::locate(file, t, &pointer),
-                (None, None) => Provenance { file: file.map(str::to_owned), pointer, ..Provenance::default() },
-            };
+            let pos = position(i, (!single).then_some(base), &pointer);
+            let provenance = Provenance { file: file.map(str::to_owned), pointer, line: pos.map(|p| p.line), column: pos.map(|p| p.column) };
             dep.push(item.clone(), provenance);
         }
         dep.derive_relations();
@@ -674,6 +688,27 @@ mod tests {
         // the subnet's parent is the VNet; the link's zone is absent; the
         // deployment skips the absent endpoint and reaches the workspace.
         assert_eq!(parents, vec![(1, 0), (3, 4)]);
+    }
+
+    #[test]
+    fn resource_lists_are_located_by_the_parse_index_as_by_the_text() {
+        // Arrays, `resources`, Resource Graph `data`, a single resource; one
+        // element on a shared line, comments and an escaped key before it.
+        let texts = [
+            "[\n  {\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"a\"},\n  {\"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"b\"}, {\"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"c\"}\n]",
+            "{\"x\\u0041\": 1, // note\n \"resources\": [\n\n    {\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"é\"},\n    /* b */ {\"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"b\"}]}",
+            "{\"data\": [{\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"a\"},\n{\"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"b\"}]}",
+            "\n\n  {\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"a\"}",
+        ];
+        for text in texts {
+            let (doc, index) = json::parse_indexed(std::sync::Arc::from(text)).unwrap();
+            let by_text = Deployment::from_resources(&doc, Some("f.json"), Some(text)).unwrap();
+            let by_index = Deployment::from_resources_indexed(&doc, Some("f.json"), &index).unwrap();
+            let places = |d: &Deployment| d.resources.iter().map(|r| r.provenance.clone()).collect::<Vec<_>>();
+            assert_eq!(places(&by_text), places(&by_index), "{text}");
+            assert!(places(&by_index).iter().all(|p| p.line.is_some() && p.column.is_some()), "{text}");
+            assert_eq!(by_text.resources.len(), by_index.resources.len(), "{text}");
+        }
     }
 
     #[test]
