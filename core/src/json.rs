@@ -604,15 +604,9 @@ impl<'a> Parser<'a> {
 
     /// The whole document: the offset where its value starts, and the value.
     fn document(&mut self) -> Res<(usize, Value)> {
-        // Room for typical documents up front (a check per line of an
-        // inventory would otherwise grow each stack a few times).
-        if self.track {
-            self.path.reserve(16);
-        }
-        if self.keep {
-            self.items.reserve(64);
-            self.members.reserve(64);
-        } else {
+        // Room for the keys of typical lines of an inventory up front (a
+        // check per line would otherwise grow the stack a few times).
+        if !self.keep {
             self.names.reserve(32);
         }
         self.skip_ws()?;
