@@ -20,6 +20,36 @@ type Ids = HashMap<String, usize, crate::value::MapHasher>;
 #[cfg(feature = "slim")]
 type Ids = HashMap<String, usize>;
 
+/// [`Ids`] and which lengths its keys have: a string of another length is
+/// no resource's id, so most prefixes tried by [`match_id_in`] are turned
+/// away without hashing them.
+#[derive(Default)]
+struct IdIndex {
+    map: Ids,
+    /// `lens[n]`: some id is `n` bytes long.
+    lens: Vec<bool>,
+}
+
+impl IdIndex {
+    fn insert(&mut self, id: String, i: usize) {
+        let n = id.len();
+        if self.lens.len() <= n {
+            self.lens.resize(n + 1, false);
+        }
+        if let Some(slot) = self.lens.get_mut(n) {
+            *slot = true;
+        }
+        self.map.entry(id).or_insert(i);
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        if !self.lens.get(id.len()).copied().unwrap_or(false) {
+            return None;
+        }
+        self.map.get(id).copied()
+    }
+}
+
 /// Placeholder scope used where a template does not say where it deploys.
 /// The values follow what `resourceGroup()` and `subscription()` return in a
 /// what-if of an empty subscription; they are placeholders, never guesses of
@@ -286,6 +316,33 @@ impl Deployment {
         file: Option<&str>,
         text: Option<&str>,
     ) -> Result<Deployment, ModelError> {
+        // Positions of all resources in one pass (one `locate` per resource
+        // would re-read the document each time: quadratic in list length).
+        let mut positions: Option<Vec<Position>> = None;
+        Self::from_resource_list(doc, file, |i, base, pointer| {
+            let t = text?;
+            let all = positions.get_or_insert_with(|| base.map(|b| json::locate_children(t, b)).unwrap_or_default());
+            match all.get(i) {
+                Some(pos) => Some(*pos),
+                None => json::locate(t, pointer),
+            }
+        })
+    }
+
+    /// [`Deployment::from_resources`] with the positions `index` recorded
+    /// while the document was parsed (no further reading of its text).
+    pub(crate) fn from_resources_indexed(doc: &Value, file: Option<&str>, index: &json::PositionIndex) -> Result<Deployment, ModelError> {
+        Self::from_resource_list(doc, file, |_, _, pointer| index.get(pointer))
+    }
+
+    /// The resources of a list; `position(i, base, pointer)` locates the
+    /// `i`th at `pointer` (`base`: the list's pointer, `None` for a single
+    /// resource).
+    fn from_resource_list(
+        doc: &Value,
+        file: Option<&str>,
+        mut position: impl FnMut(usize, Option<&str>, &str) -> Option<Position>,
+    ) -> Result<Deployment, ModelError> {
         let (items, base): (&[Value], &str) = match doc {
             Value::Array(a) => (a, ""),
             Value::Object(m) => match (m.get("resources"), m.get("data")) {
@@ -299,27 +356,14 @@ impl Deployment {
         };
         let single = matches!(doc, Value::Object(m) if !m.contains_key("resources") && !matches!(m.get("data"), Some(Value::Array(_))));
         let mut dep = Deployment::default();
-        // Positions of all resources in one pass (one `locate` per resource
-        // would re-read the document each time: quadratic in list length).
-        let positions = match text {
-            Some(t) if !single => json::locate_children(t, base),
-            _ => Vec::new(),
-        };
+        dep.resources.reserve(items.len());
         for (i, item) in items.iter().enumerate() {
             let pointer = if single { String::new() } else { format!("{base}/{i}") };
             if item.get_ci("type").and_then(Value::as_str).is_none() {
                 return Err(ModelError::BadResource { pointer });
             }
-            let provenance = match (text, positions.get(i)) {
-                (_, Some(pos)) => Provenance {
-                    file: file.map(str::to_owned),
-                    pointer,
-                    line: Some(pos.line),
-                    column: Some(pos.column),
-                },
-                (Some(t), None) => Provenance::locate(file, t, &pointer),
-                (None, None) => Provenance { file: file.map(str::to_owned), pointer, ..Provenance::default() },
-            };
+            let pos = position(i, (!single).then_some(base), &pointer);
+            let provenance = Provenance { file: file.map(str::to_owned), pointer, line: pos.map(|p| p.line), column: pos.map(|p| p.column) };
             dep.push(item.clone(), provenance);
         }
         dep.derive_relations();
@@ -367,18 +411,18 @@ impl Deployment {
     /// (outside `id`) become [`Deployment::possible_relations`].
     pub fn derive_relations(&mut self) {
         // (ids are long; foldhash hashes them several times faster than SipHash)
-        let mut ids: Ids = Ids::default();
+        let mut ids = IdIndex::default();
         for (i, r) in self.resources.iter().enumerate() {
             let id = normalise_id(r.id());
             if !id.is_empty() {
-                ids.entry(id).or_insert(i);
+                ids.insert(id, i);
             }
         }
         let mut out = Vec::new();
         let mut possible = Vec::new();
         // (buffers reused for every value: the path being walked, and a
         // string lowercased for lookup)
-        let mut path = String::new();
+        let mut path: PathSegs<'_> = Vec::new();
         let mut lower = String::new();
         for (from, r) in self.resources.iter().enumerate() {
             if let Value::Object(m) = &r.value {
@@ -401,7 +445,7 @@ impl Deployment {
                     }
                     let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible, lower: &mut lower };
                     path.clear();
-                    path.push_str(k);
+                    path.push(Some(k));
                     sink.collect(v, &mut path, 0);
                 }
             }
@@ -455,7 +499,7 @@ const MAX_RELATION_DEPTH: usize = 64;
 /// Where [`Deployment::derive_relations`] puts what it finds on one resource.
 struct Edges<'a> {
     from: usize,
-    ids: &'a Ids,
+    ids: &'a IdIndex,
     out: &'a mut Vec<Relation>,
     possible: &'a mut Vec<PossibleRelation>,
     /// Scratch for the lowercased string being looked up.
@@ -463,9 +507,9 @@ struct Edges<'a> {
 }
 
 impl Edges<'_> {
-    /// Walk `v`, found at `path` (a buffer extended and restored in place,
-    /// so no path is built for values that hold no id).
-    fn collect(&mut self, v: &Value, path: &mut String, depth: usize) {
+    /// Walk `v`, found at `path` (segments pushed and popped on the way;
+    /// the path is written out only for what is found).
+    fn collect<'v>(&mut self, v: &'v Value, path: &mut PathSegs<'v>, depth: usize) {
         if depth > MAX_RELATION_DEPTH {
             return;
         }
@@ -473,30 +517,27 @@ impl Edges<'_> {
             Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
                 if let Some(to) = match_id_in(s, self.ids, self.lower) {
                     if to != self.from {
-                        self.out.push(Relation { from: self.from, to, path: path.clone() });
+                        self.out.push(Relation { from: self.from, to, path: render_path(path) });
                     }
                 }
             }
             Value::Unknown(u) => self.possible.push(PossibleRelation {
                 from: self.from,
-                path: path.clone(),
+                path: render_path(path),
                 reason: u.reason.clone(),
             }),
             Value::Array(a) => {
-                let len = path.len();
-                path.push_str("[*]");
+                path.push(None);
                 for item in a {
                     self.collect(item, path, depth.saturating_add(1));
                 }
-                path.truncate(len);
+                path.pop();
             }
             Value::Object(m) => {
-                let len = path.len();
                 for (k, item) in m {
-                    path.push('.');
-                    path.push_str(k);
+                    path.push(Some(k));
                     self.collect(item, path, depth.saturating_add(1));
-                    path.truncate(len);
+                    path.pop();
                 }
             }
             _ => {}
@@ -504,15 +545,36 @@ impl Edges<'_> {
     }
 }
 
+/// A property path being walked: keys, `None` for `[*]`.
+pub(crate) type PathSegs<'v> = Vec<Option<&'v str>>;
+
+/// `segs` as text: keys joined by `.`, `[*]` for array elements
+/// (`properties.rules[*].id`).
+pub(crate) fn render_path(segs: &[Option<&str>]) -> String {
+    let mut p = String::with_capacity(segs.iter().map(|s| s.map_or(3, |k| k.len() + 1)).sum());
+    for (i, s) in segs.iter().enumerate() {
+        match s {
+            Some(k) => {
+                if i > 0 {
+                    p.push('.');
+                }
+                p.push_str(k);
+            }
+            None => p.push_str("[*]"),
+        }
+    }
+    p
+}
+
 /// The resource a string refers to: the longest resource id that equals the
 /// string or is a `/`-delimited prefix of it. `norm` is scratch space for
 /// [`normalise_id`] of `s`.
-fn match_id_in(s: &str, ids: &Ids, norm: &mut String) -> Option<usize> {
+fn match_id_in(s: &str, ids: &IdIndex, norm: &mut String) -> Option<usize> {
     norm.clear();
     norm.push_str(s.trim_end_matches('/'));
     norm.make_ascii_lowercase();
     let norm = norm.as_str();
-    if let Some(&i) = ids.get(norm) {
+    if let Some(i) = ids.get(norm) {
         return Some(i);
     }
     // Walk back over `/` boundaries: `…/vaults/kv/keys/k` → `…/vaults/kv/keys` → `…/vaults/kv`.
@@ -521,7 +583,7 @@ fn match_id_in(s: &str, ids: &Ids, norm: &mut String) -> Option<usize> {
         if pos == 0 {
             break;
         }
-        if let Some(&i) = norm.get(..pos).and_then(|p| ids.get(p)) {
+        if let Some(i) = norm.get(..pos).and_then(|p| ids.get(p)) {
             return Some(i);
         }
         end = pos;
@@ -531,14 +593,14 @@ fn match_id_in(s: &str, ids: &Ids, norm: &mut String) -> Option<usize> {
 
 /// The resource whose id is the longest proper `/`-prefix of `id` (its parent,
 /// or the resource an extension resource is attached to).
-fn match_parent(id: &str, ids: &Ids) -> Option<usize> {
+fn match_parent(id: &str, ids: &IdIndex) -> Option<usize> {
     let norm = normalise_id(id);
     let mut end = norm.len();
     while let Some(pos) = norm.get(..end).and_then(|p| p.rfind('/')) {
         if pos == 0 {
             break;
         }
-        if let Some(&i) = norm.get(..pos).and_then(|p| ids.get(p)) {
+        if let Some(i) = norm.get(..pos).and_then(|p| ids.get(p)) {
             return Some(i);
         }
         end = pos;
@@ -604,6 +666,15 @@ mod tests {
     }
 
     #[test]
+    fn walked_paths_are_written_as_dotted_text() {
+        assert_eq!(render_path(&[Some("properties"), Some("rules"), None, Some("id")]), "properties.rules[*].id");
+        assert_eq!(render_path(&[Some("tags"), None, None]), "tags[*][*]");
+        // empty keys keep their dots, as the walk's own buffer did
+        assert_eq!(render_path(&[Some(""), Some("a")]), ".a");
+        assert_eq!(render_path(&[]), "");
+    }
+
+    #[test]
     fn child_resources_link_to_their_nearest_parent() {
         let d = dep(serde_json::json!([
             {"type": "Microsoft.Network/virtualNetworks", "name": "vnet"},
@@ -617,6 +688,27 @@ mod tests {
         // the subnet's parent is the VNet; the link's zone is absent; the
         // deployment skips the absent endpoint and reaches the workspace.
         assert_eq!(parents, vec![(1, 0), (3, 4)]);
+    }
+
+    #[test]
+    fn resource_lists_are_located_by_the_parse_index_as_by_the_text() {
+        // Arrays, `resources`, Resource Graph `data`, a single resource; one
+        // element on a shared line, comments and an escaped key before it.
+        let texts = [
+            "[\n  {\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"a\"},\n  {\"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"b\"}, {\"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"c\"}\n]",
+            "{\"x\\u0041\": 1, // note\n \"resources\": [\n\n    {\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"é\"},\n    /* b */ {\"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"b\"}]}",
+            "{\"data\": [{\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"a\"},\n{\"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"b\"}]}",
+            "\n\n  {\"type\": \"Microsoft.Storage/storageAccounts\", \"name\": \"a\"}",
+        ];
+        for text in texts {
+            let (doc, index) = json::parse_indexed(std::sync::Arc::from(text)).unwrap();
+            let by_text = Deployment::from_resources(&doc, Some("f.json"), Some(text)).unwrap();
+            let by_index = Deployment::from_resources_indexed(&doc, Some("f.json"), &index).unwrap();
+            let places = |d: &Deployment| d.resources.iter().map(|r| r.provenance.clone()).collect::<Vec<_>>();
+            assert_eq!(places(&by_text), places(&by_index), "{text}");
+            assert!(places(&by_index).iter().all(|p| p.line.is_some() && p.column.is_some()), "{text}");
+            assert_eq!(by_text.resources.len(), by_index.resources.len(), "{text}");
+        }
     }
 
     #[test]

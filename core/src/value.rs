@@ -261,7 +261,13 @@ impl Value {
 
     /// Object member by exact key.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.as_object().and_then(|m| m.get(key))
+        let map = self.as_object()?;
+        // (as in `get_ci`: one pass over a small object is cheaper than
+        // hashing the key; not in the size-bound browser build)
+        if cfg!(not(feature = "slim")) && map.len() <= SCAN_LEN {
+            return map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v);
+        }
+        map.get(key)
     }
 
     /// Object member by key, ignoring ASCII case (ARM property names are
@@ -677,5 +683,11 @@ mod tests {
         assert_eq!(big.get_ci("nAme"), Some(&Value::Int(1)));
         assert_eq!(v.get_ci("nAme"), Some(&Value::Int(1)));
         assert_eq!(big.get_ci("kind"), None);
+        // `get` is exact, scanned (small) or hashed (large)
+        assert_eq!(v.get("name"), Some(&Value::Int(2)));
+        assert_eq!(v.get("NAME"), None);
+        assert_eq!(big.get("NAME"), Some(&Value::Int(1)));
+        assert_eq!(big.get("nAme"), None);
+        assert_eq!(Value::Int(1).get("name"), None);
     }
 }

@@ -155,8 +155,12 @@ fn add_doc(
             Ok(())
         }
         Format::ResourceList => {
-            let d = Deployment::from_resources(doc, file, text)
-                .map_err(|source| Error::Model { file: file.map(str::to_owned), source })?;
+            // (Lines from the positions this document's parse recorded.)
+            let d = match &index {
+                Some(index) => Deployment::from_resources_indexed(doc, file, index),
+                None => Deployment::from_resources(doc, file, text),
+            }
+            .map_err(|source| Error::Model { file: file.map(str::to_owned), source })?;
             dep.resources.extend(d.resources);
             Ok(())
         }
@@ -217,11 +221,21 @@ fn over_limit(max: usize) -> String {
 /// Read a UTF-8 text file (BOM skipped) of at most `max` bytes; a larger
 /// one is refused without being loaded (see [`read_at_most`]).
 pub fn read_text(path: &Path, max: usize) -> Result<String, Error> {
+    read_decoded(path, max, str::to_owned)
+}
+
+/// [`read_text`] into the shared text a parse with positions keeps (one
+/// copy of the bytes, not two).
+fn read_shared(path: &Path, max: usize) -> Result<Arc<str>, Error> {
+    read_decoded(path, max, |s: &str| Arc::from(s))
+}
+
+fn read_decoded<T>(path: &Path, max: usize, own: impl FnOnce(&str) -> T) -> Result<T, Error> {
     let shown = path.display().to_string();
     let bytes = read_at_most(path, max)
         .map_err(|e| Error::io(&shown, &e))?
         .map_err(|big| Error::Io { path: shown.clone(), message: format!("file {big}; {}", over_limit(max)) })?;
-    crate::json::decode(&bytes).map(str::to_owned).map_err(|e| Error::json(Some(&shown), e))
+    crate::json::decode(&bytes).map(own).map_err(|e| Error::json(Some(&shown), e))
 }
 
 /// Read a file or a folder (see the module documentation for what a folder
@@ -254,8 +268,8 @@ fn sibling_parameters(path: &Path) -> Option<PathBuf> {
 
 fn add_file(dep: &mut Deployment, path: &Path, opts: &LoadOptions) -> Result<(), Error> {
     let shown = path.display().to_string();
-    let text = read_text(path, opts.limits.max_template_bytes)?;
-    let (doc, index) = crate::json::parse_indexed(Arc::from(text)).map_err(|e| Error::json(Some(&shown), e))?;
+    let text = read_shared(path, opts.limits.max_template_bytes)?;
+    let (doc, index) = crate::json::parse_indexed(text).map_err(|e| Error::json(Some(&shown), e))?;
     add_parsed(dep, path, &doc, index, opts)
 }
 
@@ -353,8 +367,8 @@ fn load_dir(dep: &mut Deployment, dir: &Path, opts: &LoadOptions, top: bool) -> 
     }
     for p in templates {
         let shown = p.display().to_string();
-        let text = read_text(&p, opts.limits.max_template_bytes)?;
-        let parsed = crate::json::parse_indexed(Arc::from(text)).ok();
+        let text = read_shared(&p, opts.limits.max_template_bytes)?;
+        let parsed = crate::json::parse_indexed(text).ok();
         match parsed.map(|(d, index)| (detect(&d), d, index)) {
             Some((Format::ArmTemplate | Format::TerraformPlan, d, index)) => add_parsed(dep, &p, &d, index, opts)?,
             Some((Format::ResourceList, d, index)) => match resource_list_len(&d) {

@@ -173,6 +173,8 @@ pub(crate) struct Ev<'a> {
     mute: u32,
     depth: usize,
     pub api_version: Option<String>,
+    /// The `type` of `root` (read once: every alias lookup on it needs it).
+    root_type: &'a str,
 }
 
 /// Evaluate `policy` against `resource`.
@@ -196,6 +198,7 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
         mute: 0,
         depth: 0,
         api_version,
+        root_type: type_of(resource),
     };
     // The effect first: a disabled policy is not evaluated at all.
     let effect = match ev.tmpl(&policy.effect) {
@@ -282,12 +285,18 @@ pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params:
         mute: 0,
         depth: 0,
         api_version: ctx.api_version.map(str::to_owned),
+        root_type: type_of(resource),
     };
     match ev.tmpl_any(t) {
         Ok(v) => Ok(v.into_owned()),
         Err(Fail::Unknown(r)) => Ok(Value::unknown(r)),
         Err(Fail::Error(e)) => Err(e),
     }
+}
+
+/// The resource's `type` (empty when it has no string type).
+fn type_of(resource: &Value) -> &str {
+    resource.get_ci("type").and_then(Value::as_str).unwrap_or_default()
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {
@@ -474,11 +483,16 @@ impl<'a> Ev<'a> {
             }
             Lhs::Count(c) => {
                 let mark = self.possible.len();
-                let counted = self.count(c);
-                let possible: Vec<Why<'a>> = self.possible.drain(mark..).collect();
+                // Without evidence to show the range, the count may stop as
+                // soon as its comparison is decided (see `possibly_related`).
+                let goal = if self.keeps_evidence() { None } else { Some((l, rhs.as_ref())) };
+                let counted = self.count(c, goal);
                 let (lo, hi) = match counted {
                     Ok(x) => x,
-                    Err(f) => return self.fail("count", f),
+                    Err(f) => {
+                        self.possible.truncate(mark);
+                        return self.fail("count", f);
+                    }
                 };
                 let r = if hi - lo > MAX_COUNT_SPREAD {
                     Tri::U
@@ -495,15 +509,19 @@ impl<'a> Ev<'a> {
                     seen.unwrap_or(Tri::U)
                 };
                 if r == Tri::U {
-                    for p in possible {
+                    for p in self.possible.drain(mark..).collect::<Vec<_>>() {
                         let p = p.text();
                         if !self.unknown.contains(&p) {
                             self.unknown.push(p);
                         }
                     }
+                } else {
+                    self.possible.truncate(mark);
                 }
-                let shown = if lo == hi { Value::Int(lo) } else { Value::unknown(format!("between {lo} and {hi}")) };
-                self.note(&l.lhs, None, Some(Cow::Owned(shown)), l.op, rhs, r);
+                if self.keeps_evidence() {
+                    let shown = if lo == hi { Value::Int(lo) } else { Value::unknown(format!("between {lo} and {hi}")) };
+                    self.note(&l.lhs, None, Some(Cow::Owned(shown)), l.op, rhs, r);
+                }
                 r
             }
         }
@@ -630,7 +648,7 @@ impl<'a> Ev<'a> {
     where
         'a: 'x,
     {
-        let rtype = res.get_ci("type").and_then(Value::as_str).unwrap_or_default();
+        let rtype = if std::ptr::eq(res, self.root) { self.root_type } else { type_of(res) };
         let a = match &f.kind {
             FieldKind::Alias(defs) => super::aliases::pick(defs, rtype),
             FieldKind::Unresolved(n) => self.catalog().resolve(n, rtype),
@@ -792,17 +810,19 @@ impl<'a> Ev<'a> {
     }
 
     /// The count as a range `(definitely, possibly)`.
-    fn count(&mut self, c: &'a Count) -> EResult<(i64, i64)> {
+    /// `goal`: the comparison the count feeds (leaf and operand), when the
+    /// exact upper bound need not be known once the comparison is decided.
+    fn count(&mut self, c: &'a Count, goal: Option<(&Leaf, &Value)>) -> EResult<(i64, i64)> {
         self.enter()?;
         let saved_record = self.record;
         self.record = false;
-        let r = self.count_inner(c);
+        let r = self.count_inner(c, goal);
         self.record = saved_record;
         self.depth -= 1;
         r
     }
 
-    fn count_inner(&mut self, c: &'a Count) -> EResult<(i64, i64)> {
+    fn count_inner(&mut self, c: &'a Count, goal: Option<(&Leaf, &Value)>) -> EResult<(i64, i64)> {
         let mut lo = 0i64;
         let mut hi = 0i64;
         match &c.src {
@@ -895,7 +915,7 @@ impl<'a> Ev<'a> {
                     self.scopes.pop();
                     tally(tr, &mut lo, &mut hi);
                 }
-                hi = hi.saturating_add(self.possibly_related(c, rel, dep, idx, outer, &targets));
+                hi = hi.saturating_add(self.possibly_related(c, rel, (dep, idx, outer), &targets, (lo, hi), goal));
             }
         }
         Ok((lo, hi))
@@ -905,15 +925,19 @@ impl<'a> Ev<'a> {
     /// hidden behind unknown values may add (besides the `known` ones).
     /// A candidate counts when the `where` condition is not false for it;
     /// the reasons go to `self.possible` (reported if the count decides
-    /// nothing).
+    /// nothing). `(dep, idx, outer)`: the deployment and the resource whose
+    /// relations are counted; `(lo, hi)`: the count over the `known`
+    /// related resources. With a `goal`, candidates stop once the goal's
+    /// comparison is [decided](Ev::decided): a smaller upper bound that
+    /// gives the same comparison (only when the range is not shown).
     fn possibly_related(
         &mut self,
         c: &'a Count,
         rel: &'a parse::Related,
-        dep: &'a Deployment,
-        idx: usize,
-        outer: &'a Value,
+        (dep, idx, outer): (&'a Deployment, usize, &'a Value),
         known: &[usize],
+        (lo, hi): (i64, i64),
+        goal: Option<(&Leaf, &Value)>,
     ) -> i64 {
         // (candidates, how many of them the unknowns can stand for; None = all)
         let mut candidates: Vec<usize> = Vec::new();
@@ -966,6 +990,10 @@ impl<'a> Ev<'a> {
             self.scopes.pop();
             if tr != Tri::F {
                 n = n.saturating_add(1);
+                let upper = hi.saturating_add(i64::try_from(capacity.map_or(n, |cap| n.min(cap))).unwrap_or(i64::MAX));
+                if goal.is_some_and(|(l, rhs)| self.decided(l, rhs, lo, upper)) {
+                    break; // more candidates cannot change the comparison
+                }
             }
         }
         // What the `where` condition could not decide on a resource that may
@@ -977,6 +1005,28 @@ impl<'a> Ev<'a> {
             self.possible.extend(reasons);
         }
         i64::try_from(n).unwrap_or(i64::MAX)
+    }
+
+    /// Is the comparison of a count ranging over `lo..=hi` settled for every
+    /// larger upper bound too? Yes when it is unknown already (the two ends
+    /// disagree, or the range is too wide to enumerate), or when it holds at
+    /// `lo` for `greater`/`greaterOrEquals` a number (it then holds for
+    /// every larger count) or fails at `lo` for `less`/`lessOrEquals`.
+    /// Called with reasons muted: the comparisons say nothing.
+    fn decided(&mut self, l: &Leaf, rhs: &Value, lo: i64, hi: i64) -> bool {
+        if hi.saturating_sub(lo) > MAX_COUNT_SPREAD {
+            return true;
+        }
+        let at_lo = self.apply(l, Some(&Value::Int(lo)), rhs, "count");
+        if at_lo != self.apply(l, Some(&Value::Int(hi)), rhs, "count") {
+            return true;
+        }
+        let number = matches!(rhs, Value::Int(_) | Value::Float(_));
+        match l.op {
+            Op::Greater | Op::GreaterOrEquals => number && at_lo == Tri::T,
+            Op::Less | Op::LessOrEquals => number && at_lo == Tri::F,
+            _ => false,
+        }
     }
 
     fn where_(&mut self, c: &'a Count) -> Tri {

@@ -149,6 +149,47 @@ pub fn compile_pattern(op: Op, pattern: &str) -> Result<Regex, String> {
         .map_err(|e| format!("pattern {} cannot be used: {e}", shown(pattern)))
 }
 
+/// Can `like` pattern `p` be matched against `s` by [`like_ascii`] with the
+/// same answer as its regex? Both ASCII (case-insensitive matching is then
+/// ASCII case folding, `?` one byte), the pattern one that compiles (few
+/// enough `*`, short), and small enough that backtracking stays cheap.
+fn plain_like(s: &str, p: &str) -> bool {
+    s.is_ascii()
+        && p.is_ascii()
+        && p.len() <= 512
+        && s.len().saturating_mul(p.len().max(1)) <= 1 << 20
+        && p.bytes().filter(|&b| b == b'*').count() <= MAX_LIKE_WILDCARDS
+}
+
+/// `like` on ASCII text without a regex: `*` any run, `?` one character,
+/// everything else itself ignoring ASCII case (the whole string must match).
+fn like_ascii(s: &[u8], p: &[u8]) -> bool {
+    let (mut i, mut j) = (0usize, 0usize);
+    // after the last `*` seen: (pattern position after it, subject position it absorbs up to)
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(&c) = s.get(i) {
+        match p.get(j) {
+            Some(b'*') => {
+                j += 1;
+                star = Some((j, i));
+            }
+            Some(&q) if q == b'?' || q.eq_ignore_ascii_case(&c) => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((sj, si)) => {
+                    j = sj;
+                    i = si + 1;
+                    star = Some((sj, si + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(j..).unwrap_or_default().iter().all(|&b| b == b'*')
+}
+
 /// Patterns longer than this are shown by their start and length in errors.
 const SHOWN_PATTERN_CHARS: usize = 60;
 
@@ -180,6 +221,9 @@ pub fn apply(op: Op, lhs: Option<&Value>, rhs: &Value, pat: Option<&Regex>) -> R
         },
         Op::Like | Op::Match | Op::MatchInsensitively => match lhs.and_then(Value::as_str) {
             None => false,
+            Some(s) if base == Op::Like && rhs.as_str().is_some_and(|p| plain_like(s, p)) => {
+                like_ascii(s.as_bytes(), rhs.as_str().unwrap_or_default().as_bytes())
+            }
             Some(s) => {
                 let s = if base == Op::Match { std::borrow::Cow::Borrowed(s) } else { fold(s) };
                 let s = s.as_ref();
@@ -343,6 +387,26 @@ mod tests {
 
     fn v(j: serde_json::Value) -> Value {
         j.into()
+    }
+
+    #[test]
+    fn ascii_like_agrees_with_the_regex() {
+        // every pattern on every subject: the regex-free path gives the
+        // regex's answer (both sides folded as `apply` folds them)
+        let subjects = ["", "a", "ab", "abc", "ABC", "aXbXc", "prod-server", "/subscriptions/x/privateDnsZones/privatelink.api.azureml.ms", "aaa", "a*b", "a?b", "x.y", "abab"];
+        let patterns = ["", "*", "**", "a", "A*", "*c", "a*c", "a?c", "?", "??", "*?*", "a*b*c", "*b*", "*ab", "a**b", "prod-*", "*/privatednszones/*", "*.api.azureml.ms", "a\\*b", "x.y", "[a]", "*a*a*a"];
+        for subject in subjects {
+            for pattern in patterns {
+                assert!(plain_like(subject, pattern));
+                let want = compile_pattern(Op::Like, pattern).unwrap().is_match(&fold(subject));
+                assert_eq!(like_ascii(subject.as_bytes(), pattern.as_bytes()), want, "`{subject}` like `{pattern}`");
+            }
+        }
+        // outside the fast path: non-ASCII, or too many wildcards
+        assert!(!plain_like("café", "*"));
+        assert!(!plain_like("a", &"*".repeat(MAX_LIKE_WILDCARDS + 1)));
+        assert!(apply(Op::Like, Some(&v("a".into())), &v("*".repeat(MAX_LIKE_WILDCARDS + 1).into()), None).is_err());
+        assert!(apply(Op::Like, Some(&v("STRASSE".into())), &v("stra*e".into()), None).unwrap());
     }
 
     #[test]

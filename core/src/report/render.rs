@@ -14,11 +14,21 @@ fn location(f: &Finding) -> String {
     }
 }
 
+/// `1 resource`, `2 resources`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn summary_line(r: &Report) -> String {
     let s = &r.summary;
     format!(
-        "{} resources, {} rules: {} failed, {} indeterminate, {} suppressed, {} passed checks",
-        s.resources, s.rules, s.failed, s.indeterminate, s.suppressed, s.passed
+        "{}, {}: {} failed, {} indeterminate, {} suppressed, {}",
+        count(s.resources, "resource", "resources"),
+        count(s.rules, "rule", "rules"),
+        s.failed,
+        s.indeterminate,
+        s.suppressed,
+        count(s.passed, "passed check", "passed checks")
     )
 }
 
@@ -205,7 +215,6 @@ pub(super) fn html(r: &Report) -> String {
 mod tests {
     use super::super::tests::sample;
 
-
     #[test]
     fn text_lists_active_findings_then_suppressed_then_summary() {
         let t = sample().to_text();
@@ -215,6 +224,19 @@ mod tests {
         assert!(t.contains("main.json:20"));
         assert!(t.contains("AML-DATA-002 `ws<1>` at main.json:7 (template): no sensitive data"));
         assert!(t.trim_end().ends_with("1 failed, 1 indeterminate, 1 suppressed, 0 passed checks"));
+    }
+
+    #[test]
+    fn summary_counts_agree_in_number() {
+        let mut r = sample();
+        r.summary.resources = 1;
+        r.summary.rules = 1;
+        r.summary.passed = 1;
+        assert!(r.to_text().trim_end().ends_with("1 resource, 1 rule: 1 failed, 1 indeterminate, 1 suppressed, 1 passed check"));
+        r.summary.resources = 2;
+        r.summary.rules = 0;
+        r.summary.passed = 2;
+        assert!(r.to_text().trim_end().ends_with("2 resources, 0 rules: 1 failed, 1 indeterminate, 1 suppressed, 2 passed checks"));
     }
 
     #[test]

@@ -247,7 +247,9 @@ fn fingerprint(f: &Finding) -> String {
 
 /// The run's invocation: `executionSuccessful` is false when part of the
 /// input could not be checked; every diagnostic is a notification (errors
-/// as `error`, skipped inputs as `note`) with its place.
+/// as `error`, skipped inputs as `note`) with its place: file and line as
+/// the physical location, the JSON pointer (when there is one) as a
+/// property, as results carry theirs.
 fn invocation(w: &mut Writer, report: &Report) {
     w.open('{');
     w.name("executionSuccessful");
@@ -268,6 +270,12 @@ fn invocation(w: &mut Writer, report: &Report) {
             physical_location(w, Some(file), d.provenance.line);
             w.close('}');
             w.close(']');
+        }
+        if !d.provenance.pointer.is_empty() {
+            w.name("properties");
+            w.open('{');
+            w.field("pointer", &d.provenance.pointer);
+            w.close('}');
         }
         w.close('}');
     }
@@ -383,6 +391,9 @@ mod tests {
                     }
                     obj.insert("locations".into(), json!([{"physicalLocation": physical}]));
                 }
+                if let (false, Some(obj)) = (d.provenance.pointer.is_empty(), n.as_object_mut()) {
+                    obj.insert("properties".into(), json!({"pointer": d.provenance.pointer}));
+                }
                 n
             })
             .collect();
@@ -413,6 +424,8 @@ mod tests {
         assert_eq!(n["level"], "error");
         assert_eq!(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "dir/main.json");
         assert_eq!(n["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
+        assert_eq!(n["properties"]["pointer"], "/variables/a");
+        assert_eq!(r.to_sarif(), serde_json::to_string_pretty(&reference(&r)).unwrap());
     }
 
     #[test]

@@ -329,33 +329,29 @@ fn secret_name(k: &str) -> bool {
 }
 
 /// Paths (dotted, `[*]` for array elements) below `path` of literal
-/// strings in secret-named properties. `path` is one buffer, extended and
-/// cut back on the way.
-fn walk_secrets(v: &Value, path: &mut String, depth: usize, out: &mut Vec<String>) {
+/// strings in secret-named properties. `path` is one stack of segments,
+/// extended and cut back on the way (written out only for what is found).
+fn walk_secrets<'v>(v: &'v Value, path: &mut crate::model::PathSegs<'v>, depth: usize, out: &mut Vec<String>) {
     if depth > 32 {
         return;
     }
-    let len = path.len();
     match v {
         Value::Object(m) => {
             for (k, item) in m {
-                if len > 0 {
-                    path.push('.');
-                }
-                path.push_str(k);
+                path.push(Some(k));
                 match item {
-                    Value::String(s) if secret_name(k) && !s.trim().is_empty() && !s.starts_with('[') => out.push(path.clone()),
+                    Value::String(s) if secret_name(k) && !s.trim().is_empty() && !s.starts_with('[') => out.push(crate::model::render_path(path)),
                     _ => walk_secrets(item, path, depth.saturating_add(1), out),
                 }
-                path.truncate(len);
+                path.pop();
             }
         }
         Value::Array(a) => {
-            path.push_str("[*]");
+            path.push(None);
             for item in a {
                 walk_secrets(item, path, depth.saturating_add(1), out);
             }
-            path.truncate(len);
+            path.pop();
         }
         _ => {}
     }
@@ -367,7 +363,7 @@ fn secrets_in_resources(deployment: &Deployment, index: usize) -> CheckOutcome {
     let Some(r) = deployment.resources.get(index) else { return CheckOutcome::Pass };
     let mut found = Vec::new();
     if let Some(props) = r.value.get_ci("properties") {
-        walk_secrets(props, &mut String::from("properties"), 0, &mut found);
+        walk_secrets(props, &mut vec![Some("properties")], 0, &mut found);
         if r.is_type("Microsoft.KeyVault/vaults/secrets") && matches!(props.get_ci("value"), Some(Value::String(s)) if !s.is_empty()) {
             found.push("properties.value".to_owned());
         }

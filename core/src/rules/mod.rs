@@ -472,8 +472,12 @@ impl Rule {
     /// The remediation as one paragraph (summary plus each front end's terms).
     pub fn remediation_text(&self) -> String {
         let r = &self.remediation;
-        let mut s = r.summary.clone();
-        for (label, v) in [("ARM", &r.arm), ("Terraform", &r.terraform), ("azure-ai-ml", &r.azure_ai_ml)] {
+        let parts = [("ARM", &r.arm), ("Terraform", &r.terraform), ("azure-ai-ml", &r.azure_ai_ml)];
+        // (sized once: this runs for every finding)
+        let len = parts.iter().filter_map(|(l, v)| v.as_ref().map(|v| l.len() + v.len() + 3)).sum::<usize>();
+        let mut s = String::with_capacity(r.summary.len() + len);
+        s.push_str(&r.summary);
+        for (label, v) in parts {
             if let Some(v) = v {
                 s.push(' ');
                 s.push_str(label);

@@ -190,12 +190,17 @@ fn in_sentence(title: &str) -> String {
 }
 
 fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, evidence: Vec<Value>, unknown: Vec<String>) -> Finding {
+    named_finding(rule, resource, display_name(resource), status, message, evidence, unknown)
+}
+
+/// [`finding`] with the resource's [`display_name`] already worked out.
+fn named_finding(rule: &Rule, resource: &Resource, name: String, status: Status, message: String, evidence: Vec<Value>, unknown: Vec<String>) -> Finding {
     Finding {
         rule_id: rule.id.clone(),
         title: rule.title.clone(),
         severity: rule.severity,
         status,
-        resource: ResourceRef { type_: resource.type_().to_owned(), name: display_name(resource), id: resource.id().to_owned() },
+        resource: ResourceRef { type_: resource.type_().to_owned(), name, id: resource.id().to_owned() },
         location: Location {
             file: resource.provenance.file.clone(),
             pointer: resource.provenance.pointer.clone(),
@@ -229,34 +234,25 @@ fn evaluate_prepared(
     let name = || display_name(resource);
     match adapter::evaluate_prepared(p, index, deployment, params, dx) {
         Verdict::NoMatch => None,
-        Verdict::Unknown { unknown, evidence } => Some(finding(
-            rule,
-            resource,
-            Status::Indeterminate,
-            format!("`{}`: cannot tell before deployment whether \"{}\" holds", name(), in_sentence(&rule.title)),
-            evidence,
-            unknown,
-        )),
+        Verdict::Unknown { unknown, evidence } => {
+            let name = name();
+            let message = format!("`{name}`: cannot tell before deployment whether \"{}\" holds", in_sentence(&rule.title));
+            Some(named_finding(rule, resource, name, Status::Indeterminate, message, evidence, unknown))
+        }
         Verdict::Match { evidence } => match &rule.check {
-            None => Some(finding(
-                rule,
-                resource,
-                Status::Fail,
-                format!("`{}` does not meet \"{}\"{}", name(), in_sentence(&rule.title), adapter::describe(&evidence)),
-                evidence,
-                Vec::new(),
-            )),
+            None => {
+                let name = name();
+                let message = format!("`{name}` does not meet \"{}\"{}", in_sentence(&rule.title), adapter::describe(&evidence));
+                Some(named_finding(rule, resource, name, Status::Fail, message, evidence, Vec::new()))
+            }
             Some(check) => checks::run_indexed(check, deployment, index, params, cx)
                 .and_then(|outcome| check_finding(rule, resource, outcome, |m| format!("`{}`: {m}", name()))),
         },
-        Verdict::Error(e) => Some(finding(
-            rule,
-            resource,
-            Status::Indeterminate,
-            format!("rule could not be evaluated on `{}`: {e}", name()),
-            Vec::new(),
-            vec![e],
-        )),
+        Verdict::Error(e) => {
+            let name = name();
+            let message = format!("rule could not be evaluated on `{name}`: {e}");
+            Some(named_finding(rule, resource, name, Status::Indeterminate, message, Vec::new(), vec![e]))
+        }
     }
 }
 

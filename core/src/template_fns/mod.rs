@@ -218,15 +218,30 @@ pub(crate) fn call<V: Borrow<Value>>(d: Dialect, lname: &str, name: &str, args: 
     if !NAMES.contains(&lname) {
         return None;
     }
+    Some(call_known(d, lname, name, args))
+}
+
+/// [`call`] of `lname`, known to be one of [`NAMES`] (an ARM expression
+/// resolves its call names when it is parsed).
+pub(crate) fn call_known<V: Borrow<Value>>(d: Dialect, lname: &str, name: &str, args: &[V]) -> FnResult {
     if !NON_STRICT.contains(&lname) {
         if let Some(u) = args.iter().map(Borrow::borrow).find(|a| a.is_unknown()) {
-            return Some(Ok(u.clone()));
+            return Ok(u.clone());
         }
     }
     // One non-generic `dispatch` for every caller (ARM passes values, the
     // policy engine references): a single copy in the binary (wasm size).
+    // (Up to 8 arguments, the usual case, referenced from the stack.)
+    const NULL: Value = Value::Null;
+    let mut few: [&Value; 8] = [&NULL; 8];
+    if args.len() <= few.len() {
+        for (slot, a) in few.iter_mut().zip(args) {
+            *slot = a.borrow();
+        }
+        return dispatch(d, lname, name, few.get(..args.len()).unwrap_or_default());
+    }
     let args: Vec<&Value> = args.iter().map(Borrow::borrow).collect();
-    Some(dispatch(d, lname, name, &args))
+    dispatch(d, lname, name, &args)
 }
 
 fn get<V: Borrow<Value>>(args: &[V], i: usize) -> &Value {

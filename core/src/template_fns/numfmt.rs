@@ -29,43 +29,51 @@ impl From<FnError> for NoText {
 
 /// `format(f, args…)`.
 pub(crate) fn composite(f: &str, args: &[&Value]) -> FnResult {
-    let mut out = String::new();
-    let mut chars = f.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
+    // Text between braces is copied a run at a time; `{{`/`}}` are braces.
+    let mut out = String::with_capacity(f.len().saturating_add(args.iter().map(|a| a.as_str().map_or(8, str::len)).sum()));
+    let mut rest = f;
+    while let Some(at) = rest.find(['{', '}']) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        if out.len() > super::MAX_BUILD {
+            return Err(super::limit_error("`format` result is too large"));
+        }
+        let brace = rest.as_bytes().get(at).copied();
+        let after = rest.get(at.saturating_add(1)..).unwrap_or_default();
+        match brace {
+            Some(b'{') if after.starts_with('{') => {
                 out.push('{');
+                rest = after.get(1..).unwrap_or_default();
             }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
+            Some(b'}') if after.starts_with('}') => {
                 out.push('}');
+                rest = after.get(1..).unwrap_or_default();
             }
-            '{' => {
-                let mut item = String::new();
-                let mut closed = false;
-                for d in chars.by_ref() {
-                    if d == '}' {
-                        closed = true;
-                        break;
-                    }
-                    item.push(d);
-                }
-                if !closed {
+            Some(b'{') => {
+                let Some(end) = after.find('}') else {
                     return Err(type_error(format!("`format`: `{f}` has an unmatched `{{`")));
-                }
-                match format_item(&item, args) {
-                    Ok(piece) => out.push_str(&piece),
-                    Err(NoText::Error(e)) => return Err(e),
-                    Err(NoText::Unknown(reason)) => return Ok(Value::unknown(reason)),
+                };
+                let item = after.get(..end).unwrap_or_default();
+                rest = after.get(end.saturating_add(1)..).unwrap_or_default();
+                // The usual `{0}` of a string: copied as it is.
+                let plain_string = item.trim().parse::<usize>().ok().and_then(|i| args.get(i)).and_then(|v| v.as_str());
+                match plain_string {
+                    Some(text) if !item.contains([',', ':']) => out.push_str(text),
+                    _ => match format_item(item, args) {
+                        Ok(piece) => out.push_str(&piece),
+                        Err(NoText::Error(e)) => return Err(e),
+                        Err(NoText::Unknown(reason)) => return Ok(Value::unknown(reason)),
+                    },
                 }
             }
-            '}' => return Err(type_error(format!("`format`: `{f}` has an unmatched `}}`"))),
-            other => out.push(other),
+            _ => return Err(type_error(format!("`format`: `{f}` has an unmatched `}}`"))),
         }
         if out.len() > super::MAX_BUILD {
             return Err(super::limit_error("`format` result is too large"));
         }
+    }
+    out.push_str(rest);
+    if out.len() > super::MAX_BUILD {
+        return Err(super::limit_error("`format` result is too large"));
     }
     Ok(Value::String(out))
 }

@@ -125,6 +125,10 @@ fn format_composite_rules() {
             (&[json!("[{0,5}]"), json!("ab")], json!("[   ab]")),
             (&[json!("[{0,-5}]"), json!("ab")], json!("[ab   ]")),
             (&[json!("{0:N2}"), json!("text")], json!("text")),
+            // runs of text between items, escaped braces, multi-byte text, spaced index
+            (&[json!("a}}b{{c-é{ 1 }ü{0}"), json!("x"), json!("ÿ")], json!("a}b{c-éÿüx")),
+            (&[json!("{0}{0}:{1}"), json!("ab"), json!({"k": [1]})], json!(r#"abab:{"k":[1]}"#)),
+            (&[json!("")], json!("")),
         ],
     );
     // currency depends on the server's culture
@@ -132,7 +136,7 @@ fn format_composite_rules() {
     // a date-time string with a format: Newtonsoft may have made it a date
     assert!(matches!(fmt("{0:yyyy}", json!("2020-04-07T14:53:14Z")), Ok(Value::Unknown(_))));
     assert_eq!(fmt("{0}", json!("2020-04-07T14:53:14Z")), Ok(v(json!("2020-04-07T14:53:14Z"))));
-    for bad in ["{0", "}", "{1}", "{x}", "{0:Q}"] {
+    for bad in ["{0", "}", "{1}", "{x}", "{0:Q}", "ab{{0}", "x}y", "{0{1}"] {
         assert!(fmt(bad, json!(5)).is_err(), "{bad}");
     }
     assert!(fmt("{0:D}", json!(1.5)).is_err(), "D needs an integer, as .NET");

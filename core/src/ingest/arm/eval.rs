@@ -54,8 +54,47 @@ pub struct UserFn<'a> {
 /// id, shared between passes so `reference(deployment).outputs` resolves.
 pub type OutputTable = FastMap<String, Value>;
 
-/// Parsed expressions by source text, shared by the evaluators of one expansion.
-pub type ExprCache = std::cell::RefCell<FastMap<String, std::rc::Rc<Expr>>>;
+/// Parsed expressions by source text, kept for the thread (every template,
+/// pass, copy instance and nested deployment evaluates the same texts
+/// again, and half the expression texts of a corpus recur in other files).
+/// Parsing is a pure function of the text, so a cached tree is the tree a
+/// new parse would build. Bounded: emptied when the texts held reach
+/// [`MAX_CACHED_EXPR_BYTES`].
+#[derive(Default)]
+struct ExprCache {
+    map: FastMap<Box<str>, std::rc::Rc<Expr>>,
+    bytes: usize,
+}
+
+/// Source bytes the expression cache holds at most (plus one expression).
+/// A tree can take ~40 times its text (`f(1,1,1,…)`: a node per two
+/// bytes), so this bounds the cache near 20 MB in the worst case; the ARM
+/// corpus's distinct expressions are ~70 KB of text.
+const MAX_CACHED_EXPR_BYTES: usize = 512 << 10;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<ExprCache> = std::cell::RefCell::new(ExprCache::default());
+}
+
+/// The parse of `src`, from the cache or parsed now (and cached).
+fn parse_cached(src: &str) -> Result<std::rc::Rc<Expr>, EvalError> {
+    let hit = PARSED.with(|c| c.try_borrow().ok().and_then(|c| c.map.get(src).cloned()));
+    if let Some(e) = hit {
+        return Ok(e);
+    }
+    let e = std::rc::Rc::new(expr::parse(src)?);
+    PARSED.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            if c.bytes.saturating_add(src.len()) > MAX_CACHED_EXPR_BYTES {
+                c.map.clear();
+                c.bytes = 0;
+            }
+            c.bytes = c.bytes.saturating_add(src.len());
+            c.map.insert(src.into(), std::rc::Rc::clone(&e));
+        }
+    });
+    Ok(e)
+}
 
 /// Where the evaluator is: the scope and identity of the deployment.
 #[derive(Debug, Clone)]
@@ -127,9 +166,6 @@ pub struct Evaluator<'a> {
     pub(crate) inexact: bool,
     /// Symbolic resource names (languageVersion 2.0) → resource id.
     pub(crate) symbols: FastMap<String, String>,
-    /// Expressions already parsed, by source text (copy loops, variables,
-    /// repeated passes and nested templates evaluate the same text again).
-    parsed: &'a ExprCache,
 }
 
 fn lower(s: &str) -> String {
@@ -147,7 +183,7 @@ fn lower_cow(s: &str) -> std::borrow::Cow<'_, str> {
 
 impl<'a> Evaluator<'a> {
     /// A new evaluator for a template with these declarations.
-    pub fn new(info: DeploymentInfo, limits: &'a Limits, outputs: &'a OutputTable, parsed: &'a ExprCache) -> Self {
+    pub fn new(info: DeploymentInfo, limits: &'a Limits, outputs: &'a OutputTable) -> Self {
         Evaluator {
             params_decl: None,
             params_supplied: None,
@@ -180,7 +216,6 @@ impl<'a> Evaluator<'a> {
             shared: None,
             inexact: false,
             symbols: FastMap::default(),
-            parsed,
         }
     }
 
@@ -268,7 +303,8 @@ impl<'a> Evaluator<'a> {
         match expr::classify(s) {
             Template::Literal(t) => Ok(Value::String(t.into_owned())),
             Template::Expression(src) => {
-                if src.chars().count() > self.limits.max_expression_chars {
+                // (Bytes bound characters: count them only when the bytes exceed the limit.)
+                if src.len() > self.limits.max_expression_chars && src.chars().count() > self.limits.max_expression_chars {
                     return Err(EvalError::new(
                         ErrorKind::Limit,
                         format!(
@@ -278,15 +314,7 @@ impl<'a> Evaluator<'a> {
                         ),
                     ));
                 }
-                let cached = self.parsed.borrow().get(src).cloned();
-                let e = match cached {
-                    Some(e) => e,
-                    None => {
-                        let e = std::rc::Rc::new(expr::parse(src)?);
-                        self.parsed.borrow_mut().insert(src.to_owned(), std::rc::Rc::clone(&e));
-                        e
-                    }
-                };
+                let e = parse_cached(src)?;
                 self.eval(&e)
             }
         }
@@ -363,16 +391,39 @@ impl<'a> Evaluator<'a> {
             Expr::Str(s) => Ok(Value::String(s.clone())),
             Expr::Int(i) => Ok(Value::Int(*i)),
             Expr::Float(f) => Ok(Value::Float(*f)),
-            Expr::Call { name, args } => self.call(name, args),
+            Expr::Call { name, func, args } => self.call(name, func, args),
             // (The base is owned: the member is moved out, not cloned.)
             Expr::Member(base, name) => match &**base {
                 // `environment().x`: one member of the shared value.
-                Expr::Call { name: f, args } if args.is_empty() && f.eq_ignore_ascii_case("environment") => {
+                Expr::Call { func: expr::Func::Other(f), args, .. } if args.is_empty() && &**f == "environment" => {
                     self.enter()?;
                     self.leave();
                     member(super::environment_ref(), name)
                 }
-                _ => take_member(self.eval(base)?, name),
+                // `resourceGroup().location`: that member alone.
+                Expr::Call { func: expr::Func::Other(f), args, .. }
+                    if args.is_empty() && matches!(&**f, "resourcegroup" | "subscription" | "tenant") =>
+                {
+                    self.enter()?;
+                    self.leave();
+                    self.scope_member(f, name)
+                }
+                _ => match reference_outputs_chain(e) {
+                    // `reference(x).outputs.a.b`: read in place, not copied whole.
+                    Some((call, args, levels)) => {
+                        let mut path = Vec::with_capacity(levels);
+                        let mut cur = e;
+                        while let Expr::Member(b, n) = cur {
+                            path.push(n.as_str());
+                            cur = b;
+                        }
+                        // (outermost first; the innermost is `outputs`)
+                        path.pop();
+                        path.reverse();
+                        self.reference_outputs_path(call, args, &path, levels)
+                    }
+                    None => take_member(self.eval(base)?, name),
+                },
             },
             Expr::Index(base, idx) => {
                 let b = self.eval(base)?;
@@ -457,12 +508,17 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         let (r, pointer, src, set_depth) = (rp.r, rp.pointer, rp.src, rp.set_depth);
-        self.in_first_pass(rp.copies, rp.resource_copy, rp.info, rp.eval_depth, |ev| {
-            let set = super::template::Settings { limits: ev.limits, depth: set_depth, shared };
+        // (Outputs only: give up if that may differ from a full expansion.)
+        let unsure = shared.unsure.replace(false);
+        let out = self.in_first_pass(rp.copies, rp.resource_copy, rp.info, rp.eval_depth, |ev| {
+            let set = super::template::Settings { limits: ev.limits, depth: set_depth, shared, outputs_only: true };
             let mut sink = super::template::Sink::default();
             let r = super::nested::deployment(ev, r, &pointer, &src, &set, &mut sink);
             if r.is_ok() { ev.found.remove(key) } else { None }
-        })
+        });
+        let tripped = shared.unsure.get();
+        shared.unsure.set(unsure || tripped);
+        if tripped { None } else { out }
     }
 
     /// Run `f` in the state of the first of the repeated passes (every
@@ -523,8 +579,10 @@ impl<'a> Evaluator<'a> {
         if decls.has_outer || decls.set_depth > MAX_REPLAY_DEPLOYMENT_DEPTH {
             return None;
         }
+        // (Outputs only: give up if that may differ from a full expansion.)
+        let unsure = shared.unsure.replace(false);
         let out = self.in_first_pass(Vec::new(), None, decls.info.clone(), decls.eval_depth, |ev| {
-            let set = super::template::Settings { limits: ev.limits, depth: decls.set_depth, shared };
+            let set = super::template::Settings { limits: ev.limits, depth: decls.set_depth, shared, outputs_only: true };
             for (pointer, _, r) in decls.entries.iter().rev() {
                 if !super::template::may_be_deployment(r) {
                     continue;
@@ -553,6 +611,9 @@ impl<'a> Evaluator<'a> {
             }
             None
         });
+        let tripped = shared.unsure.get();
+        shared.unsure.set(unsure || tripped);
+        let out = if tripped { None } else { out };
         if out.is_none() {
             self.no_lookahead = true;
         }
@@ -568,6 +629,9 @@ impl<'a> Evaluator<'a> {
             Some(_) => {
                 let mut sink = super::template::Sink::default();
                 let done = super::nested::deployment(self, r, pointer, src, set, &mut sink);
+                if set.shared.unsure.get() {
+                    return Step::Stop(None);
+                }
                 match done.ok().and_then(|()| self.found.remove(key)) {
                     Some(v) => Step::Stop(Some(v)),
                     None => Step::Next,
@@ -585,6 +649,12 @@ impl<'a> Evaluator<'a> {
 
     /// `parameters(name)`.
     pub fn parameter(&mut self, name: &str) -> Result<Value, EvalError> {
+        self.parameter_keyed(name, &lower_cow(name))
+    }
+
+    /// [`Evaluator::parameter`] with `key`, `name` in lower case (found when
+    /// the expression was parsed).
+    pub(crate) fn parameter_keyed(&mut self, name: &str, key: &str) -> Result<Value, EvalError> {
         if let Some(args) = self.fn_args.last() {
             return args
                 .iter()
@@ -592,8 +662,7 @@ impl<'a> Evaluator<'a> {
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("function parameter `{name}` is not declared")));
         }
-        let key = lower_cow(name);
-        if let Some((v, hit)) = self.params_cache.get(&*key) {
+        if let Some((v, hit)) = self.params_cache.get(key) {
             let (v, hit) = (v.clone(), *hit);
             self.cached(hit);
             return Ok(v);
@@ -634,7 +703,7 @@ impl<'a> Evaluator<'a> {
                 None => Value::unknown(format!("parameter `{decl_name}` has no value")),
             },
         };
-        self.params_cache.insert(key.into_owned(), (v.clone(), self.hits > since));
+        self.params_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
 
@@ -647,11 +716,16 @@ impl<'a> Evaluator<'a> {
 
     /// `variables(name)`.
     pub fn variable(&mut self, name: &str) -> Result<Value, EvalError> {
+        self.variable_keyed(name, &lower_cow(name))
+    }
+
+    /// [`Evaluator::variable`] with `key`, `name` in lower case (found when
+    /// the expression was parsed).
+    pub(crate) fn variable_keyed(&mut self, name: &str, key: &str) -> Result<Value, EvalError> {
         if !self.fn_args.is_empty() {
             return Err(EvalError::new(ErrorKind::Reference, "user-defined functions cannot use `variables()`"));
         }
-        let key = lower_cow(name);
-        if let Some((v, hit)) = self.vars_cache.get(&*key) {
+        if let Some((v, hit)) = self.vars_cache.get(key) {
             let (v, hit) = (v.clone(), *hit);
             self.cached(hit);
             return Ok(v);
@@ -685,7 +759,7 @@ impl<'a> Evaluator<'a> {
         self.restore_context(saved);
         self.in_progress.pop();
         let v = r?;
-        self.vars_cache.insert(key.into_owned(), (v.clone(), self.hits > since));
+        self.vars_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
 
@@ -861,6 +935,25 @@ pub enum VarDecl<'a> {
     Copy(&'a str, usize, &'a Value),
 }
 
+/// For `reference(args…).outputs…` (member accesses only): the call's
+/// name, its arguments and how many member accesses there are.
+fn reference_outputs_chain(e: &Expr) -> Option<(&str, &[Expr], usize)> {
+    let mut levels = 0usize;
+    let mut cur = e;
+    let mut innermost = "";
+    while let Expr::Member(b, n) = cur {
+        levels = levels.saturating_add(1);
+        innermost = n;
+        cur = b;
+    }
+    match cur {
+        Expr::Call { name, func: expr::Func::Other(f), args } if &**f == "reference" && innermost.eq_ignore_ascii_case("outputs") => {
+            Some((name.as_str(), args.as_slice(), levels))
+        }
+        _ => None,
+    }
+}
+
 /// `base.name` (case-insensitive, as ARM).
 pub fn member(base: &Value, name: &str) -> Result<Value, EvalError> {
     match base {
@@ -905,5 +998,37 @@ pub fn index(base: &Value, idx: &Value) -> Result<Value, EvalError> {
             ErrorKind::Type,
             format!("cannot index a value of type {} with {}", b.type_name(), i.type_name()),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expression_cache_gives_the_parse_and_stays_bounded() {
+        let a = parse_cached("concat('a', parameters('P'))").unwrap();
+        let b = parse_cached("concat('a', parameters('P'))").unwrap();
+        assert!(std::rc::Rc::ptr_eq(&a, &b), "the second read is the cached tree");
+        assert_eq!(*a, expr::parse("concat('a', parameters('P'))").unwrap());
+        // errors are not cached: each read reports the error again
+        assert!(parse_cached("concat('a'").is_err());
+        assert!(parse_cached("concat('a'").is_err());
+        // 20,000 distinct texts (~1.1 MB) pass the bound: the cache empties and refills
+        let mut emptied = false;
+        let mut last = 0;
+        for i in 0..20_000 {
+            let src = format!("concat('{}', '{i}')", "x".repeat(40));
+            assert_eq!(*parse_cached(&src).unwrap(), expr::parse(&src).unwrap());
+            let entries = PARSED.with(|c| c.borrow().map.len());
+            emptied |= entries < last;
+            last = entries;
+            if i % 1000 == 999 {
+                let bytes: usize = PARSED.with(|c| c.borrow().map.keys().map(|k| k.len()).sum());
+                assert!(bytes <= MAX_CACHED_EXPR_BYTES, "{bytes} bytes in {entries} entries");
+                assert_eq!(bytes, PARSED.with(|c| c.borrow().bytes));
+            }
+        }
+        assert!(emptied);
     }
 }

@@ -21,6 +21,8 @@ pub enum Expr {
     Call {
         /// Function name.
         name: String,
+        /// What the name resolves to (found once, when parsed).
+        func: Func,
         /// Arguments.
         args: Vec<Expr>,
     },
@@ -28,6 +30,26 @@ pub enum Expr {
     Member(Box<Expr>, String),
     /// `base[index]`.
     Index(Box<Expr>, Box<Expr>),
+}
+
+/// What a call's name resolves to, found when the expression is parsed (a
+/// cached parse is evaluated many times: no lower-casing or name search per
+/// call).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Func {
+    /// A function the evaluator runs with its arguments unevaluated
+    /// (`if`, `parameters`, lambdas…), lower case.
+    Lazy(&'static str),
+    /// One of the template functions ARM shares with Azure Policy, lower case.
+    Shared(&'static str),
+    /// `parameters('name')` with a literal name: the name in lower case.
+    Parameter(Box<str>),
+    /// `variables('name')` with a literal name: the name in lower case.
+    Variable(Box<str>),
+    /// A user-defined function (`namespace.name`).
+    User,
+    /// Any other name (ARM's own functions, or not a function), lower case.
+    Other(std::borrow::Cow<'static, str>),
 }
 
 /// What a template string is: a literal (with `[[` unescaped) or an expression.
@@ -263,7 +285,8 @@ impl Parser<'_> {
         self.skip_ws();
         if self.peek() == Some(')') {
             self.bump();
-            return Ok(Expr::Call { name, args });
+            let func = super::functions::resolve(&name, &args);
+            return Ok(Expr::Call { name, func, args });
         }
         loop {
             args.push(self.expr()?);
@@ -275,7 +298,8 @@ impl Parser<'_> {
                 None => return Err(self.error(format!("unclosed call to `{name}`"))),
             }
         }
-        Ok(Expr::Call { name, args })
+        let func = super::functions::resolve(&name, &args);
+        Ok(Expr::Call { name, func, args })
     }
 }
 
@@ -284,7 +308,8 @@ mod tests {
     use super::*;
 
     fn call(name: &str, args: Vec<Expr>) -> Expr {
-        Expr::Call { name: name.into(), args }
+        let func = super::super::functions::resolve(name, &args);
+        Expr::Call { name: name.into(), func, args }
     }
 
     #[test]
@@ -305,6 +330,27 @@ mod tests {
             )
         );
         assert_eq!(parse("__bicep.f( 1 )").unwrap(), call("__bicep.f", vec![Expr::Int(1)]));
+    }
+
+    #[test]
+    fn call_names_resolve_when_parsed() {
+        let func = |src: &str| match parse(src).unwrap() {
+            Expr::Call { func, .. } => func,
+            other => panic!("not a call: {other:?}"),
+        };
+        assert_eq!(func("IF(true(), 1, 2)"), Func::Lazy("if"));
+        // `and`/`or` are the evaluator's own (lazy), though shared too.
+        assert_eq!(func("Or(true(), false())"), Func::Lazy("or"));
+        assert_eq!(func("toLower('A')"), Func::Shared("tolower"));
+        assert_eq!(func("parameters('MyName')"), Func::Parameter("myname".into()));
+        assert_eq!(func("Variables('V1')"), Func::Variable("v1".into()));
+        // a computed or missing name is looked up when evaluated
+        assert_eq!(func("parameters(concat('a', 'b'))"), Func::Lazy("parameters"));
+        assert_eq!(func("variables()"), Func::Lazy("variables"));
+        assert_eq!(func("parameters('a', 'b')"), Func::Lazy("parameters"));
+        assert_eq!(func("ns.toLower('A')"), Func::User);
+        assert_eq!(func("resourceId('a.b/c', 'n')"), Func::Other("resourceid".into()));
+        assert_eq!(func("listKeys('x', '1')"), Func::Other("listkeys".into()));
     }
 
     #[test]

@@ -8,8 +8,9 @@
 
 use super::error::{ErrorKind, EvalError};
 use super::eval::Evaluator;
-use super::expr::Expr;
+use super::expr::{Expr, Func};
 use super::hash;
+use std::borrow::Cow;
 use crate::model::provider_suffix;
 use crate::template_fns::{self, Dialect, FnErrorKind};
 use crate::value::{Map, Value};
@@ -135,9 +136,15 @@ fn ip4(a: u32) -> String {
     format!("{w}.{x}.{y}.{z}")
 }
 
+/// Segments of `/`-separated `t` (counted by bytes: this runs per resource id).
+fn segments(t: &str) -> usize {
+    t.bytes().filter(|b| *b == b'/').count().saturating_add(1)
+}
+
 fn split_type(name: &str, t: &str) -> Result<usize, EvalError> {
-    let segments = t.split('/').count();
-    if segments < 2 || t.split('/').any(str::is_empty) {
+    let segments = segments(t);
+    // (an empty segment: a leading or trailing `/`, or `//`)
+    if segments < 2 || t.starts_with('/') || t.ends_with('/') || t.contains("//") {
         return Err(err(ErrorKind::Type, format!("`{name}`: `{t}` is not a resource type")));
     }
     Ok(segments - 1)
@@ -148,13 +155,23 @@ fn typed_suffix(name: &str, t: &str, names: &[Value]) -> Result<Result<String, V
     if let Some(u) = any_unknown(names) {
         return Ok(Err(u));
     }
-    let mut parts = Vec::new();
-    for n in names {
-        parts.push(text(n));
+    // The names joined with `/` (null is empty), built in place.
+    let mut joined = String::with_capacity(names.iter().map(|n| n.as_str().map_or(8, str::len).saturating_add(1)).sum());
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            joined.push('/');
+        }
+        match n {
+            Value::String(s) => joined.push_str(s),
+            Value::Null => {}
+            other => {
+                use std::fmt::Write;
+                let _ = write!(joined, "{other}");
+            }
+        }
     }
-    let joined = parts.join("/");
     let want = split_type(name, t)?;
-    let have = joined.split('/').count();
+    let have = segments(&joined);
     if want != have {
         return Err(err(
             ErrorKind::Type,
@@ -164,14 +181,94 @@ fn typed_suffix(name: &str, t: &str, names: &[Value]) -> Result<Result<String, V
     Ok(Ok(provider_suffix(t, &joined)))
 }
 
+/// [`text`] borrowed when the value is a string.
+fn text_cow(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(text(other)),
+    }
+}
+
+/// `parts` concatenated, sized once.
+fn joined(parts: &[&str]) -> Value {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    Value::String(out)
+}
+
 fn looks_like_type(v: &Value) -> bool {
     v.as_str().is_some_and(|s| s.contains('/') && s.split('/').next().is_some_and(|ns| ns.contains('.')))
 }
+
+/// Members of `resourceGroup()`, `subscription()` and `tenant()`, in order.
+const RESOURCE_GROUP_KEYS: &[&str] = &["id", "name", "type", "location", "tags", "managedBy", "properties"];
+const SUBSCRIPTION_KEYS: &[&str] = &["id", "subscriptionId", "tenantId", "displayName"];
+const TENANT_KEYS: &[&str] = &["id", "tenantId", "countryCode", "displayName"];
 
 /// Functions evaluated by [`Evaluator::call_lazy`].
 const LAZY: &[&str] = &[
     "if", "and", "or", "coalesce", "parameters", "variables", "lambdavariables", "copyindex", "lambda", "filter", "map",
     "sort", "groupby", "mapvalues", "reduce", "toobject",
+];
+
+/// What call name `name` resolves to (see [`Func`]), in the order the
+/// evaluator looks: its lazy functions, user functions (`ns.name`), the
+/// shared library, then its own.
+pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
+    // Lower case without allocating for the usual short names.
+    let mut buf = [0u8; 32];
+    let lower: Cow<'_, str> = match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).map_or_else(|_| name.to_ascii_lowercase().into(), Into::into)
+        }
+        None => name.to_ascii_lowercase().into(),
+    };
+    let lname: &str = &lower;
+    match known().get(lname) {
+        // `parameters('p')`, `variables('v')`: the key, lower-cased once.
+        Some(Known::Lazy(l)) => match (*l, args) {
+            ("parameters", [Expr::Str(k)]) => Func::Parameter(k.to_ascii_lowercase().into()),
+            ("variables", [Expr::Str(k)]) => Func::Variable(k.to_ascii_lowercase().into()),
+            _ => Func::Lazy(l),
+        },
+        Some(Known::Shared(n)) => Func::Shared(n),
+        Some(Known::Own(n)) => Func::Other(Cow::Borrowed(n)),
+        None if lname.contains('.') => Func::User,
+        None => Func::Other(Cow::Owned(lname.to_owned())),
+    }
+}
+
+/// Which table a known function name is in.
+#[derive(Clone, Copy)]
+enum Known {
+    Lazy(&'static str),
+    Shared(&'static str),
+    Own(&'static str),
+}
+
+/// Every known function name (lower case) and its table, built once: the
+/// lazy functions win over the shared ones (`and`, `or` are in both).
+fn known() -> &'static super::eval::FastMap<&'static str, Known> {
+    static KNOWN: std::sync::OnceLock<super::eval::FastMap<&'static str, Known>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut m = super::eval::FastMap::default();
+        m.extend(template_fns::NAMES.iter().map(|n| (*n, Known::Shared(n))));
+        m.extend(OWN.iter().map(|n| (*n, Known::Own(n))));
+        m.extend(LAZY.iter().map(|n| (*n, Known::Lazy(n))));
+        m
+    })
+}
+
+/// ARM's own functions (`builtin`), lower case, the usual ones first: a call
+/// to one names it without an allocation.
+const OWN: &[&str] = &[
+    "resourceid", "reference", "resourcegroup", "uniquestring", "environment", "subscriptionresourceid", "subscription",
+    "guid", "extensionresourceid", "deployment", "tenantresourceid", "tenant", "managementgroupresourceid",
+    "managementgroup", "newguid", "utcnow", "parsecidr", "cidrsubnet", "cidrhost", "pickzones", "providers", "references",
 ];
 
 impl Evaluator<'_> {
@@ -181,7 +278,7 @@ impl Evaluator<'_> {
 
     fn lambda<'e>(&self, name: &str, e: Option<&'e Expr>, params: usize) -> Result<(Vec<String>, &'e Expr), EvalError> {
         match e {
-            Some(Expr::Call { name: l, args }) if l.eq_ignore_ascii_case("lambda") => {
+            Some(Expr::Call { func: Func::Lazy("lambda"), args, .. }) => {
                 let (body, names) = args
                     .split_last()
                     .ok_or_else(|| err(ErrorKind::Arity, "`lambda` needs at least a body"))?;
@@ -212,31 +309,39 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Call function `name` with unevaluated `args`. Kept small: it is on
-    /// the recursion path of nested calls, so its stack frame bounds how
-    /// deep an expression can nest.
-    pub fn call(&mut self, name: &str, args: &[Expr]) -> R {
-        // Lower case without allocating for the usual short names.
-        let mut buf = [0u8; 24];
-        let lname: std::borrow::Cow<'_, str> = match buf.get_mut(..name.len()) {
-            Some(b) => {
-                b.copy_from_slice(name.as_bytes());
-                b.make_ascii_lowercase();
-                std::str::from_utf8(b).map_or_else(|_| name.to_ascii_lowercase().into(), Into::into)
+    /// Call function `name` (resolved to `func`) with unevaluated `args`.
+    /// Kept small: it is on the recursion path of nested calls, so its
+    /// stack frame bounds how deep an expression can nest.
+    pub fn call(&mut self, name: &str, func: &Func, args: &[Expr]) -> R {
+        match func {
+            Func::Lazy(l) => self.call_lazy(l, name, args),
+            Func::Parameter(key) | Func::Variable(key) => {
+                // (as `call_lazy` does for a literal name: one level deeper)
+                self.enter()?;
+                self.leave();
+                let literal = match args.first() {
+                    Some(Expr::Str(k)) => k.as_str(),
+                    _ => "",
+                };
+                if matches!(func, Func::Parameter(_)) {
+                    self.parameter_keyed(literal, key)
+                } else {
+                    self.variable_keyed(literal, key)
+                }
             }
-            None => name.to_ascii_lowercase().into(),
-        };
-        if LAZY.contains(&&*lname) {
-            return self.call_lazy(&lname, name, args);
+            Func::Shared(l) => {
+                let vals = self.eval_args(args)?;
+                template_fns::call_known(Dialect::Arm, l, name, &vals).map_err(from_fn_error)
+            }
+            Func::User => {
+                let vals = self.eval_args(args)?;
+                self.user_function(name, vals)
+            }
+            Func::Other(l) => {
+                let vals = self.eval_args(args)?;
+                self.builtin(l, name, vals)
+            }
         }
-        let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            vals.push(self.eval(a)?);
-        }
-        if lname.contains('.') {
-            return self.user_function(name, vals);
-        }
-        self.builtin(&lname, name, vals)
     }
 
     /// Functions that control the evaluation of their arguments.
@@ -442,34 +547,42 @@ impl Evaluator<'_> {
     }
 
     fn scope_values(&self, lname: &str) -> Value {
-        let sc = &self.info.scope;
-        let mut m = Map::new();
-        match lname {
-            "resourcegroup" => {
-                m.insert("id".into(), sc.resource_group_id().into());
-                m.insert("name".into(), sc.resource_group.clone().into());
-                m.insert("type".into(), "Microsoft.Resources/resourceGroups".into());
-                m.insert("location".into(), sc.location.clone().into());
-                m.insert("tags".into(), Value::Object(Map::new()));
-                m.insert("managedBy".into(), Value::unknown("the resource group's `managedBy` is not known before deployment"));
-                let mut p = Map::new();
-                p.insert("provisioningState".into(), "Succeeded".into());
-                m.insert("properties".into(), Value::Object(p));
-            }
-            "subscription" => {
-                m.insert("id".into(), format!("/subscriptions/{}", sc.subscription_id).into());
-                m.insert("subscriptionId".into(), sc.subscription_id.clone().into());
-                m.insert("tenantId".into(), sc.tenant_id.clone().into());
-                m.insert("displayName".into(), Value::unknown("the subscription's display name is not known before deployment"));
-            }
-            _ => {
-                m.insert("id".into(), format!("/tenants/{}", sc.tenant_id).into());
-                m.insert("tenantId".into(), sc.tenant_id.clone().into());
-                m.insert("countryCode".into(), Value::unknown("the tenant's country is not known before deployment"));
-                m.insert("displayName".into(), Value::unknown("the tenant's display name is not known before deployment"));
-            }
+        let keys: &[&str] = match lname {
+            "resourcegroup" => RESOURCE_GROUP_KEYS,
+            "subscription" => SUBSCRIPTION_KEYS,
+            _ => TENANT_KEYS,
+        };
+        let mut m = Map::with_capacity(keys.len());
+        for k in keys {
+            m.insert((*k).into(), self.scope_entry(lname, k));
         }
         Value::Object(m)
+    }
+
+    /// Member `key` (one of the scope's keys, as spelled there) of
+    /// `resourceGroup()`, `subscription()` or `tenant()` (`lname`).
+    fn scope_entry(&self, lname: &str, key: &str) -> Value {
+        let sc = &self.info.scope;
+        match (lname, key) {
+            ("resourcegroup", "id") => sc.resource_group_id().into(),
+            ("resourcegroup", "name") => sc.resource_group.clone().into(),
+            ("resourcegroup", "type") => "Microsoft.Resources/resourceGroups".into(),
+            ("resourcegroup", "location") => sc.location.clone().into(),
+            ("resourcegroup", "tags") => Value::Object(Map::new()),
+            ("resourcegroup", "managedBy") => Value::unknown("the resource group's `managedBy` is not known before deployment"),
+            ("resourcegroup", _) => {
+                let mut p = Map::new();
+                p.insert("provisioningState".into(), "Succeeded".into());
+                Value::Object(p)
+            }
+            ("subscription", "id") => format!("/subscriptions/{}", sc.subscription_id).into(),
+            ("subscription", "subscriptionId") => sc.subscription_id.clone().into(),
+            ("subscription", "tenantId") | (_, "tenantId") => sc.tenant_id.clone().into(),
+            ("subscription", _) => Value::unknown("the subscription's display name is not known before deployment"),
+            (_, "id") => format!("/tenants/{}", sc.tenant_id).into(),
+            (_, "countryCode") => Value::unknown("the tenant's country is not known before deployment"),
+            _ => Value::unknown("the tenant's display name is not known before deployment"),
+        }
     }
 
     fn deployment_value(&self) -> Value {
@@ -499,8 +612,22 @@ impl Evaluator<'_> {
     /// Look up `reference(x)`: the outputs of a nested deployment expanded in
     /// an earlier pass, or unknown.
     fn reference(&mut self, target: &Value, call: &str) -> Value {
+        self.with_reference(target, call, |r| match r {
+            Ok(outputs) => {
+                let mut m = Map::new();
+                m.insert("outputs".into(), outputs.clone());
+                m.insert("provisioningState".into(), Value::unknown("known after deployment"));
+                Value::Object(m)
+            }
+            Err(u) => u,
+        })
+    }
+
+    /// `f` of what `reference(target)` finds: the known outputs of a nested
+    /// deployment (borrowed), or the unknown that stands for the result.
+    fn with_reference<T>(&mut self, target: &Value, call: &str, f: impl FnOnce(Result<&Value, Value>) -> T) -> T {
         let Some(t) = target.as_str() else {
-            return Value::unknown(format!("`{call}` is only known after deployment"));
+            return f(Err(Value::unknown(format!("`{call}` is only known after deployment"))));
         };
         let id = if t.starts_with('/') {
             t.to_owned()
@@ -516,22 +643,70 @@ impl Evaluator<'_> {
         let key = crate::model::normalise_id(&id);
         if key.contains("/providers/microsoft.resources/deployments/") {
             if let Some(outputs) = self.known_outputs(&key) {
-                let mut m = Map::new();
-                m.insert("outputs".into(), outputs.clone());
-                m.insert("provisioningState".into(), Value::unknown("known after deployment"));
-                return Value::Object(m);
+                return f(Ok(outputs));
             }
             self.missed_outputs.push(key);
             if t.contains('/') || self.symbols.contains_key(&t.to_ascii_lowercase()) {
-                return Value::unknown(format!(
+                return f(Err(Value::unknown(format!(
                     "outputs of nested deployment `{}` are not known",
                     id.rsplit('/').next().unwrap_or(t)
-                ));
+                ))));
             }
         }
-        Value::unknown(format!("`reference('{t}')` is only known after deployment"))
+        f(Err(Value::unknown(format!("`reference('{t}')` is only known after deployment"))))
     }
 
+    /// `reference(args…).outputs.path…` (`path` outermost last): the member
+    /// read in place from the known outputs instead of a copy of all of
+    /// them. `levels` is how many member accesses the expression nests
+    /// (the evaluation depth the call would be at).
+    pub(crate) fn reference_outputs_path(&mut self, name: &str, args: &[Expr], path: &[&str], levels: usize) -> R {
+        let mut entered = 0usize;
+        let r = (|| {
+            for _ in 0..levels {
+                self.enter()?;
+                entered += 1;
+            }
+            let a = self.eval_args(args)?;
+            arity(name, a.len(), 1, 3)?;
+            self.with_reference(get(&a, 0), name, |r| match r {
+                Ok(outputs) => {
+                    let mut cur = outputs;
+                    for key in path {
+                        match cur {
+                            Value::Object(_) => {
+                                cur = cur.get_ci(key).ok_or_else(|| {
+                                    err(ErrorKind::Type, format!("the object has no property `{key}`"))
+                                })?;
+                            }
+                            other => return super::eval::member(other, key),
+                        }
+                    }
+                    Ok(cur.clone())
+                }
+                Err(u) => Ok(u),
+            })
+        })();
+        for _ in 0..entered {
+            self.leave();
+        }
+        r
+    }
+
+    /// `resourceGroup().x`, `subscription().x`, `tenant().x`: that one member.
+    pub(crate) fn scope_member(&self, lname: &str, name: &str) -> R {
+        let keys: &[&str] = match lname {
+            "resourcegroup" => RESOURCE_GROUP_KEYS,
+            "subscription" => SUBSCRIPTION_KEYS,
+            _ => TENANT_KEYS,
+        };
+        match keys.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+            Some(k) => Ok(self.scope_entry(lname, k)),
+            None => Err(err(ErrorKind::Type, format!("the object has no property `{name}`"))),
+        }
+    }
+
+    /// ARM's own functions (`lname`, lower case, is none of the shared ones).
     #[allow(clippy::too_many_lines)]
     #[inline(never)]
     fn builtin(&mut self, lname: &str, name: &str, a: Vec<Value>) -> R {
@@ -562,9 +737,8 @@ impl Evaluator<'_> {
             }
             _ => {}
         }
-        if let Some(r) = template_fns::call(Dialect::Arm, lname, name, &a) {
-            return r.map_err(from_fn_error);
-        }
+        // (The shared functions never get here: their names resolve to
+        // `Func::Shared` when parsed.)
         // The ARM-only functions below are strict in their arguments.
         if let Some(u) = any_unknown(&a) {
             return Ok(u);
@@ -583,23 +757,20 @@ impl Evaluator<'_> {
                 let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
-                let t = s(name, get(&a, tpos))?.to_owned();
+                let t = s(name, get(&a, tpos))?;
+                let scope = &self.info.scope;
                 let (sub, rg) = match tpos {
-                    0 => (self.info.scope.subscription_id.clone(), Some(self.info.scope.resource_group.clone())),
-                    1 => (self.info.scope.subscription_id.clone(), Some(text(a0))),
-                    2 => (text(a0), Some(text(a1))),
+                    0 => (Cow::Borrowed(scope.subscription_id.as_str()), Cow::Borrowed(scope.resource_group.as_str())),
+                    1 => (Cow::Borrowed(scope.subscription_id.as_str()), text_cow(a0)),
+                    2 => (text_cow(a0), text_cow(a1)),
                     _ => return Err(err(ErrorKind::Arity, format!("`{name}`: too many arguments before the resource type"))),
                 };
                 if let Some(u) = any_unknown(a.get(..tpos).unwrap_or_default()) {
                     return Ok(u);
                 }
-                match typed_suffix(name, &t, a.get(tpos + 1..).unwrap_or_default())? {
+                match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
-                    Ok(suffix) => Ok(match rg {
-                        Some(rg) => format!("/subscriptions/{sub}/resourceGroups/{rg}{suffix}"),
-                        None => format!("/subscriptions/{sub}{suffix}"),
-                    }
-                    .into()),
+                    Ok(suffix) => Ok(joined(&["/subscriptions/", &sub, "/resourceGroups/", &rg, &suffix])),
                 }
             }
             "subscriptionresourceid" => {
@@ -608,20 +779,20 @@ impl Evaluator<'_> {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
                 let sub = match tpos {
-                    0 => self.info.scope.subscription_id.clone(),
-                    1 => text(a0),
+                    0 => Cow::Borrowed(self.info.scope.subscription_id.as_str()),
+                    1 => text_cow(a0),
                     _ => return Err(err(ErrorKind::Arity, format!("`{name}`: too many arguments before the resource type"))),
                 };
-                let t = s(name, get(&a, tpos))?.to_owned();
-                match typed_suffix(name, &t, a.get(tpos + 1..).unwrap_or_default())? {
+                let t = s(name, get(&a, tpos))?;
+                match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
-                    Ok(suffix) => Ok(format!("/subscriptions/{sub}{suffix}").into()),
+                    Ok(suffix) => Ok(joined(&["/subscriptions/", &sub, &suffix])),
                 }
             }
             "tenantresourceid" => {
                 arity(name, n, 2, usize::MAX)?;
-                let t = s(name, a0)?.to_owned();
-                match typed_suffix(name, &t, a.get(1..).unwrap_or_default())? {
+                let t = s(name, a0)?;
+                match typed_suffix(name, t, a.get(1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
                     Ok(suffix) => Ok(suffix.into()),
                 }
@@ -634,20 +805,20 @@ impl Evaluator<'_> {
                 if tpos == 0 {
                     return Ok(Value::unknown("the management group is not known for a resource group deployment"));
                 }
-                let mg = text(a0);
-                let t = s(name, get(&a, tpos))?.to_owned();
-                match typed_suffix(name, &t, a.get(tpos + 1..).unwrap_or_default())? {
+                let mg = text_cow(a0);
+                let t = s(name, get(&a, tpos))?;
+                match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
-                    Ok(suffix) => Ok(format!("/providers/Microsoft.Management/managementGroups/{mg}{suffix}").into()),
+                    Ok(suffix) => Ok(joined(&["/providers/Microsoft.Management/managementGroups/", &mg, &suffix])),
                 }
             }
             "extensionresourceid" => {
                 arity(name, n, 3, usize::MAX)?;
-                let base = s(name, a0)?.trim_end_matches('/').to_owned();
-                let t = s(name, a1)?.to_owned();
-                match typed_suffix(name, &t, a.get(2..).unwrap_or_default())? {
+                let base = s(name, a0)?.trim_end_matches('/');
+                let t = s(name, a1)?;
+                match typed_suffix(name, t, a.get(2..).unwrap_or_default())? {
                     Err(u) => Ok(u),
-                    Ok(suffix) => Ok(format!("{base}{suffix}").into()),
+                    Ok(suffix) => Ok(joined(&[base, &suffix])),
                 }
             }
             "parsecidr" | "cidrsubnet" | "cidrhost" => {
@@ -701,6 +872,117 @@ impl Evaluator<'_> {
                 }
             }
             _ => Err(err(ErrorKind::UnknownFunction, format!("unknown function `{name}`"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{evaluate_expression, expand_template, parameter_values, Limits, Source};
+    use crate::value::Value;
+    use serde_json::json;
+
+    fn eval(e: &str) -> Result<Value, String> {
+        evaluate_expression(e).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn names_resolve_to_their_tables() {
+        use super::super::expr::Func;
+        use super::{resolve, LAZY, OWN};
+        use crate::template_fns::NAMES;
+        for n in LAZY {
+            assert_eq!(resolve(&n.to_ascii_uppercase(), &[]), Func::Lazy(n), "{n}");
+        }
+        for n in NAMES.iter().filter(|n| !LAZY.contains(n)) {
+            assert_eq!(resolve(n, &[]), Func::Shared(n), "{n}");
+        }
+        for n in OWN {
+            assert!(!NAMES.contains(n) && !LAZY.contains(n), "{n} is in one table only");
+            assert_eq!(resolve(n, &[]), Func::Other(std::borrow::Cow::Borrowed(n)), "{n}");
+            // every one of them is a function `builtin` knows
+            let r = evaluate_expression(&format!("[{n}()]"));
+            assert!(r.as_ref().err().is_none_or(|e| e.kind != super::ErrorKind::UnknownFunction), "{n}: {r:?}");
+        }
+        assert_eq!(resolve("noSuchFunction", &[]), Func::Other("nosuchfunction".into()));
+        assert_eq!(resolve("ns.F", &[]), Func::User);
+        assert_eq!(resolve(&"a".repeat(40), &[]), Func::Other("a".repeat(40).into()));
+    }
+
+    #[test]
+    fn scope_members_are_the_members_of_the_whole_object() {
+        for (call, keys) in [
+            ("resourceGroup()", super::RESOURCE_GROUP_KEYS),
+            ("subscription()", super::SUBSCRIPTION_KEYS),
+            ("tenant()", super::TENANT_KEYS),
+        ] {
+            let whole = eval(&format!("[{call}]")).unwrap();
+            assert_eq!(whole.as_object().unwrap().len(), keys.len(), "{call}");
+            for k in keys.iter().copied().chain(["ID", "Location", "nope"]) {
+                // `x.k` takes the shortcut, `x['k']` reads the whole object
+                let member = eval(&format!("[{call}.{k}]"));
+                let indexed = eval(&format!("[{call}['{k}']]"));
+                assert_eq!(member, indexed, "{call}.{k}");
+                if keys.iter().any(|key| key.eq_ignore_ascii_case(k)) {
+                    assert_eq!(member.as_ref().ok(), whole.get_ci(k), "{call}.{k}");
+                } else {
+                    assert!(member.is_err(), "{call}.{k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reference_outputs_paths_read_in_place_as_the_whole_value_would() {
+        let inner = json!({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0", "resources": [],
+            "outputs": {"obj": {"type": "object", "value": {"a": {"b": 7}, "s": "str"}}, "id": {"type": "string", "value": "x"}}});
+        // each pair: the member path (shortcut) and the same through an index (whole value)
+        let pairs = [
+            ("reference('net').outputs.obj.value.a.b", "reference('net')['outputs'].obj.value.a.b"),
+            ("reference('net').Outputs.OBJ.value", "reference('net')['outputs'].OBJ.value"),
+            ("reference('net').outputs.id.value", "reference('net')['outputs'].id.value"),
+            ("reference('other').outputs.id.value", "reference('other')['outputs'].id.value"),
+            ("reference(resourceId('Microsoft.Resources/deployments', 'net')).outputs.obj.value.s",
+             "reference(resourceId('Microsoft.Resources/deployments', 'net'))['outputs'].obj.value.s"),
+        ];
+        let mut props = serde_json::Map::new();
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            props.insert(format!("a{i}"), json!(format!("[{a}]")));
+            props.insert(format!("b{i}"), json!(format!("[{b}]")));
+        }
+        let t = json!({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0", "resources": [
+                {"type": "Microsoft.Storage/storageAccounts", "name": "st", "properties": props},
+                {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "net",
+                 "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "mode": "Incremental", "template": inner}}]});
+        let text = t.to_string();
+        let doc = crate::json::parse(&text).unwrap();
+        let d = expand_template(&doc, &Source::default(), parameter_values(&[]), &Limits::default()).unwrap();
+        let st = d.resources.iter().find(|r| r.name() == "st").unwrap();
+        let props = st.value.get_ci("properties").unwrap();
+        for i in 0..pairs.len() {
+            assert_eq!(props.get_ci(&format!("a{i}")), props.get_ci(&format!("b{i}")), "{:?}", pairs.get(i));
+        }
+        assert_eq!(props.get_ci("a0"), Some(&Value::Int(7)));
+        assert_eq!(props.get_ci("a4"), Some(&Value::from(json!("str"))));
+        assert!(props.get_ci("a3").is_some_and(Value::is_unknown));
+        // a missing member is the same error either way
+        for (a, b) in [(".outputs.obj.value.nope", "['outputs'].obj.value.nope"), (".outputs.id.value.x", "['outputs'].id.value.x")] {
+            let fail = |path: &str| {
+                let mut t = t.clone();
+                t["resources"][0]["properties"] = json!({"p": format!("[reference('net'){path}]")});
+                let text = t.to_string();
+                let doc = crate::json::parse(&text).unwrap();
+                let d = expand_template(&doc, &Source::default(), parameter_values(&[]), &Limits::default());
+                match d {
+                    Ok(d) => format!("{:?}", d.diagnostics),
+                    Err(e) => e.to_string(),
+                }
+            };
+            let (fa, fb) = (fail(a), fail(b));
+            assert_eq!(fa, fb);
+            assert!(fa.contains("nope") || fa.contains("cannot read property"), "{fa}");
         }
     }
 }

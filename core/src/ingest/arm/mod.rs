@@ -123,7 +123,7 @@ pub fn expand_into(
         template_uri: src.file.as_deref().and_then(file_uri),
     };
     let shared = template::Shared::default();
-    let set = Settings { limits, depth: 0, shared: &shared };
+    let set = Settings { limits, depth: 0, shared: &shared, outputs_only: false };
     let (sink, _outputs) = nested::expand(doc, src, "", params, info, &set)?;
     for (v, p) in sink.resources {
         dep.resources.push(crate::model::Resource::new(v, p));
@@ -137,6 +137,10 @@ pub fn expand_into(
 /// deployed resource is the one rules and relations should see); the
 /// references that remain stand for resources outside the deployment.
 pub fn drop_shadowed_existing(dep: &mut Deployment) {
+    // (Most deployments reference nothing `existing`: no id set to build.)
+    if !dep.resources.iter().any(|r| r.value.get("existing") == Some(&Value::Bool(true))) {
+        return;
+    }
     let deployed: std::collections::HashSet<String> = dep
         .resources
         .iter()
@@ -164,8 +168,7 @@ pub fn evaluate_expression(text: &str) -> Result<Value, TemplateError> {
     let limits = Limits::default();
     let table = OutputTable::default();
     let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into(), template_uri: None };
-    let parsed = eval::ExprCache::default();
-    let mut ev = Evaluator::new(info, &limits, &table, &parsed);
+    let mut ev = Evaluator::new(info, &limits, &table);
     let src = if text.starts_with('[') { text.to_owned() } else { format!("[{text}]") };
     ev.string(&src).map_err(|e| TemplateError::place(e, None, None, ""))
 }

@@ -87,7 +87,7 @@ pub fn deployment<'a>(
             &format!("{pp}/parametersLink"),
         ));
     }
-    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1), shared: set.shared };
+    let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1), shared: set.shared, outputs_only: set.outputs_only };
     if inner_scope || linked {
         let mut supplied = Map::new();
         if let Some(Value::Object(params)) = field(props, "parameters") {
@@ -116,6 +116,7 @@ pub fn deployment<'a>(
         match expand(&tmpl, &tsrc, &base, supplied, info, &inner_set) {
             Ok((inner_sink, outputs)) => {
                 sink.resources.extend(inner_sink.resources);
+                sink.skipped = sink.skipped.saturating_add(inner_sink.skipped);
                 sink.diagnostics.extend(inner_sink.diagnostics);
                 sink.secret_outputs.extend(inner_sink.secret_outputs);
                 ev.record_outputs(id_key, outputs, since, replay);

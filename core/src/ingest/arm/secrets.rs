@@ -69,7 +69,7 @@ fn list_call(e: &Expr, depth: usize) -> Option<String> {
     }
     let d = depth.saturating_add(1);
     match e {
-        Expr::Call { name, args } => {
+        Expr::Call { name, args, .. } => {
             if is_list_function(name) {
                 return Some(name.clone());
             }

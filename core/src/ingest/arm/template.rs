@@ -98,6 +98,9 @@ pub struct Sink {
     pub diagnostics: Vec<Diagnostic>,
     /// Outputs (of this template and its nested deployments) calling `list*`.
     pub secret_outputs: Vec<crate::model::SecretOutput>,
+    /// At most how many resources were passed over unexpanded
+    /// ([`Settings::outputs_only`]), for the resource limit.
+    pub(crate) skipped: usize,
 }
 
 /// Shared settings for one expansion.
@@ -108,13 +111,20 @@ pub struct Settings<'a> {
     pub depth: usize,
     /// What one top-level expansion remembers across its passes.
     pub shared: &'a Shared,
+    /// Only the outputs of the expansion are wanted (a lookahead or replay
+    /// of a nested deployment, whose resources are thrown away): resources
+    /// that cannot affect them are passed over (see `skippable`).
+    pub outputs_only: bool,
 }
 
-/// Kept for one top-level expansion: parsed expressions (every evaluator,
-/// pass and nested template evaluates the same texts again).
+/// Kept for one top-level expansion (parsed expressions are cached per
+/// thread in `eval`).
 #[derive(Default)]
 pub struct Shared {
-    pub(crate) parsed: super::eval::ExprCache,
+    /// An outputs-only expansion passed over so many resources that the
+    /// resource limit may or may not have been reached: its result is not
+    /// to be trusted (whoever asked for it gives up).
+    pub(crate) unsure: std::cell::Cell<bool>,
 }
 
 const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
@@ -178,7 +188,7 @@ pub fn evaluator<'a>(
     shared: &'a Shared,
 ) -> Result<Evaluator<'a>, EvalError> {
     static NULL: Value = Value::Null;
-    let mut ev = Evaluator::new(info, limits, outputs, &shared.parsed);
+    let mut ev = Evaluator::new(info, limits, outputs);
     ev.shared = Some(shared);
     ev.params_decl = obj(t, "parameters");
     ev.params_supplied = Some(supplied);
@@ -348,16 +358,20 @@ pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, 
         let entries = std::rc::Rc::clone(&entries);
         ev.decls = Some(std::rc::Rc::new(super::eval::Decls { entries, src: src.clone(), set_depth: set.depth, eval_depth, info, has_outer }));
     }
-    let before = sink.resources.len();
-    let mut w = Walk { ev, src, set, sink };
+    let before = sink.resources.len().saturating_add(sink.skipped);
+    let may_skip = set.outputs_only && !decls_may_read_outputs(ev);
+    let mut w = Walk { ev, src, set, sink, may_skip };
     for (pointer, symbol, r) in entries.iter() {
         if w.ev.doomed() {
             break;
         }
         resource(&mut w, &Decl { r, pointer, symbol: *symbol, parent: None });
     }
-    let produced = w.sink.resources.len().saturating_sub(before);
+    let produced = w.sink.resources.len().saturating_add(w.sink.skipped).saturating_sub(before);
     if produced > set.limits.max_resources {
+        if set.outputs_only {
+            set.shared.unsure.set(true);
+        }
         return Err(src.error(
             EvalError::new(
                 ErrorKind::Limit,
@@ -376,6 +390,9 @@ struct Walk<'w, 'a> {
     src: &'w Source,
     set: &'w Settings<'w>,
     sink: &'w mut Sink,
+    /// Outputs only, and this template's parameters, variables and
+    /// functions cannot read a nested deployment's outputs.
+    may_skip: bool,
 }
 
 /// One resource declaration: its value, JSON pointer, symbolic name
@@ -418,6 +435,19 @@ fn resource<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         ));
         return;
     }
+    if w.may_skip && skippable(r) {
+        // At most this many resources (the copy count as the loop below
+        // reads it, times the resource and its children).
+        let n = match r.get_ci("copy") {
+            None => 1,
+            Some(copy) => match w.ev.copy_count(copy, &format!("{pointer}/copy")) {
+                Ok(Some(n)) => usize::try_from(n).unwrap_or(usize::MAX),
+                _ => 0,
+            },
+        };
+        w.sink.skipped = w.sink.skipped.saturating_add(n.saturating_mul(declarations(r)));
+        return;
+    }
     let Some(copy) = r.get_ci("copy") else {
         instance(w, d);
         return;
@@ -453,12 +483,58 @@ fn resource<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
     }
 }
 
+/// Whether an outputs-only expansion may pass over resource declaration `r`
+/// (when its template's declarations cannot read outputs either): it is
+/// an object that is no nested deployment (nor may be one), none of its
+/// children has a copy loop (the count of what is passed over is then
+/// known), and no expression in it mentions `reference`, the only way the
+/// evaluation of a resource can read (or miss) a nested deployment's
+/// outputs. Expanding it would then change nothing but the resources and
+/// diagnostics thrown away.
+fn skippable(r: &Value) -> bool {
+    fn children_plain(r: &Value) -> bool {
+        match r.get_ci("resources") {
+            Some(Value::Array(children)) => children.iter().all(|c| c.get_ci("copy").is_none() && children_plain(c)),
+            _ => true,
+        }
+    }
+    r.as_object().is_some() && !may_be_deployment(r) && children_plain(r) && !mentions_reference(r)
+}
+
+/// A resource declaration and its child declarations (nested `resources`).
+fn declarations(r: &Value) -> usize {
+    match r.get_ci("resources") {
+        Some(Value::Array(children)) => children.iter().fold(1usize, |n, c| n.saturating_add(declarations(c))),
+        _ => 1,
+    }
+}
+
+/// Whether an expression in `v` mentions `reference` (any case).
+fn mentions_reference(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.starts_with('[') && s.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"reference")),
+        Value::Array(a) => a.iter().any(mentions_reference),
+        Value::Object(m) => m.values().any(mentions_reference),
+        _ => false,
+    }
+}
+
+/// Whether evaluating a parameter default, a variable or a user function
+/// of `ev`'s template may read a nested deployment's outputs.
+fn decls_may_read_outputs(ev: &Evaluator<'_>) -> bool {
+    ev.params_decl.is_some_and(|m| m.values().any(mentions_reference))
+        || ev.vars_decl.values().any(|d| match d {
+            super::eval::VarDecl::Plain(_, v) | super::eval::VarDecl::Copy(_, _, v) => mentions_reference(v),
+        })
+        || ev.functions.values().any(|f| mentions_reference(f.output))
+}
+
 const SKIP_KEYS: [&str; 4] = ["copy", "condition", "resources", "dependsOn"];
 
 /// One instance of a resource (one copy iteration).
 fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
     let Decl { r, pointer, symbol, parent } = *d;
-    let Walk { ev, src, set, sink } = w;
+    let Walk { ev, src, set, sink, .. } = w;
     let (src, set) = (*src, *set);
     let fail = |sink: &mut Sink, e: EvalError| {
         let te = src.error(e, pointer);
@@ -583,9 +659,9 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         }
         None => return fail(sink, EvalError::new(ErrorKind::Structure, "a resource needs a `name`").at(pointer)),
     }
-    let mut value = Map::new();
+    let mut value = Map::with_capacity(out.len().saturating_add(3));
     value.insert("type".into(), full_type.clone().into());
-    value.insert("name".into(), full_name.clone().map_or_else(|| name_v.clone().unwrap_or(Value::Null), Value::String));
+    value.insert("name".into(), full_name.clone().map_or_else(|| name_v.unwrap_or(Value::Null), Value::String));
     match &id {
         Some(i) => {
             value.insert("id".into(), i.clone().into());
@@ -661,4 +737,36 @@ fn legacy_extension(type_: &str, name: &str, ev: &Evaluator<'_>, scope: Option<V
     let Some((ns, ext_names)) = rest.split_first() else { return (type_.to_owned(), name.to_owned(), scope) };
     let base_id = ev.info.scope.resource_id(base_type, &base_names.join("/"));
     (format!("{ns}/{ext_tail}"), ext_names.join("/"), Some(Value::String(base_id)))
+}
+
+#[cfg(test)]
+mod skip_tests {
+    use super::{declarations, skippable};
+
+    #[test]
+    fn outputs_only_expansions_pass_over_only_what_cannot_read_outputs() {
+        let storage = r##"{"type": "Microsoft.Storage/storageAccounts", "name": "[parameters('p')]""##;
+        let cases = [
+            (format!("{storage}}}"), true, 1),
+            (format!("{storage}, \"properties\": {{\"x\": [\"[toUpper('a')]\"]}}, \"resources\": [{{\"type\": \"blobServices\", \"name\": \"d\", \"resources\": [{{\"type\": \"containers\", \"name\": \"c\"}}]}}]}}"), true, 3),
+            (format!("{storage}, \"copy\": {{\"name\": \"s\", \"count\": 2}}}}"), true, 1),
+            // Reads (or may read) a nested deployment's outputs.
+            (format!("{storage}, \"properties\": {{\"x\": \"[REFERENCE('m').outputs.y.value]\"}}}}"), false, 1),
+            (format!("{storage}, \"resources\": [{{\"type\": \"blobServices\", \"name\": \"[reference('m').outputs.n.value]\"}}]}}"), false, 2),
+            // A literal mentioning the word is no expression.
+            (format!("{storage}, \"tags\": {{\"note\": \"reference architecture\"}}}}"), true, 1),
+            // A child in a copy loop: how many is not known up front.
+            (format!("{storage}, \"resources\": [{{\"type\": \"blobServices\", \"name\": \"d\", \"copy\": {{\"name\": \"c\", \"count\": 2}}}}]}}"), false, 2),
+            // Nested deployments, or what may be one.
+            (r#"{"type": "Microsoft.Resources/deployments", "name": "m"}"#.to_owned(), false, 1),
+            (r#"{"type": "[variables('t')]", "name": "m"}"#.to_owned(), false, 1),
+            (r#"{"name": "m"}"#.to_owned(), false, 1),
+            ("[1]".to_owned(), false, 1),
+        ];
+        for (text, skip, n) in cases {
+            let r = crate::json::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(skippable(&r), skip, "{text}");
+            assert_eq!(declarations(&r), n, "{text}");
+        }
+    }
 }

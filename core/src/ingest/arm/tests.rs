@@ -752,7 +752,37 @@ fn the_early_pass_gives_what_the_repeated_passes_give() {
                        "template": template(json!([dep("a", json!("st")), dep("b", from("a")), dep("c", from("b"))]))}}]));
     nested_chain["resources"][0]["properties"]["template"]["outputs"] = json!({"y": {"type": "string", "value": "[reference('c').outputs.y.value]"}});
     nested_chain["resources"].as_array_mut().unwrap().push(storage(json!("[reference('wrap').outputs.y.value]")));
+    // Replays expand a module for its outputs only, passing over resources
+    // that cannot change them (no `reference` in them or in the module's
+    // declarations); those must still count towards the resource limit, and
+    // when only an upper bound is known (conditions, failures) past the
+    // limit, the replay gives up rather than guess.
+    let module_with = |resources: serde_json::Value| {
+        let mut m = module.clone();
+        m["resources"] = resources;
+        m
+    };
+    let dep_of = |name: &str, p: serde_json::Value, m: serde_json::Value| {
+        let mut d = dep(name, p);
+        d["properties"]["template"] = m;
+        d
+    };
+    let busy = module_with(json!([
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[concat(parameters('p'), copyIndex())]",
+         "copy": {"name": "s", "count": 3}, "properties": {"x": "[toUpper(parameters('p'))]"},
+         "resources": [{"type": "blobServices", "apiVersion": "2023-01-01", "name": "default"}]},
+        {"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2023-01-01", "name": "[concat('ip', parameters('p'))]", "condition": false}]));
+    let huge = module_with(json!([
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[concat(parameters('p'), copyIndex())]",
+         "condition": "[equals(parameters('p'), 'never')]", "copy": {"name": "s", "count": 500}},
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[concat(parameters('p'), 't', copyIndex())]",
+         "condition": "[equals(parameters('p'), 'never')]", "copy": {"name": "t", "count": 500}},
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[parameters('p')]"}]));
     let mut all = cases;
+    all.push(("skipped in replays", template(json!([dep("a", json!("st")), dep_of("b", from("a"), busy.clone()), dep("c", from("b")), storage(from("c"))]))));
+    all.push(("skipped in lookaheads", template(json!([storage(from("b")), dep_of("b", json!("st"), busy), dep("c", from("b"))]))));
+    all.push(("limit in replays", template(json!([dep("a", json!("st")), dep_of("b", from("a"), huge.clone()), dep("c", from("b")), storage(from("c"))]))));
+    all.push(("limit in lookaheads", template(json!([storage(from("b")), dep_of("b", json!("st"), huge), dep("c", from("b"))]))));
     all.push(("variables", with_vars));
     all.push(("nested", nested_chain));
     for (what, t) in all {
