@@ -705,11 +705,7 @@ impl<'a> Parser<'a> {
             Some(b'[') => self.array(depth),
             Some(b'"') if self.keep => self.string().map(|s| Value::String(s.into_owned())),
             Some(b'"') => {
-                // Without escapes, nothing to decode or check.
-                let end = string_end(self.bytes, self.i.saturating_add(1));
-                if self.bytes.get(end) == Some(&b'"') {
-                    self.i = end.saturating_add(1);
-                } else {
+                if !self.skip_plain_string() {
                     self.string()?;
                 }
                 Ok(Value::Null)
@@ -768,6 +764,24 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// When no values are kept and no pointer is looked for: skip the
+    /// string at the reader's offset if it has no escapes (nothing to decode
+    /// or check; without a call to [`Parser::value`] for the commonest
+    /// value). `false` when it must be read by [`Parser::string`] (or it is
+    /// not a string).
+    #[inline(always)]
+    fn skip_plain_string(&mut self) -> bool {
+        if self.keep || self.target.is_some() || self.peek() != Some(b'"') {
+            return false;
+        }
+        let end = string_end(self.bytes, self.i.saturating_add(1));
+        let plain = self.bytes.get(end) == Some(&b'"');
+        if plain {
+            self.i = end.saturating_add(1);
+        }
+        plain
+    }
+
     /// The value of a member of the top-level object, which [`skim_bytes`]
     /// records (its string, if it is one).
     fn top_member(&mut self, name: Cow<'a, str>, depth: usize) -> Res<Value> {
@@ -816,6 +830,8 @@ impl<'a> Parser<'a> {
                     Cow::Owned(k) => Cow::Owned(k.clone()),
                 };
                 self.top_member(name, depth)?
+            } else if self.skip_plain_string() {
+                Value::Null
             } else {
                 self.value(depth)?
             };
@@ -932,7 +948,7 @@ impl<'a> Parser<'a> {
             let hit = self.on_target(|tok| tok == n.to_string());
             self.push_seg(Seg::Index(n), hit);
             let (offset, before) = (self.i, self.index_before());
-            let v = self.value(depth)?;
+            let v = if self.skip_plain_string() { Value::Null } else { self.value(depth)? };
             self.index_child((0, 0), false, offset, before);
             self.pop_seg();
             n = n.saturating_add(1);
