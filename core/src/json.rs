@@ -51,7 +51,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 /// Parse a document, refusing nesting deeper than `max_depth`.
 pub fn parse_with_depth(text: &str, max_depth: usize) -> Result<Value, JsonError> {
     let mut p = Parser::new(text, max_depth, None);
-    let (_, v) = p.document()?;
+    let (_, v) = p.read()?;
     Ok(v)
 }
 
@@ -69,7 +69,7 @@ fn read_indexed(text: std::sync::Arc<str>, keep: bool) -> Result<(Value, Positio
         let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
         p.keep = keep;
         p.index = Some(IndexBuilder::for_text(text.len()));
-        let (offset, value) = p.document()?;
+        let (offset, value) = p.read()?;
         let b = p.index.take().unwrap_or_else(|| IndexBuilder::for_text(0));
         // The root's container, if it is one, is the last to end.
         let container = matches!(p.bytes.get(offset), Some(b'{' | b'[')).then(|| b.containers.len().saturating_sub(1));
@@ -415,6 +415,10 @@ fn discard(v: Value) {
     }
 }
 
+/// What the reader's steps give: errors are boxed, so that a step's
+/// result is small (most steps give `Ok(())` or a `Value`).
+type Res<T> = Result<T, Box<JsonError>>;
+
 /// The members of a top-level object: name, and value if it is a string.
 type TopMembers<'a> = Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>;
 
@@ -448,8 +452,11 @@ struct Parser<'a> {
     bytes: &'a [u8],
     i: usize,
     max_depth: usize,
-    /// Values are built (else every value read is `Value::Null`).
+    /// Values are built (else every value read is a scalar).
     keep: bool,
+    /// `path` is kept up to date: in `locate` modes, and when a document is
+    /// read again for an error's pointer ([`Parser::read`]).
+    track: bool,
     path: Vec<Seg>,
     target: Option<Vec<String>>,
     /// How many leading segments of `path` equal `target` (`locate` modes).
@@ -483,6 +490,7 @@ impl<'a> Parser<'a> {
             i: 0,
             max_depth,
             keep: target.is_none(),
+            track: target.is_some(),
             path: Vec::new(),
             target,
             matched: 0,
@@ -545,6 +553,9 @@ impl<'a> Parser<'a> {
 
     /// Enter a member or element (`hit`: see [`Parser::on_target`]).
     fn push_seg(&mut self, seg: Seg, hit: bool) {
+        if !self.track {
+            return;
+        }
         if hit {
             self.matched = self.path.len().saturating_add(1);
         }
@@ -552,12 +563,15 @@ impl<'a> Parser<'a> {
     }
 
     fn pop_seg(&mut self) {
+        if !self.track {
+            return;
+        }
         self.path.pop();
         self.matched = self.matched.min(self.path.len());
     }
 
-    fn err<T>(&self, message: impl Into<String>) -> Result<T, JsonError> {
-        Err(JsonError { message: message.into(), position: self.position(), pointer: self.pointer() })
+    fn err<T>(&self, message: impl Into<String>) -> Res<T> {
+        Err(Box::new(JsonError { message: message.into(), position: self.position(), pointer: self.pointer() }))
     }
 
     fn peek(&self) -> Option<u8> {
@@ -571,15 +585,28 @@ impl<'a> Parser<'a> {
         Some(b)
     }
 
+    /// [`Parser::document`], and on an error the document read again with
+    /// the path tracked, for the error's pointer (reads stop at their first
+    /// error, so both stop at the same one; only the second knows the path
+    /// to it, which costs every read a little to keep up to date).
+    fn read(&mut self) -> Result<(usize, Value), JsonError> {
+        match self.document() {
+            Ok(read) => Ok(read),
+            Err(e) if self.track => Err(*e),
+            Err(e) => {
+                let mut again = Parser::new(self.text, self.max_depth, None);
+                again.keep = self.keep;
+                again.track = true;
+                Err(*again.document().err().unwrap_or(e))
+            }
+        }
+    }
+
     /// The whole document: the offset where its value starts, and the value.
-    fn document(&mut self) -> Result<(usize, Value), JsonError> {
-        // Room for typical documents up front (a check per line of an
-        // inventory would otherwise grow each stack a few times).
-        self.path.reserve(16);
-        if self.keep {
-            self.items.reserve(64);
-            self.members.reserve(64);
-        } else {
+    fn document(&mut self) -> Res<(usize, Value)> {
+        // Room for the keys of typical lines of an inventory up front (a
+        // check per line would otherwise grow the stack a few times).
+        if !self.keep {
             self.names.reserve(32);
         }
         self.skip_ws()?;
@@ -599,7 +626,7 @@ impl<'a> Parser<'a> {
     /// except in the size-optimised wasm build and in debug builds, where
     /// inlined copies would enlarge the reader's recursive stack frames).
     #[cfg_attr(all(not(target_arch = "wasm32"), not(debug_assertions)), inline(always))]
-    fn skip_ws(&mut self) -> Result<(), JsonError> {
+    fn skip_ws(&mut self) -> Res<()> {
         match self.peek() {
             #[cfg(not(target_arch = "wasm32"))]
             Some(b' ' | b'\n') => {
@@ -619,7 +646,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn skip_ws_run(&mut self) -> Result<(), JsonError> {
+    fn skip_ws_run(&mut self) -> Res<()> {
         loop {
             match self.peek() {
                 // The common shapes, in one step each: a space (after `:`),
@@ -633,7 +660,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A `//` or `/* */` comment (at a `/`).
-    fn comment(&mut self) -> Result<(), JsonError> {
+    fn comment(&mut self) -> Res<()> {
         let start = self.i;
         let after = self.bytes.get(start.saturating_add(2)..).unwrap_or_default();
         match self.bytes.get(start.saturating_add(1)) {
@@ -644,11 +671,11 @@ impl<'a> Parser<'a> {
             Some(b'*') => match after.windows(2).position(|w| w == b"*/") {
                 Some(n) => self.i = start.saturating_add(4).saturating_add(n),
                 None => {
-                    return Err(JsonError {
+                    return Err(Box::new(JsonError {
                         message: "unterminated `/*` comment".to_owned(),
                         position: self.position_of(start),
                         pointer: self.pointer(),
-                    })
+                    }))
                 }
             },
             _ => return self.err("unexpected `/`"),
@@ -656,7 +683,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
+    fn value(&mut self, depth: usize) -> Res<Value> {
         if let Some(t) = &self.target {
             let depth_now = self.path.len();
             if self.children.is_some() {
@@ -678,11 +705,7 @@ impl<'a> Parser<'a> {
             Some(b'[') => self.array(depth),
             Some(b'"') if self.keep => self.string().map(|s| Value::String(s.into_owned())),
             Some(b'"') => {
-                // Without escapes, nothing to decode or check.
-                let end = string_end(self.bytes, self.i.saturating_add(1));
-                if self.bytes.get(end) == Some(&b'"') {
-                    self.i = end.saturating_add(1);
-                } else {
+                if !self.skip_plain_string() {
                     self.string()?;
                 }
                 Ok(Value::Null)
@@ -699,7 +722,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value, JsonError> {
+    #[inline]
+    fn literal(&mut self, word: &str, v: Value) -> Res<Value> {
         if self.bytes.get(self.i..self.i.saturating_add(word.len())) == Some(word.as_bytes()) {
             self.i = self.i.saturating_add(word.len());
             Ok(v)
@@ -708,7 +732,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn enter(&self, depth: usize) -> Result<usize, JsonError> {
+    #[inline]
+    fn enter(&self, depth: usize) -> Res<usize> {
         let d = depth.saturating_add(1);
         if d > self.max_depth {
             return self.err(format!("nesting deeper than {} levels", self.max_depth));
@@ -739,9 +764,27 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// When no values are kept and no pointer is looked for: skip the
+    /// string at the reader's offset if it has no escapes (nothing to decode
+    /// or check; without a call to [`Parser::value`] for the commonest
+    /// value). `false` when it must be read by [`Parser::string`] (or it is
+    /// not a string).
+    #[inline(always)]
+    fn skip_plain_string(&mut self) -> bool {
+        if self.keep || self.target.is_some() || self.peek() != Some(b'"') {
+            return false;
+        }
+        let end = string_end(self.bytes, self.i.saturating_add(1));
+        let plain = self.bytes.get(end) == Some(&b'"');
+        if plain {
+            self.i = end.saturating_add(1);
+        }
+        plain
+    }
+
     /// The value of a member of the top-level object, which [`skim_bytes`]
     /// records (its string, if it is one).
-    fn top_member(&mut self, name: Cow<'a, str>, depth: usize) -> Result<Value, JsonError> {
+    fn top_member(&mut self, name: Cow<'a, str>, depth: usize) -> Res<Value> {
         let s = if self.peek() == Some(b'"') { Some(self.string()?) } else { self.value(depth).map(discard).map(|()| None)? };
         if let Some(top) = self.top.as_mut() {
             top.push((name, s));
@@ -749,7 +792,7 @@ impl<'a> Parser<'a> {
         Ok(Value::Null)
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
+    fn object(&mut self, depth: usize) -> Res<Value> {
         let depth = self.enter(depth)?;
         self.bump();
         let imark = self.index_mark();
@@ -787,6 +830,8 @@ impl<'a> Parser<'a> {
                     Cow::Owned(k) => Cow::Owned(k.clone()),
                 };
                 self.top_member(name, depth)?
+            } else if self.skip_plain_string() {
+                Value::Null
             } else {
                 self.value(depth)?
             };
@@ -797,11 +842,11 @@ impl<'a> Parser<'a> {
             // In `locate` modes nothing is kept, so keys need not be checked.
             if self.target.is_none() {
                 if let Some(key) = self.add_member(mark, &mut big, key, v) {
-                    return Err(JsonError {
+                    return Err(Box::new(JsonError {
                         message: format!("duplicate key `{key}`"),
                         position: self.position_of(key_at),
                         pointer: self.pointer(),
-                    });
+                    }));
                 }
             }
             self.skip_ws()?;
@@ -872,7 +917,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             let small = self.names.get(mark..).unwrap_or_default();
-            if small.contains(&key) {
+            if small.iter().any(|k| k.len() == key.len() && *k == key) {
                 return Some(key.into_owned());
             }
             let count = small.len();
@@ -884,7 +929,7 @@ impl<'a> Parser<'a> {
         None
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
+    fn array(&mut self, depth: usize) -> Res<Value> {
         let depth = self.enter(depth)?;
         self.bump();
         let imark = self.index_mark();
@@ -903,7 +948,7 @@ impl<'a> Parser<'a> {
             let hit = self.on_target(|tok| tok == n.to_string());
             self.push_seg(Seg::Index(n), hit);
             let (offset, before) = (self.i, self.index_before());
-            let v = self.value(depth)?;
+            let v = if self.skip_plain_string() { Value::Null } else { self.value(depth)? };
             self.index_child((0, 0), false, offset, before);
             self.pop_seg();
             n = n.saturating_add(1);
@@ -935,7 +980,7 @@ impl<'a> Parser<'a> {
 
     /// A string (at its opening quote): borrowed from the text unless it
     /// holds escapes or values are kept.
-    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    fn string(&mut self) -> Res<Cow<'a, str>> {
         self.bump(); // opening quote
         let start = self.i;
         let end = string_end(self.bytes, start);
@@ -976,7 +1021,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn hex4(&mut self) -> Result<u32, JsonError> {
+    fn hex4(&mut self) -> Res<u32> {
         let mut n: u32 = 0;
         for _ in 0..4 {
             let d = match self.bump() {
@@ -991,7 +1036,7 @@ impl<'a> Parser<'a> {
         Ok(n)
     }
 
-    fn unicode_escape(&mut self) -> Result<char, JsonError> {
+    fn unicode_escape(&mut self) -> Res<char> {
         let hi = self.hex4()?;
         if (0xD800..0xDC00).contains(&hi) {
             if self.peek() == Some(b'\\') && self.bytes.get(self.i.saturating_add(1)) == Some(&b'u') {
@@ -1018,7 +1063,7 @@ impl<'a> Parser<'a> {
         n > 0
     }
 
-    fn number(&mut self) -> Result<Value, JsonError> {
+    fn number(&mut self) -> Res<Value> {
         let start = self.i;
         let negative = self.peek() == Some(b'-');
         if negative {
@@ -1098,7 +1143,7 @@ pub fn skim_bytes<'a>(bytes: &'a [u8], keys: &[&str]) -> Result<Skim<'a>, JsonEr
     let mut p = Parser::new(text, DEFAULT_MAX_DEPTH, None);
     p.keep = false;
     p.top = Some(Vec::with_capacity(16));
-    let (start, _) = p.document()?;
+    let (start, _) = p.read()?;
     let top = p.top.take().unwrap_or_default();
     let strings = keys
         .iter()
