@@ -220,13 +220,15 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(crate) fn enter(&mut self) -> Result<(), EvalError> {
-        self.depth = self.depth.saturating_add(1);
-        if self.depth > MAX_EVAL_DEPTH {
+        // (Refused before counting: a caller that fails here never calls
+        // `leave`, so the depth must not have moved.)
+        if self.depth >= MAX_EVAL_DEPTH {
             return Err(EvalError::new(
                 ErrorKind::Limit,
                 format!("evaluation nested deeper than {MAX_EVAL_DEPTH} levels"),
             ));
         }
+        self.depth = self.depth.saturating_add(1);
         Ok(())
     }
 
@@ -1004,6 +1006,37 @@ pub fn index(base: &Value, idx: &Value) -> Result<Value, EvalError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_enter_leaves_the_depth_where_it_was() {
+        let (limits, table) = (Limits::default(), OutputTable::default());
+        let info = DeploymentInfo { scope: Default::default(), name: "d".into(), template_uri: None };
+        let mut ev = Evaluator::new(info, &limits, &table);
+        for _ in 0..MAX_EVAL_DEPTH {
+            ev.enter().unwrap();
+        }
+        for _ in 0..3 {
+            assert_eq!(ev.enter().unwrap_err().kind, ErrorKind::Limit);
+            assert_eq!(ev.eval_depth(), MAX_EVAL_DEPTH);
+        }
+        for _ in 0..MAX_EVAL_DEPTH {
+            ev.leave();
+        }
+        assert_eq!(ev.eval_depth(), 0);
+        // An evaluation that hits the limit part-way (100 levels of
+        // expression, 150 already entered) leaves the depth as it found it.
+        for _ in 0..150 {
+            ev.enter().unwrap();
+        }
+        let deep = expr::parse(&format!("{}'x'{}", "string(".repeat(100), ")".repeat(100))).unwrap();
+        assert_eq!(ev.eval(&deep).unwrap_err().kind, ErrorKind::Limit);
+        assert_eq!(ev.eval_depth(), 150);
+        for _ in 0..150 {
+            ev.leave();
+        }
+        assert_eq!(ev.eval(&deep).unwrap(), Value::from("x"));
+        assert_eq!(ev.eval_depth(), 0);
+    }
 
     #[test]
     fn expression_cache_gives_the_parse_and_stays_bounded() {
