@@ -151,6 +151,8 @@ pub struct Evaluator<'a> {
     pub(crate) early: bool,
     pub(crate) hits: usize,
     tainted: std::collections::HashSet<String, crate::value::MapHasher>,
+    /// Ids whose recorded outputs (`found`) this pass read.
+    read_found: std::collections::HashSet<String, crate::value::MapHasher>,
     replays: FastMap<String, Replay<'a>>,
     replayed: FastMap<String, Value>,
     /// A nested outer-scope template added symbolic names: no replays.
@@ -207,6 +209,7 @@ impl<'a> Evaluator<'a> {
             early: false,
             hits: 0,
             tainted: std::collections::HashSet::default(),
+            read_found: std::collections::HashSet::default(),
             replays: FastMap::default(),
             replayed: FastMap::default(),
             no_replay: false,
@@ -447,15 +450,31 @@ impl<'a> Evaluator<'a> {
     /// Record the outputs of nested deployment `key` expanded in this pass;
     /// `replay` says how to compute them again, and is kept when the
     /// deployment read early outputs (`hits` grew since `since`).
+    ///
+    /// A second record of the same id (e.g. two deployments whose names are
+    /// known only at deployment, both `unnamed-deployment`) leaves the early
+    /// pass exact unless this pass already read that id's recorded outputs:
+    /// later reads get the last record, as the repeated passes' second pass
+    /// does (and a read followed by another record makes it inexact).
     pub(crate) fn record_outputs(&mut self, key: String, outputs: Value, since: usize, replay: impl FnOnce(&Self) -> Replay<'a>) {
-        if self.early && self.hits > since {
-            let r = replay(self);
-            self.replays.insert(key.clone(), r);
-            self.tainted.insert(key.clone());
-        }
-        if self.found.insert(key, outputs).is_some() {
+        let again = self.found.contains_key(&key);
+        if self.early {
+            if self.hits > since {
+                let r = replay(self);
+                self.replays.insert(key.clone(), r);
+                self.tainted.insert(key.clone());
+            } else if again {
+                // (This record's outputs are the first pass's own.)
+                self.tainted.remove(&key);
+                self.replays.remove(&key);
+            }
+            if again && self.read_found.contains(&key) {
+                self.inexact = true;
+            }
+        } else if again {
             self.inexact = true;
         }
+        self.found.insert(key, outputs);
     }
 
     /// Outputs of nested deployment `key`: from an earlier pass, or (early
@@ -477,6 +496,9 @@ impl<'a> Evaluator<'a> {
             return self.replayed.get(key);
         }
         self.hits = self.hits.saturating_add(1);
+        if !self.read_found.contains(key) {
+            self.read_found.insert(key.to_owned());
+        }
         if !self.tainted.contains(key) {
             return self.found.get(key);
         }

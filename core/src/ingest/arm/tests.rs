@@ -783,6 +783,15 @@ fn the_early_pass_gives_what_the_repeated_passes_give() {
     all.push(("skipped in lookaheads", template(json!([storage(from("b")), dep_of("b", json!("st"), busy), dep("c", from("b"))]))));
     all.push(("limit in replays", template(json!([dep("a", json!("st")), dep_of("b", from("a"), huge.clone()), dep("c", from("b")), storage(from("c"))]))));
     all.push(("limit in lookaheads", template(json!([storage(from("b")), dep_of("b", json!("st"), huge), dep("c", from("b"))]))));
+    // The same id recorded twice (names known only at deployment both give
+    // `unnamed-deployment`): read only after the last record, read between
+    // the records, and a record that read early outputs followed by one that
+    // did not (and the other way round).
+    let unnamed = "[reference('x').outputs.y.value]";
+    all.push(("twice unread", template(json!([dep(unnamed, json!("st")), dep(unnamed, json!("su")), dep("a", json!("st")), dep("a", json!("su")), storage(from("a"))]))));
+    all.push(("twice read between", template(json!([dep("a", json!("st")), storage(from("a")), dep("a", json!("su")), storage(from("a"))]))));
+    all.push(("twice tainted first", template(json!([dep("z", json!("st")), dep("a", from("z")), dep("a", json!("su")), storage(from("a"))]))));
+    all.push(("twice tainted last", template(json!([dep("z", json!("st")), dep("a", json!("su")), dep("a", from("z")), storage(from("a"))]))));
     all.push(("variables", with_vars));
     all.push(("nested", nested_chain));
     for (what, t) in all {
