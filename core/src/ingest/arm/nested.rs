@@ -292,7 +292,8 @@ pub fn expand(
             let again = !ev.missed_outputs.is_empty() && grew && pass < MAX_PASSES;
             let last = if (early && !ev.doomed()) || (!early && !again) {
                 sink.secret_outputs.extend(super::secrets::secret_outputs(t, base, src, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
-                let exact = walked.is_ok() && ev.missed_outputs.is_empty() && !ev.inexact;
+                // (`doomed` counts the misses the repeated passes make too.)
+                let exact = walked.is_ok() && !ev.doomed();
                 (!early || exact).then_some(outs)
             } else {
                 None

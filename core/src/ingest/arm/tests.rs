@@ -792,6 +792,11 @@ fn the_early_pass_gives_what_the_repeated_passes_give() {
     all.push(("twice read between", template(json!([dep("a", json!("st")), storage(from("a")), dep("a", json!("su")), storage(from("a"))]))));
     all.push(("twice tainted first", template(json!([dep("z", json!("st")), dep("a", from("z")), dep("a", json!("su")), storage(from("a"))]))));
     all.push(("twice tainted last", template(json!([dep("z", json!("st")), dep("a", json!("su")), dep("a", from("z")), storage(from("a"))]))));
+    // A read of an id no deployment records, with and without a chain (the
+    // repeated passes then run past their second pass).
+    all.push(("missing, chain after", template(json!([storage(from("zz")), dep("a", json!("st")), dep("b", from("a")), storage(from("b"))]))));
+    all.push(("missing, chain before", template(json!([dep("a", json!("st")), dep("b", from("a")), storage(from("b")), storage(from("zz"))]))));
+    all.push(("missing twice", template(json!([dep("a", json!("st")), storage(from("zz")), dep("b", from("zz")), storage(from("b"))]))));
     all.push(("variables", with_vars));
     all.push(("nested", nested_chain));
     for (what, t) in all {
