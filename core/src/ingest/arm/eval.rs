@@ -151,6 +151,12 @@ pub struct Evaluator<'a> {
     pub(crate) early: bool,
     pub(crate) hits: usize,
     tainted: std::collections::HashSet<String, crate::value::MapHasher>,
+    /// Ids whose recorded outputs (`found`) this pass read.
+    read_found: std::collections::HashSet<String, crate::value::MapHasher>,
+    /// Ids a lookahead showed no resource records (the repeated passes miss
+    /// them too), and how many misses of them are in `missed_outputs`.
+    absent: std::collections::HashSet<String, crate::value::MapHasher>,
+    pub(crate) absent_misses: usize,
     replays: FastMap<String, Replay<'a>>,
     replayed: FastMap<String, Value>,
     /// A nested outer-scope template added symbolic names: no replays.
@@ -207,6 +213,9 @@ impl<'a> Evaluator<'a> {
             early: false,
             hits: 0,
             tainted: std::collections::HashSet::default(),
+            read_found: std::collections::HashSet::default(),
+            absent: std::collections::HashSet::default(),
+            absent_misses: 0,
             replays: FastMap::default(),
             replayed: FastMap::default(),
             no_replay: false,
@@ -443,21 +452,41 @@ impl<'a> Evaluator<'a> {
 
     /// An early pass that cannot stand (see `nested::expand`).
     pub(crate) fn doomed(&self) -> bool {
-        self.early && (self.inexact || !self.missed_outputs.is_empty())
+        self.early && (self.inexact || self.missed_outputs.len() > self.absent_misses)
     }
 
     /// Record the outputs of nested deployment `key` expanded in this pass;
     /// `replay` says how to compute them again, and is kept when the
     /// deployment read early outputs (`hits` grew since `since`).
+    ///
+    /// A second record of the same id (e.g. two deployments whose names are
+    /// known only at deployment, both `unnamed-deployment`) leaves the early
+    /// pass exact unless this pass already read that id's recorded outputs:
+    /// later reads get the last record, as the repeated passes' second pass
+    /// does (and a read followed by another record makes it inexact).
     pub(crate) fn record_outputs(&mut self, key: String, outputs: Value, since: usize, replay: impl FnOnce(&Self) -> Replay<'a>) {
-        if self.early && self.hits > since {
-            let r = replay(self);
-            self.replays.insert(key.clone(), r);
-            self.tainted.insert(key.clone());
-        }
-        if self.found.insert(key, outputs).is_some() {
+        let again = self.found.contains_key(&key);
+        if self.early {
+            if self.hits > since {
+                if self.absent_misses > 0 {
+                    // (See `known_outputs`: a miss stands only without such records.)
+                    self.inexact = true;
+                }
+                let r = replay(self);
+                self.replays.insert(key.clone(), r);
+                self.tainted.insert(key.clone());
+            } else if again {
+                // (This record's outputs are the first pass's own.)
+                self.tainted.remove(&key);
+                self.replays.remove(&key);
+            }
+            if again && self.read_found.contains(&key) {
+                self.inexact = true;
+            }
+        } else if again {
             self.inexact = true;
         }
+        self.found.insert(key, outputs);
     }
 
     /// Outputs of nested deployment `key`: from an earlier pass, or (early
@@ -472,13 +501,38 @@ impl<'a> Evaluator<'a> {
         }
         if !self.found.contains_key(key) {
             if !self.replayed.contains_key(key) {
-                let v = self.lookahead(key)?;
-                self.replayed.insert(key.to_owned(), v);
+                // A miss of an id no resource records is what the repeated
+                // passes give too, and they stop at their second pass (whose
+                // reads this pass gives) when no recorded outputs change from
+                // the first to the second: when no deployment read early
+                // outputs (`tainted` stays empty, else the pass is inexact).
+                if self.absent.contains(key) {
+                    self.absent_misses = self.absent_misses.saturating_add(1);
+                    return None;
+                }
+                match self.lookahead(key) {
+                    Ok(v) => {
+                        self.replayed.insert(key.to_owned(), v);
+                    }
+                    Err(absent) => {
+                        if absent {
+                            if !self.tainted.is_empty() {
+                                self.inexact = true;
+                            }
+                            self.absent.insert(key.to_owned());
+                            self.absent_misses = self.absent_misses.saturating_add(1);
+                        }
+                        return None;
+                    }
+                }
             }
             self.hits = self.hits.saturating_add(1);
             return self.replayed.get(key);
         }
         self.hits = self.hits.saturating_add(1);
+        if !self.read_found.contains(key) {
+            self.read_found.insert(key.to_owned());
+        }
         if !self.tainted.contains(key) {
             return self.found.get(key);
         }
@@ -569,17 +623,17 @@ impl<'a> Evaluator<'a> {
     /// Outputs of nested deployment `key`, not expanded yet in this early
     /// pass, as the first of the repeated passes records them: the last of
     /// this template's top-level resources that deployment would be in that
-    /// pass and that records it, expanded in that pass's state. `None` (give
-    /// up) if one of those resources expands an outer-scope template, or
-    /// no resource records `key`.
-    fn lookahead(&mut self, key: &str) -> Option<Value> {
+    /// pass and that records it, expanded in that pass's state. `Err(true)`
+    /// if no resource records `key`; `Err(false)` (give up) if one of those
+    /// resources expands an outer-scope template or it cannot be done here.
+    fn lookahead(&mut self, key: &str) -> Result<Value, bool> {
         if self.no_replay || self.no_lookahead || self.depth > MAX_REPLAY_EVAL_DEPTH {
-            return None;
+            return Err(false);
         }
-        let shared = self.shared?;
-        let decls = std::rc::Rc::clone(self.decls.as_ref()?);
+        let Some(shared) = self.shared else { return Err(false) };
+        let Some(decls) = self.decls.as_ref().map(std::rc::Rc::clone) else { return Err(false) };
         if decls.has_outer || decls.set_depth > MAX_REPLAY_DEPLOYMENT_DEPTH {
-            return None;
+            return Err(false);
         }
         // (Outputs only: give up if that may differ from a full expansion.)
         let unsure = shared.unsure.replace(false);
@@ -594,7 +648,7 @@ impl<'a> Evaluator<'a> {
                     ev.resource_copy = None;
                     match ev.first_pass_record(r, pointer, key, &decls.src, &set) {
                         Step::Next => continue,
-                        Step::Stop(v) => return v,
+                        Step::Stop(v) => return v.ok_or(false),
                     }
                 };
                 let name = copy.get_ci("name").and_then(Value::as_str).unwrap_or("copy").to_owned();
@@ -607,16 +661,16 @@ impl<'a> Evaluator<'a> {
                     ev.copies.push((name.clone(), i));
                     match ev.first_pass_record(r, pointer, key, &decls.src, &set) {
                         Step::Next => {}
-                        Step::Stop(v) => return v,
+                        Step::Stop(v) => return v.ok_or(false),
                     }
                 }
             }
-            None
+            Err(true)
         });
         let tripped = shared.unsure.get();
         shared.unsure.set(unsure || tripped);
-        let out = if tripped { None } else { out };
-        if out.is_none() {
+        let out = if tripped { Err(false) } else { out };
+        if out == Err(false) {
             self.no_lookahead = true;
         }
         out

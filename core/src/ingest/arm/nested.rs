@@ -194,8 +194,9 @@ fn inner_scope(ev: &mut Evaluator<'_>, props: &Value, pp: &str) -> Result<bool, 
 
 /// For a top-level resource `r` (copy instance set in `ev`) that the first
 /// of the repeated passes would expand as a nested deployment: its id and
-/// whether it expands an inline template in this template's scope (whose
-/// own nested deployments record outputs too). `None` if it is not one.
+/// whether it expands an inline template with resources in this template's
+/// scope (whose own nested deployments record outputs too). `None` if it is
+/// not one.
 pub(crate) fn first_pass_target(ev: &mut Evaluator<'_>, r: &Value, pointer: &str, set: &Settings<'_>) -> Option<(String, bool)> {
     let m = r.as_object()?;
     if let Some(c) = r.get_ci("condition") {
@@ -214,8 +215,19 @@ pub(crate) fn first_pass_target(ev: &mut Evaluator<'_>, r: &Value, pointer: &str
     let props = field(r, "properties").unwrap_or(&empty);
     // (An error here fails the deployment: then it records nothing, and
     // saying "outer" only makes the caller give up.)
-    let outer = field(props, "template").is_some() && !inner_scope(ev, props, &format!("{pointer}/properties")).unwrap_or(false);
+    let outer = field(props, "template").is_some_and(may_record) && !inner_scope(ev, props, &format!("{pointer}/properties")).unwrap_or(false);
     Some((id_key, outer))
+}
+
+/// An inline template whose expansion may record nested deployment
+/// outputs: one with resources (an empty one records only its own).
+pub(crate) fn may_record(t: &Value) -> bool {
+    match t.get_ci("resources") {
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(m)) => !m.is_empty(),
+        None => false,
+        Some(_) => true,
+    }
 }
 
 /// A `templateLink.uri` that points into the parent template's own folder
@@ -292,7 +304,8 @@ pub fn expand(
             let again = !ev.missed_outputs.is_empty() && grew && pass < MAX_PASSES;
             let last = if (early && !ev.doomed()) || (!early && !again) {
                 sink.secret_outputs.extend(super::secrets::secret_outputs(t, base, src, &mut |c, at| ev.value(c, at).ok()?.as_bool()));
-                let exact = walked.is_ok() && ev.missed_outputs.is_empty() && !ev.inexact;
+                // (`doomed` counts the misses the repeated passes make too.)
+                let exact = walked.is_ok() && !ev.doomed();
                 (!early || exact).then_some(outs)
             } else {
                 None

@@ -351,7 +351,7 @@ pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, 
         // (Outer scope: an inline template not said to be `inner` as such.)
         let has_outer = entries.iter().any(|(_, _, r)| {
             let props = r.get_ci("properties");
-            props.and_then(|p| p.get_ci("template")).is_some()
+            props.and_then(|p| p.get_ci("template")).is_some_and(super::nested::may_record)
                 && !matches!(props.and_then(|p| p.get_ci("expressionEvaluationOptions")).and_then(|o| o.get_ci("scope")),
                     Some(Value::String(s)) if s.eq_ignore_ascii_case("inner"))
         });

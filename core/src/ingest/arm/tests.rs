@@ -783,6 +783,28 @@ fn the_early_pass_gives_what_the_repeated_passes_give() {
     all.push(("skipped in lookaheads", template(json!([storage(from("b")), dep_of("b", json!("st"), busy), dep("c", from("b"))]))));
     all.push(("limit in replays", template(json!([dep("a", json!("st")), dep_of("b", from("a"), huge.clone()), dep("c", from("b")), storage(from("c"))]))));
     all.push(("limit in lookaheads", template(json!([storage(from("b")), dep_of("b", json!("st"), huge), dep("c", from("b"))]))));
+    // The same id recorded twice (names known only at deployment both give
+    // `unnamed-deployment`): read only after the last record, read between
+    // the records, and a record that read early outputs followed by one that
+    // did not (and the other way round).
+    let unnamed = "[reference('x').outputs.y.value]";
+    all.push(("twice unread", template(json!([dep(unnamed, json!("st")), dep(unnamed, json!("su")), dep("a", json!("st")), dep("a", json!("su")), storage(from("a"))]))));
+    all.push(("twice read between", template(json!([dep("a", json!("st")), storage(from("a")), dep("a", json!("su")), storage(from("a"))]))));
+    all.push(("twice tainted first", template(json!([dep("z", json!("st")), dep("a", from("z")), dep("a", json!("su")), storage(from("a"))]))));
+    all.push(("twice tainted last", template(json!([dep("z", json!("st")), dep("a", json!("su")), dep("a", from("z")), storage(from("a"))]))));
+    // A read of an id no deployment records, with and without a chain (the
+    // repeated passes then run past their second pass).
+    all.push(("missing, chain after", template(json!([storage(from("zz")), dep("a", json!("st")), dep("b", from("a")), storage(from("b"))]))));
+    all.push(("missing, chain before", template(json!([dep("a", json!("st")), dep("b", from("a")), storage(from("b")), storage(from("zz"))]))));
+    all.push(("missing twice", template(json!([dep("a", json!("st")), storage(from("zz")), dep("b", from("zz")), storage(from("b"))]))));
+    // An outer-scope inline template without resources (AVM's telemetry
+    // deployment) records only its own outputs: lookaheads pass over it.
+    let telemetry = json!({"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "t",
+        "properties": {"mode": "Incremental", "template": {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0", "resources": [], "outputs": {"y": {"type": "string", "value": "[concat(reference('a').outputs.y.value, 'x')]"}}}}});
+    all.push(("empty outer, forward", template(json!([telemetry.clone(), storage(from("b")), dep("b", from("a")), dep("a", json!("st")), storage(from("t"))]))));
+    all.push(("empty outer, missing", template(json!([telemetry.clone(), storage(from("zz")), dep("a", json!("st")), storage(from("a"))]))));
+    all.push(("empty outer, read", template(json!([storage(from("t")), dep("a", json!("st")), telemetry]))));
     all.push(("variables", with_vars));
     all.push(("nested", nested_chain));
     for (what, t) in all {
