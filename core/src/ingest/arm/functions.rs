@@ -207,6 +207,16 @@ const RESOURCE_GROUP_KEYS: &[&str] = &["id", "name", "type", "location", "tags",
 const SUBSCRIPTION_KEYS: &[&str] = &["id", "subscriptionId", "tenantId", "displayName"];
 const TENANT_KEYS: &[&str] = &["id", "tenantId", "countryCode", "displayName"];
 
+/// The members of scope function `lname` (`resourcegroup`, `subscription`,
+/// else `tenant`), in order.
+fn scope_keys(lname: &str) -> &'static [&'static str] {
+    match lname {
+        "resourcegroup" => RESOURCE_GROUP_KEYS,
+        "subscription" => SUBSCRIPTION_KEYS,
+        _ => TENANT_KEYS,
+    }
+}
+
 /// Functions evaluated by [`Evaluator::call_lazy`].
 const LAZY: &[&str] = &[
     "if", "and", "or", "coalesce", "parameters", "variables", "lambdavariables", "copyindex", "lambda", "filter", "map",
@@ -547,11 +557,7 @@ impl Evaluator<'_> {
     }
 
     fn scope_values(&self, lname: &str) -> Value {
-        let keys: &[&str] = match lname {
-            "resourcegroup" => RESOURCE_GROUP_KEYS,
-            "subscription" => SUBSCRIPTION_KEYS,
-            _ => TENANT_KEYS,
-        };
+        let keys = scope_keys(lname);
         let mut m = Map::with_capacity(keys.len());
         for k in keys {
             m.insert((*k).into(), self.scope_entry(lname, k));
@@ -577,7 +583,7 @@ impl Evaluator<'_> {
             }
             ("subscription", "id") => format!("/subscriptions/{}", sc.subscription_id).into(),
             ("subscription", "subscriptionId") => sc.subscription_id.clone().into(),
-            ("subscription", "tenantId") | (_, "tenantId") => sc.tenant_id.clone().into(),
+            (_, "tenantId") => sc.tenant_id.clone().into(),
             ("subscription", _) => Value::unknown("the subscription's display name is not known before deployment"),
             (_, "id") => format!("/tenants/{}", sc.tenant_id).into(),
             (_, "countryCode") => Value::unknown("the tenant's country is not known before deployment"),
@@ -695,12 +701,7 @@ impl Evaluator<'_> {
 
     /// `resourceGroup().x`, `subscription().x`, `tenant().x`: that one member.
     pub(crate) fn scope_member(&self, lname: &str, name: &str) -> R {
-        let keys: &[&str] = match lname {
-            "resourcegroup" => RESOURCE_GROUP_KEYS,
-            "subscription" => SUBSCRIPTION_KEYS,
-            _ => TENANT_KEYS,
-        };
-        match keys.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+        match scope_keys(lname).iter().find(|k| k.eq_ignore_ascii_case(name)) {
             Some(k) => Ok(self.scope_entry(lname, k)),
             None => Err(err(ErrorKind::Type, format!("the object has no property `{name}`"))),
         }
