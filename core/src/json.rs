@@ -871,10 +871,8 @@ impl<'a> Parser<'a> {
         let map = match big {
             Some(Big::Values(map)) => map,
             _ => {
-                let members = self.members.drain(mark..);
-                let mut map = Map::with_capacity(members.len());
-                map.extend(members);
-                map
+                // (keys already checked distinct by `add_member`)
+                Map::from_distinct(self.members.drain(mark..).collect())
             }
         };
         Ok(Value::Object(map))
@@ -889,8 +887,8 @@ impl<'a> Parser<'a> {
             let key = key.into_owned();
             if let Some(Big::Values(map)) = big {
                 return match map.entry(key) {
-                    indexmap::map::Entry::Occupied(e) => Some(e.key().clone()),
-                    indexmap::map::Entry::Vacant(e) => {
+                    crate::value::Entry::Occupied(e) => Some(e.key().clone()),
+                    crate::value::Entry::Vacant(e) => {
                         e.insert(v);
                         None
                     }
@@ -903,9 +901,9 @@ impl<'a> Parser<'a> {
             let count = small.len();
             self.members.push((key, v));
             if count >= SMALL_OBJECT {
-                let mut map = Map::with_capacity(SMALL_OBJECT * 4);
-                map.extend(self.members.drain(mark..));
-                *big = Some(Big::Values(map));
+                let mut members = Vec::with_capacity(SMALL_OBJECT * 4);
+                members.extend(self.members.drain(mark..));
+                *big = Some(Big::Values(Map::from_distinct(members)));
             }
         } else {
             discard(v);

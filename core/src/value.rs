@@ -4,23 +4,47 @@
 //! attribute "known after apply"). An `Unknown` carries the reason, so a
 //! finding that depends on it can say what is missing.
 
-use indexmap::IndexMap;
+use hashbrown::HashTable;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::fmt;
+use std::hash::BuildHasher;
 
 /// Object map: keeps the document's key order, so output is deterministic
-/// and reads like the input. An [`IndexMap`] (every map method is reached
-/// through `Deref`) with foldhash instead of SipHash: keys are hashed on
-/// every insert and lookup, and SipHash cost ~8 % of a whole check (see
-/// docs/design.md, "Object map hasher").
-#[derive(Clone, Default, PartialEq)]
-pub struct Map(Box<IndexMap<String, Value, MapHasher>>);
+/// and reads like the input. The members sit in one vector (one allocation
+/// per non-empty object) and a small map is searched by scanning it, which
+/// is cheaper than hashing the key (most ARM objects have a handful of
+/// members). A map with more than [`INDEX_LEN`] members also keeps a hash
+/// index from key to position, so big objects stay linear to build and
+/// constant to search.
+///
+/// The methods are [`indexmap::IndexMap`]'s, with the same meaning:
+/// `insert` of a present key replaces the value in place and keeps its
+/// position, `shift_remove` keeps the order of the rest, and two maps are
+/// equal when they have the same members in any order.
+#[derive(Clone, Default)]
+pub struct Map {
+    entries: Vec<(String, Value)>,
+    /// Present exactly when `entries` has more than [`INDEX_LEN`] members
+    /// (rebuilt after removals); positions into `entries`.
+    index: Option<Box<Index>>,
+}
 
-/// The hasher of [`Map`]: foldhash, randomly seeded per map; std's SipHash
-/// in the size-bound browser build (`slim`), where foldhash's code would add
-/// ~700 bytes gzip for no gain that matters on one deployment. Seeding is
-/// kept out of line (maps are created in many places).
+/// Maps with more members than this get a hash index (below it, a scan of
+/// the keys is as fast as hashing one; see docs/performance.md).
+const INDEX_LEN: usize = 16;
+
+#[derive(Clone)]
+struct Index {
+    table: HashTable<usize>,
+    hasher: MapHasher,
+}
+
+/// The hasher of [`Map`]'s index (and of a few other maps keyed by
+/// strings): foldhash, randomly seeded per map; std's SipHash in the
+/// size-bound browser build (`slim`), where foldhash's code would add ~700
+/// bytes gzip for no gain that matters on one deployment. Seeding is kept
+/// out of line (maps are created in many places).
 #[derive(Clone, Debug)]
 pub struct MapHasher(HasherImpl);
 
@@ -36,11 +60,17 @@ impl Default for MapHasher {
     }
 }
 
-impl std::hash::BuildHasher for MapHasher {
-    type Hasher = <HasherImpl as std::hash::BuildHasher>::Hasher;
+impl BuildHasher for MapHasher {
+    type Hasher = <HasherImpl as BuildHasher>::Hasher;
     fn build_hasher(&self) -> Self::Hasher {
         self.0.build_hasher()
     }
+}
+
+/// The hash of the key at position `i` (for the index's rehashing; every
+/// position in the index is in `entries`).
+fn hash_at(entries: &[(String, Value)], hasher: &MapHasher, i: usize) -> u64 {
+    entries.get(i).map_or(0, |(k, _)| hasher.hash_one(k.as_str()))
 }
 
 impl Map {
@@ -51,80 +81,503 @@ impl Map {
 
     /// An empty map with room for `n` members.
     pub fn with_capacity(n: usize) -> Map {
-        Map(Box::new(IndexMap::with_capacity_and_hasher(n, MapHasher::default())))
+        Map { entries: Vec::with_capacity(n), index: None }
+    }
+
+    /// A map of `entries`, whose keys the caller knows to be distinct (as
+    /// the JSON reader, which rejects duplicate keys, and copies of another
+    /// map do): no key is compared or hashed for a small map. If two keys
+    /// are equal after all, nothing fails: lookups find the first, and the
+    /// members are all kept and iterated.
+    pub fn from_distinct(entries: Vec<(String, Value)>) -> Map {
+        let mut map = Map { entries, index: None };
+        map.reindex();
+        map
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// `true` when the map has no members.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Room for `n` more members.
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
+    }
+
+    /// Position of `key`.
+    pub fn get_index_of(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            None => self.entries.iter().position(|(k, _)| k == key),
+            Some(ix) => {
+                let hash = ix.hasher.hash_one(key);
+                ix.table.find(hash, |&i| self.entries.get(i).is_some_and(|(k, _)| k == key)).copied()
+            }
+        }
+    }
+
+    /// `true` if the map has a member `key`.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get_index_of(key).is_some()
+    }
+
+    /// The value of member `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.get_key_value(key).map(|(_, v)| v)
+    }
+
+    /// Member `key`, with the map's spelling of the key.
+    pub fn get_key_value(&self, key: &str) -> Option<(&String, &Value)> {
+        self.get_index(self.get_index_of(key)?)
+    }
+
+    /// The value of member `key`, to change.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        let i = self.get_index_of(key)?;
+        self.entries.get_mut(i).map(|(_, v)| v)
+    }
+
+    /// The member at position `i`.
+    pub fn get_index(&self, i: usize) -> Option<(&String, &Value)> {
+        self.entries.get(i).map(|(k, v)| (k, v))
+    }
+
+    /// The member at position `i`, its value to change.
+    pub fn get_index_mut(&mut self, i: usize) -> Option<(&String, &mut Value)> {
+        self.entries.get_mut(i).map(|(k, v)| (&*k, v))
+    }
+
+    /// The first member.
+    pub fn first(&self) -> Option<(&String, &Value)> {
+        self.get_index(0)
+    }
+
+    /// The last member.
+    pub fn last(&self) -> Option<(&String, &Value)> {
+        self.entries.last().map(|(k, v)| (k, v))
+    }
+
+    /// Sets member `key` to `value`: a present member keeps its position
+    /// and its old value is returned; a new one goes last.
+    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        if let Some(i) = self.get_index_of(&key) {
+            if let Some((_, slot)) = self.entries.get_mut(i) {
+                return Some(std::mem::replace(slot, value));
+            }
+        }
+        self.push_new(key, value);
+        None
+    }
+
+    /// Appends a member whose key is not in the map; its position.
+    fn push_new(&mut self, key: String, value: Value) -> usize {
+        let i = self.entries.len();
+        if let Some(ix) = &mut self.index {
+            let Index { table, hasher } = &mut **ix;
+            let entries = &self.entries;
+            table.insert_unique(hasher.hash_one(key.as_str()), i, |&j| hash_at(entries, hasher, j));
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() > INDEX_LEN {
+            self.reindex();
+        }
+        i
+    }
+
+    /// The index back in step with `entries` (after members were removed or
+    /// reordered, or were added without it).
+    fn reindex(&mut self) {
+        if self.entries.len() <= INDEX_LEN {
+            self.index = None;
+            return;
+        }
+        let hasher = self.index.take().map_or_else(MapHasher::default, |ix| ix.hasher);
+        let entries = &self.entries;
+        let mut table = HashTable::with_capacity(entries.len());
+        for (i, (k, _)) in entries.iter().enumerate() {
+            table.insert_unique(hasher.hash_one(k.as_str()), i, |&j| hash_at(entries, &hasher, j));
+        }
+        self.index = Some(Box::new(Index { table, hasher }));
+    }
+
+    /// Removes member `key`, keeping the order of the others (O(n)); its value.
+    pub fn shift_remove(&mut self, key: &str) -> Option<Value> {
+        self.shift_remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// Removes member `key`, keeping the order of the others (O(n)); the member.
+    pub fn shift_remove_entry(&mut self, key: &str) -> Option<(String, Value)> {
+        let i = self.get_index_of(key)?;
+        // (`i` is a position in `entries`, so `remove` cannot fail)
+        let member = (i < self.entries.len()).then(|| self.entries.remove(i))?;
+        if self.index.is_some() {
+            self.reindex();
+        }
+        Some(member)
+    }
+
+    /// Keeps only the members for which `keep` is true, in order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Value) -> bool) {
+        let before = self.entries.len();
+        self.entries.retain_mut(|(k, v)| keep(k, v));
+        if self.entries.len() != before {
+            self.reindex();
+        }
+    }
+
+    /// Removes every member.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.index = None;
+    }
+
+    /// The entry for `key`, to read, change or fill in one lookup.
+    pub fn entry(&mut self, key: String) -> Entry<'_> {
+        match self.get_index_of(&key) {
+            Some(index) => Entry::Occupied(OccupiedEntry { map: self, index }),
+            None => Entry::Vacant(VacantEntry { map: self, key }),
+        }
+    }
+
+    /// The members in order.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.entries.iter())
+    }
+
+    /// The members in order, values to change.
+    pub fn iter_mut(&mut self) -> IterMut<'_> {
+        IterMut(self.entries.iter_mut())
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> Keys<'_> {
+        Keys(self.entries.iter())
+    }
+
+    /// The values in order.
+    pub fn values(&self) -> Values<'_> {
+        Values(self.entries.iter())
+    }
+
+    /// The values in order, to change.
+    pub fn values_mut(&mut self) -> ValuesMut<'_> {
+        ValuesMut(self.entries.iter_mut())
+    }
+
+    /// The values in order, by value.
+    pub fn into_values(self) -> IntoValues {
+        IntoValues(self.entries.into_iter())
+    }
+
+    /// The keys in order, by value.
+    pub fn into_keys(self) -> IntoKeys {
+        IntoKeys(self.entries.into_iter())
     }
 }
 
-impl std::ops::Deref for Map {
-    type Target = IndexMap<String, Value, MapHasher>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
+/// A member of a [`Map`], present or not (see [`Map::entry`]).
+pub enum Entry<'a> {
+    /// The member is present.
+    Occupied(OccupiedEntry<'a>),
+    /// The member is absent.
+    Vacant(VacantEntry<'a>),
+}
+
+/// A present member (see [`Map::entry`]).
+pub struct OccupiedEntry<'a> {
+    map: &'a mut Map,
+    index: usize,
+}
+
+/// An absent member (see [`Map::entry`]).
+pub struct VacantEntry<'a> {
+    map: &'a mut Map,
+    key: String,
+}
+
+/// The value at position `i` of `map`, to change. Only called with a
+/// position the map has; were it not, a detached null is returned rather
+/// than a panic.
+fn value_at(map: &mut Map, i: usize) -> &mut Value {
+    match map.entries.get_mut(i) {
+        Some((_, v)) => v,
+        None => Box::leak(Box::default()),
     }
 }
 
-impl std::ops::DerefMut for Map {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
+impl<'a> Entry<'a> {
+    /// The member's key.
+    pub fn key(&self) -> &String {
+        match self {
+            Entry::Occupied(e) => e.key(),
+            Entry::Vacant(e) => e.key(),
+        }
+    }
+
+    /// The value, after inserting `default` if the member is absent.
+    pub fn or_insert(self, default: Value) -> &'a mut Value {
+        self.or_insert_with(|| default)
+    }
+
+    /// The value, after inserting `make()` if the member is absent.
+    pub fn or_insert_with(self, make: impl FnOnce() -> Value) -> &'a mut Value {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(make()),
+        }
+    }
+
+    /// The value, after inserting null if the member is absent.
+    pub fn or_default(self) -> &'a mut Value {
+        self.or_insert_with(Value::default)
+    }
+
+    /// Calls `f` on the value if the member is present.
+    pub fn and_modify(mut self, f: impl FnOnce(&mut Value)) -> Self {
+        if let Entry::Occupied(e) = &mut self {
+            f(e.get_mut());
+        }
+        self
+    }
+}
+
+impl<'a> OccupiedEntry<'a> {
+    /// The member's key.
+    pub fn key(&self) -> &String {
+        static NONE: String = String::new();
+        self.map.entries.get(self.index).map_or(&NONE, |(k, _)| k)
+    }
+
+    /// The member's position.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The value.
+    pub fn get(&self) -> &Value {
+        static NULL: Value = Value::Null;
+        self.map.entries.get(self.index).map_or(&NULL, |(_, v)| v)
+    }
+
+    /// The value, to change.
+    pub fn get_mut(&mut self) -> &mut Value {
+        value_at(self.map, self.index)
+    }
+
+    /// The value, to change, for as long as the map is borrowed.
+    pub fn into_mut(self) -> &'a mut Value {
+        value_at(self.map, self.index)
+    }
+
+    /// Replaces the value; the old one.
+    pub fn insert(&mut self, value: Value) -> Value {
+        std::mem::replace(self.get_mut(), value)
+    }
+
+    /// Removes the member, keeping the order of the others; its value.
+    pub fn shift_remove(self) -> Value {
+        let key = self.key().clone();
+        self.map.shift_remove(&key).unwrap_or_default()
+    }
+}
+
+impl<'a> VacantEntry<'a> {
+    /// The member's key.
+    pub fn key(&self) -> &String {
+        &self.key
+    }
+
+    /// The key back.
+    pub fn into_key(self) -> String {
+        self.key
+    }
+
+    /// Adds the member (last); its value, to change.
+    pub fn insert(self, value: Value) -> &'a mut Value {
+        let i = self.map.push_new(self.key, value);
+        value_at(self.map, i)
+    }
+}
+
+impl PartialEq for Map {
+    /// Same members, in any order (as [`indexmap::IndexMap`]).
+    fn eq(&self, other: &Map) -> bool {
+        self.len() == other.len()
+            && self.entries.iter().zip(&other.entries).all(|((k, v), (ok, ov))| {
+                // members in the same order compare without a lookup
+                if k == ok {
+                    v == ov
+                } else {
+                    other.get(k) == Some(v)
+                }
+            })
     }
 }
 
 impl fmt::Debug for Map {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
-        Map(Box::new(IndexMap::from_iter(iter)))
+        let iter = iter.into_iter();
+        let mut map = Map::with_capacity(iter.size_hint().0);
+        map.extend(iter);
+        map
     }
 }
 
 impl Extend<(String, Value)> for Map {
     fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
-        self.0.extend(iter);
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+macro_rules! map_iter {
+    ($(#[$doc:meta])* $name:ident $(<$a:lifetime>)?, $inner:ty, $item:ty, $f:expr) => {
+        $(#[$doc])*
+        pub struct $name$(<$a>)?($inner);
+
+        impl$(<$a>)? Iterator for $name$(<$a>)? {
+            type Item = $item;
+            fn next(&mut self) -> Option<$item> {
+                self.0.next().map($f)
+            }
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.0.size_hint()
+            }
+        }
+
+        impl$(<$a>)? DoubleEndedIterator for $name$(<$a>)? {
+            fn next_back(&mut self) -> Option<$item> {
+                self.0.next_back().map($f)
+            }
+        }
+
+        impl$(<$a>)? ExactSizeIterator for $name$(<$a>)? {}
+        impl$(<$a>)? std::iter::FusedIterator for $name$(<$a>)? {}
+    };
+}
+
+map_iter!(
+    /// The members of a [`Map`] in order.
+    Iter<'a>, std::slice::Iter<'a, (String, Value)>, (&'a String, &'a Value), |(k, v)| (k, v)
+);
+map_iter!(
+    /// The members of a [`Map`] in order, values to change.
+    IterMut<'a>, std::slice::IterMut<'a, (String, Value)>, (&'a String, &'a mut Value), |(k, v)| (&*k, v)
+);
+map_iter!(
+    /// The members of a [`Map`] in order, by value.
+    IntoIter, std::vec::IntoIter<(String, Value)>, (String, Value), |kv| kv
+);
+map_iter!(
+    /// The keys of a [`Map`] in order.
+    Keys<'a>, std::slice::Iter<'a, (String, Value)>, &'a String, |(k, _)| k
+);
+map_iter!(
+    /// The values of a [`Map`] in order.
+    Values<'a>, std::slice::Iter<'a, (String, Value)>, &'a Value, |(_, v)| v
+);
+map_iter!(
+    /// The values of a [`Map`] in order, to change.
+    ValuesMut<'a>, std::slice::IterMut<'a, (String, Value)>, &'a mut Value, |(_, v)| v
+);
+map_iter!(
+    /// The values of a [`Map`] in order, by value.
+    IntoValues, std::vec::IntoIter<(String, Value)>, Value, |(_, v)| v
+);
+map_iter!(
+    /// The keys of a [`Map`] in order, by value.
+    IntoKeys, std::vec::IntoIter<(String, Value)>, String, |(k, _)| k
+);
+
+impl<'a> Clone for Iter<'a> {
+    fn clone(&self) -> Self {
+        Iter(self.0.clone())
+    }
+}
+
+impl<'a> Clone for Keys<'a> {
+    fn clone(&self) -> Self {
+        Keys(self.0.clone())
+    }
+}
+
+impl<'a> Clone for Values<'a> {
+    fn clone(&self) -> Self {
+        Values(self.0.clone())
     }
 }
 
 impl IntoIterator for Map {
     type Item = (String, Value);
-    type IntoIter = indexmap::map::IntoIter<String, Value>;
-    fn into_iter(self) -> Self::IntoIter {
-        (*self.0).into_iter()
+    type IntoIter = IntoIter;
+    fn into_iter(self) -> IntoIter {
+        IntoIter(self.entries.into_iter())
     }
 }
 
 impl<'a> IntoIterator for &'a Map {
     type Item = (&'a String, &'a Value);
-    type IntoIter = indexmap::map::Iter<'a, String, Value>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+    type IntoIter = Iter<'a>;
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
     }
 }
 
 impl<'a> IntoIterator for &'a mut Map {
     type Item = (&'a String, &'a mut Value);
-    type IntoIter = indexmap::map::IterMut<'a, String, Value>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter_mut()
+    type IntoIter = IterMut<'a>;
+    fn into_iter(self) -> IterMut<'a> {
+        self.iter_mut()
     }
 }
 
 impl Serialize for Map {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Map {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        IndexMap::deserialize(d).map(|m| Map(Box::new(m)))
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Map;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Map, A::Error> {
+                read_map(map)
+            }
+        }
+        d.deserialize_map(MapVisitor)
     }
 }
 
-/// Objects up to this many members are searched by [`Value::get_ci`] with
-/// one scan instead of a hash lookup (most ARM objects are this small).
-const SCAN_LEN: usize = 8;
+/// The members of a serde map, a later duplicate key replacing the value
+/// (as `serde_json` and [`indexmap::IndexMap`] read them).
+fn read_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Map, A::Error> {
+    let mut out = Map::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+    while let Some((k, v)) = map.next_entry::<String, Value>()? {
+        out.insert(k, v);
+    }
+    Ok(out)
+}
 
 /// Key under which an [`Value::Unknown`] is written when a value is
 /// serialised to plain JSON (for `amlguard ingest` and the bindings).
@@ -261,22 +714,15 @@ impl Value {
 
     /// Object member by exact key.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        let map = self.as_object()?;
-        // (as in `get_ci`: one pass over a small object is cheaper than
-        // hashing the key; not in the size-bound browser build)
-        if cfg!(not(feature = "slim")) && map.len() <= SCAN_LEN {
-            return map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v);
-        }
-        map.get(key)
+        self.as_object()?.get(key)
     }
 
     /// Object member by key, ignoring ASCII case (ARM property names are
     /// case-insensitive). An exact match wins over a case-folded one.
     pub fn get_ci(&self, key: &str) -> Option<&Value> {
         let map = self.as_object()?;
-        // (not in the size-bound browser build)
-        if cfg!(not(feature = "slim")) && map.len() <= SCAN_LEN {
-            // One pass over a small object is cheaper than hashing the key.
+        if map.index.is_none() {
+            // A small object: one pass (it would be scanned for `get` anyway).
             let mut folded = None;
             for (k, v) in map {
                 if k == key {
@@ -495,11 +941,8 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
         }
         Ok(Value::Array(out))
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::with_capacity(map.size_hint().unwrap_or(0).min(4096));
-        while let Some((k, v)) = map.next_entry::<String, Value>()? {
-            out.insert(k, v);
-        }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        let mut out = read_map(map)?;
         if out.len() == 1 {
             if let Some(Value::String(reason)) = out.get_mut(UNKNOWN_KEY) {
                 return Ok(Value::unknown(std::mem::take(reason)));
@@ -667,6 +1110,71 @@ mod tests {
         }
     }
 
+    /// The map against [`indexmap::IndexMap`] as a model: the same
+    /// operations give the same answers and the same members in the same
+    /// order, on both sides of the size where the hash index starts.
+    #[test]
+    fn map_behaves_as_indexmap() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for keys in [3, INDEX_LEN, INDEX_LEN + 1, 4 * INDEX_LEN] {
+            let mut map = Map::new();
+            let mut model: indexmap::IndexMap<String, Value> = indexmap::IndexMap::new();
+            for step in 0..2000_i64 {
+                let key = format!("k{}", next(keys as u64));
+                match next(10) {
+                    0..=4 => assert_eq!(map.insert(key.clone(), Value::Int(step)), model.insert(key, Value::Int(step))),
+                    5 => assert_eq!(map.shift_remove(&key), model.shift_remove(&key)),
+                    6 => {
+                        let e = map.entry(key.clone()).or_insert(Value::Int(-step));
+                        assert_eq!(e, model.entry(key).or_insert(Value::Int(-step)));
+                    }
+                    7 => {
+                        map.retain(|k, _| !k.ends_with('3'));
+                        model.retain(|k, _| !k.ends_with('3'));
+                    }
+                    _ => {
+                        assert_eq!(map.get(&key), model.get(&key));
+                        assert_eq!(map.get_index_of(&key), model.get_index_of(&key));
+                    }
+                }
+                assert_eq!(map.len(), model.len());
+                assert!(map.iter().eq(model.iter()), "{keys} keys, step {step}");
+                assert_eq!(map.index.is_some(), map.len() > INDEX_LEN);
+            }
+            for (i, (k, v)) in model.iter().enumerate() {
+                assert_eq!(map.get_index(i), Some((k, v)));
+                assert_eq!(map.get(k), Some(v));
+            }
+            // a copy from distinct members reads the same
+            let copy = Map::from_distinct(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+            assert!(copy.iter().eq(map.iter()));
+            assert!(map.keys().all(|k| copy.get(k) == map.get(k)));
+        }
+    }
+
+    #[test]
+    fn map_equality_ignores_order_and_debug_keeps_it() {
+        let ab: Map = [("a".to_owned(), Value::Int(1)), ("b".to_owned(), Value::Int(2))].into_iter().collect();
+        let ba: Map = [("b".to_owned(), Value::Int(2)), ("a".to_owned(), Value::Int(1))].into_iter().collect();
+        let ab3: Map = [("a".to_owned(), Value::Int(1)), ("b".to_owned(), Value::Int(3))].into_iter().collect();
+        assert_eq!(ab, ba);
+        assert_ne!(ab, ab3);
+        assert_ne!(ab, Map::new());
+        assert_eq!(format!("{ab:?}"), r#"{"a": Int(1), "b": Int(2)}"#);
+        assert_eq!(format!("{ba:?}"), r#"{"b": Int(2), "a": Int(1)}"#);
+        // a later duplicate replaces the value and keeps the first position
+        let dup: Map = [("a".to_owned(), Value::Int(1)), ("b".to_owned(), Value::Int(2)), ("a".to_owned(), Value::Int(3))].into_iter().collect();
+        assert_eq!(serde_json::to_string(&dup).unwrap(), r#"{"a":3,"b":2}"#);
+        // a value stays one word bigger than a string at most
+        assert!(std::mem::size_of::<Value>() <= 32);
+    }
+
     #[test]
     fn get_ci_prefers_exact_key() {
         let v: Value = serde_json::json!({"Name": 1, "name": 2, "Type": 3}).into();
@@ -674,7 +1182,7 @@ mod tests {
         assert_eq!(v.get_ci("TYPE"), Some(&Value::Int(3)));
         assert_eq!(v.get_ci("kind"), None);
         // the same answers from an object too large to be scanned
-        let mut big: Map = (0..2 * SCAN_LEN).map(|i| (format!("k{i}"), Value::Int(-1))).collect();
+        let mut big: Map = (0..2 * INDEX_LEN).map(|i| (format!("k{i}"), Value::Int(-1))).collect();
         big.insert("NAME".into(), Value::Int(1));
         big.insert("Name".into(), Value::Int(3));
         big.insert("name".into(), Value::Int(2));
