@@ -87,8 +87,8 @@ impl Map {
     /// A map of `entries`, whose keys the caller knows to be distinct (as
     /// the JSON reader, which rejects duplicate keys, and copies of another
     /// map do): no key is compared or hashed for a small map. If two keys
-    /// are equal after all, nothing fails: lookups find the first, and the
-    /// members are all kept and iterated.
+    /// are equal after all, nothing fails: the members are all kept and
+    /// iterated, and a lookup finds one of them.
     pub fn from_distinct(entries: Vec<(String, Value)>) -> Map {
         let mut map = Map { entries, index: None };
         map.reindex();
@@ -1171,6 +1171,13 @@ mod tests {
         // a later duplicate replaces the value and keeps the first position
         let dup: Map = [("a".to_owned(), Value::Int(1)), ("b".to_owned(), Value::Int(2)), ("a".to_owned(), Value::Int(3))].into_iter().collect();
         assert_eq!(serde_json::to_string(&dup).unwrap(), r#"{"a":3,"b":2}"#);
+        // keys wrongly promised distinct: all kept, a lookup finds one, no panic
+        for n in [2, 2 * INDEX_LEN] {
+            let twice = Map::from_distinct((0..n).map(|i| ("a".to_owned(), Value::Int(i as i64))).collect());
+            assert_eq!(twice.len(), n);
+            assert!(matches!(twice.get("a"), Some(Value::Int(i)) if (0..n as i64).contains(i)));
+            assert_eq!(twice.get("b"), None);
+        }
         // a value stays one word bigger than a string at most
         assert!(std::mem::size_of::<Value>() <= 32);
     }
