@@ -330,17 +330,16 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
 /// keys, order and values as a round trip through `serde_json`, built
 /// directly).
 fn evidence_value(e: crate::policy::Evidence) -> Value {
-    // (distinct keys: built without lookups)
-    let mut m = Vec::with_capacity(6);
-    m.push(("field".into(), Value::String(e.field)));
+    let mut m = Map::with_capacity(6);
+    m.insert("field".into(), Value::String(e.field));
     if let Some(p) = e.path {
-        m.push(("path".into(), Value::String(p)));
+        m.insert("path".into(), Value::String(p));
     }
-    m.push(("value".into(), e.value.map_or(Value::Null, as_json)));
-    m.push(("operator".into(), Value::String(e.operator)));
-    m.push(("expected".into(), as_json(e.expected)));
-    m.push(("result".into(), Value::String(e.result)));
-    Value::Object(Map::from_distinct(m))
+    m.insert("value".into(), e.value.map_or(Value::Null, as_json));
+    m.insert("operator".into(), Value::String(e.operator));
+    m.insert("expected".into(), as_json(e.expected));
+    m.insert("result".into(), Value::String(e.result));
+    Value::Object(m)
 }
 
 /// `v` as it reads back after serialising: non-finite numbers become null,
