@@ -215,8 +215,18 @@ impl Map {
         let i = self.get_index_of(key)?;
         // (`i` is a position in `entries`, so `remove` cannot fail)
         let member = (i < self.entries.len()).then(|| self.entries.remove(i))?;
-        if self.index.is_some() {
-            self.reindex();
+        if self.entries.len() <= INDEX_LEN {
+            self.index = None;
+        } else if let Some(ix) = &mut self.index {
+            // Out of the index without rehashing; later members move up one.
+            if let Ok(slot) = ix.table.find_entry(ix.hasher.hash_one(member.0.as_str()), |&j| j == i) {
+                slot.remove();
+            }
+            for j in ix.table.iter_mut() {
+                if *j > i {
+                    *j -= 1;
+                }
+            }
         }
         Some(member)
     }
