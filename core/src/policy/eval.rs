@@ -177,10 +177,20 @@ pub(crate) struct Ev<'a> {
     root_type: &'a str,
 }
 
-/// Evaluate `policy` against `resource`.
-/// `nomatch_evidence`: whether a `NoMatch` outcome carries its evidence
-/// (callers that only report matches skip building it).
-pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>, nomatch_evidence: bool) -> Evaluation {
+/// Which outcomes carry their evidence (callers that drop it skip building it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Every outcome.
+    All,
+    /// `Match` and `Unknown`.
+    NotNoMatch,
+    /// `Unknown` only.
+    Unknown,
+}
+
+/// Evaluate `policy` against `resource`; `keep`: which outcomes carry evidence.
+pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>, keep: Keep) -> Evaluation {
+    let nomatch_evidence = keep == Keep::All;
     let api_version = ctx
         .api_version
         .map(str::to_owned)
@@ -262,7 +272,12 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
             }
         },
     }
-    if nomatch_evidence || out.outcome != Outcome::NoMatch {
+    let kept = match out.outcome {
+        Outcome::NoMatch => nomatch_evidence,
+        Outcome::Match => keep != Keep::Unknown,
+        Outcome::Unknown => true,
+    };
+    if kept {
         out.evidence = owned(ev.evidence);
     }
     out.unknown = dedup(ev.unknown);

@@ -232,7 +232,9 @@ fn evaluate_prepared(
     let rule = p.rule();
     let resource = deployment.resources.get(index)?;
     let name = || display_name(resource);
-    match adapter::evaluate_prepared(p, index, deployment, params, dx) {
+    // (a match of a rule with a named check is judged by the check: its
+    // evidence is not needed)
+    match adapter::evaluate_prepared_keep(p, index, deployment, params, dx, rule.check.is_none()) {
         Verdict::NoMatch => None,
         Verdict::Unknown { unknown, evidence } => {
             let name = name();
