@@ -300,8 +300,9 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
         report.summary.rules += 1;
         let types = prepared.types();
         let type_applies = |t: &str| types.is_empty() || types.iter().any(|x| x.eq_ignore_ascii_case(t));
-        // Per interned type: does the rule count it (`applies`)?
-        let applies_by_type: Vec<bool> = dx.type_names.iter().map(|t| type_applies(t)).collect();
+        // Per interned type: does the rule count it (`applies`)? (Both
+        // sides are ASCII lowercase: plain comparison.)
+        let applies_by_type: Vec<bool> = dx.type_names.iter().map(|t| types.is_empty() || types.iter().any(|x| x == t)).collect();
         for (index, resource) in dep.resources.iter().enumerate() {
             let applies = match dx.type_of.get(index).copied().flatten() {
                 Some(t) => applies_by_type.get(t).copied().unwrap_or(false),
