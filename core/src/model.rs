@@ -182,6 +182,7 @@ impl Resource {
     }
 
     /// `true` if the type matches, ignoring case.
+    #[inline]
     pub fn is_type(&self, type_: &str) -> bool {
         self.type_().eq_ignore_ascii_case(type_)
     }
@@ -220,6 +221,7 @@ impl PossibleRelation {
     /// `path`: `Some(1)` when it sits exactly at `path` (one id), `None`
     /// (unbounded) when it is an enclosing object or array, `Some(0)` when
     /// it is elsewhere.
+    #[inline]
     pub fn capacity(&self, path: &str) -> Option<usize> {
         let (p, q) = (self.path.as_bytes(), path.as_bytes());
         if p.eq_ignore_ascii_case(q) {
