@@ -366,6 +366,58 @@ mod tests {
         assert_eq!(get(5, "properties.enableRbacAuthorization"), Some(Value::Bool(true)));
     }
 
+    /// `apply` refreshes only the relations of the resources it changed: the
+    /// result must equal deriving every relation again, on every example
+    /// deployment of the embedded rules and on deployments with unknown
+    /// defaults and private endpoints of unknown target.
+    #[test]
+    #[cfg_attr(feature = "slim", ignore = "needs the rules' examples; the slim build embeds rules without them")]
+    fn refreshed_relations_equal_a_full_derivation() {
+        let mut deps: Vec<Deployment> = Vec::new();
+        for r in crate::rules::Catalog::embedded().rules() {
+            for (_, ex) in r.all_examples() {
+                if let Ok(d) = Deployment::from_resources(&Value::Array(ex.resources.clone()), None, None) {
+                    deps.push(d);
+                }
+            }
+        }
+        let s = crate::model::Scope::default();
+        let ws = s.resource_id("Microsoft.MachineLearningServices/workspaces", "ws");
+        let mut extra = dep(serde_json::json!([
+            {"type": "Microsoft.MachineLearningServices/workspaces", "name": "ws", "properties": {"storageAccount": s.resource_id("Microsoft.Storage/storageAccounts", "st")}},
+            {"type": "Microsoft.Storage/storageAccounts", "name": "st"},
+            {"type": "Microsoft.KeyVault/vaults", "name": "kv", "properties": {"privateEndpointConnections": null}},
+            {"type": "Microsoft.MachineLearningServices/workspaces/computes", "name": "ws/ci", "properties": {"computeType": "ComputeInstance"}},
+            {"type": "Microsoft.Network/privateEndpoints", "name": "pe", "properties": {
+                "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": ws, "groupIds": ["amlworkspace"]}}]}},
+            {"type": "Microsoft.Network/privateEndpoints", "name": "pe2", "properties": {
+                "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": "x", "groupIds": ["vault"]}}]}}
+        ]));
+        // (an endpoint whose target is not known)
+        let Value::Object(pe2) = &mut extra.resources[5].value else { panic!() };
+        let Some(Value::Object(props)) = pe2.get_mut("properties") else { panic!() };
+        let Some(Value::Array(conns)) = props.get_mut("privateLinkServiceConnections") else { panic!() };
+        let Some(Value::Object(c)) = conns.get_mut(0) else { panic!() };
+        let Some(Value::Object(cp)) = c.get_mut("properties") else { panic!() };
+        cp.insert("privateLinkServiceId".to_owned(), Value::unknown("a parameter without value"));
+        extra.derive_relations();
+        deps.push(extra);
+        let mut changed = 0;
+        for mut d in deps {
+            let before = (d.relations.clone(), d.possible_relations.clone());
+            apply(&mut d);
+            let mut full = d.clone();
+            full.derive_relations();
+            assert_eq!(d.relations, full.relations);
+            assert_eq!(d.possible_relations, full.possible_relations);
+            if (d.relations.clone(), d.possible_relations.clone()) != before {
+                changed += 1;
+            }
+        }
+        // (the simulation did change relations somewhere, so refreshing was exercised)
+        assert!(changed > 0);
+    }
+
     #[test]
     fn runtime_only_properties_become_unknown() {
         let mut d = dep(serde_json::json!([
