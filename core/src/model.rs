@@ -412,19 +412,7 @@ impl Deployment {
     /// subnet id of a VNet declared inline still connects. Unknown values
     /// (outside `id`) become [`Deployment::possible_relations`].
     pub fn derive_relations(&mut self) {
-        let ids = self.id_index();
-        let mut out = Vec::new();
-        let mut possible = Vec::new();
-        let mut walk = Walk::default();
-        for (from, r) in self.resources.iter().enumerate() {
-            walk.resource(from, &r.value, &ids, &mut out, &mut possible);
-        }
-        crate::order::sort(&mut out);
-        out.dedup();
-        self.relations = out;
-        crate::order::sort(&mut possible);
-        possible.dedup();
-        self.possible_relations = possible;
+        self.rederive(None);
     }
 
     /// [`Deployment::derive_relations`] after only the resources at
@@ -433,18 +421,22 @@ impl Deployment {
     /// deriving all again provided `relations` and `possible_relations`
     /// were those of the resources before the change.
     pub(crate) fn refresh_relations(&mut self, changed: &[usize]) {
-        if changed.is_empty() {
-            return;
+        if !changed.is_empty() {
+            self.rederive(Some(changed));
         }
+    }
+
+    /// Derive the edges of every resource (`only`: of those resources, keeping the others').
+    fn rederive(&mut self, only: Option<&[usize]>) {
         let ids = self.id_index();
-        let is_changed = |i: &usize| changed.binary_search(i).is_ok();
+        let redo = |i: usize| only.is_none_or(|c| c.binary_search(&i).is_ok());
         let mut out: Vec<Relation> = std::mem::take(&mut self.relations);
-        out.retain(|r| !is_changed(&r.from));
+        out.retain(|r| !redo(r.from));
         let mut possible: Vec<PossibleRelation> = std::mem::take(&mut self.possible_relations);
-        possible.retain(|p| !is_changed(&p.from));
+        possible.retain(|p| !redo(p.from));
         let mut walk = Walk::default();
-        for &from in changed {
-            if let Some(r) = self.resources.get(from) {
+        for (from, r) in self.resources.iter().enumerate() {
+            if redo(from) {
                 walk.resource(from, &r.value, &ids, &mut out, &mut possible);
             }
         }

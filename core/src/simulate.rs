@@ -184,7 +184,8 @@ pub fn apply_recording(deployment: &mut Deployment) -> Vec<(usize, String)> {
         }
     }
     derive_private_endpoint_connections(deployment, &mut changed);
-    if deployment.relations.is_empty() && deployment.possible_relations.is_empty() {
+    // (the browser build derives them all again: less code)
+    if cfg!(feature = "slim") || (deployment.relations.is_empty() && deployment.possible_relations.is_empty()) {
         deployment.derive_relations();
     } else {
         changed.sort_unstable();
