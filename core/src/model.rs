@@ -182,6 +182,7 @@ impl Resource {
     }
 
     /// `true` if the type matches, ignoring case.
+    #[inline]
     pub fn is_type(&self, type_: &str) -> bool {
         self.type_().eq_ignore_ascii_case(type_)
     }
@@ -220,6 +221,7 @@ impl PossibleRelation {
     /// `path`: `Some(1)` when it sits exactly at `path` (one id), `None`
     /// (unbounded) when it is an enclosing object or array, `Some(0)` when
     /// it is elsewhere.
+    #[inline]
     pub fn capacity(&self, path: &str) -> Option<usize> {
         let (p, q) = (self.path.as_bytes(), path.as_bytes());
         if p.eq_ignore_ascii_case(q) {
@@ -410,44 +412,32 @@ impl Deployment {
     /// subnet id of a VNet declared inline still connects. Unknown values
     /// (outside `id`) become [`Deployment::possible_relations`].
     pub fn derive_relations(&mut self) {
-        // (ids are long; foldhash hashes them several times faster than SipHash)
-        let mut ids = IdIndex::default();
-        for (i, r) in self.resources.iter().enumerate() {
-            let id = normalise_id(r.id());
-            if !id.is_empty() {
-                ids.insert(id, i);
-            }
+        self.rederive(None);
+    }
+
+    /// [`Deployment::derive_relations`] after only the resources at
+    /// `changed` (ascending) were changed, none of them in its `id`: their
+    /// edges are derived again, the others' kept. The result is the same as
+    /// deriving all again provided `relations` and `possible_relations`
+    /// were those of the resources before the change.
+    pub(crate) fn refresh_relations(&mut self, changed: &[usize]) {
+        if !changed.is_empty() {
+            self.rederive(Some(changed));
         }
-        let mut out = Vec::new();
-        let mut possible = Vec::new();
-        // (buffers reused for every value: the path being walked, and a
-        // string lowercased for lookup)
-        let mut path: PathSegs<'_> = Vec::new();
-        let mut lower = String::new();
+    }
+
+    /// Derive the edges of every resource (`only`: of those resources, keeping the others').
+    fn rederive(&mut self, only: Option<&[usize]>) {
+        let ids = self.id_index();
+        let redo = |i: usize| only.is_none_or(|c| c.binary_search(&i).is_ok());
+        let mut out: Vec<Relation> = std::mem::take(&mut self.relations);
+        out.retain(|r| !redo(r.from));
+        let mut possible: Vec<PossibleRelation> = std::mem::take(&mut self.possible_relations);
+        possible.retain(|p| !redo(p.from));
+        let mut walk = Walk::default();
         for (from, r) in self.resources.iter().enumerate() {
-            if let Value::Object(m) = &r.value {
-                for (k, v) in m {
-                    if k.eq_ignore_ascii_case("id") {
-                        // A child (or extension) resource points to the nearest
-                        // resource whose id encloses its own: compute →
-                        // workspace, subnet → virtual network, DNS link → zone.
-                        if let Some(to) = v.as_str().and_then(|s| match_parent(s, &ids)) {
-                            if to != from {
-                                out.push(Relation { from, to, path: k.to_ascii_lowercase() });
-                            }
-                        }
-                        // An id not known before deployment may place the
-                        // resource under any parent.
-                        if let Value::Unknown(u) = v {
-                            possible.push(PossibleRelation { from, path: k.to_ascii_lowercase(), reason: u.reason.clone() });
-                        }
-                        continue;
-                    }
-                    let mut sink = Edges { from, ids: &ids, out: &mut out, possible: &mut possible, lower: &mut lower };
-                    path.clear();
-                    path.push(Some(k));
-                    sink.collect(v, &mut path, 0);
-                }
+            if redo(from) {
+                walk.resource(from, &r.value, &ids, &mut out, &mut possible);
             }
         }
         crate::order::sort(&mut out);
@@ -456,6 +446,19 @@ impl Deployment {
         crate::order::sort(&mut possible);
         possible.dedup();
         self.possible_relations = possible;
+    }
+
+    /// Every resource's normalised id (ids are long; foldhash hashes them
+    /// several times faster than SipHash).
+    fn id_index(&self) -> IdIndex {
+        let mut ids = IdIndex::default();
+        for (i, r) in self.resources.iter().enumerate() {
+            let id = normalise_id(r.id());
+            if !id.is_empty() {
+                ids.insert(id, i);
+            }
+        }
+        ids
     }
 
     /// Resources that `from` points to through `path` (exact path match,
@@ -495,6 +498,43 @@ pub fn normalise_id(id: &str) -> String {
 /// Objects nested deeper than this are not searched for ids (resources are
 /// shallow; this bounds work on hostile input).
 const MAX_RELATION_DEPTH: usize = 64;
+
+/// Buffers reused for every value while relations are derived: the path
+/// being walked, and a string lowercased for lookup.
+#[derive(Default)]
+struct Walk<'v> {
+    path: PathSegs<'v>,
+    lower: String,
+}
+
+impl<'v> Walk<'v> {
+    /// The edges (and possible edges) of the resource at `from`, whose value is `value`.
+    fn resource(&mut self, from: usize, value: &'v Value, ids: &IdIndex, out: &mut Vec<Relation>, possible: &mut Vec<PossibleRelation>) {
+        let Value::Object(m) = value else { return };
+        for (k, v) in m {
+            if k.eq_ignore_ascii_case("id") {
+                // A child (or extension) resource points to the nearest
+                // resource whose id encloses its own: compute →
+                // workspace, subnet → virtual network, DNS link → zone.
+                if let Some(to) = v.as_str().and_then(|s| match_parent(s, ids)) {
+                    if to != from {
+                        out.push(Relation { from, to, path: k.to_ascii_lowercase() });
+                    }
+                }
+                // An id not known before deployment may place the
+                // resource under any parent.
+                if let Value::Unknown(u) = v {
+                    possible.push(PossibleRelation { from, path: k.to_ascii_lowercase(), reason: u.reason.clone() });
+                }
+                continue;
+            }
+            let mut sink = Edges { from, ids, out, possible, lower: &mut self.lower };
+            self.path.clear();
+            self.path.push(Some(k));
+            sink.collect(v, &mut self.path, 0);
+        }
+    }
+}
 
 /// Where [`Deployment::derive_relations`] puts what it finds on one resource.
 struct Edges<'a> {

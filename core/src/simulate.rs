@@ -143,7 +143,14 @@ fn set_default(v: &mut Value, path: &str, value: &Value) -> bool {
     }
 }
 
-/// Apply defaults and derived properties, then recompute relations.
+/// Apply defaults and derived properties, then bring relations up to date.
+///
+/// The deployment's `relations` and `possible_relations` must be those of its
+/// resources (as every loader and [`Deployment::from_resources`] leave them):
+/// only the edges of the resources simulation changes in a way that can
+/// matter (an unknown or id-like value set, a private endpoint connection
+/// added) are derived again. A deployment with neither relations nor
+/// possible relations gets all of them derived.
 pub fn apply(deployment: &mut Deployment) {
     apply_recording(deployment);
 }
@@ -153,6 +160,8 @@ pub fn apply(deployment: &mut Deployment) {
 pub fn apply_recording(deployment: &mut Deployment) -> Vec<(usize, String)> {
     let table = defaults();
     let mut filled = Vec::new();
+    // Resources changed in a way that can change their edges (ascending).
+    let mut changed: Vec<usize> = Vec::new();
     for (index, r) in deployment.resources.iter_mut().enumerate() {
         let type_ = r.type_().to_owned();
         let api = r.value.get_ci("apiVersion").and_then(Value::as_str).map(str::to_owned);
@@ -168,12 +177,34 @@ pub fn apply_recording(deployment: &mut Deployment) -> Vec<(usize, String)> {
             }
             if set_default(&mut r.value, &e.path, &e.value) {
                 filled.push((index, e.path.clone()));
+                if may_relate(&e.value) && changed.last() != Some(&index) {
+                    changed.push(index);
+                }
             }
         }
     }
-    derive_private_endpoint_connections(deployment);
-    deployment.derive_relations();
+    derive_private_endpoint_connections(deployment, &mut changed);
+    // (the browser build derives them all again: less code)
+    if cfg!(feature = "slim") || (deployment.relations.is_empty() && deployment.possible_relations.is_empty()) {
+        deployment.derive_relations();
+    } else {
+        changed.sort_unstable();
+        changed.dedup();
+        deployment.refresh_relations(&changed);
+    }
     filled
+}
+
+/// Whether `v` holds anything relation derivation reads: an unknown or a
+/// string that may be a resource id (see [`Deployment::derive_relations`]).
+fn may_relate(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.starts_with('/') || s.starts_with("http"),
+        Value::Unknown(_) => true,
+        Value::Array(a) => a.iter().any(may_relate),
+        Value::Object(m) => m.values().any(may_relate),
+        _ => false,
+    }
 }
 
 /// A private endpoint's connections as `(target id or why it is unknown,
@@ -214,7 +245,8 @@ fn connections_of(t: &mut crate::model::Resource) -> Option<&mut Vec<Value>> {
     }
 }
 
-fn derive_private_endpoint_connections(deployment: &mut Deployment) {
+/// Adds to `changed` the index of every resource that gets a connection.
+fn derive_private_endpoint_connections(deployment: &mut Deployment, changed: &mut Vec<usize>) {
     let mut additions: Vec<(usize, Value)> = Vec::new();
     let mut unknown_additions: Vec<(usize, Value)> = Vec::new();
     // Resource index by normalised id (first wins, as `find_by_id`), built
@@ -283,12 +315,14 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment) {
         });
         if !present {
             items.push(conn);
+            changed.push(ti);
         }
     }
     for (ti, conn) in unknown_additions {
         if let Some(items) = deployment.resources.get_mut(ti).and_then(connections_of) {
             if !items.contains(&conn) {
                 items.push(conn);
+                changed.push(ti);
             }
         }
     }
@@ -331,6 +365,58 @@ mod tests {
         assert_eq!(get(3, "properties.allowBlobPublicAccess"), Some(Value::Bool(true)));
         assert_eq!(get(4, "properties.allowBlobPublicAccess"), Some(Value::Bool(false)));
         assert_eq!(get(5, "properties.enableRbacAuthorization"), Some(Value::Bool(true)));
+    }
+
+    /// `apply` refreshes only the relations of the resources it changed: the
+    /// result must equal deriving every relation again, on every example
+    /// deployment of the embedded rules and on deployments with unknown
+    /// defaults and private endpoints of unknown target.
+    #[test]
+    #[cfg_attr(feature = "slim", ignore = "needs the rules' examples; the slim build embeds rules without them")]
+    fn refreshed_relations_equal_a_full_derivation() {
+        let mut deps: Vec<Deployment> = Vec::new();
+        for r in crate::rules::Catalog::embedded().rules() {
+            for (_, ex) in r.all_examples() {
+                if let Ok(d) = Deployment::from_resources(&Value::Array(ex.resources.clone()), None, None) {
+                    deps.push(d);
+                }
+            }
+        }
+        let s = crate::model::Scope::default();
+        let ws = s.resource_id("Microsoft.MachineLearningServices/workspaces", "ws");
+        let mut extra = dep(serde_json::json!([
+            {"type": "Microsoft.MachineLearningServices/workspaces", "name": "ws", "properties": {"storageAccount": s.resource_id("Microsoft.Storage/storageAccounts", "st")}},
+            {"type": "Microsoft.Storage/storageAccounts", "name": "st"},
+            {"type": "Microsoft.KeyVault/vaults", "name": "kv", "properties": {"privateEndpointConnections": null}},
+            {"type": "Microsoft.MachineLearningServices/workspaces/computes", "name": "ws/ci", "properties": {"computeType": "ComputeInstance"}},
+            {"type": "Microsoft.Network/privateEndpoints", "name": "pe", "properties": {
+                "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": ws, "groupIds": ["amlworkspace"]}}]}},
+            {"type": "Microsoft.Network/privateEndpoints", "name": "pe2", "properties": {
+                "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": "x", "groupIds": ["vault"]}}]}}
+        ]));
+        // (an endpoint whose target is not known)
+        let Value::Object(pe2) = &mut extra.resources[5].value else { panic!() };
+        let Some(Value::Object(props)) = pe2.get_mut("properties") else { panic!() };
+        let Some(Value::Array(conns)) = props.get_mut("privateLinkServiceConnections") else { panic!() };
+        let Some(Value::Object(c)) = conns.get_mut(0) else { panic!() };
+        let Some(Value::Object(cp)) = c.get_mut("properties") else { panic!() };
+        cp.insert("privateLinkServiceId".to_owned(), Value::unknown("a parameter without value"));
+        extra.derive_relations();
+        deps.push(extra);
+        let mut changed = 0;
+        for mut d in deps {
+            let before = (d.relations.clone(), d.possible_relations.clone());
+            apply(&mut d);
+            let mut full = d.clone();
+            full.derive_relations();
+            assert_eq!(d.relations, full.relations);
+            assert_eq!(d.possible_relations, full.possible_relations);
+            if (d.relations.clone(), d.possible_relations.clone()) != before {
+                changed += 1;
+            }
+        }
+        // (the simulation did change relations somewhere, so refreshing was exercised)
+        assert!(changed > 0);
     }
 
     #[test]

@@ -172,19 +172,26 @@ pub(crate) struct Ev<'a> {
     /// dropped anyway), so they are not formatted either.
     mute: u32,
     depth: usize,
-    pub api_version: Option<String>,
+    pub api_version: Option<&'a str>,
     /// The `type` of `root` (read once: every alias lookup on it needs it).
     root_type: &'a str,
 }
 
-/// Evaluate `policy` against `resource`.
-/// `nomatch_evidence`: whether a `NoMatch` outcome carries its evidence
-/// (callers that only report matches skip building it).
-pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>, nomatch_evidence: bool) -> Evaluation {
-    let api_version = ctx
-        .api_version
-        .map(str::to_owned)
-        .or_else(|| resource.get_ci("apiVersion").and_then(Value::as_str).map(str::to_owned));
+/// Which outcomes carry their evidence (callers that drop it skip building it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Every outcome.
+    All,
+    /// `Match` and `Unknown`.
+    NotNoMatch,
+    /// `Unknown` only.
+    Unknown,
+}
+
+/// Evaluate `policy` against `resource`; `keep`: which outcomes carry evidence.
+pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &EvalContext<'_>, keep: Keep) -> Evaluation {
+    let nomatch_evidence = keep == Keep::All;
+    let api_version = ctx.api_version.or_else(|| resource.get_ci("apiVersion").and_then(Value::as_str));
     let mut ev = Ev {
         policy,
         root: resource,
@@ -200,15 +207,17 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
         api_version,
         root_type: type_of(resource),
     };
-    // The effect first: a disabled policy is not evaluated at all.
+    // The effect first: a disabled policy is not evaluated at all. (Compared
+    // ignoring case; lowercased only for a match.)
     let effect = match ev.tmpl(&policy.effect) {
-        Ok(v) => match v.as_ref() {
-            Value::String(s) => Ok(s.to_ascii_lowercase()),
+        Ok(v) => match v {
+            Cow::Borrowed(Value::String(s)) => Ok(Cow::Borrowed(s.as_str())),
+            Cow::Owned(Value::String(s)) => Ok(Cow::Owned(s)),
             other => Err(Fail::Error(format!("the effect must be a string, found {}", other.type_name()))),
         },
         Err(f) => Err(f),
     };
-    if let Ok("disabled") = effect.as_deref() {
+    if effect.as_deref().is_ok_and(|e| e.eq_ignore_ascii_case("disabled")) {
         return Evaluation { effect: None, outcome: Outcome::NoMatch, details: None, unknown: Vec::new(), evidence: Vec::new() };
     }
     // Resource Provider modes (`Microsoft.Kubernetes.Data`,
@@ -232,7 +241,7 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
             Ok(eff) => {
                 out.outcome = Outcome::Match;
                 out.details = ev.details();
-                if eff == "auditifnotexists" || eff == "deployifnotexists" {
+                if eff.eq_ignore_ascii_case("auditifnotexists") || eff.eq_ignore_ascii_case("deployifnotexists") {
                     match ev.existence() {
                         Tri::T => {
                             // a related resource satisfies the existence condition: compliant
@@ -249,7 +258,7 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                     }
                 }
                 if out.outcome == Outcome::Match {
-                    out.effect = Some(eff);
+                    out.effect = Some(eff.to_ascii_lowercase());
                 }
             }
             Err(Fail::Unknown(r)) => {
@@ -262,7 +271,12 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
             }
         },
     }
-    if nomatch_evidence || out.outcome != Outcome::NoMatch {
+    let kept = match out.outcome {
+        Outcome::NoMatch => nomatch_evidence,
+        Outcome::Match => keep != Keep::Unknown,
+        Outcome::Unknown => true,
+    };
+    if kept {
         out.evidence = owned(ev.evidence);
     }
     out.unknown = dedup(ev.unknown);
@@ -284,7 +298,7 @@ pub(crate) fn eval_template(policy: &Policy, t: &Tmpl, resource: &Value, params:
         record: false,
         mute: 0,
         depth: 0,
-        api_version: ctx.api_version.map(str::to_owned),
+        api_version: ctx.api_version,
         root_type: type_of(resource),
     };
     match ev.tmpl_any(t) {
@@ -629,8 +643,8 @@ impl<'a> Ev<'a> {
                 Ok((FieldVals::One(n), None))
             }
             FieldKind::ApiVersion => {
-                let v = match &self.api_version {
-                    Some(v) => Some(Cow::Owned(Value::String(v.clone()))),
+                let v = match self.api_version {
+                    Some(v) => Some(Cow::Owned(Value::String(v.to_owned()))),
                     None => res.get_ci("apiVersion").map(Cow::Borrowed),
                 };
                 Ok((FieldVals::One(v), None))
@@ -655,7 +669,7 @@ impl<'a> Ev<'a> {
             _ => None,
         };
         match a {
-            Some(a) => Ok(a.path_for(self.api_version.as_deref())),
+            Some(a) => Ok(a.path_for(self.api_version)),
             None => Err(Fail::Unknown(format!("alias `{}` is not in the alias catalog", f.text))),
         }
     }
@@ -1153,8 +1167,8 @@ impl<'a> Ev<'a> {
                     return err("`requestContext` takes no arguments");
                 }
                 let mut m = Map::new();
-                let v = match &self.api_version {
-                    Some(v) => Value::String(v.clone()),
+                let v = match self.api_version {
+                    Some(v) => Value::String(v.to_owned()),
                     None => Value::unknown("the request's api version is not known offline"),
                 };
                 m.insert("apiVersion".to_owned(), v);

@@ -137,13 +137,15 @@ impl Policy {
     /// values (declared defaults fill the rest; a parameter with neither is
     /// unknown).
     pub fn evaluate(&self, resource: &Value, parameters: &Map, ctx: &EvalContext<'_>) -> Evaluation {
-        eval::evaluate(self, resource, parameters, ctx, true)
+        eval::evaluate(self, resource, parameters, ctx, eval::Keep::All)
     }
 
     /// [`Policy::evaluate`] for callers that only report matches: a
     /// `NoMatch` evaluation comes back without evidence.
-    pub(crate) fn evaluate_quiet(&self, resource: &Value, parameters: &Map, ctx: &EvalContext<'_>) -> Evaluation {
-        eval::evaluate(self, resource, parameters, ctx, false)
+    /// `keep_match`: whether a `Match` keeps its evidence (a rule whose
+    /// named check decides what a match means drops it).
+    pub(crate) fn evaluate_quiet(&self, resource: &Value, parameters: &Map, ctx: &EvalContext<'_>, keep_match: bool) -> Evaluation {
+        eval::evaluate(self, resource, parameters, ctx, if keep_match { eval::Keep::NotNoMatch } else { eval::Keep::Unknown })
     }
 }
 

@@ -308,6 +308,12 @@ pub fn evaluate(rule: &Rule, index: usize, deployment: &Deployment, params: &Map
 
 /// [`evaluate`] with the rule prepared and the deployment indexed once.
 pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment, params: &Map, dx: &DeploymentIndex) -> Verdict {
+    evaluate_prepared_keep(p, index, deployment, params, dx, true)
+}
+
+/// [`evaluate_prepared`]; `keep_match`: whether a match carries its
+/// evidence (not needed when the rule's named check decides).
+pub(crate) fn evaluate_prepared_keep(p: &Prepared<'_>, index: usize, deployment: &Deployment, params: &Map, dx: &DeploymentIndex, keep_match: bool) -> Verdict {
     let Some(resource) = deployment.resources.get(index) else { return Verdict::NoMatch };
     let policy = match p.policy() {
         Ok(p) => p,
@@ -316,7 +322,7 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
     let related = p.details_type.map(|t| existence_candidates(deployment, index, t, dx));
     let mut ctx = EvalContext::for_resource(deployment, index);
     ctx.related = related.as_deref();
-    let ev = policy.evaluate_quiet(&resource.value, params, &ctx);
+    let ev = policy.evaluate_quiet(&resource.value, params, &ctx, keep_match);
     // Evidence is converted only for the verdicts that carry it.
     let evidence = |e: Vec<crate::policy::Evidence>| -> Vec<Value> { e.into_iter().map(evidence_value).collect() };
     match ev.outcome {

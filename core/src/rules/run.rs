@@ -232,7 +232,9 @@ fn evaluate_prepared(
     let rule = p.rule();
     let resource = deployment.resources.get(index)?;
     let name = || display_name(resource);
-    match adapter::evaluate_prepared(p, index, deployment, params, dx) {
+    // (a match of a rule with a named check is judged by the check: its
+    // evidence is not needed)
+    match adapter::evaluate_prepared_keep(p, index, deployment, params, dx, rule.check.is_none()) {
         Verdict::NoMatch => None,
         Verdict::Unknown { unknown, evidence } => {
             let name = name();
@@ -298,8 +300,9 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
         report.summary.rules += 1;
         let types = prepared.types();
         let type_applies = |t: &str| types.is_empty() || types.iter().any(|x| x.eq_ignore_ascii_case(t));
-        // Per interned type: does the rule count it (`applies`)?
-        let applies_by_type: Vec<bool> = dx.type_names.iter().map(|t| type_applies(t)).collect();
+        // Per interned type: does the rule count it (`applies`)? (Both
+        // sides are ASCII lowercase: plain comparison.)
+        let applies_by_type: Vec<bool> = dx.type_names.iter().map(|t| types.is_empty() || types.iter().any(|x| x == t)).collect();
         for (index, resource) in dep.resources.iter().enumerate() {
             let applies = match dx.type_of.get(index).copied().flatten() {
                 Some(t) => applies_by_type.get(t).copied().unwrap_or(false),
