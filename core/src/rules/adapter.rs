@@ -5,6 +5,7 @@
 use super::Rule;
 use crate::model::{normalise_id, Deployment};
 use crate::policy::{EvalContext, Outcome, Policy};
+use crate::report::Evidence;
 use crate::value::{Map, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -14,8 +15,8 @@ use std::sync::OnceLock;
 pub enum Verdict {
     /// The condition holds (the resource breaks the rule), with evidence.
     Match {
-        /// What the engine compared (plain JSON objects).
-        evidence: Vec<Value>,
+        /// What the engine compared.
+        evidence: Vec<Evidence>,
     },
     /// The condition does not hold.
     NoMatch,
@@ -24,7 +25,7 @@ pub enum Verdict {
         /// What is unknown.
         unknown: Vec<String>,
         /// What the engine compared.
-        evidence: Vec<Value>,
+        evidence: Vec<Evidence>,
     },
     /// The rule could not be evaluated (a bug in the rule or the engine).
     Error(String),
@@ -318,7 +319,7 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
     ctx.related = related.as_deref();
     let ev = policy.evaluate_quiet(&resource.value, params, &ctx);
     // Evidence is converted only for the verdicts that carry it.
-    let evidence = |e: Vec<crate::policy::Evidence>| -> Vec<Value> { e.into_iter().map(evidence_value).collect() };
+    let evidence = |e: Vec<crate::policy::Evidence>| -> Vec<Evidence> { e.into_iter().map(condition).collect() };
     match ev.outcome {
         Outcome::NoMatch => Verdict::NoMatch,
         Outcome::Unknown => Verdict::Unknown { unknown: ev.unknown, evidence: evidence(ev.evidence) },
@@ -326,20 +327,12 @@ pub fn evaluate_prepared(p: &Prepared<'_>, index: usize, deployment: &Deployment
     }
 }
 
-/// One evidence entry as the plain JSON object it serialises to (the same
-/// keys, order and values as a round trip through `serde_json`, built
-/// directly).
-fn evidence_value(e: crate::policy::Evidence) -> Value {
-    let mut m = Map::with_capacity(6);
-    m.insert("field".into(), Value::String(e.field));
-    if let Some(p) = e.path {
-        m.insert("path".into(), Value::String(p));
-    }
-    m.insert("value".into(), e.value.map_or(Value::Null, as_json));
-    m.insert("operator".into(), Value::String(e.operator));
-    m.insert("expected".into(), as_json(e.expected));
-    m.insert("result".into(), Value::String(e.result));
-    Value::Object(m)
+/// One evidence entry of the engine, its values as they read back after
+/// serialising (what a report's reader sees).
+fn condition(mut e: crate::policy::Evidence) -> Evidence {
+    e.value = e.value.map(as_json);
+    e.expected = as_json(e.expected);
+    Evidence::Condition(e)
 }
 
 /// `v` as it reads back after serialising: non-finite numbers become null,
@@ -369,25 +362,27 @@ fn as_json(v: Value) -> Value {
 }
 
 /// A short parenthesised description of the evidence for messages:
-/// ` (properties.publicNetworkAccess is "Enabled")`.
-pub fn describe(evidence: &[Value]) -> String {
+/// ` (properties.publicNetworkAccess is "Enabled")` (from the conditions
+/// that held; other facts are not described).
+pub fn describe(evidence: &[Evidence]) -> String {
     let parts: Vec<String> = evidence
         .iter()
-        .filter(|e| e.get("result").and_then(Value::as_str) == Some("true"))
-        .filter_map(|e| {
-            let what = e.get("path").or_else(|| e.get("field")).and_then(Value::as_str)?;
+        .filter_map(|e| match e {
+            Evidence::Condition(c) if c.result == "true" => Some(c),
+            _ => None,
+        })
+        .filter_map(|c| {
+            let what = c.path.as_deref().unwrap_or(&c.field);
+            let value = c.value.as_ref().unwrap_or(&Value::Null);
             if what.eq_ignore_ascii_case("count") {
-                let n = e.get("value").map(ToString::to_string).unwrap_or_default();
-                let op = e.get("operator").and_then(Value::as_str).unwrap_or_default();
-                let exp = e.get("expected").map(ToString::to_string).unwrap_or_default();
-                return Some(format!("{n} matching item(s) where the rule wants {op} {exp}"));
+                return Some(format!("{value} matching item(s) where the rule wants {} {}", c.operator, c.expected));
             }
             if what.eq_ignore_ascii_case("type") || what.starts_with('[') {
                 return None;
             }
-            let value = match e.get("value") {
-                None | Some(Value::Null) => "absent".to_owned(),
-                Some(v) => v.to_string(),
+            let value = match value {
+                Value::Null => "absent".to_owned(),
+                v => v.to_string(),
             };
             Some(format!("`{what}` is {value}"))
         })
@@ -406,7 +401,7 @@ mod tests {
     use crate::policy::Evidence;
 
     #[test]
-    fn evidence_objects_equal_their_serde_round_trip() {
+    fn evidence_reads_as_its_serde_round_trip() {
         let v = |j: serde_json::Value| Value::from(j);
         let mut odd = Map::new();
         odd.insert(crate::value::UNKNOWN_KEY.into(), Value::from("marker"));
@@ -423,8 +418,13 @@ mod tests {
         ];
         for e in &cases {
             let via_serde = Value::from(serde_json::to_value(e).unwrap());
-            assert_eq!(evidence_value(e.clone()), via_serde);
-            assert_eq!(serde_json::to_string(&evidence_value(e.clone())).unwrap(), serde_json::to_string(&via_serde).unwrap());
+            let got = condition(e.clone());
+            // The same JSON, and values in memory as they read back from it.
+            assert_eq!(Value::from(serde_json::to_value(&got).unwrap()), via_serde);
+            assert_eq!(serde_json::to_string(&got).unwrap(), serde_json::to_string(e).unwrap());
+            let crate::report::Evidence::Condition(c) = got else { panic!("not a condition") };
+            assert_eq!(c.value.as_ref().unwrap_or(&Value::Null), via_serde.get("value").unwrap());
+            assert_eq!(&c.expected, via_serde.get("expected").unwrap());
         }
     }
 }
