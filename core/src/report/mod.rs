@@ -282,6 +282,12 @@ fn sort_findings(findings: &mut Vec<Finding>) {
     crate::order::sort_by(findings, |a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
+/// Append `s` as a JSON string literal (quotes included, serde_json's
+/// escapes).
+pub(crate) fn push_str_lit(out: &mut String, s: &str) {
+    write::push_str_lit(out, s);
+}
+
 /// Append a diagnostic as compact JSON (one line, exactly what
 /// `serde_json::to_string` writes) to `out`.
 pub fn write_diagnostic_json(d: &Diagnostic, out: &mut String) {

@@ -365,34 +365,55 @@ fn as_json(v: Value) -> Value {
 /// ` (properties.publicNetworkAccess is "Enabled")` (from the conditions
 /// that held; other facts are not described).
 pub fn describe(evidence: &[Evidence]) -> String {
-    let parts: Vec<String> = evidence
-        .iter()
-        .filter_map(|e| match e {
-            Evidence::Condition(c) if c.result == "true" => Some(c),
-            _ => None,
-        })
-        .filter_map(|c| {
-            let what = c.path.as_deref().unwrap_or(&c.field);
-            let value = c.value.as_ref().unwrap_or(&Value::Null);
-            if what.eq_ignore_ascii_case("count") {
-                return Some(format!("{value} matching item(s) where the rule wants {} {}", c.operator, c.expected));
+    // Written into one string; a value as its `Display` (compact JSON,
+    // strings through the report's escaper, which is serde_json's).
+    fn push_value(out: &mut String, v: &Value) {
+        match v {
+            Value::String(s) => crate::report::push_str_lit(out, s),
+            v => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{v}");
             }
-            if what.eq_ignore_ascii_case("type") || what.starts_with('[') {
-                return None;
-            }
-            let value = match value {
-                Value::Null => "absent".to_owned(),
-                v => v.to_string(),
-            };
-            Some(format!("`{what}` is {value}"))
-        })
-        .take(3)
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", parts.join("; "))
+        }
     }
+    let mut out = String::new();
+    let mut parts = 0;
+    for e in evidence {
+        let c = match e {
+            Evidence::Condition(c) if c.result == "true" => c,
+            _ => continue,
+        };
+        let what = c.path.as_deref().unwrap_or(&c.field);
+        let value = c.value.as_ref().unwrap_or(&Value::Null);
+        let count = what.eq_ignore_ascii_case("count");
+        if !count && (what.eq_ignore_ascii_case("type") || what.starts_with('[')) {
+            continue;
+        }
+        out.push_str(if parts == 0 { " (" } else { "; " });
+        if count {
+            push_value(&mut out, value);
+            out.push_str(" matching item(s) where the rule wants ");
+            out.push_str(&c.operator);
+            out.push(' ');
+            push_value(&mut out, &c.expected);
+        } else {
+            out.push('`');
+            out.push_str(what);
+            out.push_str("` is ");
+            match value {
+                Value::Null => out.push_str("absent"),
+                v => push_value(&mut out, v),
+            }
+        }
+        parts += 1;
+        if parts == 3 {
+            break;
+        }
+    }
+    if parts > 0 {
+        out.push(')');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -425,6 +446,46 @@ mod tests {
             let crate::report::Evidence::Condition(c) = got else { panic!("not a condition") };
             assert_eq!(c.value.as_ref().unwrap_or(&Value::Null), via_serde.get("value").unwrap());
             assert_eq!(&c.expected, via_serde.get("expected").unwrap());
+        }
+    }
+
+    #[test]
+    fn describe_names_up_to_three_conditions_that_held() {
+        let c = |field: &str, path: Option<&str>, value: Option<Value>, expected: Value, result: &str| {
+            crate::report::Evidence::Condition(Evidence {
+                field: field.into(),
+                path: path.map(str::to_owned),
+                value,
+                operator: "equals".into(),
+                expected,
+                result: result.into(),
+            })
+        };
+        let quoted = Value::from("a \"b\"\n");
+        let cases = [
+            (vec![], ""),
+            (vec![c("type", None, Some(Value::from("x")), Value::from("x"), "true")], ""),
+            (vec![c("[field('x')]", None, None, Value::Null, "true")], ""),
+            (vec![c("a", Some("properties.a"), Some(quoted.clone()), Value::Null, "true")], " (`properties.a` is \"a \\\"b\\\"\\n\")"),
+            (vec![c("a", None, None, Value::Null, "true"), c("b", None, Some(Value::Null), Value::Null, "false")], " (`a` is absent)"),
+            (
+                vec![c("count", None, Some(Value::Int(2)), Value::Array(vec![Value::Int(1), quoted]), "true")],
+                " (2 matching item(s) where the rule wants equals [1,\"a \\\"b\\\"\\n\"])",
+            ),
+            (
+                vec![
+                    c("type", None, None, Value::Null, "true"),
+                    c("a", None, Some(Value::Bool(true)), Value::Null, "true"),
+                    c("b", None, Some(Value::unknown("later")), Value::Null, "true"),
+                    c("c", None, Some(Value::Float(0.5)), Value::Null, "true"),
+                    c("d", None, Some(Value::Int(4)), Value::Null, "true"),
+                ],
+                " (`a` is true; `b` is <unknown: later>; `c` is 0.5)",
+            ),
+            (vec![crate::report::Evidence::Other(Value::from("result"))], ""),
+        ];
+        for (evidence, want) in cases {
+            assert_eq!(describe(&evidence), want, "{evidence:?}");
         }
     }
 }
