@@ -67,6 +67,30 @@ pub struct Suppression {
     pub source: String,
 }
 
+/// One fact a finding rests on. It serialises as the plain JSON it holds:
+/// a condition as `{"field", "path"?, "value", "operator", "expected",
+/// "result"}` (in that order), anything else as its value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Evidence {
+    /// A condition the policy engine compared (values as they read back
+    /// from JSON: non-finite numbers null, unknown markers unknown).
+    Condition(crate::policy::Evidence),
+    /// Any other JSON (named checks' facts: strings, objects).
+    Other(Value),
+}
+
+impl Evidence {
+    /// The property path the fact read: a condition's `path`, or the
+    /// `path` string member of another fact's object.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Evidence::Condition(c) => c.path.as_deref(),
+            Evidence::Other(v) => v.get("path").and_then(Value::as_str),
+        }
+    }
+}
+
 /// One finding: a rule a resource breaks (or may break).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -85,7 +109,7 @@ pub struct Finding {
     /// What is wrong (or unknown), lowercase, names in backticks.
     pub message: String,
     /// Facts the verdict rests on.
-    pub evidence: Vec<Value>,
+    pub evidence: Vec<Evidence>,
     /// What could not be known (indeterminate findings).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown: Vec<String>,
@@ -258,6 +282,12 @@ fn sort_findings(findings: &mut Vec<Finding>) {
     crate::order::sort_by(findings, |a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
+/// Append `s` as a JSON string literal (quotes included, serde_json's
+/// escapes).
+pub(crate) fn push_str_lit(out: &mut String, s: &str) {
+    write::push_str_lit(out, s);
+}
+
 /// Append a diagnostic as compact JSON (one line, exactly what
 /// `serde_json::to_string` writes) to `out`.
 pub fn write_diagnostic_json(d: &Diagnostic, out: &mut String) {
@@ -289,7 +319,7 @@ mod tests {
             resource: ResourceRef { type_: "Microsoft.MachineLearningServices/workspaces".into(), name: "ws<1>".into(), id: "/x/ws".into() },
             location: Location { file: Some("main.json".into()), pointer: "/resources/0".into(), line: Some(line) },
             message: "workspace `ws` allows public network access".into(),
-            evidence: vec![Value::from("properties.publicNetworkAccess = Enabled")],
+            evidence: vec![Evidence::Other(Value::from("properties.publicNetworkAccess = Enabled"))],
             unknown: vec![],
             remediation: "set it".into(),
             suppressed: None,
@@ -360,9 +390,25 @@ mod tests {
         f.message = "tab\there, quote \" and \\ and \u{1}\u{1f}\u{7f} é😀\n".into();
         f.unknown = vec!["parameter `p` has no value".into(), "`reference()`\r\n".into()];
         f.evidence = vec![
-            crate::json::parse(r#"{"a": [1, -2, 2.5, true, null, {}], "b": [], "c": {"d": "e\u0007"}}"#).unwrap(),
-            Value::Unknown(crate::value::Unknown { reason: "`listKeys()`".into() }),
-            Value::Float(f64::INFINITY),
+            Evidence::Other(crate::json::parse(r#"{"a": [1, -2, 2.5, true, null, {}], "b": [], "c": {"d": "e\u0007"}}"#).unwrap()),
+            Evidence::Other(Value::Unknown(crate::value::Unknown { reason: "`listKeys()`".into() })),
+            Evidence::Other(Value::Float(f64::INFINITY)),
+            Evidence::Condition(crate::policy::Evidence {
+                field: "Microsoft.X/y[*].z".into(),
+                path: Some("properties.y[*].\"z\"".into()),
+                value: Some(crate::json::parse(r#"[{"k": 1.5}, "é\n"]"#).unwrap()),
+                operator: "notEquals".into(),
+                expected: Value::Unknown(crate::value::Unknown { reason: "parameter `p`".into() }),
+                result: "unknown".into(),
+            }),
+            Evidence::Condition(crate::policy::Evidence {
+                field: "type".into(),
+                path: None,
+                value: None,
+                operator: "equals".into(),
+                expected: Value::from("a/b"),
+                result: "true".into(),
+            }),
         ];
         f.suppressed = Some(Suppression { justification: "see \"ticket\"".into(), source: "suppress.json".into() });
         r.findings.push(f);

@@ -7,7 +7,7 @@
 //! control bytes; everything else, non-ASCII included, verbatim).
 //! Tests compare it with serde_json on generated strings and whole reports.
 
-use super::{Finding, Report};
+use super::{Evidence, Finding, Report};
 use crate::model::{Diagnostic, DiagnosticLevel, Provenance};
 use crate::value::{Value, UNKNOWN_KEY};
 
@@ -339,7 +339,7 @@ impl Writer {
         self.open('[');
         for e in &f.evidence {
             self.item();
-            self.value(e);
+            self.evidence(e);
         }
         self.close(']');
         if !f.unknown.is_empty() {
@@ -359,6 +359,30 @@ impl Writer {
             self.field("source", &s.source);
             self.close('}');
         }
+        self.close('}');
+    }
+
+    /// An [`Evidence`] (its `Serialize` shape): a condition's members
+    /// written by name, no object built.
+    fn evidence(&mut self, e: &Evidence) {
+        let c = match e {
+            Evidence::Condition(c) => c,
+            Evidence::Other(v) => return self.value(v),
+        };
+        self.open('{');
+        self.field("field", &c.field);
+        if let Some(p) = &c.path {
+            self.field("path", p);
+        }
+        self.name("value");
+        match &c.value {
+            Some(v) => self.value(v),
+            None => self.null(),
+        }
+        self.field("operator", &c.operator);
+        self.name("expected");
+        self.value(&c.expected);
+        self.field("result", &c.result);
         self.close('}');
     }
 

@@ -5,6 +5,7 @@
 use super::Rule;
 use crate::model::{normalise_id, Deployment};
 use crate::policy::{EvalContext, Outcome, Policy};
+use crate::report::Evidence;
 use crate::value::{Map, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -14,8 +15,8 @@ use std::sync::OnceLock;
 pub enum Verdict {
     /// The condition holds (the resource breaks the rule), with evidence.
     Match {
-        /// What the engine compared (plain JSON objects).
-        evidence: Vec<Value>,
+        /// What the engine compared.
+        evidence: Vec<Evidence>,
     },
     /// The condition does not hold.
     NoMatch,
@@ -24,7 +25,7 @@ pub enum Verdict {
         /// What is unknown.
         unknown: Vec<String>,
         /// What the engine compared.
-        evidence: Vec<Value>,
+        evidence: Vec<Evidence>,
     },
     /// The rule could not be evaluated (a bug in the rule or the engine).
     Error(String),
@@ -324,7 +325,7 @@ pub(crate) fn evaluate_prepared_keep(p: &Prepared<'_>, index: usize, deployment:
     ctx.related = related.as_deref();
     let ev = policy.evaluate_quiet(&resource.value, params, &ctx, keep_match);
     // Evidence is converted only for the verdicts that carry it.
-    let evidence = |e: Vec<crate::policy::Evidence>| -> Vec<Value> { e.into_iter().map(evidence_value).collect() };
+    let evidence = |e: Vec<crate::policy::Evidence>| -> Vec<Evidence> { e.into_iter().map(condition).collect() };
     match ev.outcome {
         Outcome::NoMatch => Verdict::NoMatch,
         Outcome::Unknown => Verdict::Unknown { unknown: ev.unknown, evidence: evidence(ev.evidence) },
@@ -332,20 +333,12 @@ pub(crate) fn evaluate_prepared_keep(p: &Prepared<'_>, index: usize, deployment:
     }
 }
 
-/// One evidence entry as the plain JSON object it serialises to (the same
-/// keys, order and values as a round trip through `serde_json`, built
-/// directly).
-fn evidence_value(e: crate::policy::Evidence) -> Value {
-    let mut m = Map::with_capacity(6);
-    m.insert("field".into(), Value::String(e.field));
-    if let Some(p) = e.path {
-        m.insert("path".into(), Value::String(p));
-    }
-    m.insert("value".into(), e.value.map_or(Value::Null, as_json));
-    m.insert("operator".into(), Value::String(e.operator));
-    m.insert("expected".into(), as_json(e.expected));
-    m.insert("result".into(), Value::String(e.result));
-    Value::Object(m)
+/// One evidence entry of the engine, its values as they read back after
+/// serialising (what a report's reader sees).
+fn condition(mut e: crate::policy::Evidence) -> Evidence {
+    e.value = e.value.map(as_json);
+    e.expected = as_json(e.expected);
+    Evidence::Condition(e)
 }
 
 /// `v` as it reads back after serialising: non-finite numbers become null,
@@ -375,35 +368,58 @@ fn as_json(v: Value) -> Value {
 }
 
 /// A short parenthesised description of the evidence for messages:
-/// ` (properties.publicNetworkAccess is "Enabled")`.
-pub fn describe(evidence: &[Value]) -> String {
-    let parts: Vec<String> = evidence
-        .iter()
-        .filter(|e| e.get("result").and_then(Value::as_str) == Some("true"))
-        .filter_map(|e| {
-            let what = e.get("path").or_else(|| e.get("field")).and_then(Value::as_str)?;
-            if what.eq_ignore_ascii_case("count") {
-                let n = e.get("value").map(ToString::to_string).unwrap_or_default();
-                let op = e.get("operator").and_then(Value::as_str).unwrap_or_default();
-                let exp = e.get("expected").map(ToString::to_string).unwrap_or_default();
-                return Some(format!("{n} matching item(s) where the rule wants {op} {exp}"));
+/// ` (properties.publicNetworkAccess is "Enabled")` (from the conditions
+/// that held; other facts are not described).
+pub fn describe(evidence: &[Evidence]) -> String {
+    // Written into one string; a value as its `Display` (compact JSON,
+    // strings through the report's escaper, which is serde_json's).
+    fn push_value(out: &mut String, v: &Value) {
+        match v {
+            Value::String(s) => crate::report::push_str_lit(out, s),
+            v => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{v}");
             }
-            if what.eq_ignore_ascii_case("type") || what.starts_with('[') {
-                return None;
-            }
-            let value = match e.get("value") {
-                None | Some(Value::Null) => "absent".to_owned(),
-                Some(v) => v.to_string(),
-            };
-            Some(format!("`{what}` is {value}"))
-        })
-        .take(3)
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", parts.join("; "))
+        }
     }
+    let mut out = String::new();
+    let mut parts = 0;
+    for e in evidence {
+        let c = match e {
+            Evidence::Condition(c) if c.result == "true" => c,
+            _ => continue,
+        };
+        let what = c.path.as_deref().unwrap_or(&c.field);
+        let value = c.value.as_ref().unwrap_or(&Value::Null);
+        let count = what.eq_ignore_ascii_case("count");
+        if !count && (what.eq_ignore_ascii_case("type") || what.starts_with('[')) {
+            continue;
+        }
+        out.push_str(if parts == 0 { " (" } else { "; " });
+        if count {
+            push_value(&mut out, value);
+            out.push_str(" matching item(s) where the rule wants ");
+            out.push_str(&c.operator);
+            out.push(' ');
+            push_value(&mut out, &c.expected);
+        } else {
+            out.push('`');
+            out.push_str(what);
+            out.push_str("` is ");
+            match value {
+                Value::Null => out.push_str("absent"),
+                v => push_value(&mut out, v),
+            }
+        }
+        parts += 1;
+        if parts == 3 {
+            break;
+        }
+    }
+    if parts > 0 {
+        out.push(')');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -412,7 +428,7 @@ mod tests {
     use crate::policy::Evidence;
 
     #[test]
-    fn evidence_objects_equal_their_serde_round_trip() {
+    fn evidence_reads_as_its_serde_round_trip() {
         let v = |j: serde_json::Value| Value::from(j);
         let mut odd = Map::new();
         odd.insert(crate::value::UNKNOWN_KEY.into(), Value::from("marker"));
@@ -429,8 +445,53 @@ mod tests {
         ];
         for e in &cases {
             let via_serde = Value::from(serde_json::to_value(e).unwrap());
-            assert_eq!(evidence_value(e.clone()), via_serde);
-            assert_eq!(serde_json::to_string(&evidence_value(e.clone())).unwrap(), serde_json::to_string(&via_serde).unwrap());
+            let got = condition(e.clone());
+            // The same JSON, and values in memory as they read back from it.
+            assert_eq!(Value::from(serde_json::to_value(&got).unwrap()), via_serde);
+            assert_eq!(serde_json::to_string(&got).unwrap(), serde_json::to_string(e).unwrap());
+            let crate::report::Evidence::Condition(c) = got else { panic!("not a condition") };
+            assert_eq!(c.value.as_ref().unwrap_or(&Value::Null), via_serde.get("value").unwrap());
+            assert_eq!(&c.expected, via_serde.get("expected").unwrap());
+        }
+    }
+
+    #[test]
+    fn describe_names_up_to_three_conditions_that_held() {
+        let c = |field: &str, path: Option<&str>, value: Option<Value>, expected: Value, result: &str| {
+            crate::report::Evidence::Condition(Evidence {
+                field: field.into(),
+                path: path.map(str::to_owned),
+                value,
+                operator: "equals".into(),
+                expected,
+                result: result.into(),
+            })
+        };
+        let quoted = Value::from("a \"b\"\n");
+        let cases = [
+            (vec![], ""),
+            (vec![c("type", None, Some(Value::from("x")), Value::from("x"), "true")], ""),
+            (vec![c("[field('x')]", None, None, Value::Null, "true")], ""),
+            (vec![c("a", Some("properties.a"), Some(quoted.clone()), Value::Null, "true")], " (`properties.a` is \"a \\\"b\\\"\\n\")"),
+            (vec![c("a", None, None, Value::Null, "true"), c("b", None, Some(Value::Null), Value::Null, "false")], " (`a` is absent)"),
+            (
+                vec![c("count", None, Some(Value::Int(2)), Value::Array(vec![Value::Int(1), quoted]), "true")],
+                " (2 matching item(s) where the rule wants equals [1,\"a \\\"b\\\"\\n\"])",
+            ),
+            (
+                vec![
+                    c("type", None, None, Value::Null, "true"),
+                    c("a", None, Some(Value::Bool(true)), Value::Null, "true"),
+                    c("b", None, Some(Value::unknown("later")), Value::Null, "true"),
+                    c("c", None, Some(Value::Float(0.5)), Value::Null, "true"),
+                    c("d", None, Some(Value::Int(4)), Value::Null, "true"),
+                ],
+                " (`a` is true; `b` is <unknown: later>; `c` is 0.5)",
+            ),
+            (vec![crate::report::Evidence::Other(Value::from("result"))], ""),
+        ];
+        for (evidence, want) in cases {
+            assert_eq!(describe(&evidence), want, "{evidence:?}");
         }
     }
 }

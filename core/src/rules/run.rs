@@ -5,7 +5,7 @@ use super::adapter::{self, DeploymentIndex, Prepared, Verdict};
 use super::checks::{self, CheckOutcome};
 use super::{Catalog, Rule, Severity};
 use crate::model::{Deployment, Resource};
-use crate::report::{Finding, Location, Report, ResourceRef, Status, Suppression};
+use crate::report::{Evidence, Finding, Location, Report, ResourceRef, Status, Suppression};
 use crate::value::{Map, Value};
 
 /// What to run and how.
@@ -190,11 +190,12 @@ fn in_sentence(title: &str) -> String {
 }
 
 fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, evidence: Vec<Value>, unknown: Vec<String>) -> Finding {
+    let evidence = evidence.into_iter().map(Evidence::Other).collect();
     named_finding(rule, resource, display_name(resource), status, message, evidence, unknown)
 }
 
 /// [`finding`] with the resource's [`display_name`] already worked out.
-fn named_finding(rule: &Rule, resource: &Resource, name: String, status: Status, message: String, evidence: Vec<Value>, unknown: Vec<String>) -> Finding {
+fn named_finding(rule: &Rule, resource: &Resource, name: String, status: Status, message: String, evidence: Vec<Evidence>, unknown: Vec<String>) -> Finding {
     Finding {
         rule_id: rule.id.clone(),
         title: rule.title.clone(),
@@ -347,7 +348,7 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
 /// Say so when the evidence rests on a value Azure fills in, not one the
 /// input wrote.
 fn note_defaults(f: &mut Finding, index: usize, defaulted: &[(usize, String)]) {
-    let paths: Vec<&str> = f.evidence.iter().filter_map(|e| e.get("path").and_then(Value::as_str)).collect();
+    let paths: Vec<&str> = f.evidence.iter().filter_map(Evidence::path).collect();
     // `defaulted` is in resource order: only this resource's range is read.
     let start = defaulted.partition_point(|(i, _)| *i < index);
     let end = defaulted.partition_point(|(i, _)| *i <= index);
