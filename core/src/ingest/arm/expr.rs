@@ -215,6 +215,14 @@ impl Parser<'_> {
 
     fn string(&mut self) -> Result<Expr, EvalError> {
         self.bump();
+        // The usual literal has no `''`: one sized copy.
+        let rest = self.src.get(self.pos..).unwrap_or_default();
+        if let Some(at) = rest.find('\'') {
+            if rest.as_bytes().get(at.saturating_add(1)) != Some(&b'\'') {
+                self.pos = self.pos.saturating_add(at).saturating_add(1);
+                return Ok(Expr::Str(rest.get(..at).unwrap_or_default().to_owned()));
+            }
+        }
         let mut out = String::new();
         loop {
             // Up to the next quote: `''` is a quote, a single one ends the literal.
