@@ -572,7 +572,10 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         }
     }
     let Some(m) = r.as_object() else { return };
-    let type_v = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(_, v)| ev.value_of(v, pointer, "type"));
+    // (Evaluated once: the members below pass over this entry.)
+    let type_entry = m.iter().enumerate().find(|(_, (k, _))| k.eq_ignore_ascii_case("type"));
+    let type_at = type_entry.map(|(i, _)| i);
+    let type_v = type_entry.map(|(_, (_, v))| ev.value_of(v, pointer, "type"));
     check(ev);
     let type_raw = match type_v {
         Some(t) => match t {
@@ -590,31 +593,43 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         }
         return;
     }
-    let mut out = Map::new();
-    for (k, v) in m {
-        if SKIP_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k)) {
+    // The resource as listed: `type`, `name` and `id` first (set below),
+    // then the declared members in order (built in place, not copied over).
+    let mut value = Map::with_capacity(m.len().saturating_add(3));
+    for k in ["type", "name", "id"] {
+        value.insert(k.into(), Value::Null);
+    }
+    // (The declared `name`: an exact key wins, else the first ignoring case.)
+    let mut name_v = None;
+    for (i, (k, v)) in m.iter().enumerate() {
+        if SKIP_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k)) || Some(i) == type_at {
             continue;
         }
-        match ev.value_of(v, pointer, k) {
-            Ok(val) => {
-                out.insert(k.clone(), val);
-            }
+        let val = match ev.value_of(v, pointer, k) {
+            Ok(val) => val,
             Err(e) => return fail(sink, e),
+        };
+        if ["type", "name", "id"].iter().any(|s| s.eq_ignore_ascii_case(k)) {
+            if k == "name" || (name_v.is_none() && k.eq_ignore_ascii_case("name")) {
+                name_v = Some(val);
+            }
+            continue;
         }
+        value.insert(k.clone(), val);
     }
     if let Some(d) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("dependsOn")).map(|(_, v)| v) {
         // Best effort: dependencies are informative only.
         let v = ev.value_of(d, pointer, "dependsOn").unwrap_or_else(|_| d.clone());
-        out.insert("dependsOn".into(), v);
+        value.insert("dependsOn".into(), v);
     }
-    let name_v = out.get("name").cloned().or_else(|| out.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")).map(|(_, v)| v.clone()));
+    let member = |value: &Map, key: &str| value.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.clone());
     let mut full_type = type_raw.clone();
     let mut full_name = None;
     let mut id = None;
     match &name_v {
         Some(Value::String(n)) => {
             let (t, nm) = qualify(&type_raw, n, parent);
-            let scope = out.iter().find(|(k, _)| k.eq_ignore_ascii_case("scope")).map(|(_, v)| v.clone());
+            let scope = member(&value, "scope");
             let (t, nm, scope) = legacy_extension(&t, &nm, ev, scope);
             full_type = t;
             // A relative scope (`Ns/type/name`) is in this resource group.
@@ -632,24 +647,28 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
                 _ => {
                     // An `existing` resource (2.0) may live in another
                     // resource group or subscription.
-                    let mut info = ev.info.clone();
-                    let mut unknown_place = false;
-                    for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
-                        match out.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v) {
-                            Some(Value::String(v)) if slot == 0 => info.scope.subscription_id = v.clone(),
-                            Some(Value::String(v)) => info.scope.resource_group = v.clone(),
-                            Some(Value::Unknown(_)) => unknown_place = true,
-                            _ => {}
-                        }
-                    }
-                    if !unknown_place {
-                        id = Some(resource_id(&info, &full_type, &nm, None));
+                    let place = |key: &str| value.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v);
+                    let (sub, rg) = (place("subscriptionId"), place("resourceGroup"));
+                    if !matches!(sub, Some(Value::Unknown(_))) && !matches!(rg, Some(Value::Unknown(_))) {
+                        let (sub, rg) = (sub.and_then(Value::as_str), rg.and_then(Value::as_str));
+                        id = Some(if sub.is_none() && rg.is_none() {
+                            resource_id(&ev.info, &full_type, &nm, None)
+                        } else {
+                            let mut info = ev.info.clone();
+                            if let Some(s) = sub {
+                                info.scope.subscription_id = s.to_owned();
+                            }
+                            if let Some(r) = rg {
+                                info.scope.resource_group = r.to_owned();
+                            }
+                            resource_id(&info, &full_type, &nm, None)
+                        });
                     }
                 }
             }
             if let Some(sv) = scope {
-                out.retain(|k, _| !k.eq_ignore_ascii_case("scope"));
-                out.insert("scope".into(), sv);
+                value.retain(|k, _| !k.eq_ignore_ascii_case("scope"));
+                value.insert("scope".into(), sv);
             }
             full_name = Some(nm);
         }
@@ -659,22 +678,17 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         }
         None => return fail(sink, EvalError::new(ErrorKind::Structure, "a resource needs a `name`").at(pointer)),
     }
-    let mut value = Map::with_capacity(out.len().saturating_add(3));
-    value.insert("type".into(), full_type.clone().into());
-    value.insert("name".into(), full_name.clone().map_or_else(|| name_v.unwrap_or(Value::Null), Value::String));
-    match &id {
-        Some(i) => {
-            value.insert("id".into(), i.clone().into());
-        }
-        None => {
-            value.insert("id".into(), Value::unknown("the resource id depends on values known only at deployment"));
-        }
+    if let Some(t) = value.get_mut("type") {
+        *t = full_type.clone().into();
     }
-    for (k, v) in out {
-        if ["type", "name", "id"].iter().any(|s| s.eq_ignore_ascii_case(&k)) {
-            continue;
-        }
-        value.insert(k, v);
+    if let Some(n) = value.get_mut("name") {
+        *n = full_name.clone().map_or_else(|| name_v.unwrap_or(Value::Null), Value::String);
+    }
+    if let Some(slot) = value.get_mut("id") {
+        *slot = match &id {
+            Some(i) => i.clone().into(),
+            None => Value::unknown("the resource id depends on values known only at deployment"),
+        };
     }
     if let Some(u) = condition_unknown {
         value.insert("condition".into(), u);
