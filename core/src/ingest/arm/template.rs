@@ -144,7 +144,8 @@ pub fn check_declarations(t: &Value, src: &Source, base: &str, limits: &Limits) 
         ("variables", limits.max_variables, "variables"),
         ("outputs", limits.max_outputs, "outputs"),
     ] {
-        let p = format!("{base}/{key}");
+        // (The pointer only for an error.)
+        let p = || format!("{base}/{key}");
         match t.get_ci(key) {
             None | Some(Value::Null) => {}
             Some(Value::Object(m)) => {
@@ -158,12 +159,12 @@ pub fn check_declarations(t: &Value, src: &Source, base: &str, limits: &Limits) 
                     return Err(fail(
                         ErrorKind::Limit,
                         format!("the template declares {count} {what}; azure accepts at most {max}"),
-                        &p,
+                        &p(),
                     ));
                 }
             }
             Some(other) => {
-                return Err(fail(ErrorKind::Structure, format!("`{key}` must be an object, found {}", other.type_name()), &p));
+                return Err(fail(ErrorKind::Structure, format!("`{key}` must be an object, found {}", other.type_name()), &p()));
             }
         }
     }
@@ -282,6 +283,29 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
     Value::Object(out)
 }
 
+/// `prefix` followed by `i` in decimal (a pointer to an array item, without
+/// the formatting machinery: one per resource declaration and walk).
+fn index_pointer(prefix: &str, i: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = i;
+    loop {
+        at = at.saturating_sub(1);
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default();
+    let mut out = String::with_capacity(prefix.len().saturating_add(digits.len()));
+    out.push_str(prefix);
+    out.push_str(digits);
+    out
+}
+
 /// The full id of a resource of `type_`/`name`, optionally at an extension `scope`.
 pub fn resource_id(info: &DeploymentInfo, type_: &str, name: &str, scope: Option<&str>) -> String {
     match scope {
@@ -289,7 +313,18 @@ pub fn resource_id(info: &DeploymentInfo, type_: &str, name: &str, scope: Option
         Some(s) if !s.is_empty() => {
             format!("{}/providers/{}{}", info.scope.resource_group_id(), s.trim_matches('/'), provider_suffix(type_, name))
         }
-        _ => info.scope.resource_id(type_, name),
+        _ => {
+            // (`Scope::resource_id`, in one sized string.)
+            let scope = &info.scope;
+            let suffix = provider_suffix(type_, name);
+            let mut id = String::with_capacity(
+                scope.subscription_id.len().saturating_add(scope.resource_group.len()).saturating_add(suffix.len()).saturating_add(32),
+            );
+            for part in ["/subscriptions/", &scope.subscription_id, "/resourceGroups/", &scope.resource_group, &suffix] {
+                id.push_str(part);
+            }
+            id
+        }
     }
 }
 
@@ -310,7 +345,10 @@ pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, 
     ev.walks = ev.walks.saturating_add(1);
     let late = ev.walks > 1;
     let entries: Vec<(String, Option<&str>, &Value)> = match t.get_ci("resources") {
-        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, r)| (format!("{base}/resources/{i}"), None, r)).collect(),
+        Some(Value::Array(a)) => {
+            let prefix = format!("{base}/resources/");
+            a.iter().enumerate().map(|(i, r)| (index_pointer(&prefix, i), None, r)).collect()
+        }
         Some(Value::Object(m)) => {
             let prefix = format!("{base}/resources");
             m.iter().map(|(k, r)| (push_pointer(&prefix, k), Some(k.as_str()), r)).collect()
@@ -411,8 +449,7 @@ fn plain_id(ev: &mut Evaluator<'_>, r: &Value) -> Option<String> {
         Some(s) => Some(ev.value(s, "").ok()?.as_str()?.to_owned()),
         None => None,
     };
-    let info = ev.info.clone();
-    Some(resource_id(&info, t.as_str()?, n.as_str()?, scope.as_deref()))
+    Some(resource_id(&ev.info, t.as_str()?, n.as_str()?, scope.as_deref()))
 }
 
 /// Whether a resource declaration may be a nested deployment (its `type` is
