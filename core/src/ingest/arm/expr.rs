@@ -111,8 +111,9 @@ impl Parser<'_> {
         c
     }
 
-    /// Skip white space (most calls find none: checked inline first).
-    #[inline(always)]
+    /// Skip white space (most calls find none: checked inline first; not in
+    /// the size-bound browser build).
+    #[cfg_attr(not(feature = "slim"), inline(always))]
     fn skip_ws(&mut self) {
         match self.src.as_bytes().get(self.pos) {
             Some(b) if b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r') => {}

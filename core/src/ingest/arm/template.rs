@@ -283,26 +283,13 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
     Value::Object(out)
 }
 
-/// `prefix` followed by `i` in decimal (a pointer to an array item, without
-/// the formatting machinery: one per resource declaration and walk).
+/// `prefix` followed by `i` in decimal (a pointer to an array item, one
+/// sized string: one per resource declaration and walk).
 fn index_pointer(prefix: &str, i: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = i;
-    loop {
-        at = at.saturating_sub(1);
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
-        }
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let digits = std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default();
-    let mut out = String::with_capacity(prefix.len().saturating_add(digits.len()));
+    use std::fmt::Write;
+    let mut out = String::with_capacity(prefix.len().saturating_add(4));
     out.push_str(prefix);
-    out.push_str(digits);
+    let _ = write!(out, "{i}");
     out
 }
 
