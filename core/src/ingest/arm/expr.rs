@@ -111,7 +111,19 @@ impl Parser<'_> {
         c
     }
 
+    /// Skip white space (most calls find none: checked inline first; not in
+    /// the size-bound browser build).
+    #[cfg_attr(not(feature = "slim"), inline(always))]
     fn skip_ws(&mut self) {
+        match self.src.as_bytes().get(self.pos) {
+            Some(b) if b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r') => {}
+            None => {}
+            Some(_) => self.skip_ws_slow(),
+        }
+    }
+
+    #[inline(never)]
+    fn skip_ws_slow(&mut self) {
         // ASCII bytes directly (`char::is_whitespace` on ASCII is tab to
         // carriage return and space); other characters through `peek`.
         loop {
@@ -186,12 +198,11 @@ impl Parser<'_> {
         let start = self.pos;
         // ASCII letters, digits, `_` and `$` directly (`char::is_alphanumeric`
         // on ASCII is `is_ascii_alphanumeric`); other characters through `peek`.
-        while let Some(&b) = self.src.as_bytes().get(self.pos) {
-            if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' {
-                self.pos = self.pos.saturating_add(1);
-            } else {
-                break;
-            }
+        let rest = self.src.as_bytes().get(start..).unwrap_or_default();
+        let n = rest.iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'$')).unwrap_or(rest.len());
+        self.pos = start.saturating_add(n);
+        if rest.get(n).is_none_or(u8::is_ascii) {
+            return self.src.get(start..self.pos).unwrap_or_default();
         }
         while let Some(c) = self.peek() {
             if c.is_alphanumeric() || c == '_' || c == '$' {
@@ -215,6 +226,14 @@ impl Parser<'_> {
 
     fn string(&mut self) -> Result<Expr, EvalError> {
         self.bump();
+        // The usual literal has no `''`: one sized copy.
+        let rest = self.src.get(self.pos..).unwrap_or_default();
+        if let Some(at) = rest.find('\'') {
+            if rest.as_bytes().get(at.saturating_add(1)) != Some(&b'\'') {
+                self.pos = self.pos.saturating_add(at).saturating_add(1);
+                return Ok(Expr::Str(rest.get(..at).unwrap_or_default().to_owned()));
+            }
+        }
         let mut out = String::new();
         loop {
             // Up to the next quote: `''` is a quote, a single one ends the literal.

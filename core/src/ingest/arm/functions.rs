@@ -230,6 +230,8 @@ pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
     // Lower case without allocating for the usual short names.
     let mut buf = [0u8; 32];
     let lower: Cow<'_, str> = match buf.get_mut(..name.len()) {
+        // (Already lower case, as many names are: used as it is.)
+        _ if !name.bytes().any(|b| b.is_ascii_uppercase()) => name.into(),
         Some(b) => {
             b.copy_from_slice(name.as_bytes());
             b.make_ascii_lowercase();

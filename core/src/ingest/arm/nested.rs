@@ -187,7 +187,7 @@ fn target(ev: &mut Evaluator<'_>, r: &Value, pointer: &str, set: &Settings<'_>) 
 /// `expressionEvaluationOptions.scope` is `inner`.
 fn inner_scope(ev: &mut Evaluator<'_>, props: &Value, pp: &str) -> Result<bool, EvalError> {
     Ok(match field(props, "expressionEvaluationOptions").and_then(|o| field(o, "scope")) {
-        Some(s) => matches!(ev.value_of(s, &format!("{pp}/expressionEvaluationOptions"), "scope")?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
+        Some(s) => matches!(ev.value_in(s, pp, &["expressionEvaluationOptions", "scope"])?, Value::String(ref x) if x.eq_ignore_ascii_case("inner")),
         None => false,
     })
 }

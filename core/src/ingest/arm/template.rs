@@ -144,7 +144,8 @@ pub fn check_declarations(t: &Value, src: &Source, base: &str, limits: &Limits) 
         ("variables", limits.max_variables, "variables"),
         ("outputs", limits.max_outputs, "outputs"),
     ] {
-        let p = format!("{base}/{key}");
+        // (The pointer only for an error.)
+        let p = || format!("{base}/{key}");
         match t.get_ci(key) {
             None | Some(Value::Null) => {}
             Some(Value::Object(m)) => {
@@ -158,12 +159,12 @@ pub fn check_declarations(t: &Value, src: &Source, base: &str, limits: &Limits) 
                     return Err(fail(
                         ErrorKind::Limit,
                         format!("the template declares {count} {what}; azure accepts at most {max}"),
-                        &p,
+                        &p(),
                     ));
                 }
             }
             Some(other) => {
-                return Err(fail(ErrorKind::Structure, format!("`{key}` must be an object, found {}", other.type_name()), &p));
+                return Err(fail(ErrorKind::Structure, format!("`{key}` must be an object, found {}", other.type_name()), &p()));
             }
         }
     }
@@ -282,6 +283,16 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
     Value::Object(out)
 }
 
+/// `prefix` followed by `i` in decimal (a pointer to an array item, one
+/// sized string: one per resource declaration and walk).
+fn index_pointer(prefix: &str, i: usize) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(prefix.len().saturating_add(4));
+    out.push_str(prefix);
+    let _ = write!(out, "{i}");
+    out
+}
+
 /// The full id of a resource of `type_`/`name`, optionally at an extension `scope`.
 pub fn resource_id(info: &DeploymentInfo, type_: &str, name: &str, scope: Option<&str>) -> String {
     match scope {
@@ -289,7 +300,18 @@ pub fn resource_id(info: &DeploymentInfo, type_: &str, name: &str, scope: Option
         Some(s) if !s.is_empty() => {
             format!("{}/providers/{}{}", info.scope.resource_group_id(), s.trim_matches('/'), provider_suffix(type_, name))
         }
-        _ => info.scope.resource_id(type_, name),
+        _ => {
+            // (`Scope::resource_id`, in one sized string.)
+            let scope = &info.scope;
+            let suffix = provider_suffix(type_, name);
+            let mut id = String::with_capacity(
+                scope.subscription_id.len().saturating_add(scope.resource_group.len()).saturating_add(suffix.len()).saturating_add(32),
+            );
+            for part in ["/subscriptions/", &scope.subscription_id, "/resourceGroups/", &scope.resource_group, &suffix] {
+                id.push_str(part);
+            }
+            id
+        }
     }
 }
 
@@ -310,7 +332,10 @@ pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, 
     ev.walks = ev.walks.saturating_add(1);
     let late = ev.walks > 1;
     let entries: Vec<(String, Option<&str>, &Value)> = match t.get_ci("resources") {
-        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, r)| (format!("{base}/resources/{i}"), None, r)).collect(),
+        Some(Value::Array(a)) => {
+            let prefix = format!("{base}/resources/");
+            a.iter().enumerate().map(|(i, r)| (index_pointer(&prefix, i), None, r)).collect()
+        }
         Some(Value::Object(m)) => {
             let prefix = format!("{base}/resources");
             m.iter().map(|(k, r)| (push_pointer(&prefix, k), Some(k.as_str()), r)).collect()
@@ -411,8 +436,7 @@ fn plain_id(ev: &mut Evaluator<'_>, r: &Value) -> Option<String> {
         Some(s) => Some(ev.value(s, "").ok()?.as_str()?.to_owned()),
         None => None,
     };
-    let info = ev.info.clone();
-    Some(resource_id(&info, t.as_str()?, n.as_str()?, scope.as_deref()))
+    Some(resource_id(&ev.info, t.as_str()?, n.as_str()?, scope.as_deref()))
 }
 
 /// Whether a resource declaration may be a nested deployment (its `type` is
@@ -572,7 +596,10 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         }
     }
     let Some(m) = r.as_object() else { return };
-    let type_v = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(_, v)| ev.value_of(v, pointer, "type"));
+    // (Evaluated once: the members below pass over this entry.)
+    let type_entry = m.iter().enumerate().find(|(_, (k, _))| k.eq_ignore_ascii_case("type"));
+    let type_at = type_entry.map(|(i, _)| i);
+    let type_v = type_entry.map(|(_, (_, v))| ev.value_of(v, pointer, "type"));
     check(ev);
     let type_raw = match type_v {
         Some(t) => match t {
@@ -590,31 +617,43 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         }
         return;
     }
-    let mut out = Map::new();
-    for (k, v) in m {
-        if SKIP_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k)) {
+    // The resource as listed: `type`, `name` and `id` first (set below),
+    // then the declared members in order (built in place, not copied over).
+    let mut value = Map::with_capacity(m.len().saturating_add(3));
+    for k in ["type", "name", "id"] {
+        value.insert(k.into(), Value::Null);
+    }
+    // (The declared `name`: an exact key wins, else the first ignoring case.)
+    let mut name_v = None;
+    for (i, (k, v)) in m.iter().enumerate() {
+        if SKIP_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k)) || Some(i) == type_at {
             continue;
         }
-        match ev.value_of(v, pointer, k) {
-            Ok(val) => {
-                out.insert(k.clone(), val);
-            }
+        let val = match ev.value_of(v, pointer, k) {
+            Ok(val) => val,
             Err(e) => return fail(sink, e),
+        };
+        if ["type", "name", "id"].iter().any(|s| s.eq_ignore_ascii_case(k)) {
+            if k == "name" || (name_v.is_none() && k.eq_ignore_ascii_case("name")) {
+                name_v = Some(val);
+            }
+            continue;
         }
+        value.insert(k.clone(), val);
     }
     if let Some(d) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("dependsOn")).map(|(_, v)| v) {
         // Best effort: dependencies are informative only.
         let v = ev.value_of(d, pointer, "dependsOn").unwrap_or_else(|_| d.clone());
-        out.insert("dependsOn".into(), v);
+        value.insert("dependsOn".into(), v);
     }
-    let name_v = out.get("name").cloned().or_else(|| out.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")).map(|(_, v)| v.clone()));
+    let member = |value: &Map, key: &str| value.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.clone());
     let mut full_type = type_raw.clone();
     let mut full_name = None;
     let mut id = None;
     match &name_v {
         Some(Value::String(n)) => {
             let (t, nm) = qualify(&type_raw, n, parent);
-            let scope = out.iter().find(|(k, _)| k.eq_ignore_ascii_case("scope")).map(|(_, v)| v.clone());
+            let scope = member(&value, "scope");
             let (t, nm, scope) = legacy_extension(&t, &nm, ev, scope);
             full_type = t;
             // A relative scope (`Ns/type/name`) is in this resource group.
@@ -632,24 +671,28 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
                 _ => {
                     // An `existing` resource (2.0) may live in another
                     // resource group or subscription.
-                    let mut info = ev.info.clone();
-                    let mut unknown_place = false;
-                    for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
-                        match out.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v) {
-                            Some(Value::String(v)) if slot == 0 => info.scope.subscription_id = v.clone(),
-                            Some(Value::String(v)) => info.scope.resource_group = v.clone(),
-                            Some(Value::Unknown(_)) => unknown_place = true,
-                            _ => {}
-                        }
-                    }
-                    if !unknown_place {
-                        id = Some(resource_id(&info, &full_type, &nm, None));
+                    let place = |key: &str| value.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v);
+                    let (sub, rg) = (place("subscriptionId"), place("resourceGroup"));
+                    if !matches!(sub, Some(Value::Unknown(_))) && !matches!(rg, Some(Value::Unknown(_))) {
+                        let (sub, rg) = (sub.and_then(Value::as_str), rg.and_then(Value::as_str));
+                        id = Some(if sub.is_none() && rg.is_none() {
+                            resource_id(&ev.info, &full_type, &nm, None)
+                        } else {
+                            let mut info = ev.info.clone();
+                            if let Some(s) = sub {
+                                info.scope.subscription_id = s.to_owned();
+                            }
+                            if let Some(r) = rg {
+                                info.scope.resource_group = r.to_owned();
+                            }
+                            resource_id(&info, &full_type, &nm, None)
+                        });
                     }
                 }
             }
             if let Some(sv) = scope {
-                out.retain(|k, _| !k.eq_ignore_ascii_case("scope"));
-                out.insert("scope".into(), sv);
+                value.retain(|k, _| !k.eq_ignore_ascii_case("scope"));
+                value.insert("scope".into(), sv);
             }
             full_name = Some(nm);
         }
@@ -659,22 +702,17 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         }
         None => return fail(sink, EvalError::new(ErrorKind::Structure, "a resource needs a `name`").at(pointer)),
     }
-    let mut value = Map::with_capacity(out.len().saturating_add(3));
-    value.insert("type".into(), full_type.clone().into());
-    value.insert("name".into(), full_name.clone().map_or_else(|| name_v.unwrap_or(Value::Null), Value::String));
-    match &id {
-        Some(i) => {
-            value.insert("id".into(), i.clone().into());
-        }
-        None => {
-            value.insert("id".into(), Value::unknown("the resource id depends on values known only at deployment"));
-        }
+    if let Some(t) = value.get_mut("type") {
+        *t = full_type.clone().into();
     }
-    for (k, v) in out {
-        if ["type", "name", "id"].iter().any(|s| s.eq_ignore_ascii_case(&k)) {
-            continue;
-        }
-        value.insert(k, v);
+    if let Some(n) = value.get_mut("name") {
+        *n = full_name.clone().map_or_else(|| name_v.unwrap_or(Value::Null), Value::String);
+    }
+    if let Some(slot) = value.get_mut("id") {
+        *slot = match &id {
+            Some(i) => i.clone().into(),
+            None => Value::unknown("the resource id depends on values known only at deployment"),
+        };
     }
     if let Some(u) = condition_unknown {
         value.insert("condition".into(), u);
