@@ -88,8 +88,14 @@ impl Scope {
     /// `Microsoft.Network/virtualNetworks/subnets` + `vnet/snet` →
     /// `…/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet`.
     pub fn resource_id(&self, type_: &str, name: &str) -> String {
-        let mut id = self.resource_group_id();
-        id.push_str(&provider_suffix(type_, name));
+        // (One sized string: this runs per resource of a template.)
+        let suffix = provider_suffix(type_, name);
+        let mut id = String::with_capacity(
+            self.subscription_id.len().saturating_add(self.resource_group.len()).saturating_add(suffix.len()).saturating_add(32),
+        );
+        for part in ["/subscriptions/", &self.subscription_id, "/resourceGroups/", &self.resource_group, &suffix] {
+            id.push_str(part);
+        }
         id
     }
 }
@@ -554,7 +560,7 @@ impl Edges<'_> {
             return;
         }
         match v {
-            Value::String(s) if s.starts_with('/') || s.starts_with("http") => {
+            Value::String(s) if may_be_id(s) => {
                 if let Some(to) = match_id_in(s, self.ids, self.lower) {
                     if to != self.from {
                         self.out.push(Relation { from: self.from, to, path: render_path(path) });
@@ -583,6 +589,12 @@ impl Edges<'_> {
             _ => {}
         }
     }
+}
+
+/// Whether `s` may name a resource by its id (a path from the root, or a
+/// URL): the strings relation derivation looks up.
+pub(crate) fn may_be_id(s: &str) -> bool {
+    s.starts_with('/') || s.starts_with("http")
 }
 
 /// A property path being walked: keys, `None` for `[*]`.

@@ -199,7 +199,7 @@ pub fn apply_recording(deployment: &mut Deployment) -> Vec<(usize, String)> {
 /// string that may be a resource id (see [`Deployment::derive_relations`]).
 fn may_relate(v: &Value) -> bool {
     match v {
-        Value::String(s) => s.starts_with('/') || s.starts_with("http"),
+        Value::String(s) => crate::model::may_be_id(s),
         Value::Unknown(_) => true,
         Value::Array(a) => a.iter().any(may_relate),
         Value::Object(m) => m.values().any(may_relate),

@@ -300,18 +300,7 @@ pub fn resource_id(info: &DeploymentInfo, type_: &str, name: &str, scope: Option
         Some(s) if !s.is_empty() => {
             format!("{}/providers/{}{}", info.scope.resource_group_id(), s.trim_matches('/'), provider_suffix(type_, name))
         }
-        _ => {
-            // (`Scope::resource_id`, in one sized string.)
-            let scope = &info.scope;
-            let suffix = provider_suffix(type_, name);
-            let mut id = String::with_capacity(
-                scope.subscription_id.len().saturating_add(scope.resource_group.len()).saturating_add(suffix.len()).saturating_add(32),
-            );
-            for part in ["/subscriptions/", &scope.subscription_id, "/resourceGroups/", &scope.resource_group, &suffix] {
-                id.push_str(part);
-            }
-            id
-        }
+        _ => info.scope.resource_id(type_, name),
     }
 }
 
