@@ -278,16 +278,6 @@ impl Map {
     pub fn values_mut(&mut self) -> ValuesMut<'_> {
         ValuesMut(self.entries.iter_mut())
     }
-
-    /// The values in order, by value.
-    pub fn into_values(self) -> IntoValues {
-        IntoValues(self.entries.into_iter())
-    }
-
-    /// The keys in order, by value.
-    pub fn into_keys(self) -> IntoKeys {
-        IntoKeys(self.entries.into_iter())
-    }
 }
 
 /// A member of a [`Map`], present or not (see [`Map::entry`]).
@@ -346,14 +336,6 @@ impl<'a> Entry<'a> {
     pub fn or_default(self) -> &'a mut Value {
         self.or_insert_with(Value::default)
     }
-
-    /// Calls `f` on the value if the member is present.
-    pub fn and_modify(mut self, f: impl FnOnce(&mut Value)) -> Self {
-        if let Entry::Occupied(e) = &mut self {
-            f(e.get_mut());
-        }
-        self
-    }
 }
 
 impl<'a> OccupiedEntry<'a> {
@@ -400,11 +382,6 @@ impl<'a> VacantEntry<'a> {
     /// The member's key.
     pub fn key(&self) -> &String {
         &self.key
-    }
-
-    /// The key back.
-    pub fn into_key(self) -> String {
-        self.key
     }
 
     /// Adds the member (last); its value, to change.
@@ -501,14 +478,6 @@ map_iter!(
 map_iter!(
     /// The values of a [`Map`] in order, to change.
     ValuesMut<'a>, std::slice::IterMut<'a, (String, Value)>, &'a mut Value, |(_, v)| v
-);
-map_iter!(
-    /// The values of a [`Map`] in order, by value.
-    IntoValues, std::vec::IntoIter<(String, Value)>, Value, |(_, v)| v
-);
-map_iter!(
-    /// The keys of a [`Map`] in order, by value.
-    IntoKeys, std::vec::IntoIter<(String, Value)>, String, |(k, _)| k
 );
 
 impl<'a> Clone for Iter<'a> {
