@@ -81,16 +81,28 @@ fn corpus(dir: &Path, rounds: usize) {
     let docs = corpus_docs(dir);
     let bytes: usize = docs.iter().map(|(_, t)| t.len()).sum();
     let (loaded, findings) = warm_up(&docs);
-    let t = Instant::now();
-    let floor_ok = floor_rounds(&docs, rounds);
-    let floor = t.elapsed().as_secs_f64() / rounds as f64;
-    let t = Instant::now();
-    let out_len = pipeline_rounds(&docs, rounds);
-    let pipeline = t.elapsed().as_secs_f64() / rounds as f64;
-    println!("corpus_files={} corpus_bytes={bytes} loaded={loaded} findings={findings} serde_ok={}", docs.len(), floor_ok / rounds);
+    // Rounds alternate (floor, pipeline, floor, …), so that a change of load
+    // on this shared machine falls on both sides alike.
+    let (mut floor, mut pipeline) = (0.0, 0.0);
+    let (mut floor_ok, mut out_len) = (0, 0);
+    let mut ratios = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        floor_ok += floor_rounds(&docs, 1);
+        let f = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        out_len += pipeline_rounds(&docs, 1);
+        let p = t.elapsed().as_secs_f64();
+        floor += f / rounds as f64;
+        pipeline += p / rounds as f64;
+        ratios.push(p / f);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!("corpus_files={} corpus_bytes={bytes} loaded={loaded} findings={findings} serde_ok={}", docs.len(), floor_ok / rounds.max(1));
     println!("serde_json_parse_s={floor:.6}");
     println!("pipeline_s={pipeline:.6}");
     println!("pipeline_vs_parse_ratio={:.2}", pipeline / floor);
+    println!("round_ratio_median={:.2}", ratios.get(rounds / 2).copied().unwrap_or(f64::NAN));
     std::hint::black_box(out_len);
     stages(&docs, rounds);
 }
