@@ -58,17 +58,23 @@ pub fn parse_with_depth(text: &str, max_depth: usize) -> Result<Value, JsonError
 /// Parse a document (default depth limit) and, in the same pass, record the
 /// [`PositionIndex`] of its text: for callers that will locate values of the
 /// document later (provenance), so the text is not read a second time.
-pub fn parse_indexed(text: std::sync::Arc<str>) -> Result<(Value, PositionIndex), JsonError> {
-    read_indexed(text, true)
+pub fn parse_indexed(text: std::sync::Arc<str>) -> Result<(Value, PositionIndex<'static>), JsonError> {
+    read_indexed(Text::Shared(text), true)
+}
+
+/// [`parse_indexed`] of a text the index borrows (no copy of it: for a
+/// load whose positions are all resolved before `text` goes away).
+pub(crate) fn parse_indexed_borrowed(text: &str) -> Result<(Value, PositionIndex<'_>), JsonError> {
+    read_indexed(Text::Borrowed(text), true)
 }
 
 /// Read a document (default depth limit), recording its [`PositionIndex`]
 /// and building its value if `keep`.
-fn read_indexed(text: std::sync::Arc<str>, keep: bool) -> Result<(Value, PositionIndex), JsonError> {
+fn read_indexed(text: Text<'_>, keep: bool) -> Result<(Value, PositionIndex<'_>), JsonError> {
     let (value, root, b) = {
-        let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
+        let mut p = Parser::new(text.as_str(), DEFAULT_MAX_DEPTH, None);
         p.keep = keep;
-        p.index = Some(IndexBuilder::for_text(text.len()));
+        p.index = Some(IndexBuilder::for_text(text.as_str().len()));
         let (offset, value) = p.read()?;
         let b = p.index.take().unwrap_or_else(|| IndexBuilder::for_text(0));
         // The root's container, if it is one, is the last to end.
@@ -127,8 +133,8 @@ pub fn locate_children(text: &str, pointer: &str) -> Vec<Position> {
 /// re-reading the text ([`locate`] reads it once per call). Only byte
 /// offsets are recorded; lines and columns are worked out when asked for.
 #[derive(Debug, Clone)]
-pub struct PositionIndex {
-    text: std::sync::Arc<str>,
+pub struct PositionIndex<'t> {
+    text: Text<'t>,
     /// Offset of the document's value, and its container if it is one.
     root: (usize, Option<usize>),
     containers: Vec<Container>,
@@ -158,18 +164,42 @@ struct Edge {
     container: Option<usize>,
 }
 
-impl PositionIndex {
+/// The text of a [`PositionIndex`]: shared, or borrowed for as long as the
+/// index lives.
+#[derive(Debug, Clone)]
+enum Text<'t> {
+    Shared(std::sync::Arc<str>),
+    Borrowed(&'t str),
+}
+
+impl Text<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Shared(t) => t,
+            Text::Borrowed(t) => t,
+        }
+    }
+}
+
+impl PositionIndex<'static> {
     /// Index `text` (JSON with comments, as [`parse`] reads it) without
     /// keeping values (use [`parse_indexed`] when the value is wanted too:
     /// one pass instead of two). An error if the document does not parse
     /// (then use [`locate`], which finds what comes before the error).
     pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
-        read_indexed(text, false).map(|(_, index)| index)
+        read_indexed(Text::Shared(text), false).map(|(_, index)| index)
+    }
+}
+
+impl<'t> PositionIndex<'t> {
+    /// [`PositionIndex::build`] of a text the index borrows.
+    pub(crate) fn build_borrowed(text: &'t str) -> Result<Self, JsonError> {
+        read_indexed(Text::Borrowed(text), false).map(|(_, index)| index)
     }
 
     /// The text this index locates values in.
-    pub fn text(&self) -> &std::sync::Arc<str> {
-        &self.text
+    pub fn text(&self) -> &str {
+        self.text.as_str()
     }
 
     /// Where the value at JSON `pointer` starts (the same answer as
@@ -193,26 +223,30 @@ impl PositionIndex {
             offset = edge.offset;
             container = edge.container;
         }
-        let bytes = self.text.as_bytes();
+        let text = self.text.as_str();
+        let bytes = text.as_bytes();
         let block = offset / LINE_BLOCK;
         let before = bytes.get(block.saturating_mul(LINE_BLOCK)..offset).map_or(0, newlines);
         let lines = self.lines.get_or_init(|| newline_blocks(bytes));
         let line = lines.get(block).copied().unwrap_or(0).saturating_add(before).saturating_add(1);
         let line_start = bytes.get(..offset).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |j| j.saturating_add(1));
-        Some(position_at(&self.text, line, line_start, offset))
+        Some(position_at(text, line, line_start, offset))
     }
 
-    /// `true` if this index was built from this very text (the same allocation).
-    pub fn is_for(&self, text: &std::sync::Arc<str>) -> bool {
-        std::sync::Arc::ptr_eq(&self.text, text)
+    /// `true` if this index was built from this very text (the same bytes in
+    /// memory, not an equal copy).
+    pub fn is_for(&self, text: &str) -> bool {
+        let own = self.text.as_str();
+        std::ptr::eq(own.as_ptr(), text.as_ptr()) && own.len() == text.len()
     }
 
     fn key_is(&self, edge: &Edge, token: &str) -> bool {
         let (start, end) = edge.key;
+        let text = self.text.as_str();
         if !edge.escaped {
-            return self.text.get(start..end) == Some(token);
+            return text.get(start..end) == Some(token);
         }
-        let mut p = Parser::new(&self.text, DEFAULT_MAX_DEPTH, None);
+        let mut p = Parser::new(text, DEFAULT_MAX_DEPTH, None);
         p.i = start.saturating_sub(1);
         p.string().is_ok_and(|k| k == token)
     }

@@ -33,7 +33,7 @@ enum Step {
 /// The top-level resources of the evaluator's template, for lookaheads.
 pub(crate) struct Decls<'a> {
     pub(crate) entries: std::rc::Rc<Vec<(String, Option<&'a str>, &'a Value)>>,
-    pub(crate) src: super::template::Source,
+    pub(crate) src: super::template::Source<'a>,
     pub(crate) set_depth: usize,
     pub(crate) eval_depth: usize,
     pub(crate) info: DeploymentInfo,
@@ -677,7 +677,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// One instance of a top-level resource in [`Evaluator::lookahead`].
-    fn first_pass_record(&mut self, r: &'a Value, pointer: &str, key: &str, src: &super::template::Source, set: &super::template::Settings<'_>) -> Step {
+    fn first_pass_record(&mut self, r: &'a Value, pointer: &str, key: &str, src: &super::template::Source<'a>, set: &super::template::Settings<'_>) -> Step {
         match super::nested::first_pass_target(self, r, pointer, set) {
             None => Step::Next,
             Some((_, true)) => Step::Stop(None),
@@ -945,7 +945,7 @@ impl Ptr<'_> {
 pub(crate) struct Replay<'a> {
     pub(crate) r: &'a Value,
     pub(crate) pointer: String,
-    pub(crate) src: super::template::Source,
+    pub(crate) src: super::template::Source<'a>,
     /// `Settings::depth` and the evaluation depth.
     pub(crate) set_depth: usize,
     pub(crate) eval_depth: usize,

@@ -113,7 +113,7 @@ pub(crate) fn file_uri(file: &str) -> Option<String> {
 pub fn expand_into(
     dep: &mut Deployment,
     doc: &Value,
-    src: &Source,
+    src: &Source<'_>,
     params: Map,
     limits: &Limits,
 ) -> Result<(), TemplateError> {
@@ -154,7 +154,7 @@ pub fn drop_shadowed_existing(dep: &mut Deployment) {
 }
 
 /// Expand one template into a new [`Deployment`] with relations derived.
-pub fn expand_template(doc: &Value, src: &Source, params: Map, limits: &Limits) -> Result<Deployment, TemplateError> {
+pub fn expand_template(doc: &Value, src: &Source<'_>, params: Map, limits: &Limits) -> Result<Deployment, TemplateError> {
     let mut dep = Deployment::default();
     expand_into(&mut dep, doc, src, params, limits)?;
     drop_shadowed_existing(&mut dep);

@@ -19,7 +19,7 @@ pub fn deployment<'a>(
     ev: &mut Evaluator<'a>,
     r: &'a Value,
     pointer: &str,
-    src: &Source,
+    src: &Source<'a>,
     set: &Settings<'_>,
     sink: &mut Sink,
 ) -> Result<(), EvalError> {
@@ -233,7 +233,7 @@ pub(crate) fn may_record(t: &Value) -> bool {
 /// A `templateLink.uri` that points into the parent template's own folder
 /// (built from `deployment().properties.templateLink.uri` of a local file):
 /// the path relative to that folder, without a query string.
-fn local_link(src: &Source, link: &Value) -> Option<String> {
+fn local_link(src: &Source<'_>, link: &Value) -> Option<String> {
     let uri = link.get_ci("uri")?.as_str()?;
     let path = uri.strip_prefix("file://")?;
     let path = path.split('?').next()?;
@@ -246,7 +246,7 @@ fn local_link(src: &Source, link: &Value) -> Option<String> {
     Some(rel.to_owned())
 }
 
-fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, Source), EvalError> {
+fn read_linked(src: &Source<'_>, rel: &str, set: &Settings<'_>) -> Result<(Value, Source<'static>), EvalError> {
     let Some(dir) = &src.dir else {
         return Err(EvalError::new(
             ErrorKind::Io,
@@ -261,7 +261,7 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
         .map_err(|big| EvalError::new(ErrorKind::Limit, format!("linked template `{shown}` {big}; azure accepts at most {max}")))?;
     let text = crate::json::decode(&bytes).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
     let dir = path.parent().map(std::path::Path::to_path_buf);
-    Source::parse(Some(&shown), text, dir).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))
+    Source::parse_shared(Some(&shown), std::sync::Arc::from(text), dir).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))
 }
 
 /// Expand a template with its own scope. First one pass in which
@@ -273,7 +273,7 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
 /// feeding other modules).
 pub fn expand(
     t: &Value,
-    src: &Source,
+    src: &Source<'_>,
     base: &str,
     supplied: Map,
     info: DeploymentInfo,
