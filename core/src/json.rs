@@ -410,7 +410,11 @@ fn string_end(bytes: &[u8], from: usize) -> usize {
 }
 
 /// Bytes per entry of [`PositionIndex`]'s line table.
-const LINE_BLOCK: usize = 64;
+const LINE_BLOCK: usize = 256;
+
+/// Bytes counted with one-byte counters (fewer than 256, a power of two so
+/// that a line block is a whole number of them).
+const COUNT_CHUNK: usize = 128;
 
 /// How many `\n` come before each block of [`LINE_BLOCK`] bytes (a plain
 /// count per block, which the compiler vectorises).
@@ -426,12 +430,17 @@ fn newline_blocks(bytes: &[u8]) -> Vec<u32> {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn newlines(bytes: &[u8]) -> u32 {
-    // Per block of at most LINE_BLOCK (< 256) bytes, a one-byte count (which
-    // the compiler turns into vector compares and adds).
-    bytes.chunks(LINE_BLOCK).fold(0u32, |n, block| {
-        let k = block.iter().fold(0u8, |k, &b| k.wrapping_add(u8::from(b == b'\n')));
-        n.saturating_add(u32::from(k))
-    })
+    // Per whole chunk of COUNT_CHUNK bytes a one-byte count, which the
+    // compiler turns into unrolled vector compares and adds; the rest byte
+    // by byte.
+    let mut chunks = bytes.chunks_exact(COUNT_CHUNK);
+    let mut n = 0u32;
+    for chunk in &mut chunks {
+        let k = chunk.iter().fold(0u8, |k, &b| k.wrapping_add(u8::from(b == b'\n')));
+        n = n.saturating_add(u32::from(k));
+    }
+    let k = chunks.remainder().iter().fold(0u8, |k, &b| k.wrapping_add(u8::from(b == b'\n')));
+    n.saturating_add(u32::from(k))
 }
 
 #[cfg(target_arch = "wasm32")]
