@@ -96,16 +96,18 @@ fn parse_cached(src: &str) -> Result<std::rc::Rc<Expr>, EvalError> {
     Ok(e)
 }
 
-/// Where the evaluator is: the scope and identity of the deployment.
+/// Where the evaluator is: the scope and identity of the deployment (shared:
+/// every pass, lookahead and replay takes a copy; one that changes a part
+/// gets its own copy of that part).
 #[derive(Debug, Clone)]
 pub struct DeploymentInfo {
     /// Placeholder ids.
-    pub scope: Scope,
+    pub scope: std::rc::Rc<Scope>,
     /// `deployment().name`.
-    pub name: String,
+    pub name: std::rc::Rc<str>,
     /// `deployment().properties.templateLink.uri`: the template's own
     /// location (a `file://` URI for a template read from disk), if linked.
-    pub template_uri: Option<String>,
+    pub template_uri: Option<std::rc::Rc<str>>,
 }
 
 /// Evaluation state for one template.
@@ -1064,7 +1066,7 @@ mod tests {
     #[test]
     fn a_refused_enter_leaves_the_depth_where_it_was() {
         let (limits, table) = (Limits::default(), OutputTable::default());
-        let info = DeploymentInfo { scope: Default::default(), name: "d".into(), template_uri: None };
+        let info = DeploymentInfo { scope: std::rc::Rc::default(), name: "d".into(), template_uri: None };
         let mut ev = Evaluator::new(info, &limits, &table);
         for _ in 0..MAX_EVAL_DEPTH {
             ev.enter().unwrap();

@@ -601,7 +601,7 @@ impl Evaluator<'_> {
         match &self.info.template_uri {
             Some(uri) => {
                 let mut link = Map::new();
-                link.insert("uri".into(), uri.clone().into());
+                link.insert("uri".into(), Value::String(uri.to_string()));
                 link.insert("contentVersion".into(), "1.0.0.0".into());
                 props.insert("templateLink".into(), Value::Object(link));
             }
@@ -611,7 +611,7 @@ impl Evaluator<'_> {
         }
         props.insert("mode".into(), "Incremental".into());
         let mut m = Map::new();
-        m.insert("name".into(), self.info.name.clone().into());
+        m.insert("name".into(), Value::String(self.info.name.to_string()));
         m.insert("properties".into(), Value::Object(props));
         m.insert("location".into(), Value::unknown("the deployment location is not known before deployment"));
         Value::Object(m)

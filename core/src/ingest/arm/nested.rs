@@ -55,7 +55,7 @@ pub fn deployment<'a>(
             Some(Value::String(rel)) => {
                 let (t, s) = read_linked(src, rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/relativePath")))?;
                 if let Some(f) = &s.file {
-                    info.template_uri = super::file_uri(f);
+                    info.template_uri = super::file_uri(f).map(Into::into);
                 }
                 (Cow::Owned(t), s, String::new(), true)
             }
@@ -63,7 +63,7 @@ pub fn deployment<'a>(
                 let rel = local_link(src, &link).unwrap_or_default();
                 let (t, s) = read_linked(src, &rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/uri")))?;
                 if let Some(f) = &s.file {
-                    info.template_uri = super::file_uri(f);
+                    info.template_uri = super::file_uri(f).map(Into::into);
                 }
                 (Cow::Owned(t), s, String::new(), true)
             }
@@ -172,13 +172,13 @@ fn target(ev: &mut Evaluator<'_>, r: &Value, pointer: &str, set: &Settings<'_>) 
     for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
         if let Some(v) = field(r, key) {
             match ev.value_of(v, pointer, key)? {
-                Value::String(s) if slot == 0 => info.scope.subscription_id = s,
-                Value::String(s) => info.scope.resource_group = s,
+                Value::String(s) if slot == 0 => std::rc::Rc::make_mut(&mut info.scope).subscription_id = s,
+                Value::String(s) => std::rc::Rc::make_mut(&mut info.scope).resource_group = s,
                 _ => {}
             }
         }
     }
-    info.name = name.clone();
+    info.name = name.as_str().into();
     info.template_uri = None;
     let id_key = crate::model::normalise_id(&resource_id(&info, "Microsoft.Resources/deployments", &name, None));
     Ok((name, info, id_key))

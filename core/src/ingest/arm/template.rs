@@ -679,10 +679,10 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
                         } else {
                             let mut info = ev.info.clone();
                             if let Some(s) = sub {
-                                info.scope.subscription_id = s.to_owned();
+                                std::rc::Rc::make_mut(&mut info.scope).subscription_id = s.to_owned();
                             }
                             if let Some(r) = rg {
-                                info.scope.resource_group = r.to_owned();
+                                std::rc::Rc::make_mut(&mut info.scope).resource_group = r.to_owned();
                             }
                             resource_id(&info, &full_type, &nm, None)
                         });
