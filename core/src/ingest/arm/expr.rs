@@ -300,13 +300,15 @@ impl Parser<'_> {
             return Err(self.error(format!("expected `(` after `{name}`")));
         }
         self.bump();
-        let mut args = Vec::new();
         self.skip_ws();
         if self.peek() == Some(')') {
             self.bump();
+            let args = Vec::new();
             let func = super::functions::resolve(&name, &args);
             return Ok(Expr::Call { name, func, args });
         }
+        // (Room for the usual argument counts, allocated once.)
+        let mut args = Vec::with_capacity(4);
         loop {
             args.push(self.expr()?);
             self.skip_ws();
