@@ -244,7 +244,8 @@ impl<'t> PositionIndex<'t> {
         let (start, end) = edge.key;
         let text = self.text.as_str();
         if !edge.escaped {
-            return text.get(start..end) == Some(token);
+            // (Lengths first: most keys differ in length.)
+            return end.wrapping_sub(start) == token.len() && text.as_bytes().get(start..end) == Some(token.as_bytes());
         }
         let mut p = Parser::new(text, DEFAULT_MAX_DEPTH, None);
         p.i = start.saturating_sub(1);
