@@ -314,13 +314,21 @@ fn split_pointer(pointer: &str) -> Vec<String> {
 
 /// The decoded tokens of a JSON pointer (borrowed unless they hold a `~`).
 fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
-    let count = if pointer.is_empty() { 0 } else { usize::MAX };
-    pointer.trim_start_matches('/').split('/').take(count).map(|t| {
-        if t.contains('~') {
+    // (Split by a byte loop: tokens are short, a searcher costs more than
+    // it saves.)
+    let mut rest = (!pointer.is_empty()).then(|| pointer.trim_start_matches('/'));
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let (t, next) = match r.bytes().position(|b| b == b'/') {
+            Some(i) => (r.get(..i).unwrap_or_default(), r.get(i.saturating_add(1)..)),
+            None => (r, None),
+        };
+        rest = next;
+        Some(if t.bytes().any(|b| b == b'~') {
             std::borrow::Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
         } else {
             std::borrow::Cow::Borrowed(t)
-        }
+        })
     })
 }
 
@@ -1283,6 +1291,21 @@ mod tests {
         }
         assert_eq!(idx.get("/resources/1/type"), Some(Position { line: 5, column: 17 }));
         assert!(PositionIndex::build(std::sync::Arc::from("{\"a\": [1,")).is_err());
+    }
+
+    #[test]
+    fn pointer_tokens_split_as_rfc6901_reads_them() {
+        // (the definition: leading slashes trimmed, split on every `/`, `~1` then `~0` decoded)
+        let by_split = |p: &str| -> Vec<String> {
+            if p.is_empty() {
+                return Vec::new();
+            }
+            p.trim_start_matches('/').split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
+        };
+        for p in ["", "/", "//", "/a", "a", "/a/", "/a//b", "//a/b/0", "/resources/3/properties", "/a~1b/~0c/~01", "/é/ü~1/x"] {
+            let got: Vec<String> = pointer_tokens(p).map(Cow::into_owned).collect();
+            assert_eq!(got, by_split(p), "pointer {p:?}");
+        }
     }
 
     #[test]

@@ -228,7 +228,8 @@ impl Parser<'_> {
         self.bump();
         // The usual literal has no `''`: one sized copy.
         let rest = self.src.get(self.pos..).unwrap_or_default();
-        if let Some(at) = rest.find('\'') {
+        // (A byte loop: literals are short, a searcher costs more.)
+        if let Some(at) = rest.bytes().position(|b| b == b'\'') {
             if rest.as_bytes().get(at.saturating_add(1)) != Some(&b'\'') {
                 self.pos = self.pos.saturating_add(at).saturating_add(1);
                 return Ok(Expr::Str(rest.get(..at).unwrap_or_default().to_owned()));

@@ -144,7 +144,7 @@ fn segments(t: &str) -> usize {
 fn split_type(name: &str, t: &str) -> Result<usize, EvalError> {
     let segments = segments(t);
     // (an empty segment: a leading or trailing `/`, or `//`)
-    if segments < 2 || t.starts_with('/') || t.ends_with('/') || t.contains("//") {
+    if segments < 2 || t.starts_with('/') || t.ends_with('/') || t.as_bytes().windows(2).any(|w| w == b"//") {
         return Err(err(ErrorKind::Type, format!("`{name}`: `{t}` is not a resource type")));
     }
     Ok(segments - 1)
@@ -649,7 +649,7 @@ impl Evaluator<'_> {
             t.to_owned()
         };
         let key = crate::model::normalise_id(&id);
-        if key.contains("/providers/microsoft.resources/deployments/") {
+        if super::template::find_at_slash(&key, "/providers/microsoft.resources/deployments/", false).is_some() {
             if let Some(outputs) = self.known_outputs(&key) {
                 return f(Ok(outputs));
             }

@@ -764,8 +764,7 @@ fn json_len_bound(v: &Value) -> usize {
 /// The older extension form: type `Ns/parents/providers/extType`, name
 /// `parentName/ExtNs/extName` → type `ExtNs/extType`, name `extName`, scope the parent id.
 fn legacy_extension(type_: &str, name: &str, ev: &Evaluator<'_>, scope: Option<Value>) -> (String, String, Option<Value>) {
-    let lower = type_.to_ascii_lowercase();
-    let Some(pos) = lower.find("/providers/") else { return (type_.to_owned(), name.to_owned(), scope) };
+    let Some(pos) = find_at_slash(type_, "/providers/", true) else { return (type_.to_owned(), name.to_owned(), scope) };
     let base_type = type_.get(..pos).unwrap_or_default();
     let ext_tail = type_.get(pos + "/providers/".len()..).unwrap_or_default();
     let base_segments = base_type.split('/').count().saturating_sub(1);
@@ -774,6 +773,29 @@ fn legacy_extension(type_: &str, name: &str, ev: &Evaluator<'_>, scope: Option<V
     let Some((ns, ext_names)) = rest.split_first() else { return (type_.to_owned(), name.to_owned(), scope) };
     let base_id = ev.info.scope.resource_id(base_type, &base_names.join("/"));
     (format!("{ns}/{ext_tail}"), ext_names.join("/"), Some(Value::String(base_id)))
+}
+
+/// Where `needle` (which starts with `/`) first occurs in `hay`, ignoring
+/// ASCII case if `ci`: `hay.find(needle)` (of the lower-cased texts if
+/// `ci`) without a searcher's setup or a lower-cased copy (ids and types are
+/// short and hold few slashes).
+pub(crate) fn find_at_slash(hay: &str, needle: &str, ci: bool) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    h.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(i, _)| i).find(|&i| {
+        h.get(i..i.saturating_add(n.len())).is_some_and(|w| if ci { w.eq_ignore_ascii_case(n) } else { w == n })
+    })
+}
+
+#[cfg(test)]
+#[test]
+fn find_at_slash_finds_what_find_finds() {
+    let hays = ["", "/", "a/providers/b", "Microsoft.Web/sites/providers/Microsoft.Insights/x", "x/PROVIDERS/y", "/providers/", "/provider", "ab/providers", "é/Providers/ü"];
+    for hay in hays {
+        for needle in ["/providers/", "/providers"] {
+            assert_eq!(find_at_slash(hay, needle, false), hay.find(needle), "{hay:?} {needle:?}");
+            assert_eq!(find_at_slash(hay, needle, true), hay.to_ascii_lowercase().find(needle), "{hay:?} {needle:?} ignoring case");
+        }
+    }
 }
 
 #[cfg(test)]
