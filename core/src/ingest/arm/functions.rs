@@ -198,8 +198,12 @@ fn joined(parts: &[&str]) -> Value {
     Value::String(out)
 }
 
+/// A string with a `/` whose first segment holds a `.` (`Ns.Provider/type`).
 fn looks_like_type(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| s.contains('/') && s.split('/').next().is_some_and(|ns| ns.contains('.')))
+    v.as_str().is_some_and(|s| {
+        let b = s.as_bytes();
+        b.iter().position(|&c| c == b'/').is_some_and(|i| b.get(..i).is_some_and(|ns| ns.contains(&b'.')))
+    })
 }
 
 /// Members of `resourceGroup()`, `subscription()` and `tenant()`, in order.
