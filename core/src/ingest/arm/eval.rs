@@ -296,6 +296,16 @@ impl<'a> Evaluator<'a> {
                 Ok(Value::Array(out))
             }
             Value::Object(m) => {
+                let is_copy = |k: &str, item: &Value| k.eq_ignore_ascii_case("copy") && item.as_array().is_some();
+                if !m.iter().any(|(k, item)| is_copy(k, item)) {
+                    // The keys of a map are distinct: the members are
+                    // collected as they are, none looked up in the others.
+                    let mut out = Vec::with_capacity(m.len());
+                    for (k, item) in m {
+                        out.push((k.clone(), self.value_at(item, &Ptr::Key(pointer, k))?));
+                    }
+                    return Ok(Value::Object(Map::from_distinct(out)));
+                }
                 let mut out = Map::with_capacity(m.len());
                 for (k, item) in m {
                     if k.eq_ignore_ascii_case("copy") && item.as_array().is_some() {
