@@ -618,9 +618,11 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
     }
     // The resource as listed: `type`, `name` and `id` first (set below),
     // then the declared members in order (built in place, not copied over).
-    let mut value = Map::with_capacity(m.len().saturating_add(3));
+    // (Distinct keys: those of `m` other than these three and the skipped
+    // ones, ignoring case; none is looked up in the others.)
+    let mut members = Vec::with_capacity(m.len().saturating_add(4));
     for k in ["type", "name", "id"] {
-        value.insert(k.into(), Value::Null);
+        members.push((k.into(), Value::Null));
     }
     // (The declared `name`: an exact key wins, else the first ignoring case.)
     let mut name_v = None;
@@ -638,8 +640,9 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
             }
             continue;
         }
-        value.insert(k.clone(), val);
+        members.push((k.clone(), val));
     }
+    let mut value = Map::from_distinct(members);
     if let Some(d) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("dependsOn")).map(|(_, v)| v) {
         // Best effort: dependencies are informative only.
         let v = ev.value_of(d, pointer, "dependsOn").unwrap_or_else(|_| d.clone());
