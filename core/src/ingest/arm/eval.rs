@@ -742,34 +742,31 @@ impl<'a> Evaluator<'a> {
             .flatten()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("parameter `{name}` is not declared")))?;
-        let supplied = self
-            .params_supplied
-            .into_iter()
-            .flatten()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone());
-        let v = match supplied {
-            Some(v) => v,
-            None => match decl.get_ci("defaultValue") {
-                Some(d) => {
-                    let marker = Mark::Param(decl_name);
-                    if self.in_progress.contains(&marker) {
-                        return Err(EvalError::new(
-                            ErrorKind::Cycle,
-                            format!("parameter `{decl_name}` depends on itself through {}", self.cycle_path(&marker)),
-                        ));
-                    }
-                    self.in_progress.push(marker);
-                    let saved = self.take_context();
-                    let r = self.value_in(d, "", &["parameters", decl_name, "defaultValue"]);
-                    self.restore_context(saved);
-                    self.in_progress.pop();
-                    r?
+        let supplied = self.params_supplied.into_iter().flatten().find(|(k, _)| k.eq_ignore_ascii_case(name));
+        if let Some((_, v)) = supplied {
+            // A supplied value is read where it is (no evaluation, no early
+            // output read): not copied into the cache as well.
+            return Ok(v.clone());
+        }
+        let v = match decl.get_ci("defaultValue") {
+            Some(d) => {
+                let marker = Mark::Param(decl_name);
+                if self.in_progress.contains(&marker) {
+                    return Err(EvalError::new(
+                        ErrorKind::Cycle,
+                        format!("parameter `{decl_name}` depends on itself through {}", self.cycle_path(&marker)),
+                    ));
                 }
-                // languageVersion 2.0 (`param x type?`): a nullable parameter without a value is null.
-                None if decl.get_ci("nullable").and_then(Value::as_bool) == Some(true) => Value::Null,
-                None => Value::unknown(format!("parameter `{decl_name}` has no value")),
-            },
+                self.in_progress.push(marker);
+                let saved = self.take_context();
+                let r = self.value_in(d, "", &["parameters", decl_name, "defaultValue"]);
+                self.restore_context(saved);
+                self.in_progress.pop();
+                r?
+            }
+            // languageVersion 2.0 (`param x type?`): a nullable parameter without a value is null.
+            None if decl.get_ci("nullable").and_then(Value::as_bool) == Some(true) => Value::Null,
+            None => Value::unknown(format!("parameter `{decl_name}` has no value")),
         };
         self.params_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
