@@ -72,6 +72,9 @@ struct ExprCache {
 /// corpus's distinct expressions are ~70 KB of text.
 const MAX_CACHED_EXPR_BYTES: usize = 512 << 10;
 
+/// Entries the expression cache makes room for on its first insert.
+const EXPR_CACHE_ROOM: usize = 1024;
+
 thread_local! {
     static PARSED: std::cell::RefCell<ExprCache> = std::cell::RefCell::new(ExprCache::default());
 }
@@ -90,6 +93,11 @@ fn parse_cached(src: &str) -> Result<std::rc::Rc<Expr>, EvalError> {
                 c.bytes = 0;
             }
             c.bytes = c.bytes.saturating_add(src.len());
+            if c.map.capacity() == 0 {
+                // (Room for a template's expressions at once, not rehashed
+                // on the way: a corpus file has up to ~1,000.)
+                c.map.reserve(EXPR_CACHE_ROOM);
+            }
             c.map.insert(src.into(), std::rc::Rc::clone(&e));
         }
     });
@@ -768,6 +776,10 @@ impl<'a> Evaluator<'a> {
             None if decl.get_ci("nullable").and_then(Value::as_bool) == Some(true) => Value::Null,
             None => Value::unknown(format!("parameter `{decl_name}` has no value")),
         };
+        if self.params_cache.capacity() == 0 {
+            // (Room for every declared parameter at once, not grown on the way.)
+            self.params_cache.reserve(self.params_decl.map_or(0, Map::len));
+        }
         self.params_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
@@ -824,6 +836,9 @@ impl<'a> Evaluator<'a> {
         self.restore_context(saved);
         self.in_progress.pop();
         let v = r?;
+        if self.vars_cache.capacity() == 0 {
+            self.vars_cache.reserve(self.vars_decl.len());
+        }
         self.vars_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
