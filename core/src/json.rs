@@ -146,23 +146,33 @@ pub struct PositionIndex<'t> {
     lines: std::sync::OnceLock<Vec<u32>>,
 }
 
+/// Offsets, counts and indexes of an index are `u32` (half the bytes to
+/// write and copy while reading); a text longer than `u32::MAX` bytes has no
+/// positions ([`PositionIndex::get`] answers `None`).
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Container {
     object: bool,
-    first: usize,
-    len: usize,
+    first: u32,
+    len: u32,
 }
 
 /// One member or element: the byte range of its raw key (objects) and
 /// whether that holds escapes, where its value starts, and the value's
-/// container if it is one.
+/// container if it is one ([`NO_CONTAINER`] if not).
 #[derive(Debug, Clone, Copy)]
 struct Edge {
-    key: (usize, usize),
+    key: (u32, u32),
     escaped: bool,
-    offset: usize,
-    container: Option<usize>,
+    offset: u32,
+    container: u32,
 }
+
+/// [`Edge::container`] of a value that is no container.
+const NO_CONTAINER: u32 = u32::MAX;
 
 /// The text of a [`PositionIndex`]: shared, or borrowed for as long as the
 /// index lives.
@@ -205,10 +215,14 @@ impl<'t> PositionIndex<'t> {
     /// Where the value at JSON `pointer` starts (the same answer as
     /// [`locate`] on a document that parses).
     pub fn get(&self, pointer: &str) -> Option<Position> {
+        if u32::try_from(self.text.as_str().len()).is_err() {
+            return None;
+        }
         let (mut offset, mut container) = self.root;
         for token in pointer_tokens(pointer) {
             let c = self.containers.get(container?)?;
-            let children = self.edges.get(c.first..c.first.saturating_add(c.len))?;
+            let (first, len) = (c.first as usize, c.len as usize);
+            let children = self.edges.get(first..first.saturating_add(len))?;
             let edge = if c.object {
                 children.iter().find(|e| self.key_is(e, &token))?
             } else {
@@ -220,8 +234,8 @@ impl<'t> PositionIndex<'t> {
                 }
                 children.get(index.parse::<usize>().ok()?)?
             };
-            offset = edge.offset;
-            container = edge.container;
+            offset = edge.offset as usize;
+            container = (edge.container != NO_CONTAINER).then_some(edge.container as usize);
         }
         let text = self.text.as_str();
         let bytes = text.as_bytes();
@@ -241,7 +255,7 @@ impl<'t> PositionIndex<'t> {
     }
 
     fn key_is(&self, edge: &Edge, token: &str) -> bool {
-        let (start, end) = edge.key;
+        let (start, end) = (edge.key.0 as usize, edge.key.1 as usize);
         let text = self.text.as_str();
         if !edge.escaped {
             // (Lengths first: most keys differ in length.)
@@ -275,15 +289,15 @@ impl IndexBuilder {
     /// number of containers before it was read (more now if it was one).
     fn child(&mut self, key: (usize, usize), escaped: bool, offset: usize, containers_before: usize) {
         let n = self.containers.len();
-        let container = (n > containers_before).then(|| n.saturating_sub(1));
-        self.scratch.push(Edge { key, escaped, offset, container });
+        let container = if n > containers_before { narrow(n.saturating_sub(1)) } else { NO_CONTAINER };
+        self.scratch.push(Edge { key: (narrow(key.0), narrow(key.1)), escaped, offset: narrow(offset), container });
     }
 
     /// The container whose children were recorded from `mark` on ended.
     fn close(&mut self, mark: usize, object: bool) {
-        let first = self.edges.len();
+        let first = narrow(self.edges.len());
         let children = self.scratch.get(mark..).unwrap_or_default();
-        let len = children.len();
+        let len = narrow(children.len());
         self.edges.extend_from_slice(children);
         self.scratch.truncate(mark);
         self.containers.push(Container { object, first, len });
