@@ -231,6 +231,13 @@ const LAZY: &[&str] = &[
 /// evaluator looks: its lazy functions, user functions (`ns.name`), the
 /// shared library, then its own.
 pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
+    // `parameters('p')` and `variables('v')`, spelled so, are a third of all
+    // calls: found without lower-casing or hashing the name.
+    match (name, args) {
+        ("parameters", [Expr::Str(k)]) => return Func::Parameter(k.to_ascii_lowercase().into()),
+        ("variables", [Expr::Str(k)]) => return Func::Variable(k.to_ascii_lowercase().into()),
+        _ => {}
+    }
     // Lower case without allocating for the usual short names.
     let mut buf = [0u8; 32];
     let lower: Cow<'_, str> = match buf.get_mut(..name.len()) {
