@@ -535,11 +535,17 @@ fn declarations(r: &Value) -> usize {
 /// Whether an expression in `v` mentions `reference` (any case).
 fn mentions_reference(v: &Value) -> bool {
     match v {
-        Value::String(s) => s.starts_with('[') && s.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"reference")),
+        Value::String(s) => s.starts_with('[') && has_reference(s.as_bytes()),
         Value::Array(a) => a.iter().any(mentions_reference),
         Value::Object(m) => m.values().any(mentions_reference),
         _ => false,
     }
+}
+
+/// Whether `b` holds `reference` in any case (each nine-byte window's
+/// rare third byte, `f`, tested alone before the whole word).
+fn has_reference(b: &[u8]) -> bool {
+    b.windows(9).any(|w| w.get(2).is_some_and(|&c| c | 0x20 == b'f') && w.eq_ignore_ascii_case(b"reference"))
 }
 
 /// Whether evaluating a parameter default, a variable or a user function
