@@ -296,7 +296,12 @@ const OWN: &[&str] = &[
 
 impl Evaluator<'_> {
     fn eval_args(&mut self, args: &[Expr]) -> Result<Vec<Value>, EvalError> {
-        args.iter().map(|a| self.eval(a)).collect()
+        // (Sized once: a collected `Result` would start from room for four.)
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        Ok(vals)
     }
 
     fn lambda<'e>(&self, name: &str, e: Option<&'e Expr>, params: usize) -> Result<(Vec<String>, &'e Expr), EvalError> {
