@@ -136,21 +136,22 @@ enum Why<'a> {
 
 impl Why<'_> {
     fn text(self) -> String {
+        // (written with `concat`: one allocation each, no formatting machinery)
         match self {
             Why::Text(s) => s,
             Why::Relation { pr, out: true, outer, .. } => {
                 let name = match outer.get_ci("name") {
-                    Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
-                    _ => "this resource (name not known)".to_owned(),
+                    Some(Value::String(s)) if !s.is_empty() => ["`", s.as_str(), "`"],
+                    _ => ["this resource (name not known)", "", ""],
                 };
-                format!("relation `{}` of {name} is not known: {}", pr.path, pr.reason)
+                ["relation `", &pr.path, "` of ", name[0], name[1], name[2], " is not known: ", &pr.reason].concat()
             }
             Why::Relation { pr, out: false, dep, .. } => {
                 let from = match dep.resources.get(pr.from).map(|r| r.name()) {
-                    Some(n) if !n.is_empty() => format!("`{n}`"),
-                    _ => "a resource whose name is not known".to_owned(),
+                    Some(n) if !n.is_empty() => ["`", n, "`"],
+                    _ => ["a resource whose name is not known", "", ""],
                 };
-                format!("relation `{}` of {from} is not known: {}", pr.path, pr.reason)
+                ["relation `", &pr.path, "` of ", from[0], from[1], from[2], " is not known: ", &pr.reason].concat()
             }
         }
     }
@@ -262,11 +263,11 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                 }
             }
             Err(Fail::Unknown(r)) => {
-                ev.unknown.push(format!("effect: {r}"));
+                ev.unknown.push(["effect: ", &r].concat());
                 out.outcome = Outcome::Unknown;
             }
             Err(Fail::Error(e)) => {
-                ev.unknown.push(format!("effect: error: {e}"));
+                ev.unknown.push(["effect: error: ", &e].concat());
                 out.outcome = Outcome::Unknown;
             }
         },
@@ -404,7 +405,7 @@ impl<'a> Ev<'a> {
         };
         if let Some(u) = rhs.first_unknown() {
             let r = &u.reason;
-            self.say(|| format!("{} operand: {r}", l.op.name()));
+            self.say(|| [l.op.name(), " operand: ", r].concat());
             self.note(&l.lhs, None, None, l.op, rhs, Tri::U);
             return Tri::U;
         }
@@ -550,8 +551,8 @@ impl<'a> Ev<'a> {
 
     fn fail(&mut self, what: &str, f: Fail) -> Tri {
         match f {
-            Fail::Unknown(r) => self.say(|| format!("{what}: {r}")),
-            Fail::Error(e) => self.say(|| format!("{what}: error: {e}")),
+            Fail::Unknown(r) => self.say(|| [what, ": ", &r].concat()),
+            Fail::Error(e) => self.say(|| [what, ": error: ", &e].concat()),
         }
         Tri::U
     }
@@ -566,13 +567,13 @@ impl<'a> Ev<'a> {
                         None => Tri::U,
                     };
                 }
-                self.say(|| format!("{what}: {}", u.reason));
+                self.say(|| [what, ": ", &u.reason].concat());
                 return Tri::U;
             }
             // `exists` and the key operators do not look inside the value
             if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) {
                 if let Some(u) = v.first_unknown() {
-                    self.say(|| format!("{what}: {}", u.reason));
+                    self.say(|| [what, ": ", &u.reason].concat());
                     return Tri::U;
                 }
             }
@@ -580,7 +581,7 @@ impl<'a> Ev<'a> {
         match operators::apply(l.op, lhs, rhs, l.pat.as_ref()) {
             Ok(b) => Tri::from(b),
             Err(e) => {
-                self.say(|| format!("{what}: error: {e}"));
+                self.say(|| [what, ": error: ", &e].concat());
                 Tri::U
             }
         }
@@ -862,11 +863,11 @@ impl<'a> Ev<'a> {
                 for el in found.into_iter().flatten() {
                     if let Value::Unknown(u) = el {
                         if !is_element(el) {
-                            return Err(Fail::Unknown(format!("{}: {}", f.text, u.reason)));
+                            return Err(Fail::Unknown([&f.text, ": ", &u.reason].concat()));
                         }
                         // The element exists; whether it satisfies `where`
                         // is not known.
-                        self.possible.push(Why::Text(format!("{}: {}", f.text, u.reason)));
+                        self.possible.push(Why::Text([&f.text, ": ", &u.reason].concat()));
                         tally(Tri::U, &mut lo, &mut hi);
                         continue;
                     }
