@@ -852,17 +852,21 @@ impl<'a> Ev<'a> {
                 let mut found = Vec::new();
                 path::collect(base, rest, &mut found);
                 // Elements of known arrays (an unknown among them is one
-                // element; an unknown array may hold any number).
-                let mut arrays = Vec::new();
-                if let Some((Seg::Wild, parent)) = rest.split_last() {
-                    path::collect(base, parent, &mut arrays);
-                }
-                let is_element = |el: &Value| {
-                    arrays.iter().flatten().filter_map(|a| a.as_array()).any(|a| a.iter().any(|x| std::ptr::eq(x, el)))
-                };
+                // element; an unknown array may hold any number). Collected
+                // only when an unknown is found.
+                let mut arrays: Option<Vec<Option<&Value>>> = None;
                 for el in found.into_iter().flatten() {
                     if let Value::Unknown(u) = el {
-                        if !is_element(el) {
+                        let arrays = arrays.get_or_insert_with(|| {
+                            let mut arrays = Vec::new();
+                            if let Some((Seg::Wild, parent)) = rest.split_last() {
+                                path::collect(base, parent, &mut arrays);
+                            }
+                            arrays
+                        });
+                        let is_element =
+                            arrays.iter().flatten().filter_map(|a| a.as_array()).any(|a| a.iter().any(|x| std::ptr::eq(x, el)));
+                        if !is_element {
                             return Err(Fail::Unknown([&f.text, ": ", &u.reason].concat()));
                         }
                         // The element exists; whether it satisfies `where`

@@ -302,6 +302,7 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
     let dx = DeploymentIndex::new(&dep);
     let mut cx = checks::Indexes::default();
     let embedded = std::ptr::eq(catalog, Catalog::embedded());
+    let mut by_type: Vec<(bool, bool)> = Vec::with_capacity(dx.type_names.len());
     for (i, rule) in catalog.rules().iter().enumerate().filter(|(_, r)| selected(r, options)) {
         let prepared = if embedded { Prepared::embedded(rule, i) } else { Prepared::new(rule) };
         let params = if options.parameters.is_empty() {
@@ -315,17 +316,22 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
         report.summary.rules += 1;
         let types = prepared.types();
         let type_applies = |t: &str| types.is_empty() || types.iter().any(|x| x.eq_ignore_ascii_case(t));
-        // Per interned type: does the rule count it (`applies`)? (Both
-        // sides are ASCII lowercase: plain comparison.)
-        let applies_by_type: Vec<bool> = dx.type_names.iter().map(|t| types.is_empty() || types.iter().any(|x| x == t)).collect();
+        // Per interned type: does the rule count it (`applies`), can its
+        // `if` hold on it (`may`, see `Prepared::may_match`)? (Both sides
+        // are ASCII lowercase: plain comparison; the buffers are reused.)
+        let guard = prepared.guard();
+        by_type.clear();
+        by_type.extend(dx.type_names.iter().map(|t| {
+            (types.is_empty() || types.iter().any(|x| x == t), guard.is_none_or(|g| g.iter().any(|x| x == t)))
+        }));
         for (index, resource) in dep.resources.iter().enumerate() {
-            let applies = match dx.type_of.get(index).copied().flatten() {
-                Some(t) => applies_by_type.get(t).copied().unwrap_or(false),
-                None => type_applies(resource.type_()),
+            let (applies, may) = match dx.type_of.get(index).copied().flatten() {
+                Some(t) => by_type.get(t).copied().unwrap_or((false, false)),
+                None => (type_applies(resource.type_()), true),
             };
             // A resource whose type the rule's `if` excludes cannot match:
             // skipping it gives the same (empty) result without evaluating.
-            let found = if prepared.may_match(&dx, index) {
+            let found = if may {
                 evaluate_prepared(&prepared, index, &dep, &params, &dx, &mut cx)
             } else {
                 None
