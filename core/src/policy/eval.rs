@@ -163,7 +163,9 @@ pub(crate) struct Ev<'a> {
     pub params: &'a Map,
     pub ctx: &'a EvalContext<'a>,
     scopes: Vec<Scope<'a>>,
-    pub unknown: Vec<String>,
+    /// Why parts were unknown, in order (worded, deduplicated, only if
+    /// the outcome reports them).
+    unknown: Vec<Why<'a>>,
     evidence: Vec<Rec<'a>>,
     /// Why `related` counts being evaluated have a possible (unknown) part
     /// (worded only when reported).
@@ -251,7 +253,9 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                             if nomatch_evidence {
                                 out.evidence = owned(std::mem::take(&mut ev.evidence));
                             }
-                            out.unknown = dedup(std::mem::take(&mut ev.unknown));
+                            if nomatch_evidence {
+                                out.unknown = dedup(std::mem::take(&mut ev.unknown));
+                            }
                             return out;
                         }
                         Tri::U => out.outcome = Outcome::Unknown,
@@ -263,11 +267,11 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                 }
             }
             Err(Fail::Unknown(r)) => {
-                ev.unknown.push(["effect: ", &r].concat());
+                ev.unknown.push(Why::Text(["effect: ", &r].concat()));
                 out.outcome = Outcome::Unknown;
             }
             Err(Fail::Error(e)) => {
-                ev.unknown.push(["effect: error: ", &e].concat());
+                ev.unknown.push(Why::Text(["effect: error: ", &e].concat()));
                 out.outcome = Outcome::Unknown;
             }
         },
@@ -280,7 +284,11 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     if kept {
         out.evidence = owned(ev.evidence);
     }
-    out.unknown = dedup(ev.unknown);
+    // (reasons are worded only when reported: callers that drop decided
+    // outcomes' details drop them too)
+    if out.outcome == Outcome::Unknown || nomatch_evidence {
+        out.unknown = dedup(ev.unknown);
+    }
     out
 }
 
@@ -314,9 +322,10 @@ fn type_of(resource: &Value) -> &str {
     resource.get_ci("type").and_then(Value::as_str).unwrap_or_default()
 }
 
-fn dedup(v: Vec<String>) -> Vec<String> {
+/// The reasons worded, each once (in order of first occurrence).
+fn dedup(v: Vec<Why<'_>>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(v.len());
-    for s in v {
+    for s in v.into_iter().map(Why::text) {
         if !out.contains(&s) {
             out.push(s);
         }
@@ -524,12 +533,8 @@ impl<'a> Ev<'a> {
                     seen.unwrap_or(Tri::U)
                 };
                 if r == Tri::U {
-                    for p in self.possible.drain(mark..).collect::<Vec<_>>() {
-                        let p = p.text();
-                        if !self.unknown.contains(&p) {
-                            self.unknown.push(p);
-                        }
-                    }
+                    // (duplicates go when the reasons are worded)
+                    self.unknown.extend(self.possible.drain(mark..));
                 } else {
                     self.possible.truncate(mark);
                 }
@@ -545,7 +550,7 @@ impl<'a> Ev<'a> {
     /// Keep the reason for an unknown (formatted only when kept).
     fn say(&mut self, reason: impl FnOnce() -> String) {
         if self.mute == 0 {
-            self.unknown.push(reason());
+            self.unknown.push(Why::Text(reason()));
         }
     }
 
@@ -1053,7 +1058,7 @@ impl<'a> Ev<'a> {
             None => Tri::T,
             Some(w) => {
                 if self.enter().is_err() {
-                    self.unknown.push("count: evaluation nested too deeply".to_owned());
+                    self.unknown.push(Why::Text("count: evaluation nested too deeply".to_owned()));
                     return Tri::U;
                 }
                 let t = self.cond(w);
@@ -1290,7 +1295,7 @@ impl<'a> Ev<'a> {
             list.iter().collect()
         } else if let Some(dep) = self.ctx.deployment {
             let Some(ty) = type_.as_deref() else {
-                self.unknown.push("existence check: `details.type` is not known".to_owned());
+                self.unknown.push(Why::Text("existence check: `details.type` is not known".to_owned()));
                 return Tri::U;
             };
             let own_id = normalise_id(self.root.get_ci("id").and_then(Value::as_str).unwrap_or_default());
@@ -1324,10 +1329,10 @@ impl<'a> Ev<'a> {
                 .map(|r| &r.value)
                 .collect()
         } else {
-            self.unknown.push(format!(
+            self.unknown.push(Why::Text(format!(
                 "existence of related `{}` resources cannot be checked offline without a deployment",
                 type_.as_deref().unwrap_or("?")
-            ));
+            )));
             return Tri::F;
         };
         let mut res = Tri::F;
@@ -1353,7 +1358,7 @@ impl<'a> Ev<'a> {
             }
         }
         if let (Tri::U, Some(reason)) = (res, name_unknown) {
-            self.unknown.push(format!("existence check: `details.name` is not known: {reason}"));
+            self.unknown.push(Why::Text(format!("existence check: `details.name` is not known: {reason}")));
         }
         res
     }
