@@ -58,17 +58,23 @@ pub fn parse_with_depth(text: &str, max_depth: usize) -> Result<Value, JsonError
 /// Parse a document (default depth limit) and, in the same pass, record the
 /// [`PositionIndex`] of its text: for callers that will locate values of the
 /// document later (provenance), so the text is not read a second time.
-pub fn parse_indexed(text: std::sync::Arc<str>) -> Result<(Value, PositionIndex), JsonError> {
-    read_indexed(text, true)
+pub fn parse_indexed(text: std::sync::Arc<str>) -> Result<(Value, PositionIndex<'static>), JsonError> {
+    read_indexed(Text::Shared(text), true)
+}
+
+/// [`parse_indexed`] of a text the index borrows (no copy of it: for a
+/// load whose positions are all resolved before `text` goes away).
+pub(crate) fn parse_indexed_borrowed(text: &str) -> Result<(Value, PositionIndex<'_>), JsonError> {
+    read_indexed(Text::Borrowed(text), true)
 }
 
 /// Read a document (default depth limit), recording its [`PositionIndex`]
 /// and building its value if `keep`.
-fn read_indexed(text: std::sync::Arc<str>, keep: bool) -> Result<(Value, PositionIndex), JsonError> {
+fn read_indexed(text: Text<'_>, keep: bool) -> Result<(Value, PositionIndex<'_>), JsonError> {
     let (value, root, b) = {
-        let mut p = Parser::new(&text, DEFAULT_MAX_DEPTH, None);
+        let mut p = Parser::new(text.as_str(), DEFAULT_MAX_DEPTH, None);
         p.keep = keep;
-        p.index = Some(IndexBuilder::for_text(text.len()));
+        p.index = Some(IndexBuilder::for_text(text.as_str().len()));
         let (offset, value) = p.read()?;
         let b = p.index.take().unwrap_or_else(|| IndexBuilder::for_text(0));
         // The root's container, if it is one, is the last to end.
@@ -127,8 +133,8 @@ pub fn locate_children(text: &str, pointer: &str) -> Vec<Position> {
 /// re-reading the text ([`locate`] reads it once per call). Only byte
 /// offsets are recorded; lines and columns are worked out when asked for.
 #[derive(Debug, Clone)]
-pub struct PositionIndex {
-    text: std::sync::Arc<str>,
+pub struct PositionIndex<'t> {
+    text: Text<'t>,
     /// Offset of the document's value, and its container if it is one.
     root: (usize, Option<usize>),
     containers: Vec<Container>,
@@ -140,45 +146,83 @@ pub struct PositionIndex {
     lines: std::sync::OnceLock<Vec<u32>>,
 }
 
+/// Offsets, counts and indexes of an index are `u32` (half the bytes to
+/// write and copy while reading); a text longer than `u32::MAX` bytes has no
+/// positions ([`PositionIndex::get`] answers `None`).
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Container {
     object: bool,
-    first: usize,
-    len: usize,
+    first: u32,
+    len: u32,
 }
 
 /// One member or element: the byte range of its raw key (objects) and
 /// whether that holds escapes, where its value starts, and the value's
-/// container if it is one.
+/// container if it is one ([`NO_CONTAINER`] if not).
 #[derive(Debug, Clone, Copy)]
 struct Edge {
-    key: (usize, usize),
+    key: (u32, u32),
     escaped: bool,
-    offset: usize,
-    container: Option<usize>,
+    offset: u32,
+    container: u32,
 }
 
-impl PositionIndex {
+/// [`Edge::container`] of a value that is no container.
+const NO_CONTAINER: u32 = u32::MAX;
+
+/// The text of a [`PositionIndex`]: shared, or borrowed for as long as the
+/// index lives.
+#[derive(Debug, Clone)]
+enum Text<'t> {
+    Shared(std::sync::Arc<str>),
+    Borrowed(&'t str),
+}
+
+impl Text<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Shared(t) => t,
+            Text::Borrowed(t) => t,
+        }
+    }
+}
+
+impl PositionIndex<'static> {
     /// Index `text` (JSON with comments, as [`parse`] reads it) without
     /// keeping values (use [`parse_indexed`] when the value is wanted too:
     /// one pass instead of two). An error if the document does not parse
     /// (then use [`locate`], which finds what comes before the error).
     pub fn build(text: std::sync::Arc<str>) -> Result<Self, JsonError> {
-        read_indexed(text, false).map(|(_, index)| index)
+        read_indexed(Text::Shared(text), false).map(|(_, index)| index)
+    }
+}
+
+impl<'t> PositionIndex<'t> {
+    /// [`PositionIndex::build`] of a text the index borrows.
+    pub(crate) fn build_borrowed(text: &'t str) -> Result<Self, JsonError> {
+        read_indexed(Text::Borrowed(text), false).map(|(_, index)| index)
     }
 
     /// The text this index locates values in.
-    pub fn text(&self) -> &std::sync::Arc<str> {
-        &self.text
+    pub fn text(&self) -> &str {
+        self.text.as_str()
     }
 
     /// Where the value at JSON `pointer` starts (the same answer as
     /// [`locate`] on a document that parses).
     pub fn get(&self, pointer: &str) -> Option<Position> {
+        if u32::try_from(self.text.as_str().len()).is_err() {
+            return None;
+        }
         let (mut offset, mut container) = self.root;
         for token in pointer_tokens(pointer) {
             let c = self.containers.get(container?)?;
-            let children = self.edges.get(c.first..c.first.saturating_add(c.len))?;
+            let (first, len) = (c.first as usize, c.len as usize);
+            let children = self.edges.get(first..first.saturating_add(len))?;
             let edge = if c.object {
                 children.iter().find(|e| self.key_is(e, &token))?
             } else {
@@ -190,29 +234,34 @@ impl PositionIndex {
                 }
                 children.get(index.parse::<usize>().ok()?)?
             };
-            offset = edge.offset;
-            container = edge.container;
+            offset = edge.offset as usize;
+            container = (edge.container != NO_CONTAINER).then_some(edge.container as usize);
         }
-        let bytes = self.text.as_bytes();
+        let text = self.text.as_str();
+        let bytes = text.as_bytes();
         let block = offset / LINE_BLOCK;
         let before = bytes.get(block.saturating_mul(LINE_BLOCK)..offset).map_or(0, newlines);
         let lines = self.lines.get_or_init(|| newline_blocks(bytes));
         let line = lines.get(block).copied().unwrap_or(0).saturating_add(before).saturating_add(1);
         let line_start = bytes.get(..offset).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |j| j.saturating_add(1));
-        Some(position_at(&self.text, line, line_start, offset))
+        Some(position_at(text, line, line_start, offset))
     }
 
-    /// `true` if this index was built from this very text (the same allocation).
-    pub fn is_for(&self, text: &std::sync::Arc<str>) -> bool {
-        std::sync::Arc::ptr_eq(&self.text, text)
+    /// `true` if this index was built from this very text (the same bytes in
+    /// memory, not an equal copy).
+    pub fn is_for(&self, text: &str) -> bool {
+        let own = self.text.as_str();
+        std::ptr::eq(own.as_ptr(), text.as_ptr()) && own.len() == text.len()
     }
 
     fn key_is(&self, edge: &Edge, token: &str) -> bool {
-        let (start, end) = edge.key;
+        let (start, end) = (edge.key.0 as usize, edge.key.1 as usize);
+        let text = self.text.as_str();
         if !edge.escaped {
-            return self.text.get(start..end) == Some(token);
+            // (Lengths first: most keys differ in length.)
+            return end.wrapping_sub(start) == token.len() && text.as_bytes().get(start..end) == Some(token.as_bytes());
         }
-        let mut p = Parser::new(&self.text, DEFAULT_MAX_DEPTH, None);
+        let mut p = Parser::new(text, DEFAULT_MAX_DEPTH, None);
         p.i = start.saturating_sub(1);
         p.string().is_ok_and(|k| k == token)
     }
@@ -240,15 +289,15 @@ impl IndexBuilder {
     /// number of containers before it was read (more now if it was one).
     fn child(&mut self, key: (usize, usize), escaped: bool, offset: usize, containers_before: usize) {
         let n = self.containers.len();
-        let container = (n > containers_before).then(|| n.saturating_sub(1));
-        self.scratch.push(Edge { key, escaped, offset, container });
+        let container = if n > containers_before { narrow(n.saturating_sub(1)) } else { NO_CONTAINER };
+        self.scratch.push(Edge { key: (narrow(key.0), narrow(key.1)), escaped, offset: narrow(offset), container });
     }
 
     /// The container whose children were recorded from `mark` on ended.
     fn close(&mut self, mark: usize, object: bool) {
-        let first = self.edges.len();
+        let first = narrow(self.edges.len());
         let children = self.scratch.get(mark..).unwrap_or_default();
-        let len = children.len();
+        let len = narrow(children.len());
         self.edges.extend_from_slice(children);
         self.scratch.truncate(mark);
         self.containers.push(Container { object, first, len });
@@ -279,13 +328,21 @@ fn split_pointer(pointer: &str) -> Vec<String> {
 
 /// The decoded tokens of a JSON pointer (borrowed unless they hold a `~`).
 fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
-    let count = if pointer.is_empty() { 0 } else { usize::MAX };
-    pointer.trim_start_matches('/').split('/').take(count).map(|t| {
-        if t.contains('~') {
+    // (Split by a byte loop: tokens are short, a searcher costs more than
+    // it saves.)
+    let mut rest = (!pointer.is_empty()).then(|| pointer.trim_start_matches('/'));
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let (t, next) = match r.bytes().position(|b| b == b'/') {
+            Some(i) => (r.get(..i).unwrap_or_default(), r.get(i.saturating_add(1)..)),
+            None => (r, None),
+        };
+        rest = next;
+        Some(if t.bytes().any(|b| b == b'~') {
             std::borrow::Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
         } else {
             std::borrow::Cow::Borrowed(t)
-        }
+        })
     })
 }
 
@@ -376,7 +433,11 @@ fn string_end(bytes: &[u8], from: usize) -> usize {
 }
 
 /// Bytes per entry of [`PositionIndex`]'s line table.
-const LINE_BLOCK: usize = 64;
+const LINE_BLOCK: usize = 256;
+
+/// Bytes counted with one-byte counters (fewer than 256, a power of two so
+/// that a line block is a whole number of them).
+const COUNT_CHUNK: usize = 128;
 
 /// How many `\n` come before each block of [`LINE_BLOCK`] bytes (a plain
 /// count per block, which the compiler vectorises).
@@ -392,12 +453,17 @@ fn newline_blocks(bytes: &[u8]) -> Vec<u32> {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn newlines(bytes: &[u8]) -> u32 {
-    // Per block of at most LINE_BLOCK (< 256) bytes, a one-byte count (which
-    // the compiler turns into vector compares and adds).
-    bytes.chunks(LINE_BLOCK).fold(0u32, |n, block| {
-        let k = block.iter().fold(0u8, |k, &b| k.wrapping_add(u8::from(b == b'\n')));
-        n.saturating_add(u32::from(k))
-    })
+    // Per whole chunk of COUNT_CHUNK bytes a one-byte count, which the
+    // compiler turns into unrolled vector compares and adds; the rest byte
+    // by byte.
+    let mut chunks = bytes.chunks_exact(COUNT_CHUNK);
+    let mut n = 0u32;
+    for chunk in &mut chunks {
+        let k = chunk.iter().fold(0u8, |k, &b| k.wrapping_add(u8::from(b == b'\n')));
+        n = n.saturating_add(u32::from(k));
+    }
+    let k = chunks.remainder().iter().fold(0u8, |k, &b| k.wrapping_add(u8::from(b == b'\n')));
+    n.saturating_add(u32::from(k))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -1239,6 +1305,21 @@ mod tests {
         }
         assert_eq!(idx.get("/resources/1/type"), Some(Position { line: 5, column: 17 }));
         assert!(PositionIndex::build(std::sync::Arc::from("{\"a\": [1,")).is_err());
+    }
+
+    #[test]
+    fn pointer_tokens_split_as_rfc6901_reads_them() {
+        // (the definition: leading slashes trimmed, split on every `/`, `~1` then `~0` decoded)
+        let by_split = |p: &str| -> Vec<String> {
+            if p.is_empty() {
+                return Vec::new();
+            }
+            p.trim_start_matches('/').split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
+        };
+        for p in ["", "/", "//", "/a", "a", "/a/", "/a//b", "//a/b/0", "/resources/3/properties", "/a~1b/~0c/~01", "/é/ü~1/x"] {
+            let got: Vec<String> = pointer_tokens(p).map(Cow::into_owned).collect();
+            assert_eq!(got, by_split(p), "pointer {p:?}");
+        }
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub fn detect(doc: &Value) -> Format {
 
 /// The source of an ARM template: with the positions its parse recorded
 /// (`index`), if any.
-fn source(file: Option<&str>, text: Option<&str>, index: Option<PositionIndex>, dir: Option<PathBuf>) -> arm::Source {
+fn source<'t>(file: Option<&str>, text: Option<&'t str>, index: Option<PositionIndex<'t>>, dir: Option<PathBuf>) -> arm::Source<'t> {
     match index {
         Some(index) => arm::Source::indexed(file, index, dir),
         None => arm::Source::new(file, text, dir),
@@ -87,8 +87,10 @@ pub fn load_text(text: &str, file: Option<&str>, opts: &LoadOptions) -> Result<D
     if text.len() > opts.limits.max_template_bytes {
         return Err(too_big(file, text.len(), &opts.limits));
     }
-    // Positions are recorded by this parse, for provenance (ARM templates).
-    let (doc, index) = crate::json::parse_indexed(Arc::from(text)).map_err(|e| Error::json(file, e))?;
+    // Positions are recorded by this parse, for provenance (ARM templates);
+    // the index borrows the text (every position is resolved before this
+    // returns: provenance holds lines and columns, not the text).
+    let (doc, index) = crate::json::parse_indexed_borrowed(text).map_err(|e| Error::json(file, e))?;
     load_doc(&doc, Some(text), Some(index), file, None, &[], opts)
 }
 
@@ -287,8 +289,8 @@ fn add_parsed(dep: &mut Deployment, path: &Path, doc: &Value, index: PositionInd
         }
     }
     let dir = path.parent().map(Path::to_path_buf);
-    let text = Arc::clone(index.text());
-    add_doc(dep, doc, Some(&text), Some(index), Some(&shown), dir, &siblings, opts)
+    // (The text is the index's.)
+    add_doc(dep, doc, None, Some(index), Some(&shown), dir, &siblings, opts)
 }
 
 fn info(message: String, file: &str) -> Diagnostic {

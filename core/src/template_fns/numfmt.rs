@@ -32,7 +32,8 @@ pub(crate) fn composite(f: &str, args: &[&Value]) -> FnResult {
     // Text between braces is copied a run at a time; `{{`/`}}` are braces.
     let mut out = String::with_capacity(f.len().saturating_add(args.iter().map(|a| a.as_str().map_or(8, str::len)).sum()));
     let mut rest = f;
-    while let Some(at) = rest.find(['{', '}']) {
+    // (Byte loops: format strings are short, a searcher costs more.)
+    while let Some(at) = rest.bytes().position(|b| b == b'{' || b == b'}') {
         out.push_str(rest.get(..at).unwrap_or_default());
         if out.len() > super::MAX_BUILD {
             return Err(super::limit_error("`format` result is too large"));
@@ -49,7 +50,7 @@ pub(crate) fn composite(f: &str, args: &[&Value]) -> FnResult {
                 rest = after.get(1..).unwrap_or_default();
             }
             Some(b'{') => {
-                let Some(end) = after.find('}') else {
+                let Some(end) = after.bytes().position(|b| b == b'}') else {
                     return Err(type_error(format!("`format`: `{f}` has an unmatched `{{`")));
                 };
                 let item = after.get(..end).unwrap_or_default();

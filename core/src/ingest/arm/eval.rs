@@ -33,7 +33,7 @@ enum Step {
 /// The top-level resources of the evaluator's template, for lookaheads.
 pub(crate) struct Decls<'a> {
     pub(crate) entries: std::rc::Rc<Vec<(String, Option<&'a str>, &'a Value)>>,
-    pub(crate) src: super::template::Source,
+    pub(crate) src: super::template::Source<'a>,
     pub(crate) set_depth: usize,
     pub(crate) eval_depth: usize,
     pub(crate) info: DeploymentInfo,
@@ -72,6 +72,9 @@ struct ExprCache {
 /// corpus's distinct expressions are ~70 KB of text.
 const MAX_CACHED_EXPR_BYTES: usize = 512 << 10;
 
+/// Entries the expression cache makes room for on its first insert.
+const EXPR_CACHE_ROOM: usize = 1024;
+
 thread_local! {
     static PARSED: std::cell::RefCell<ExprCache> = std::cell::RefCell::new(ExprCache::default());
 }
@@ -90,22 +93,29 @@ fn parse_cached(src: &str) -> Result<std::rc::Rc<Expr>, EvalError> {
                 c.bytes = 0;
             }
             c.bytes = c.bytes.saturating_add(src.len());
+            if c.map.capacity() == 0 {
+                // (Room for a template's expressions at once, not rehashed
+                // on the way: a corpus file has up to ~1,000.)
+                c.map.reserve(EXPR_CACHE_ROOM);
+            }
             c.map.insert(src.into(), std::rc::Rc::clone(&e));
         }
     });
     Ok(e)
 }
 
-/// Where the evaluator is: the scope and identity of the deployment.
+/// Where the evaluator is: the scope and identity of the deployment (shared:
+/// every pass, lookahead and replay takes a copy; one that changes a part
+/// gets its own copy of that part).
 #[derive(Debug, Clone)]
 pub struct DeploymentInfo {
     /// Placeholder ids.
-    pub scope: Scope,
+    pub scope: std::rc::Rc<Scope>,
     /// `deployment().name`.
-    pub name: String,
+    pub name: std::rc::Rc<str>,
     /// `deployment().properties.templateLink.uri`: the template's own
     /// location (a `file://` URI for a template read from disk), if linked.
-    pub template_uri: Option<String>,
+    pub template_uri: Option<std::rc::Rc<str>>,
 }
 
 /// Evaluation state for one template.
@@ -294,6 +304,16 @@ impl<'a> Evaluator<'a> {
                 Ok(Value::Array(out))
             }
             Value::Object(m) => {
+                let is_copy = |k: &str, item: &Value| k.eq_ignore_ascii_case("copy") && item.as_array().is_some();
+                if !m.iter().any(|(k, item)| is_copy(k, item)) {
+                    // The keys of a map are distinct: the members are
+                    // collected as they are, none looked up in the others.
+                    let mut out = Vec::with_capacity(m.len());
+                    for (k, item) in m {
+                        out.push((k.clone(), self.value_at(item, &Ptr::Key(pointer, k))?));
+                    }
+                    return Ok(Value::Object(Map::from_distinct(out)));
+                }
                 let mut out = Map::with_capacity(m.len());
                 for (k, item) in m {
                     if k.eq_ignore_ascii_case("copy") && item.as_array().is_some() {
@@ -677,7 +697,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// One instance of a top-level resource in [`Evaluator::lookahead`].
-    fn first_pass_record(&mut self, r: &'a Value, pointer: &str, key: &str, src: &super::template::Source, set: &super::template::Settings<'_>) -> Step {
+    fn first_pass_record(&mut self, r: &'a Value, pointer: &str, key: &str, src: &super::template::Source<'a>, set: &super::template::Settings<'_>) -> Step {
         match super::nested::first_pass_target(self, r, pointer, set) {
             None => Step::Next,
             Some((_, true)) => Step::Stop(None),
@@ -730,35 +750,36 @@ impl<'a> Evaluator<'a> {
             .flatten()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("parameter `{name}` is not declared")))?;
-        let supplied = self
-            .params_supplied
-            .into_iter()
-            .flatten()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone());
-        let v = match supplied {
-            Some(v) => v,
-            None => match decl.get_ci("defaultValue") {
-                Some(d) => {
-                    let marker = Mark::Param(decl_name);
-                    if self.in_progress.contains(&marker) {
-                        return Err(EvalError::new(
-                            ErrorKind::Cycle,
-                            format!("parameter `{decl_name}` depends on itself through {}", self.cycle_path(&marker)),
-                        ));
-                    }
-                    self.in_progress.push(marker);
-                    let saved = self.take_context();
-                    let r = self.value_in(d, "", &["parameters", decl_name, "defaultValue"]);
-                    self.restore_context(saved);
-                    self.in_progress.pop();
-                    r?
+        let supplied = self.params_supplied.into_iter().flatten().find(|(k, _)| k.eq_ignore_ascii_case(name));
+        if let Some((_, v)) = supplied {
+            // A supplied value is read where it is (no evaluation, no early
+            // output read): not copied into the cache as well.
+            return Ok(v.clone());
+        }
+        let v = match decl.get_ci("defaultValue") {
+            Some(d) => {
+                let marker = Mark::Param(decl_name);
+                if self.in_progress.contains(&marker) {
+                    return Err(EvalError::new(
+                        ErrorKind::Cycle,
+                        format!("parameter `{decl_name}` depends on itself through {}", self.cycle_path(&marker)),
+                    ));
                 }
-                // languageVersion 2.0 (`param x type?`): a nullable parameter without a value is null.
-                None if decl.get_ci("nullable").and_then(Value::as_bool) == Some(true) => Value::Null,
-                None => Value::unknown(format!("parameter `{decl_name}` has no value")),
-            },
+                self.in_progress.push(marker);
+                let saved = self.take_context();
+                let r = self.value_in(d, "", &["parameters", decl_name, "defaultValue"]);
+                self.restore_context(saved);
+                self.in_progress.pop();
+                r?
+            }
+            // languageVersion 2.0 (`param x type?`): a nullable parameter without a value is null.
+            None if decl.get_ci("nullable").and_then(Value::as_bool) == Some(true) => Value::Null,
+            None => Value::unknown(format!("parameter `{decl_name}` has no value")),
         };
+        if self.params_cache.capacity() == 0 {
+            // (Room for every declared parameter at once, not grown on the way.)
+            self.params_cache.reserve(self.params_decl.map_or(0, Map::len));
+        }
         self.params_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
@@ -815,6 +836,9 @@ impl<'a> Evaluator<'a> {
         self.restore_context(saved);
         self.in_progress.pop();
         let v = r?;
+        if self.vars_cache.capacity() == 0 {
+            self.vars_cache.reserve(self.vars_decl.len());
+        }
         self.vars_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
     }
@@ -945,7 +969,7 @@ impl Ptr<'_> {
 pub(crate) struct Replay<'a> {
     pub(crate) r: &'a Value,
     pub(crate) pointer: String,
-    pub(crate) src: super::template::Source,
+    pub(crate) src: super::template::Source<'a>,
     /// `Settings::depth` and the evaluation depth.
     pub(crate) set_depth: usize,
     pub(crate) eval_depth: usize,
@@ -1064,7 +1088,7 @@ mod tests {
     #[test]
     fn a_refused_enter_leaves_the_depth_where_it_was() {
         let (limits, table) = (Limits::default(), OutputTable::default());
-        let info = DeploymentInfo { scope: Default::default(), name: "d".into(), template_uri: None };
+        let info = DeploymentInfo { scope: std::rc::Rc::default(), name: "d".into(), template_uri: None };
         let mut ev = Evaluator::new(info, &limits, &table);
         for _ in 0..MAX_EVAL_DEPTH {
             ev.enter().unwrap();

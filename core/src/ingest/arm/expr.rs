@@ -228,7 +228,8 @@ impl Parser<'_> {
         self.bump();
         // The usual literal has no `''`: one sized copy.
         let rest = self.src.get(self.pos..).unwrap_or_default();
-        if let Some(at) = rest.find('\'') {
+        // (A byte loop: literals are short, a searcher costs more.)
+        if let Some(at) = rest.bytes().position(|b| b == b'\'') {
             if rest.as_bytes().get(at.saturating_add(1)) != Some(&b'\'') {
                 self.pos = self.pos.saturating_add(at).saturating_add(1);
                 return Ok(Expr::Str(rest.get(..at).unwrap_or_default().to_owned()));
@@ -300,13 +301,15 @@ impl Parser<'_> {
             return Err(self.error(format!("expected `(` after `{name}`")));
         }
         self.bump();
-        let mut args = Vec::new();
         self.skip_ws();
         if self.peek() == Some(')') {
             self.bump();
+            let args = Vec::new();
             let func = super::functions::resolve(&name, &args);
             return Ok(Expr::Call { name, func, args });
         }
+        // (Room for the usual argument counts, allocated once.)
+        let mut args = Vec::with_capacity(4);
         loop {
             args.push(self.expr()?);
             self.skip_ws();

@@ -144,7 +144,7 @@ fn segments(t: &str) -> usize {
 fn split_type(name: &str, t: &str) -> Result<usize, EvalError> {
     let segments = segments(t);
     // (an empty segment: a leading or trailing `/`, or `//`)
-    if segments < 2 || t.starts_with('/') || t.ends_with('/') || t.contains("//") {
+    if segments < 2 || t.starts_with('/') || t.ends_with('/') || t.as_bytes().windows(2).any(|w| w == b"//") {
         return Err(err(ErrorKind::Type, format!("`{name}`: `{t}` is not a resource type")));
     }
     Ok(segments - 1)
@@ -198,8 +198,12 @@ fn joined(parts: &[&str]) -> Value {
     Value::String(out)
 }
 
+/// A string with a `/` whose first segment holds a `.` (`Ns.Provider/type`).
 fn looks_like_type(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| s.contains('/') && s.split('/').next().is_some_and(|ns| ns.contains('.')))
+    v.as_str().is_some_and(|s| {
+        let b = s.as_bytes();
+        b.iter().position(|&c| c == b'/').is_some_and(|i| b.get(..i).is_some_and(|ns| ns.contains(&b'.')))
+    })
 }
 
 /// Members of `resourceGroup()`, `subscription()` and `tenant()`, in order.
@@ -601,7 +605,7 @@ impl Evaluator<'_> {
         match &self.info.template_uri {
             Some(uri) => {
                 let mut link = Map::new();
-                link.insert("uri".into(), uri.clone().into());
+                link.insert("uri".into(), Value::String(uri.to_string()));
                 link.insert("contentVersion".into(), "1.0.0.0".into());
                 props.insert("templateLink".into(), Value::Object(link));
             }
@@ -611,7 +615,7 @@ impl Evaluator<'_> {
         }
         props.insert("mode".into(), "Incremental".into());
         let mut m = Map::new();
-        m.insert("name".into(), self.info.name.clone().into());
+        m.insert("name".into(), Value::String(self.info.name.to_string()));
         m.insert("properties".into(), Value::Object(props));
         m.insert("location".into(), Value::unknown("the deployment location is not known before deployment"));
         Value::Object(m)
@@ -649,7 +653,7 @@ impl Evaluator<'_> {
             t.to_owned()
         };
         let key = crate::model::normalise_id(&id);
-        if key.contains("/providers/microsoft.resources/deployments/") {
+        if super::template::find_at_slash(&key, "/providers/microsoft.resources/deployments/", false).is_some() {
             if let Some(outputs) = self.known_outputs(&key) {
                 return f(Ok(outputs));
             }

@@ -23,7 +23,7 @@ pub use error::{ErrorKind, TemplateError};
 pub use limits::Limits;
 pub use template::Source;
 
-use crate::model::{Deployment, Scope};
+use crate::model::Deployment;
 use crate::value::{Map, Value};
 use eval::{DeploymentInfo, Evaluator, OutputTable};
 use template::Settings;
@@ -113,14 +113,14 @@ pub(crate) fn file_uri(file: &str) -> Option<String> {
 pub fn expand_into(
     dep: &mut Deployment,
     doc: &Value,
-    src: &Source,
+    src: &Source<'_>,
     params: Map,
     limits: &Limits,
 ) -> Result<(), TemplateError> {
     let info = DeploymentInfo {
-        scope: dep.scope.clone(),
-        name: deployment_name(src.file.as_deref()),
-        template_uri: src.file.as_deref().and_then(file_uri),
+        scope: std::rc::Rc::new(dep.scope.clone()),
+        name: deployment_name(src.file.as_deref()).into(),
+        template_uri: src.file.as_deref().and_then(file_uri).map(Into::into),
     };
     let shared = template::Shared::default();
     let set = Settings { limits, depth: 0, shared: &shared, outputs_only: false };
@@ -154,7 +154,7 @@ pub fn drop_shadowed_existing(dep: &mut Deployment) {
 }
 
 /// Expand one template into a new [`Deployment`] with relations derived.
-pub fn expand_template(doc: &Value, src: &Source, params: Map, limits: &Limits) -> Result<Deployment, TemplateError> {
+pub fn expand_template(doc: &Value, src: &Source<'_>, params: Map, limits: &Limits) -> Result<Deployment, TemplateError> {
     let mut dep = Deployment::default();
     expand_into(&mut dep, doc, src, params, limits)?;
     drop_shadowed_existing(&mut dep);
@@ -167,7 +167,7 @@ pub fn expand_template(doc: &Value, src: &Source, params: Map, limits: &Limits) 
 pub fn evaluate_expression(text: &str) -> Result<Value, TemplateError> {
     let limits = Limits::default();
     let table = OutputTable::default();
-    let info = DeploymentInfo { scope: Scope::default(), name: "deployment".into(), template_uri: None };
+    let info = DeploymentInfo { scope: std::rc::Rc::default(), name: "deployment".into(), template_uri: None };
     let mut ev = Evaluator::new(info, &limits, &table);
     let src = if text.starts_with('[') { text.to_owned() } else { format!("[{text}]") };
     ev.string(&src).map_err(|e| TemplateError::place(e, None, None, ""))

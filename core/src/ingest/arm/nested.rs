@@ -19,7 +19,7 @@ pub fn deployment<'a>(
     ev: &mut Evaluator<'a>,
     r: &'a Value,
     pointer: &str,
-    src: &Source,
+    src: &Source<'a>,
     set: &Settings<'_>,
     sink: &mut Sink,
 ) -> Result<(), EvalError> {
@@ -55,7 +55,7 @@ pub fn deployment<'a>(
             Some(Value::String(rel)) => {
                 let (t, s) = read_linked(src, rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/relativePath")))?;
                 if let Some(f) = &s.file {
-                    info.template_uri = super::file_uri(f);
+                    info.template_uri = super::file_uri(f).map(Into::into);
                 }
                 (Cow::Owned(t), s, String::new(), true)
             }
@@ -63,7 +63,7 @@ pub fn deployment<'a>(
                 let rel = local_link(src, &link).unwrap_or_default();
                 let (t, s) = read_linked(src, &rel, set).map_err(|e| e.at(&format!("{pp}/templateLink/uri")))?;
                 if let Some(f) = &s.file {
-                    info.template_uri = super::file_uri(f);
+                    info.template_uri = super::file_uri(f).map(Into::into);
                 }
                 (Cow::Owned(t), s, String::new(), true)
             }
@@ -172,13 +172,13 @@ fn target(ev: &mut Evaluator<'_>, r: &Value, pointer: &str, set: &Settings<'_>) 
     for (key, slot) in [("subscriptionId", 0), ("resourceGroup", 1)] {
         if let Some(v) = field(r, key) {
             match ev.value_of(v, pointer, key)? {
-                Value::String(s) if slot == 0 => info.scope.subscription_id = s,
-                Value::String(s) => info.scope.resource_group = s,
+                Value::String(s) if slot == 0 => std::rc::Rc::make_mut(&mut info.scope).subscription_id = s,
+                Value::String(s) => std::rc::Rc::make_mut(&mut info.scope).resource_group = s,
                 _ => {}
             }
         }
     }
-    info.name = name.clone();
+    info.name = name.as_str().into();
     info.template_uri = None;
     let id_key = crate::model::normalise_id(&resource_id(&info, "Microsoft.Resources/deployments", &name, None));
     Ok((name, info, id_key))
@@ -233,7 +233,7 @@ pub(crate) fn may_record(t: &Value) -> bool {
 /// A `templateLink.uri` that points into the parent template's own folder
 /// (built from `deployment().properties.templateLink.uri` of a local file):
 /// the path relative to that folder, without a query string.
-fn local_link(src: &Source, link: &Value) -> Option<String> {
+fn local_link(src: &Source<'_>, link: &Value) -> Option<String> {
     let uri = link.get_ci("uri")?.as_str()?;
     let path = uri.strip_prefix("file://")?;
     let path = path.split('?').next()?;
@@ -246,7 +246,7 @@ fn local_link(src: &Source, link: &Value) -> Option<String> {
     Some(rel.to_owned())
 }
 
-fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, Source), EvalError> {
+fn read_linked(src: &Source<'_>, rel: &str, set: &Settings<'_>) -> Result<(Value, Source<'static>), EvalError> {
     let Some(dir) = &src.dir else {
         return Err(EvalError::new(
             ErrorKind::Io,
@@ -261,7 +261,7 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
         .map_err(|big| EvalError::new(ErrorKind::Limit, format!("linked template `{shown}` {big}; azure accepts at most {max}")))?;
     let text = crate::json::decode(&bytes).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))?;
     let dir = path.parent().map(std::path::Path::to_path_buf);
-    Source::parse(Some(&shown), text, dir).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))
+    Source::parse_shared(Some(&shown), std::sync::Arc::from(text), dir).map_err(|e| EvalError::new(ErrorKind::Syntax, format!("`{shown}`: {e}")))
 }
 
 /// Expand a template with its own scope. First one pass in which
@@ -273,7 +273,7 @@ fn read_linked(src: &Source, rel: &str, set: &Settings<'_>) -> Result<(Value, So
 /// feeding other modules).
 pub fn expand(
     t: &Value,
-    src: &Source,
+    src: &Source<'_>,
     base: &str,
     supplied: Map,
     info: DeploymentInfo,

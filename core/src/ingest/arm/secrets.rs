@@ -18,7 +18,7 @@ const MAX_DEPTH: usize = 64;
 /// output's `condition` (value, pointer); an output whose condition is known
 /// to be false is never emitted, so it is not reported (an unknown condition
 /// still is: the template can hand the keys out).
-pub fn secret_outputs(t: &Value, base: &str, src: &Source, condition: &mut dyn FnMut(&Value, &str) -> Option<bool>) -> Vec<SecretOutput> {
+pub fn secret_outputs(t: &Value, base: &str, src: &Source<'_>, condition: &mut dyn FnMut(&Value, &str) -> Option<bool>) -> Vec<SecretOutput> {
     let Some(decl) = t.get_ci("outputs").and_then(Value::as_object) else { return Vec::new() };
     let mut out = Vec::new();
     for (name, o) in decl {

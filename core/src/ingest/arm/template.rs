@@ -11,58 +11,68 @@ use crate::value::{Map, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Where a template's text comes from (for provenance and linked templates).
+/// Where a template's text comes from (for provenance and linked templates):
+/// the text itself is borrowed for the expansion (`'t`), or shared (a linked
+/// template read from disk).
 #[derive(Debug, Clone, Default)]
-pub struct Source {
+pub struct Source<'t> {
     /// File name as given by the user.
     pub file: Option<String>,
-    /// The file's text, for line/column lookups.
-    pub text: Option<Arc<str>>,
     /// Folder for `templateLink.relativePath`.
     pub dir: Option<PathBuf>,
-    /// Positions of every value of `text`, recorded while parsing or indexed
-    /// on first use (not one pass over the text per located resource or
-    /// diagnostic).
-    pub(crate) positions: Positions,
+    /// The file's text, for line/column lookups when it has no index (it
+    /// does not parse); else the index's (see [`Source::text`]).
+    text: Option<&'t str>,
+    /// Positions of every value of the text, recorded while parsing (not
+    /// one pass over the text per located resource or diagnostic).
+    positions: Option<Arc<crate::json::PositionIndex<'t>>>,
 }
 
-/// The [`crate::json::PositionIndex`] of a source's text: recorded by the
-/// parse that read the template ([`Source::parse`], [`Source::indexed`]), or
-/// else built on first use (`None` inside when the text does not parse: then
-/// each lookup reads the text).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Positions(Arc<std::sync::OnceLock<Option<crate::json::PositionIndex>>>);
-
-impl Source {
+impl<'t> Source<'t> {
     /// A source for `file` (as the user named it) with its `text` (for
-    /// line/column lookups) and `dir` (for linked templates).
-    pub fn new(file: Option<&str>, text: Option<&str>, dir: Option<PathBuf>) -> Self {
-        Source { file: file.map(str::to_owned), text: text.map(Arc::from), dir, ..Default::default() }
+    /// line/column lookups, borrowed) and `dir` (for linked templates).
+    pub fn new(file: Option<&str>, text: Option<&'t str>, dir: Option<PathBuf>) -> Self {
+        // (Indexed now: a text that does not parse is read per lookup.)
+        match text.map(crate::json::PositionIndex::build_borrowed) {
+            Some(Ok(index)) => Source::indexed(file, index, dir),
+            _ => Source { file: file.map(str::to_owned), text, dir, positions: None },
+        }
     }
 
     /// Parse `text` (JSON with comments) into the template's value and a
     /// source for it whose positions are recorded by that same parse (no
-    /// second reading of the text when resources are located).
-    pub fn parse(file: Option<&str>, text: &str, dir: Option<PathBuf>) -> Result<(Value, Self), crate::json::JsonError> {
-        let (doc, index) = crate::json::parse_indexed(Arc::from(text))?;
+    /// second reading of the text when resources are located; the text is
+    /// borrowed, not copied).
+    pub fn parse(file: Option<&str>, text: &'t str, dir: Option<PathBuf>) -> Result<(Value, Self), crate::json::JsonError> {
+        let (doc, index) = crate::json::parse_indexed_borrowed(text)?;
+        Ok((doc, Source::indexed(file, index, dir)))
+    }
+
+    /// [`Source::parse`] of a text the source keeps (shared).
+    pub(crate) fn parse_shared(file: Option<&str>, text: Arc<str>, dir: Option<PathBuf>) -> Result<(Value, Self), crate::json::JsonError> {
+        let (doc, index) = crate::json::parse_indexed(text)?;
         Ok((doc, Source::indexed(file, index, dir)))
     }
 
     /// A source whose text and positions are those of `index` (from
     /// [`crate::json::parse_indexed`]).
-    pub(crate) fn indexed(file: Option<&str>, index: crate::json::PositionIndex, dir: Option<PathBuf>) -> Self {
-        let text = Some(Arc::clone(index.text()));
-        Source { file: file.map(str::to_owned), text, dir, positions: Positions(Arc::new(std::sync::OnceLock::from(Some(index)))) }
+    pub(crate) fn indexed(file: Option<&str>, index: crate::json::PositionIndex<'t>, dir: Option<PathBuf>) -> Self {
+        Source { file: file.map(str::to_owned), text: None, dir, positions: Some(Arc::new(index)) }
+    }
+
+    /// The template's text, if known.
+    pub fn text(&self) -> Option<&str> {
+        match &self.positions {
+            Some(index) => Some(index.text()),
+            None => self.text,
+        }
     }
 
     /// Line and column of the value at `pointer` in the text, if any.
     fn position(&self, pointer: &str) -> Option<crate::json::Position> {
-        let text = self.text.as_ref()?;
-        let index = self.positions.0.get_or_init(|| crate::json::PositionIndex::build(Arc::clone(text)).ok());
-        match index {
-            // (`text` is a public field: a clone may have been given another text.)
-            Some(i) if i.is_for(text) => i.get(pointer),
-            _ => crate::json::locate(text, pointer),
+        match &self.positions {
+            Some(index) => index.get(pointer),
+            None => crate::json::locate(self.text?, pointer),
         }
     }
 
@@ -134,7 +144,7 @@ fn obj<'v>(v: &'v Value, key: &str) -> Option<&'v Map> {
 }
 
 /// Check the shape and the declaration limits of a template.
-pub fn check_declarations(t: &Value, src: &Source, base: &str, limits: &Limits) -> Result<(), TemplateError> {
+pub fn check_declarations(t: &Value, src: &Source<'_>, base: &str, limits: &Limits) -> Result<(), TemplateError> {
     let fail = |kind: ErrorKind, msg: String, p: &str| src.error(EvalError::new(kind, msg), p);
     if t.as_object().is_none() {
         return Err(fail(ErrorKind::Structure, format!("a template must be an object, found {}", t.type_name()), base));
@@ -315,7 +325,7 @@ fn qualify(type_: &str, name: &str, parent: Option<&(String, String)>) -> (Strin
 }
 
 /// Resources of one template (array or symbolic-name object) → the sink.
-pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, set: &Settings<'_>, sink: &mut Sink) -> Result<(), TemplateError> {
+pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source<'a>, set: &Settings<'_>, sink: &mut Sink) -> Result<(), TemplateError> {
     // The first walk is the template's own; later ones are nested templates
     // with outer scope.
     ev.walks = ev.walks.saturating_add(1);
@@ -401,7 +411,7 @@ pub fn walk<'a>(ev: &mut Evaluator<'a>, t: &'a Value, base: &str, src: &Source, 
 /// where the template came from, the settings, and where results go.
 struct Walk<'w, 'a> {
     ev: &'w mut Evaluator<'a>,
-    src: &'w Source,
+    src: &'w Source<'a>,
     set: &'w Settings<'w>,
     sink: &'w mut Sink,
     /// Outputs only, and this template's parameters, variables and
@@ -608,9 +618,11 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
     }
     // The resource as listed: `type`, `name` and `id` first (set below),
     // then the declared members in order (built in place, not copied over).
-    let mut value = Map::with_capacity(m.len().saturating_add(3));
+    // (Distinct keys: those of `m` other than these three and the skipped
+    // ones, ignoring case; none is looked up in the others.)
+    let mut members = Vec::with_capacity(m.len().saturating_add(4));
     for k in ["type", "name", "id"] {
-        value.insert(k.into(), Value::Null);
+        members.push((k.into(), Value::Null));
     }
     // (The declared `name`: an exact key wins, else the first ignoring case.)
     let mut name_v = None;
@@ -628,8 +640,9 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
             }
             continue;
         }
-        value.insert(k.clone(), val);
+        members.push((k.clone(), val));
     }
+    let mut value = Map::from_distinct(members);
     if let Some(d) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("dependsOn")).map(|(_, v)| v) {
         // Best effort: dependencies are informative only.
         let v = ev.value_of(d, pointer, "dependsOn").unwrap_or_else(|_| d.clone());
@@ -669,10 +682,10 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
                         } else {
                             let mut info = ev.info.clone();
                             if let Some(s) = sub {
-                                info.scope.subscription_id = s.to_owned();
+                                std::rc::Rc::make_mut(&mut info.scope).subscription_id = s.to_owned();
                             }
                             if let Some(r) = rg {
-                                info.scope.resource_group = r.to_owned();
+                                std::rc::Rc::make_mut(&mut info.scope).resource_group = r.to_owned();
                             }
                             resource_id(&info, &full_type, &nm, None)
                         });
@@ -754,8 +767,7 @@ fn json_len_bound(v: &Value) -> usize {
 /// The older extension form: type `Ns/parents/providers/extType`, name
 /// `parentName/ExtNs/extName` → type `ExtNs/extType`, name `extName`, scope the parent id.
 fn legacy_extension(type_: &str, name: &str, ev: &Evaluator<'_>, scope: Option<Value>) -> (String, String, Option<Value>) {
-    let lower = type_.to_ascii_lowercase();
-    let Some(pos) = lower.find("/providers/") else { return (type_.to_owned(), name.to_owned(), scope) };
+    let Some(pos) = find_at_slash(type_, "/providers/", true) else { return (type_.to_owned(), name.to_owned(), scope) };
     let base_type = type_.get(..pos).unwrap_or_default();
     let ext_tail = type_.get(pos + "/providers/".len()..).unwrap_or_default();
     let base_segments = base_type.split('/').count().saturating_sub(1);
@@ -764,6 +776,29 @@ fn legacy_extension(type_: &str, name: &str, ev: &Evaluator<'_>, scope: Option<V
     let Some((ns, ext_names)) = rest.split_first() else { return (type_.to_owned(), name.to_owned(), scope) };
     let base_id = ev.info.scope.resource_id(base_type, &base_names.join("/"));
     (format!("{ns}/{ext_tail}"), ext_names.join("/"), Some(Value::String(base_id)))
+}
+
+/// Where `needle` (which starts with `/`) first occurs in `hay`, ignoring
+/// ASCII case if `ci`: `hay.find(needle)` (of the lower-cased texts if
+/// `ci`) without a searcher's setup or a lower-cased copy (ids and types are
+/// short and hold few slashes).
+pub(crate) fn find_at_slash(hay: &str, needle: &str, ci: bool) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    h.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(i, _)| i).find(|&i| {
+        h.get(i..i.saturating_add(n.len())).is_some_and(|w| if ci { w.eq_ignore_ascii_case(n) } else { w == n })
+    })
+}
+
+#[cfg(test)]
+#[test]
+fn find_at_slash_finds_what_find_finds() {
+    let hays = ["", "/", "a/providers/b", "Microsoft.Web/sites/providers/Microsoft.Insights/x", "x/PROVIDERS/y", "/providers/", "/provider", "ab/providers", "é/Providers/ü"];
+    for hay in hays {
+        for needle in ["/providers/", "/providers"] {
+            assert_eq!(find_at_slash(hay, needle, false), hay.find(needle), "{hay:?} {needle:?}");
+            assert_eq!(find_at_slash(hay, needle, true), hay.to_ascii_lowercase().find(needle), "{hay:?} {needle:?} ignoring case");
+        }
+    }
 }
 
 #[cfg(test)]

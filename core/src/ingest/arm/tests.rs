@@ -259,7 +259,7 @@ fn expression_errors_are_typed() {
 fn expand(t: serde_json::Value, params: serde_json::Value) -> Deployment {
     let text = serde_json::to_string_pretty(&t).unwrap();
     let doc = crate::json::parse(&text).unwrap();
-    let src = Source { file: Some("t.json".into()), text: Some(text.as_str().into()), dir: None, ..Default::default() };
+    let src = Source::new(Some("t.json"), Some(&text), None);
     expand_template(&doc, &src, parameter_values(&[Value::from(params)]), &Limits::default()).unwrap()
 }
 
@@ -449,7 +449,7 @@ fn symbolic_names_existing_and_user_functions() {
 fn expand_err(t: serde_json::Value) -> (Option<TemplateError>, Deployment) {
     let text = serde_json::to_string_pretty(&t).unwrap();
     let doc = crate::json::parse(&text).unwrap();
-    let src = Source { file: Some("bad.json".into()), text: Some(text.as_str().into()), dir: None, ..Default::default() };
+    let src = Source::new(Some("bad.json"), Some(&text), None);
     match expand_template(&doc, &src, Map::new(), &Limits::default()) {
         Ok(d) => (None, d),
         Err(e) => (Some(e), Deployment::default()),
