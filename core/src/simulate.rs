@@ -271,7 +271,7 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment, changed: &mu
                         deployment
                             .resources
                             .iter()
-                            .map(|t| AliasCatalog::embedded().get(&format!("{}/privateEndpointConnections[*]", t.type_())).is_some())
+                            .map(|t| AliasCatalog::embedded().get(&[t.type_(), "/privateEndpointConnections[*]"].concat()).is_some())
                             .collect()
                     });
                     for (ti, ok) in can.iter().enumerate() {

@@ -136,21 +136,22 @@ enum Why<'a> {
 
 impl Why<'_> {
     fn text(self) -> String {
+        // (written with `concat`: one allocation each, no formatting machinery)
         match self {
             Why::Text(s) => s,
             Why::Relation { pr, out: true, outer, .. } => {
                 let name = match outer.get_ci("name") {
-                    Some(Value::String(s)) if !s.is_empty() => format!("`{s}`"),
-                    _ => "this resource (name not known)".to_owned(),
+                    Some(Value::String(s)) if !s.is_empty() => ["`", s.as_str(), "`"],
+                    _ => ["this resource (name not known)", "", ""],
                 };
-                format!("relation `{}` of {name} is not known: {}", pr.path, pr.reason)
+                ["relation `", &pr.path, "` of ", name[0], name[1], name[2], " is not known: ", &pr.reason].concat()
             }
             Why::Relation { pr, out: false, dep, .. } => {
                 let from = match dep.resources.get(pr.from).map(|r| r.name()) {
-                    Some(n) if !n.is_empty() => format!("`{n}`"),
-                    _ => "a resource whose name is not known".to_owned(),
+                    Some(n) if !n.is_empty() => ["`", n, "`"],
+                    _ => ["a resource whose name is not known", "", ""],
                 };
-                format!("relation `{}` of {from} is not known: {}", pr.path, pr.reason)
+                ["relation `", &pr.path, "` of ", from[0], from[1], from[2], " is not known: ", &pr.reason].concat()
             }
         }
     }
@@ -162,7 +163,9 @@ pub(crate) struct Ev<'a> {
     pub params: &'a Map,
     pub ctx: &'a EvalContext<'a>,
     scopes: Vec<Scope<'a>>,
-    pub unknown: Vec<String>,
+    /// Why parts were unknown, in order (worded, deduplicated, only if
+    /// the outcome reports them).
+    unknown: Vec<Why<'a>>,
     evidence: Vec<Rec<'a>>,
     /// Why `related` counts being evaluated have a possible (unknown) part
     /// (worded only when reported).
@@ -250,7 +253,9 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                             if nomatch_evidence {
                                 out.evidence = owned(std::mem::take(&mut ev.evidence));
                             }
-                            out.unknown = dedup(std::mem::take(&mut ev.unknown));
+                            if nomatch_evidence {
+                                out.unknown = dedup(std::mem::take(&mut ev.unknown));
+                            }
                             return out;
                         }
                         Tri::U => out.outcome = Outcome::Unknown,
@@ -262,11 +267,11 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                 }
             }
             Err(Fail::Unknown(r)) => {
-                ev.unknown.push(format!("effect: {r}"));
+                ev.unknown.push(Why::Text(["effect: ", &r].concat()));
                 out.outcome = Outcome::Unknown;
             }
             Err(Fail::Error(e)) => {
-                ev.unknown.push(format!("effect: error: {e}"));
+                ev.unknown.push(Why::Text(["effect: error: ", &e].concat()));
                 out.outcome = Outcome::Unknown;
             }
         },
@@ -279,7 +284,11 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     if kept {
         out.evidence = owned(ev.evidence);
     }
-    out.unknown = dedup(ev.unknown);
+    // (reasons are worded only when reported: callers that drop decided
+    // outcomes' details drop them too)
+    if out.outcome == Outcome::Unknown || nomatch_evidence {
+        out.unknown = dedup(ev.unknown);
+    }
     out
 }
 
@@ -313,9 +322,10 @@ fn type_of(resource: &Value) -> &str {
     resource.get_ci("type").and_then(Value::as_str).unwrap_or_default()
 }
 
-fn dedup(v: Vec<String>) -> Vec<String> {
+/// The reasons worded, each once (in order of first occurrence).
+fn dedup(v: Vec<Why<'_>>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(v.len());
-    for s in v {
+    for s in v.into_iter().map(Why::text) {
         if !out.contains(&s) {
             out.push(s);
         }
@@ -404,7 +414,7 @@ impl<'a> Ev<'a> {
         };
         if let Some(u) = rhs.first_unknown() {
             let r = &u.reason;
-            self.say(|| format!("{} operand: {r}", l.op.name()));
+            self.say(|| [l.op.name(), " operand: ", r].concat());
             self.note(&l.lhs, None, None, l.op, rhs, Tri::U);
             return Tri::U;
         }
@@ -523,12 +533,8 @@ impl<'a> Ev<'a> {
                     seen.unwrap_or(Tri::U)
                 };
                 if r == Tri::U {
-                    for p in self.possible.drain(mark..).collect::<Vec<_>>() {
-                        let p = p.text();
-                        if !self.unknown.contains(&p) {
-                            self.unknown.push(p);
-                        }
-                    }
+                    // (duplicates go when the reasons are worded)
+                    self.unknown.extend(self.possible.drain(mark..));
                 } else {
                     self.possible.truncate(mark);
                 }
@@ -544,14 +550,14 @@ impl<'a> Ev<'a> {
     /// Keep the reason for an unknown (formatted only when kept).
     fn say(&mut self, reason: impl FnOnce() -> String) {
         if self.mute == 0 {
-            self.unknown.push(reason());
+            self.unknown.push(Why::Text(reason()));
         }
     }
 
     fn fail(&mut self, what: &str, f: Fail) -> Tri {
         match f {
-            Fail::Unknown(r) => self.say(|| format!("{what}: {r}")),
-            Fail::Error(e) => self.say(|| format!("{what}: error: {e}")),
+            Fail::Unknown(r) => self.say(|| [what, ": ", &r].concat()),
+            Fail::Error(e) => self.say(|| [what, ": error: ", &e].concat()),
         }
         Tri::U
     }
@@ -566,13 +572,13 @@ impl<'a> Ev<'a> {
                         None => Tri::U,
                     };
                 }
-                self.say(|| format!("{what}: {}", u.reason));
+                self.say(|| [what, ": ", &u.reason].concat());
                 return Tri::U;
             }
             // `exists` and the key operators do not look inside the value
             if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) {
                 if let Some(u) = v.first_unknown() {
-                    self.say(|| format!("{what}: {}", u.reason));
+                    self.say(|| [what, ": ", &u.reason].concat());
                     return Tri::U;
                 }
             }
@@ -580,7 +586,7 @@ impl<'a> Ev<'a> {
         match operators::apply(l.op, lhs, rhs, l.pat.as_ref()) {
             Ok(b) => Tri::from(b),
             Err(e) => {
-                self.say(|| format!("{what}: error: {e}"));
+                self.say(|| [what, ": error: ", &e].concat());
                 Tri::U
             }
         }
@@ -851,22 +857,26 @@ impl<'a> Ev<'a> {
                 let mut found = Vec::new();
                 path::collect(base, rest, &mut found);
                 // Elements of known arrays (an unknown among them is one
-                // element; an unknown array may hold any number).
-                let mut arrays = Vec::new();
-                if let Some((Seg::Wild, parent)) = rest.split_last() {
-                    path::collect(base, parent, &mut arrays);
-                }
-                let is_element = |el: &Value| {
-                    arrays.iter().flatten().filter_map(|a| a.as_array()).any(|a| a.iter().any(|x| std::ptr::eq(x, el)))
-                };
+                // element; an unknown array may hold any number). Collected
+                // only when an unknown is found.
+                let mut arrays: Option<Vec<Option<&Value>>> = None;
                 for el in found.into_iter().flatten() {
                     if let Value::Unknown(u) = el {
-                        if !is_element(el) {
-                            return Err(Fail::Unknown(format!("{}: {}", f.text, u.reason)));
+                        let arrays = arrays.get_or_insert_with(|| {
+                            let mut arrays = Vec::new();
+                            if let Some((Seg::Wild, parent)) = rest.split_last() {
+                                path::collect(base, parent, &mut arrays);
+                            }
+                            arrays
+                        });
+                        let is_element =
+                            arrays.iter().flatten().filter_map(|a| a.as_array()).any(|a| a.iter().any(|x| std::ptr::eq(x, el)));
+                        if !is_element {
+                            return Err(Fail::Unknown([&f.text, ": ", &u.reason].concat()));
                         }
                         // The element exists; whether it satisfies `where`
                         // is not known.
-                        self.possible.push(Why::Text(format!("{}: {}", f.text, u.reason)));
+                        self.possible.push(Why::Text([&f.text, ": ", &u.reason].concat()));
                         tally(Tri::U, &mut lo, &mut hi);
                         continue;
                     }
@@ -1048,7 +1058,7 @@ impl<'a> Ev<'a> {
             None => Tri::T,
             Some(w) => {
                 if self.enter().is_err() {
-                    self.unknown.push("count: evaluation nested too deeply".to_owned());
+                    self.unknown.push(Why::Text("count: evaluation nested too deeply".to_owned()));
                     return Tri::U;
                 }
                 let t = self.cond(w);
@@ -1285,7 +1295,7 @@ impl<'a> Ev<'a> {
             list.iter().collect()
         } else if let Some(dep) = self.ctx.deployment {
             let Some(ty) = type_.as_deref() else {
-                self.unknown.push("existence check: `details.type` is not known".to_owned());
+                self.unknown.push(Why::Text("existence check: `details.type` is not known".to_owned()));
                 return Tri::U;
             };
             let own_id = normalise_id(self.root.get_ci("id").and_then(Value::as_str).unwrap_or_default());
@@ -1319,10 +1329,10 @@ impl<'a> Ev<'a> {
                 .map(|r| &r.value)
                 .collect()
         } else {
-            self.unknown.push(format!(
+            self.unknown.push(Why::Text(format!(
                 "existence of related `{}` resources cannot be checked offline without a deployment",
                 type_.as_deref().unwrap_or("?")
-            ));
+            )));
             return Tri::F;
         };
         let mut res = Tri::F;
@@ -1348,7 +1358,7 @@ impl<'a> Ev<'a> {
             }
         }
         if let (Tri::U, Some(reason)) = (res, name_unknown) {
-            self.unknown.push(format!("existence check: `details.name` is not known: {reason}"));
+            self.unknown.push(Why::Text(format!("existence check: `details.name` is not known: {reason}")));
         }
         res
     }

@@ -233,6 +233,7 @@ impl Report {
     /// of the `Serialize` shape, which tests check).
     pub fn to_json(&self) -> String {
         let hint = self.findings.iter().map(write::finding_size_hint).fold(1024usize, usize::saturating_add);
+        let hint = self.diagnostics.iter().map(write::diagnostic_size_hint).fold(hint, usize::saturating_add);
         let mut w = write::Writer::new(true, hint);
         w.report(self);
         w.out
@@ -445,6 +446,18 @@ mod tests {
                 want.push_str(&serde_json::to_string(d).unwrap());
             }
             assert_eq!(mine, want);
+        }
+    }
+
+    #[test]
+    fn the_output_is_sized_once() {
+        // The hint must cover what is written, or the buffer grows (copies).
+        for r in [Report::default(), sample(), varied()] {
+            let json = r.to_json();
+            let hint = r.findings.iter().map(write::finding_size_hint).fold(1024usize, usize::saturating_add);
+            let hint = r.diagnostics.iter().map(write::diagnostic_size_hint).fold(hint, usize::saturating_add);
+            assert!(json.len() <= hint, "{} > {hint}", json.len());
+            assert!(hint <= json.len() * 3 + 1024, "{hint} is far above {}", json.len());
         }
     }
 

@@ -460,7 +460,9 @@ impl Writer {
     }
 }
 
-/// Bytes a finding's JSON takes, roughly (to size the output once).
+/// Bytes a finding's pretty JSON takes, roughly but not below what it
+/// takes (to size the output once: a report that outgrows its buffer
+/// copies everything written so far).
 pub(crate) fn finding_size_hint(f: &Finding) -> usize {
     let strings = f.rule_id.len()
         + f.title.len()
@@ -470,8 +472,51 @@ pub(crate) fn finding_size_hint(f: &Finding) -> usize {
         + f.location.file.as_ref().map_or(0, String::len)
         + f.location.pointer.len()
         + f.message.len()
-        + f.remediation.len();
-    strings.saturating_add(f.evidence.len().saturating_mul(96)).saturating_add(400)
+        + f.remediation.len()
+        + f.unknown.iter().map(|u| u.len().saturating_add(16)).sum::<usize>();
+    let evidence = f.evidence.iter().map(evidence_size_hint).fold(0usize, usize::saturating_add);
+    // (keys, quotes and indents of the finding's own members: ~440 bytes;
+    // escapes are rare and covered by the margin)
+    strings.saturating_add(evidence).saturating_add(512)
+}
+
+/// Bytes a diagnostic's pretty JSON takes in a report, roughly.
+pub(crate) fn diagnostic_size_hint(d: &Diagnostic) -> usize {
+    let p = &d.provenance;
+    (d.message.len() + p.file.as_ref().map_or(0, String::len) + p.pointer.len()).saturating_add(220)
+}
+
+/// [`finding_size_hint`] of one evidence entry (at depth 4).
+fn evidence_size_hint(e: &Evidence) -> usize {
+    match e {
+        Evidence::Condition(c) => {
+            let texts = c.field.len() + c.path.as_ref().map_or(0, String::len) + c.operator.len() + c.result.len();
+            let values = value_size_hint(c.value.as_ref().unwrap_or(&Value::Null), 5)
+                .saturating_add(value_size_hint(&c.expected, 5));
+            // six members: indent 10, key and punctuation ~16 each
+            texts.saturating_add(values).saturating_add(170)
+        }
+        Evidence::Other(v) => value_size_hint(v, 4).saturating_add(16),
+    }
+}
+
+/// Bytes `v` takes written pretty at `depth` (an upper estimate).
+fn value_size_hint(v: &Value, depth: usize) -> usize {
+    let indent = depth.saturating_mul(2).saturating_add(8);
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Int(_) | Value::Float(_) => 24,
+        Value::String(s) => s.len().saturating_add(8),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| value_size_hint(x, depth.saturating_add(1)).saturating_add(indent))
+            .fold(indent, usize::saturating_add),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, x)| value_size_hint(x, depth.saturating_add(1)).saturating_add(indent).saturating_add(k.len()))
+            .fold(indent, usize::saturating_add),
+        Value::Unknown(u) => u.reason.len().saturating_add(indent).saturating_add(32),
+    }
 }
 
 #[cfg(test)]

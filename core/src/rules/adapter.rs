@@ -371,6 +371,13 @@ fn as_json(v: Value) -> Value {
 /// ` (properties.publicNetworkAccess is "Enabled")` (from the conditions
 /// that held; other facts are not described).
 pub fn describe(evidence: &[Evidence]) -> String {
+    let mut out = String::new();
+    describe_into(&mut out, evidence);
+    out
+}
+
+/// [`describe`], appended to `out`.
+pub(crate) fn describe_into(out: &mut String, evidence: &[Evidence]) {
     // Written into one string; a value as its `Display` (compact JSON,
     // strings through the report's escaper, which is serde_json's).
     fn push_value(out: &mut String, v: &Value) {
@@ -382,7 +389,6 @@ pub fn describe(evidence: &[Evidence]) -> String {
             }
         }
     }
-    let mut out = String::new();
     let mut parts = 0;
     for e in evidence {
         let c = match e {
@@ -397,18 +403,18 @@ pub fn describe(evidence: &[Evidence]) -> String {
         }
         out.push_str(if parts == 0 { " (" } else { "; " });
         if count {
-            push_value(&mut out, value);
+            push_value(out, value);
             out.push_str(" matching item(s) where the rule wants ");
             out.push_str(&c.operator);
             out.push(' ');
-            push_value(&mut out, &c.expected);
+            push_value(out, &c.expected);
         } else {
             out.push('`');
             out.push_str(what);
             out.push_str("` is ");
             match value {
                 Value::Null => out.push_str("absent"),
-                v => push_value(&mut out, v),
+                v => push_value(out, v),
             }
         }
         parts += 1;
@@ -419,7 +425,6 @@ pub fn describe(evidence: &[Evidence]) -> String {
     if parts > 0 {
         out.push(')');
     }
-    out
 }
 
 #[cfg(test)]

@@ -363,7 +363,10 @@ fn secrets_in_resources(deployment: &Deployment, index: usize) -> CheckOutcome {
     let Some(r) = deployment.resources.get(index) else { return CheckOutcome::Pass };
     let mut found = Vec::new();
     if let Some(props) = r.value.get_ci("properties") {
-        walk_secrets(props, &mut vec![Some("properties")], 0, &mut found);
+        // (room for a deep path up front: the stack does not regrow)
+        let mut path = Vec::with_capacity(16);
+        path.push(Some("properties"));
+        walk_secrets(props, &mut path, 0, &mut found);
         if r.is_type("Microsoft.KeyVault/vaults/secrets") && matches!(props.get_ci("value"), Some(Value::String(s)) if !s.is_empty()) {
             found.push("properties.value".to_owned());
         }

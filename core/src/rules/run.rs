@@ -173,20 +173,33 @@ fn display_name(r: &Resource) -> String {
 }
 
 /// The title inside a sentence: first letter lowered unless it starts an
-/// acronym (`TLS`, `SSH`).
-fn in_sentence(title: &str) -> String {
+/// acronym (`TLS`, `SSH`), appended to `out`.
+fn push_in_sentence(out: &mut String, title: &str) {
     let mut cs = title.chars();
     match (cs.next(), cs.next()) {
         // (an ASCII first letter: the rest copied as one slice)
         (Some(a), Some(b)) if b.is_lowercase() && a.is_ascii() => {
-            let mut s = String::with_capacity(title.len());
-            s.push(a.to_ascii_lowercase());
-            s.push_str(title.get(1..).unwrap_or_default());
-            s
+            out.push(a.to_ascii_lowercase());
+            out.push_str(title.get(1..).unwrap_or_default());
         }
-        (Some(a), Some(b)) if b.is_lowercase() => crate::case::lower_char(a).chain(title.chars().skip(1)).collect(),
-        _ => title.to_owned(),
+        (Some(a), Some(b)) if b.is_lowercase() => out.extend(crate::case::lower_char(a).chain(title.chars().skip(1))),
+        _ => out.push_str(title),
     }
+}
+
+/// A message naming the resource and the rule's title:
+/// `` `name`{before}"title in a sentence"{after} ``, written into one
+/// string sized up front (`extra`: bytes appended afterwards).
+fn titled_message(name: &str, before: &str, title: &str, after: &str, extra: usize) -> String {
+    let mut m = String::with_capacity(name.len() + before.len() + title.len() + after.len() + 4 + extra);
+    m.push('`');
+    m.push_str(name);
+    m.push_str(before);
+    m.push('"');
+    push_in_sentence(&mut m, title);
+    m.push('"');
+    m.push_str(after);
+    m
 }
 
 fn finding(rule: &Rule, resource: &Resource, status: Status, message: String, evidence: Vec<Value>, unknown: Vec<String>) -> Finding {
@@ -239,17 +252,18 @@ fn evaluate_prepared(
         Verdict::NoMatch => None,
         Verdict::Unknown { unknown, evidence } => {
             let name = name();
-            let message = format!("`{name}`: cannot tell before deployment whether \"{}\" holds", in_sentence(&rule.title));
+            let message = titled_message(&name, "`: cannot tell before deployment whether ", &rule.title, " holds", 0);
             Some(named_finding(rule, resource, name, Status::Indeterminate, message, evidence, unknown))
         }
         Verdict::Match { evidence } => match &rule.check {
             None => {
                 let name = name();
-                let message = format!("`{name}` does not meet \"{}\"{}", in_sentence(&rule.title), adapter::describe(&evidence));
+                let mut message = titled_message(&name, "` does not meet ", &rule.title, "", 96);
+                adapter::describe_into(&mut message, &evidence);
                 Some(named_finding(rule, resource, name, Status::Fail, message, evidence, Vec::new()))
             }
             Some(check) => checks::run_indexed(check, deployment, index, params, cx)
-                .and_then(|outcome| check_finding(rule, resource, outcome, |m| format!("`{}`: {m}", name()))),
+                .and_then(|outcome| check_finding(rule, resource, outcome, |m| ["`", &name(), "`: ", &m].concat())),
         },
         Verdict::Error(e) => {
             let name = name();
@@ -288,6 +302,7 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
     let dx = DeploymentIndex::new(&dep);
     let mut cx = checks::Indexes::default();
     let embedded = std::ptr::eq(catalog, Catalog::embedded());
+    let mut by_type: Vec<(bool, bool)> = Vec::with_capacity(dx.type_names.len());
     for (i, rule) in catalog.rules().iter().enumerate().filter(|(_, r)| selected(r, options)) {
         let prepared = if embedded { Prepared::embedded(rule, i) } else { Prepared::new(rule) };
         let params = if options.parameters.is_empty() {
@@ -301,17 +316,22 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
         report.summary.rules += 1;
         let types = prepared.types();
         let type_applies = |t: &str| types.is_empty() || types.iter().any(|x| x.eq_ignore_ascii_case(t));
-        // Per interned type: does the rule count it (`applies`)? (Both
-        // sides are ASCII lowercase: plain comparison.)
-        let applies_by_type: Vec<bool> = dx.type_names.iter().map(|t| types.is_empty() || types.iter().any(|x| x == t)).collect();
+        // Per interned type: does the rule count it (`applies`), can its
+        // `if` hold on it (`may`, see `Prepared::may_match`)? (Both sides
+        // are ASCII lowercase: plain comparison; the buffers are reused.)
+        let guard = prepared.guard();
+        by_type.clear();
+        by_type.extend(dx.type_names.iter().map(|t| {
+            (types.is_empty() || types.iter().any(|x| x == t), guard.is_none_or(|g| g.iter().any(|x| x == t)))
+        }));
         for (index, resource) in dep.resources.iter().enumerate() {
-            let applies = match dx.type_of.get(index).copied().flatten() {
-                Some(t) => applies_by_type.get(t).copied().unwrap_or(false),
-                None => type_applies(resource.type_()),
+            let (applies, may) = match dx.type_of.get(index).copied().flatten() {
+                Some(t) => by_type.get(t).copied().unwrap_or((false, false)),
+                None => (type_applies(resource.type_()), true),
             };
             // A resource whose type the rule's `if` excludes cannot match:
             // skipping it gives the same (empty) result without evaluating.
-            let found = if prepared.may_match(&dx, index) {
+            let found = if may {
                 evaluate_prepared(&prepared, index, &dep, &params, &dx, &mut cx)
             } else {
                 None
@@ -360,10 +380,12 @@ fn note_defaults(f: &mut Finding, index: usize, defaulted: &[(usize, String)]) {
         .map(|(_, p)| p.as_str())
         .collect();
     if !used.is_empty() {
-        f.message.push_str(&format!(
-            "; not set in the input, so Azure's default applies to {}",
-            used.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-        ));
+        f.message.push_str("; not set in the input, so Azure's default applies to ");
+        for (i, p) in used.iter().enumerate() {
+            f.message.push_str(if i == 0 { "`" } else { ", `" });
+            f.message.push_str(p);
+            f.message.push('`');
+        }
     }
 }
 
