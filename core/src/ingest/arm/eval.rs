@@ -758,14 +758,7 @@ impl<'a> Evaluator<'a> {
         }
         let v = match decl.get_ci("defaultValue") {
             Some(d) => {
-                let marker = Mark::Param(decl_name);
-                if self.in_progress.contains(&marker) {
-                    return Err(EvalError::new(
-                        ErrorKind::Cycle,
-                        format!("parameter `{decl_name}` depends on itself through {}", self.cycle_path(&marker)),
-                    ));
-                }
-                self.in_progress.push(marker);
+                self.begin(Mark::Param(decl_name))?;
                 let saved = self.take_context();
                 let r = self.value_in(d, "", &["parameters", decl_name, "defaultValue"]);
                 self.restore_context(saved);
@@ -782,6 +775,23 @@ impl<'a> Evaluator<'a> {
         }
         self.params_cache.insert(key.to_owned(), (v.clone(), self.hits > since));
         Ok(v)
+    }
+
+    /// Mark a parameter default or variable as being evaluated; a cycle
+    /// error if it already is.
+    fn begin(&mut self, marker: Mark<'a>) -> Result<(), EvalError> {
+        if self.in_progress.contains(&marker) {
+            let (what, name) = match marker {
+                Mark::Param(n) => ("parameter", n),
+                Mark::Var(n) => ("variable", n),
+            };
+            return Err(EvalError::new(
+                ErrorKind::Cycle,
+                format!("{what} `{name}` depends on itself through {}", self.cycle_path(&marker)),
+            ));
+        }
+        self.in_progress.push(marker);
+        Ok(())
     }
 
     fn cycle_path(&self, marker: &Mark<'_>) -> String {
@@ -814,14 +824,7 @@ impl<'a> Evaluator<'a> {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(k, v)| (*k, *v))
             .ok_or_else(|| EvalError::new(ErrorKind::Reference, format!("variable `{name}` is not declared")))?;
-        let marker = Mark::Var(decl_name);
-        if self.in_progress.contains(&marker) {
-            return Err(EvalError::new(
-                ErrorKind::Cycle,
-                format!("variable `{decl_name}` depends on itself through {}", self.cycle_path(&marker)),
-            ));
-        }
-        self.in_progress.push(marker);
+        self.begin(Mark::Var(decl_name))?;
         let saved = self.take_context();
         let r = match decl {
             VarDecl::Plain(key, v) => {
