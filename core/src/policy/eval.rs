@@ -157,6 +157,17 @@ impl Why<'_> {
     }
 }
 
+/// The parameter's name when `t` is exactly `[parameters('name')]`.
+fn effect_parameter(t: &Tmpl) -> Option<&str> {
+    match t {
+        Tmpl::Expr(Expr::Call(f, args)) if f == "parameters" => match args.as_slice() {
+            [Expr::Lit(Value::String(n))] => Some(n),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 pub(crate) struct Ev<'a> {
     pub policy: &'a Policy,
     pub root: &'a Value,
@@ -212,7 +223,13 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
     };
     // The effect first: a disabled policy is not evaluated at all. (Compared
     // ignoring case; lowercased only for a match.)
-    let effect = match ev.tmpl(&policy.effect) {
+    // (`[parameters('effect')]`, nearly every rule's form, read directly:
+    // the same lookup the general path ends in)
+    let effect_v = match effect_parameter(&policy.effect) {
+        Some(n) => ev.parameter(n),
+        None => ev.tmpl(&policy.effect),
+    };
+    let effect = match effect_v {
         Ok(v) => match v {
             Cow::Borrowed(Value::String(s)) => Ok(Cow::Borrowed(s.as_str())),
             Cow::Owned(Value::String(s)) => Ok(Cow::Owned(s)),
