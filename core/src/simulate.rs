@@ -251,7 +251,7 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment, changed: &mu
     let mut unknown_additions: Vec<(usize, Value)> = Vec::new();
     // Resource index by normalised id (first wins, as `find_by_id`), built
     // only when there is an endpoint to resolve.
-    let mut by_id: Option<std::collections::HashMap<String, usize>> = None;
+    let mut by_id: Option<std::collections::HashMap<String, usize, crate::value::MapHasher>> = None;
     // Resources that can have private endpoint connections (per the alias
     // catalog), worked out on the first endpoint whose target is unknown.
     let mut connectable: Option<Vec<bool>> = None;
@@ -283,7 +283,7 @@ fn derive_private_endpoint_connections(deployment: &mut Deployment, changed: &mu
                 }
             };
             let ids = by_id.get_or_insert_with(|| {
-                let mut m = std::collections::HashMap::new();
+                let mut m = std::collections::HashMap::with_capacity_and_hasher(deployment.resources.len(), crate::value::MapHasher::default());
                 for (i, r) in deployment.resources.iter().enumerate() {
                     m.entry(normalise_id(r.id())).or_insert(i);
                 }
