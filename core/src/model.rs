@@ -28,6 +28,8 @@ struct IdIndex {
     map: Ids,
     /// `lens[n]`: some id is `n` bytes long.
     lens: Vec<bool>,
+    /// The lengths ids have, ascending (each once).
+    sorted: Vec<usize>,
 }
 
 impl IdIndex {
@@ -37,9 +39,26 @@ impl IdIndex {
             self.lens.resize(n + 1, false);
         }
         if let Some(slot) = self.lens.get_mut(n) {
-            *slot = true;
+            if !*slot {
+                *slot = true;
+                let at = self.sorted.partition_point(|&m| m < n);
+                self.sorted.insert(at, n);
+            }
         }
         self.map.entry(id).or_insert(i);
+    }
+
+    /// The resource whose id is the longest `/`-delimited proper prefix of
+    /// `norm` (normalised): only the lengths some id has are tried, longest
+    /// first.
+    fn longest_prefix(&self, norm: &str) -> Option<usize> {
+        let bytes = norm.as_bytes();
+        let below = self.sorted.partition_point(|&m| m < bytes.len());
+        let lens = self.sorted.get(..below).unwrap_or_default();
+        lens.iter()
+            .rev()
+            .filter(|&&n| n > 0 && bytes.get(n) == Some(&b'/'))
+            .find_map(|&n| norm.get(..n).and_then(|p| self.map.get(p)).copied())
     }
 
     fn get(&self, id: &str) -> Option<usize> {
@@ -629,35 +648,14 @@ fn match_id_in(s: &str, ids: &IdIndex, norm: &mut String) -> Option<usize> {
     if let Some(i) = ids.get(norm) {
         return Some(i);
     }
-    // Walk back over `/` boundaries: `…/vaults/kv/keys/k` → `…/vaults/kv/keys` → `…/vaults/kv`.
-    let mut end = norm.len();
-    while let Some(pos) = norm.get(..end).and_then(|p| p.rfind('/')) {
-        if pos == 0 {
-            break;
-        }
-        if let Some(i) = norm.get(..pos).and_then(|p| ids.get(p)) {
-            return Some(i);
-        }
-        end = pos;
-    }
-    None
+    // Back over `/` boundaries: `…/vaults/kv/keys/k` → `…/vaults/kv/keys` → `…/vaults/kv`.
+    ids.longest_prefix(norm)
 }
 
 /// The resource whose id is the longest proper `/`-prefix of `id` (its parent,
 /// or the resource an extension resource is attached to).
 fn match_parent(id: &str, ids: &IdIndex) -> Option<usize> {
-    let norm = normalise_id(id);
-    let mut end = norm.len();
-    while let Some(pos) = norm.get(..end).and_then(|p| p.rfind('/')) {
-        if pos == 0 {
-            break;
-        }
-        if let Some(i) = norm.get(..pos).and_then(|p| ids.get(p)) {
-            return Some(i);
-        }
-        end = pos;
-    }
-    None
+    ids.longest_prefix(&normalise_id(id))
 }
 
 /// Convenience for tests and bindings: an object map from pairs.
