@@ -429,7 +429,7 @@ impl<'a> Ev<'a> {
             Ok(v) => v,
             Err(f) => return self.fail("operand", f),
         };
-        if let Some(u) = rhs.first_unknown() {
+        if let Some(u) = if l.rhs_known { None } else { rhs.first_unknown() } {
             let r = &u.reason;
             self.say(|| [l.op.name(), " operand: ", r].concat());
             self.note(&l.lhs, None, None, l.op, rhs, Tri::U);

@@ -28,6 +28,9 @@ pub(crate) struct Leaf {
     pub rhs: Tmpl,
     /// Precompiled pattern when the right side is a constant string.
     pub pat: Option<Regex>,
+    /// The right side is a constant without an unknown in it (not looked
+    /// for again on every evaluation).
+    pub rhs_known: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -339,7 +342,8 @@ impl Compiler<'_> {
                 }
             }
         }
-        Ok(Cond::Leaf(Box::new(Leaf { lhs, op, rhs, pat })))
+        let rhs_known = matches!(&rhs, Tmpl::Const(v) if v.first_unknown().is_none());
+        Ok(Cond::Leaf(Box::new(Leaf { lhs, op, rhs, pat, rhs_known })))
     }
 
     fn field_spec(&mut self, v: &Value, ptr: &str) -> Result<FieldSpec, PolicyError> {
