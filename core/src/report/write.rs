@@ -163,25 +163,26 @@ impl Writer {
     }
 
     /// Before a member of the open container: comma, line break, indent
-    /// (one copy from a prepared run of spaces for all but deep nesting).
+    /// (written as runs of constant length, which compile to plain stores
+    /// instead of a copy call).
     fn sep(&mut self) {
-        const PAD: &str = concat!(",\n", "                                                                ");
+        if self.has {
+            self.out.push(',');
+        }
         if !self.pretty {
-            if self.has {
-                self.out.push(',');
-            }
             return;
         }
-        let from = if self.has { 0 } else { 1 };
-        let to = self.depth.saturating_mul(2).saturating_add(2);
-        match PAD.get(from..to) {
-            Some(run) => self.out.push_str(run),
-            None => {
-                self.out.push_str(PAD.get(from..2).unwrap_or_default());
-                for _ in 0..self.depth {
-                    self.out.push_str("  ");
-                }
-            }
+        self.out.push('\n');
+        let mut n = self.depth;
+        while n >= 4 {
+            self.out.push_str("        ");
+            n = n.saturating_sub(4);
+        }
+        match n {
+            1 => self.out.push_str("  "),
+            2 => self.out.push_str("    "),
+            3 => self.out.push_str("      "),
+            _ => {}
         }
     }
 
