@@ -166,13 +166,15 @@ impl Writer {
     /// (written as runs of constant length, which compile to plain stores
     /// instead of a copy call).
     fn sep(&mut self) {
-        if self.has {
-            self.out.push(',');
+        match (self.pretty, self.has) {
+            (false, false) => return,
+            (false, true) => {
+                self.out.push(',');
+                return;
+            }
+            (true, false) => self.out.push('\n'),
+            (true, true) => self.out.push_str(",\n"),
         }
-        if !self.pretty {
-            return;
-        }
-        self.out.push('\n');
         let mut n = self.depth;
         while n >= 4 {
             self.out.push_str("        ");
