@@ -1005,12 +1005,13 @@ impl<'a> Ev<'a> {
             if capacity == Some(0) {
                 return 0;
             }
+            // (ascending, each once)
             candidates = (0..dep.resources.len()).filter(|&t| t != idx).collect();
         } else {
             capacity = None;
+            crate::order::sort_unstable(&mut candidates);
+            candidates.dedup();
         }
-        crate::order::sort_unstable(&mut candidates);
-        candidates.dedup();
         let saved = self.unknown.len();
         // Nothing said on the way counts (see the truncation below).
         self.mute += 1;
