@@ -963,7 +963,8 @@ impl<'a> Ev<'a> {
     }
 
     /// The upper part of a `related` count: resources that relations
-    /// hidden behind unknown values may add (besides the `known` ones).
+    /// hidden behind unknown values may add (besides the `known` ones:
+    /// sorted, each once).
     /// A candidate counts when the `where` condition is not false for it;
     /// the reasons go to `self.possible` (reported if the count decides
     /// nothing). `(dep, idx, outer)`: the deployment and the resource whose
@@ -1001,12 +1002,13 @@ impl<'a> Ev<'a> {
                 reasons.push(Why::Relation { pr, out: false, outer, dep });
             }
         }
+        // Outgoing: every other resource (a range, nothing collected).
+        let mut others = 0..0;
         if rel.out {
             if capacity == Some(0) {
                 return 0;
             }
-            // (ascending, each once)
-            candidates = (0..dep.resources.len()).filter(|&t| t != idx).collect();
+            others = 0..dep.resources.len();
         } else {
             capacity = None;
             crate::order::sort_unstable(&mut candidates);
@@ -1016,11 +1018,12 @@ impl<'a> Ev<'a> {
         // Nothing said on the way counts (see the truncation below).
         self.mute += 1;
         let mut n = 0usize;
-        for t in candidates {
+        for t in others.filter(|&t| t != idx).chain(candidates) {
             if capacity.is_some_and(|cap| n >= cap) {
                 break; // more cannot raise `n.min(cap)`
             }
-            if known.contains(&t) {
+            // (`known`: sorted, each once)
+            if known.binary_search(&t).is_ok() {
                 continue;
             }
             let Some(r) = dep.resources.get(t) else { continue };
