@@ -593,7 +593,8 @@ impl<'a> Ev<'a> {
                 return Tri::U;
             }
             // `exists` and the key operators do not look inside the value
-            if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) {
+            // (only containers can hold one: a scalar is not searched)
+            if !matches!(l.op, Op::Exists | Op::ContainsKey | Op::NotContainsKey) && matches!(v, Value::Array(_) | Value::Object(_)) {
                 if let Some(u) = v.first_unknown() {
                     self.say(|| [what, ": ", &u.reason].concat());
                     return Tri::U;
