@@ -335,20 +335,28 @@ fn walk_secrets<'v>(v: &'v Value, path: &mut crate::model::PathSegs<'v>, depth: 
     if depth > 32 {
         return;
     }
+    // (only containers are walked into: nothing else holds a property)
     match v {
         Value::Object(m) => {
             for (k, item) in m {
-                path.push(Some(k));
                 match item {
-                    Value::String(s) if secret_name(k) && !s.trim().is_empty() && !s.starts_with('[') => out.push(crate::model::render_path(path)),
-                    _ => walk_secrets(item, path, depth.saturating_add(1), out),
+                    Value::String(s) if secret_name(k) && !s.trim().is_empty() && !s.starts_with('[') => {
+                        path.push(Some(k));
+                        out.push(crate::model::render_path(path));
+                        path.pop();
+                    }
+                    Value::Object(_) | Value::Array(_) => {
+                        path.push(Some(k));
+                        walk_secrets(item, path, depth.saturating_add(1), out);
+                        path.pop();
+                    }
+                    _ => {}
                 }
-                path.pop();
             }
         }
         Value::Array(a) => {
             path.push(None);
-            for item in a {
+            for item in a.iter().filter(|x| matches!(x, Value::Object(_) | Value::Array(_))) {
                 walk_secrets(item, path, depth.saturating_add(1), out);
             }
             path.pop();
