@@ -593,13 +593,13 @@ impl Edges<'_> {
             }),
             Value::Array(a) => {
                 path.push(None);
-                for item in a {
+                for item in a.iter().filter(|x| may_hold_edge(x)) {
                     self.collect(item, path, depth.saturating_add(1));
                 }
                 path.pop();
             }
             Value::Object(m) => {
-                for (k, item) in m {
+                for (k, item) in m.iter().filter(|(_, x)| may_hold_edge(x)) {
                     path.push(Some(k));
                     self.collect(item, path, depth.saturating_add(1));
                     path.pop();
@@ -607,6 +607,16 @@ impl Edges<'_> {
             }
             _ => {}
         }
+    }
+}
+
+/// Whether [`Edges::collect`] can find anything in `v` (the others are
+/// passed over without a call or a path segment).
+fn may_hold_edge(v: &Value) -> bool {
+    match v {
+        Value::String(s) => may_be_id(s),
+        Value::Unknown(_) | Value::Array(_) | Value::Object(_) => true,
+        _ => false,
     }
 }
 
