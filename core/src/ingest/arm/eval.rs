@@ -1031,7 +1031,7 @@ fn reference_outputs_chain(e: &Expr) -> Option<(&str, &[Expr], usize)> {
     }
     match cur {
         Expr::Call { name, func: expr::Func::Other(f), args } if &**f == "reference" && innermost.eq_ignore_ascii_case("outputs") => {
-            Some((name.as_str(), args.as_slice(), levels))
+            Some((&**name, &**args, levels))
         }
         _ => None,
     }

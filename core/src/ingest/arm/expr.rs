@@ -19,8 +19,9 @@ pub enum Expr {
     Float(f64),
     /// A function call; `name` keeps its spelling (`ns.fn` for user functions).
     Call {
-        /// Function name.
-        name: String,
+        /// Function name as spelled (borrowed from the function tables when
+        /// spelled as they hold it, as most calls are: no allocation).
+        name: std::borrow::Cow<'static, str>,
         /// What the name resolves to (found once, when parsed).
         func: Func,
         /// Arguments.
@@ -279,7 +280,11 @@ impl Parser<'_> {
     }
 
     fn call(&mut self) -> Result<Expr, EvalError> {
-        let mut name = self.ident();
+        // (`src` outlives `self`: the name is borrowed across the arguments' parse.)
+        let src = self.src;
+        let start = self.pos;
+        self.ident_span();
+        let mut spelled: std::borrow::Cow<'_, str> = src.get(start..self.pos).unwrap_or_default().into();
         self.skip_ws();
         // `namespace.function(` for user-defined functions.
         if self.peek() == Some('.') {
@@ -290,37 +295,42 @@ impl Parser<'_> {
             let member_end = self.pos;
             self.skip_ws();
             if found && self.peek() == Some('(') {
-                name.push('.');
-                name.push_str(self.src.get(save.saturating_add(1)..member_end).unwrap_or_default());
+                let member = src.get(save.saturating_add(1)..member_end).unwrap_or_default();
+                spelled = format!("{spelled}.{member}").into();
             } else {
                 self.pos = save;
             }
         }
+        let name: &str = &spelled;
         self.skip_ws();
         if self.peek() != Some('(') {
             return Err(self.error(format!("expected `(` after `{name}`")));
         }
         self.bump();
         self.skip_ws();
+        let mut args = Vec::new();
         if self.peek() == Some(')') {
             self.bump();
-            let args = Vec::new();
-            let func = super::functions::resolve(&name, &args);
-            return Ok(Expr::Call { name, func, args });
-        }
-        // (Room for the usual argument counts, allocated once.)
-        let mut args = Vec::with_capacity(4);
-        loop {
-            args.push(self.expr()?);
-            self.skip_ws();
-            match self.bump() {
-                Some(',') => {}
-                Some(')') => break,
-                Some(c) => return Err(self.error(format!("expected `,` or `)`, found `{c}`"))),
-                None => return Err(self.error(format!("unclosed call to `{name}`"))),
+        } else {
+            // (Room for the usual argument counts, allocated once.)
+            args = Vec::with_capacity(4);
+            loop {
+                args.push(self.expr()?);
+                self.skip_ws();
+                match self.bump() {
+                    Some(',') => {}
+                    Some(')') => break,
+                    Some(c) => return Err(self.error(format!("expected `,` or `)`, found `{c}`"))),
+                    None => return Err(self.error(format!("unclosed call to `{name}`"))),
+                }
             }
         }
-        let func = super::functions::resolve(&name, &args);
+        let (func, lower) = super::functions::resolve_call(name, &args);
+        let name = match super::functions::spelling(&func) {
+            // (A name in lower case is the table's name it resolves to.)
+            Some(known) if lower => std::borrow::Cow::Borrowed(known),
+            _ => std::borrow::Cow::Owned(spelled.into_owned()),
+        };
         Ok(Expr::Call { name, func, args })
     }
 }
@@ -331,7 +341,7 @@ mod tests {
 
     fn call(name: &str, args: Vec<Expr>) -> Expr {
         let func = super::super::functions::resolve(name, &args);
-        Expr::Call { name: name.into(), func, args }
+        Expr::Call { name: name.to_owned().into(), func, args }
     }
 
     #[test]

@@ -230,19 +230,26 @@ const LAZY: &[&str] = &[
 /// What call name `name` resolves to (see [`Func`]), in the order the
 /// evaluator looks: its lazy functions, user functions (`ns.name`), the
 /// shared library, then its own.
+#[cfg(test)]
 pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
+    resolve_call(name, args).0
+}
+
+/// [`resolve`], and whether `name` is spelled in lower case.
+pub(crate) fn resolve_call(name: &str, args: &[Expr]) -> (Func, bool) {
     // `parameters('p')` and `variables('v')`, spelled so, are a third of all
     // calls: found without lower-casing or hashing the name.
     match (name, args) {
-        ("parameters", [Expr::Str(k)]) => return Func::Parameter(k.to_ascii_lowercase().into()),
-        ("variables", [Expr::Str(k)]) => return Func::Variable(k.to_ascii_lowercase().into()),
+        ("parameters", [Expr::Str(k)]) => return (Func::Parameter(k.to_ascii_lowercase().into()), true),
+        ("variables", [Expr::Str(k)]) => return (Func::Variable(k.to_ascii_lowercase().into()), true),
         _ => {}
     }
+    let already = !name.bytes().any(|b| b.is_ascii_uppercase());
     // Lower case without allocating for the usual short names.
     let mut buf = [0u8; 32];
     let lower: Cow<'_, str> = match buf.get_mut(..name.len()) {
         // (Already lower case, as many names are: used as it is.)
-        _ if !name.bytes().any(|b| b.is_ascii_uppercase()) => name.into(),
+        _ if already => name.into(),
         Some(b) => {
             b.copy_from_slice(name.as_bytes());
             b.make_ascii_lowercase();
@@ -251,7 +258,7 @@ pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
         None => name.to_ascii_lowercase().into(),
     };
     let lname: &str = &lower;
-    match known().get(lname) {
+    let func = match known().get(lname) {
         // `parameters('p')`, `variables('v')`: the key, lower-cased once.
         Some(Known::Lazy(l)) => match (*l, args) {
             ("parameters", [Expr::Str(k)]) => Func::Parameter(k.to_ascii_lowercase().into()),
@@ -262,6 +269,18 @@ pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
         Some(Known::Own(n)) => Func::Other(Cow::Borrowed(n)),
         None if lname.contains('.') => Func::User,
         None => Func::Other(Cow::Owned(lname.to_owned())),
+    };
+    (func, already)
+}
+
+/// The lower-case name `func` stands for, when it is one of the tables'
+/// (a call spelled so keeps it as its name, borrowed).
+pub(crate) fn spelling(func: &Func) -> Option<&'static str> {
+    match func {
+        Func::Lazy(l) | Func::Shared(l) | Func::Other(Cow::Borrowed(l)) => Some(l),
+        Func::Parameter(_) => Some("parameters"),
+        Func::Variable(_) => Some("variables"),
+        Func::Other(Cow::Owned(_)) | Func::User => None,
     }
 }
 

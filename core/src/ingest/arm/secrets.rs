@@ -71,7 +71,7 @@ fn list_call(e: &Expr, depth: usize) -> Option<String> {
     match e {
         Expr::Call { name, args, .. } => {
             if is_list_function(name) {
-                return Some(name.clone());
+                return Some(name.to_string());
             }
             args.iter().find_map(|a| list_call(a, d))
         }
