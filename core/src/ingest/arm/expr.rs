@@ -88,6 +88,16 @@ pub fn parse(src: &str) -> Result<Expr, EvalError> {
     Ok(e)
 }
 
+/// ASCII letters, digits, `_` and `$` as bits of two words (bytes 0-63,
+/// 64-127): one shift and test per byte.
+const IDENT_LO: u64 = (1 << b'$') | (0x3ff << b'0');
+const IDENT_HI: u64 = (0x3ff_ffff << (b'A' - 64)) | (1 << (b'_' - 64)) | (0x3ff_ffff << (b'a' - 64));
+
+fn is_ident_byte(b: u8) -> bool {
+    let word = if b < 64 { IDENT_LO } else { IDENT_HI };
+    b < 128 && (word >> (b & 63)) & 1 != 0
+}
+
 struct Parser<'a> {
     /// Byte offset of the next character.
     pos: usize,
@@ -200,7 +210,7 @@ impl Parser<'_> {
         // ASCII letters, digits, `_` and `$` directly (`char::is_alphanumeric`
         // on ASCII is `is_ascii_alphanumeric`); other characters through `peek`.
         let rest = self.src.as_bytes().get(start..).unwrap_or_default();
-        let n = rest.iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'$')).unwrap_or(rest.len());
+        let n = rest.iter().position(|&b| !is_ident_byte(b)).unwrap_or(rest.len());
         self.pos = start.saturating_add(n);
         if rest.get(n).is_none_or(u8::is_ascii) {
             return self.src.get(start..self.pos).unwrap_or_default();
@@ -383,6 +393,13 @@ mod tests {
         assert_eq!(func("ns.toLower('A')"), Func::User);
         assert_eq!(func("resourceId('a.b/c', 'n')"), Func::Other("resourceid".into()));
         assert_eq!(func("listKeys('x', '1')"), Func::Other("listkeys".into()));
+    }
+
+    #[test]
+    fn ident_bytes_are_letters_digits_underscore_and_dollar() {
+        for b in 0..=255u8 {
+            assert_eq!(is_ident_byte(b), b.is_ascii_alphanumeric() || b == b'_' || b == b'$', "{b}");
+        }
     }
 
     #[test]
