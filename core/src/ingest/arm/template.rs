@@ -294,12 +294,24 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
 }
 
 /// `prefix` followed by `i` in decimal (a pointer to an array item, one
-/// sized string: one per resource declaration and walk).
+/// sized string: one per resource declaration and walk; the digits written
+/// directly, not through the formatter).
 fn index_pointer(prefix: &str, i: usize) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(prefix.len().saturating_add(4));
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut len = 0;
+    for d in &mut digits {
+        // (digits in reverse; `n % 10` fits a byte)
+        *d = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(prefix.len().saturating_add(len));
     out.push_str(prefix);
-    let _ = write!(out, "{i}");
+    out.extend(digits.iter().take(len).rev().map(|&d| char::from(d)));
     out
 }
 
@@ -806,6 +818,14 @@ pub(crate) fn find_at_slash(hay: &str, needle: &str, ci: bool) -> Option<usize> 
     h.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(i, _)| i).find(|&i| {
         h.get(i..i.saturating_add(n.len())).is_some_and(|w| if ci { w.eq_ignore_ascii_case(n) } else { w == n })
     })
+}
+
+#[cfg(test)]
+#[test]
+fn index_pointers_are_prefix_and_decimal() {
+    for i in [0, 1, 9, 10, 99, 100, 12345, usize::MAX] {
+        assert_eq!(index_pointer("/resources/", i), format!("/resources/{i}"));
+    }
 }
 
 #[cfg(test)]
