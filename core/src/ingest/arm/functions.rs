@@ -376,19 +376,42 @@ impl Evaluator<'_> {
                     self.variable_keyed(literal, key)
                 }
             }
-            Func::Shared(l) => {
-                let vals = self.eval_args(args)?;
-                template_fns::call_known(Dialect::Arm, l, name, &vals).map_err(from_fn_error)
-            }
+            Func::Shared(l) => self.call_shared(l, name, args),
             Func::User => {
                 let vals = self.eval_args(args)?;
                 self.user_function(name, vals)
             }
-            Func::Other(l) => {
-                let vals = self.eval_args(args)?;
-                self.builtin(l, name, vals)
+            Func::Other(l) => self.with_args(args, |ev, v| ev.builtin(l, name, v)),
+        }
+    }
+
+    /// `f` of the evaluated `args`: up to three (most calls) in an array on
+    /// the stack, not a new vector.
+    fn with_args(&mut self, args: &[Expr], f: impl FnOnce(&mut Self, &[Value]) -> R) -> R {
+        match args {
+            [a] => {
+                let v = [self.eval(a)?];
+                f(self, &v)
+            }
+            [a, b] => {
+                let v = [self.eval(a)?, self.eval(b)?];
+                f(self, &v)
+            }
+            [a, b, c] => {
+                let v = [self.eval(a)?, self.eval(b)?, self.eval(c)?];
+                f(self, &v)
+            }
+            _ => {
+                let v = self.eval_args(args)?;
+                f(self, &v)
             }
         }
+    }
+
+    /// A shared function (see [`Evaluator::with_args`]).
+    #[inline(never)]
+    fn call_shared(&mut self, l: &str, name: &str, args: &[Expr]) -> R {
+        self.with_args(args, |_, v| template_fns::call_known(Dialect::Arm, l, name, v).map_err(from_fn_error))
     }
 
     /// Functions that control the evaluation of their arguments.
@@ -747,7 +770,7 @@ impl Evaluator<'_> {
     /// ARM's own functions (`lname`, lower case, is none of the shared ones).
     #[allow(clippy::too_many_lines)]
     #[inline(never)]
-    fn builtin(&mut self, lname: &str, name: &str, a: Vec<Value>) -> R {
+    fn builtin(&mut self, lname: &str, name: &str, a: &[Value]) -> R {
         let n = a.len();
         // Functions whose result cannot be known before deployment.
         if lname.starts_with("list") || matches!(lname, "pickzones" | "providers" | "references") {
@@ -756,7 +779,7 @@ impl Evaluator<'_> {
         match lname {
             "reference" => {
                 arity(name, n, 1, 3)?;
-                return Ok(self.reference(get(&a, 0), name));
+                return Ok(self.reference(get(a, 0), name));
             }
             "newguid" => return Ok(Value::unknown("`newGuid()` is a new value at each deployment")),
             "utcnow" => return Ok(Value::unknown("`utcNow()` is the time of deployment")),
@@ -778,11 +801,11 @@ impl Evaluator<'_> {
         // (The shared functions never get here: their names resolve to
         // `Func::Shared` when parsed.)
         // The ARM-only functions below are strict in their arguments.
-        if let Some(u) = any_unknown(&a) {
+        if let Some(u) = any_unknown(a) {
             return Ok(u);
         }
-        let a0 = get(&a, 0);
-        let a1 = get(&a, 1);
+        let a0 = get(a, 0);
+        let a1 = get(a, 1);
         match lname {
             "guid" | "uniquestring" => {
                 arity(name, n, 1, usize::MAX)?;
@@ -795,7 +818,7 @@ impl Evaluator<'_> {
                 let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 let scope = &self.info.scope;
                 let (sub, rg) = match tpos {
                     0 => (Cow::Borrowed(scope.subscription_id.as_str()), Cow::Borrowed(scope.resource_group.as_str())),
@@ -821,7 +844,7 @@ impl Evaluator<'_> {
                     1 => text_cow(a0),
                     _ => return Err(err(ErrorKind::Arity, format!("`{name}`: too many arguments before the resource type"))),
                 };
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
                     Ok(suffix) => Ok(joined(&["/subscriptions/", &sub, &suffix])),
@@ -844,7 +867,7 @@ impl Evaluator<'_> {
                     return Ok(Value::unknown("the management group is not known for a resource group deployment"));
                 }
                 let mg = text_cow(a0);
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
                     Ok(suffix) => Ok(joined(&["/providers/Microsoft.Management/managementGroups/", &mg, &suffix])),
@@ -864,7 +887,7 @@ impl Evaluator<'_> {
                 let net_text = s(name, a0)?;
                 let Some((addr, prefix)) = parse_cidr4(net_text) else {
                     return match parse_cidr6(net_text) {
-                        Some((addr6, prefix6)) => cidr6(name, lname, addr6, prefix6, a1, get(&a, 2)),
+                        Some((addr6, prefix6)) => cidr6(name, lname, addr6, prefix6, a1, get(a, 2)),
                         None => Err(err(ErrorKind::Type, format!("`{name}`: `{net_text}` is not an IPv4 or IPv6 range in CIDR notation"))),
                     };
                 };
@@ -886,7 +909,7 @@ impl Evaluator<'_> {
                     }
                     "cidrsubnet" => {
                         let new_prefix = int(name, a1)?;
-                        let index = int(name, get(&a, 2))?;
+                        let index = int(name, get(a, 2))?;
                         if !(i64::from(prefix)..=32).contains(&new_prefix) {
                             return Err(err(ErrorKind::Type, format!("`{name}`: new prefix /{new_prefix} does not fit in /{prefix}")));
                         }
