@@ -419,7 +419,7 @@ impl<'a> Evaluator<'a> {
 
     fn eval_inner(&mut self, e: &Expr) -> Result<Value, EvalError> {
         match e {
-            Expr::Str(s) => Ok(Value::String(s.clone())),
+            Expr::Str(v) => Ok(v.clone()),
             Expr::Int(i) => Ok(Value::Int(*i)),
             Expr::Float(f) => Ok(Value::Float(*f)),
             Expr::Call { name, func, args } => self.call(name, func, args),

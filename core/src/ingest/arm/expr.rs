@@ -4,6 +4,7 @@
 //! (`''` is a quote), integers, member access `.name` and index access `[e]`.
 
 use super::error::{ErrorKind, EvalError};
+use crate::value::Value;
 
 /// Deepest nesting of calls and accesses accepted in one expression.
 const MAX_EXPR_DEPTH: usize = 128;
@@ -11,8 +12,9 @@ const MAX_EXPR_DEPTH: usize = 128;
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    /// A string literal.
-    Str(String),
+    /// A string literal: always a [`Value::String`] (held as a value so
+    /// that a function can be lent it as an argument, not given a copy).
+    Str(Value),
     /// An integer literal.
     Int(i64),
     /// A number literal with a fraction.
@@ -243,7 +245,7 @@ impl Parser<'_> {
         if let Some(at) = rest.bytes().position(|b| b == b'\'') {
             if rest.as_bytes().get(at.saturating_add(1)) != Some(&b'\'') {
                 self.pos = self.pos.saturating_add(at).saturating_add(1);
-                return Ok(Expr::Str(rest.get(..at).unwrap_or_default().to_owned()));
+                return Ok(Expr::Str(Value::String(rest.get(..at).unwrap_or_default().to_owned())));
             }
         }
         let mut out = String::new();
@@ -260,7 +262,7 @@ impl Parser<'_> {
                 self.bump();
                 out.push('\'');
             } else {
-                return Ok(Expr::Str(out));
+                return Ok(Expr::Str(Value::String(out)));
             }
         }
     }
@@ -363,10 +365,10 @@ mod tests {
                 "concat",
                 vec![
                     Expr::Index(
-                        Box::new(Expr::Member(Box::new(call("parameters", vec![Expr::Str("a".into())])), "b".into())),
+                        Box::new(Expr::Member(Box::new(call("parameters", vec![Expr::Str(Value::String("a".into()))])), "b".into())),
                         Box::new(Expr::Int(0))
                     ),
-                    Expr::Str("it's".into()),
+                    Expr::Str(Value::String("it's".into())),
                     Expr::Int(-3),
                 ]
             )

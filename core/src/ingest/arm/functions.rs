@@ -240,8 +240,8 @@ pub(crate) fn resolve_call(name: &str, args: &[Expr]) -> (Func, bool) {
     // `parameters('p')` and `variables('v')`, spelled so, are a third of all
     // calls: found without lower-casing or hashing the name.
     match (name, args) {
-        ("parameters", [Expr::Str(k)]) => return (Func::Parameter(k.to_ascii_lowercase().into()), true),
-        ("variables", [Expr::Str(k)]) => return (Func::Variable(k.to_ascii_lowercase().into()), true),
+        ("parameters", [Expr::Str(Value::String(k))]) => return (Func::Parameter(k.to_ascii_lowercase().into()), true),
+        ("variables", [Expr::Str(Value::String(k))]) => return (Func::Variable(k.to_ascii_lowercase().into()), true),
         _ => {}
     }
     let already = !name.bytes().any(|b| b.is_ascii_uppercase());
@@ -261,8 +261,8 @@ pub(crate) fn resolve_call(name: &str, args: &[Expr]) -> (Func, bool) {
     let func = match known().get(lname) {
         // `parameters('p')`, `variables('v')`: the key, lower-cased once.
         Some(Known::Lazy(l)) => match (*l, args) {
-            ("parameters", [Expr::Str(k)]) => Func::Parameter(k.to_ascii_lowercase().into()),
-            ("variables", [Expr::Str(k)]) => Func::Variable(k.to_ascii_lowercase().into()),
+            ("parameters", [Expr::Str(Value::String(k))]) => Func::Parameter(k.to_ascii_lowercase().into()),
+            ("variables", [Expr::Str(Value::String(k))]) => Func::Variable(k.to_ascii_lowercase().into()),
             _ => Func::Lazy(l),
         },
         Some(Known::Shared(n)) => Func::Shared(n),
@@ -332,7 +332,7 @@ impl Evaluator<'_> {
                 let mut out = Vec::new();
                 for n in names {
                     match n {
-                        Expr::Str(s) => out.push(s.clone()),
+                        Expr::Str(Value::String(s)) => out.push(s.clone()),
                         _ => return Err(err(ErrorKind::Type, "`lambda` parameter names must be string literals")),
                     }
                 }
@@ -367,7 +367,7 @@ impl Evaluator<'_> {
                 self.enter()?;
                 self.leave();
                 let literal = match args.first() {
-                    Some(Expr::Str(k)) => k.as_str(),
+                    Some(Expr::Str(Value::String(k))) => k.as_str(),
                     _ => "",
                 };
                 if matches!(func, Func::Parameter(_)) {
@@ -408,10 +408,31 @@ impl Evaluator<'_> {
         }
     }
 
-    /// A shared function (see [`Evaluator::with_args`]).
+    /// A shared function: its arguments as [`Evaluator::with_args`] gives
+    /// them, string literals lent (not copied: these functions only read
+    /// their arguments).
     #[inline(never)]
     fn call_shared(&mut self, l: &str, name: &str, args: &[Expr]) -> R {
-        self.with_args(args, |_, v| template_fns::call_known(Dialect::Arm, l, name, v).map_err(from_fn_error))
+        let r = match args {
+            [a] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?]),
+            [a, b] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?, self.lend(b)?]),
+            [a, b, c] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?, self.lend(b)?, self.lend(c)?]),
+            _ => template_fns::call_known(Dialect::Arm, l, name, &self.eval_args(args)?),
+        };
+        r.map_err(from_fn_error)
+    }
+
+    /// `e` evaluated, a string literal lent as it is (at the depth an
+    /// evaluation would check).
+    fn lend<'e>(&mut self, e: &'e Expr) -> Result<Cow<'e, Value>, EvalError> {
+        match e {
+            Expr::Str(v) => {
+                self.enter()?;
+                self.leave();
+                Ok(Cow::Borrowed(v))
+            }
+            other => self.eval(other).map(Cow::Owned),
+        }
     }
 
     /// Functions that control the evaluation of their arguments.
@@ -458,7 +479,7 @@ impl Evaluator<'_> {
                 let owned;
                 let key = match args.first() {
                     // A literal name (the usual case) is used as it is.
-                    Some(Expr::Str(k)) => {
+                    Some(Expr::Str(Value::String(k))) => {
                         self.enter()?;
                         self.leave();
                         k.as_str()
