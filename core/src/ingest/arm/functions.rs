@@ -230,19 +230,26 @@ const LAZY: &[&str] = &[
 /// What call name `name` resolves to (see [`Func`]), in the order the
 /// evaluator looks: its lazy functions, user functions (`ns.name`), the
 /// shared library, then its own.
+#[cfg(test)]
 pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
+    resolve_call(name, args).0
+}
+
+/// [`resolve`], and whether `name` is spelled in lower case.
+pub(crate) fn resolve_call(name: &str, args: &[Expr]) -> (Func, bool) {
     // `parameters('p')` and `variables('v')`, spelled so, are a third of all
     // calls: found without lower-casing or hashing the name.
     match (name, args) {
-        ("parameters", [Expr::Str(k)]) => return Func::Parameter(k.to_ascii_lowercase().into()),
-        ("variables", [Expr::Str(k)]) => return Func::Variable(k.to_ascii_lowercase().into()),
+        ("parameters", [Expr::Str(Value::String(k))]) => return (Func::Parameter(k.to_ascii_lowercase().into()), true),
+        ("variables", [Expr::Str(Value::String(k))]) => return (Func::Variable(k.to_ascii_lowercase().into()), true),
         _ => {}
     }
+    let already = !name.bytes().any(|b| b.is_ascii_uppercase());
     // Lower case without allocating for the usual short names.
     let mut buf = [0u8; 32];
     let lower: Cow<'_, str> = match buf.get_mut(..name.len()) {
         // (Already lower case, as many names are: used as it is.)
-        _ if !name.bytes().any(|b| b.is_ascii_uppercase()) => name.into(),
+        _ if already => name.into(),
         Some(b) => {
             b.copy_from_slice(name.as_bytes());
             b.make_ascii_lowercase();
@@ -251,17 +258,29 @@ pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
         None => name.to_ascii_lowercase().into(),
     };
     let lname: &str = &lower;
-    match known().get(lname) {
+    let func = match known().get(lname) {
         // `parameters('p')`, `variables('v')`: the key, lower-cased once.
         Some(Known::Lazy(l)) => match (*l, args) {
-            ("parameters", [Expr::Str(k)]) => Func::Parameter(k.to_ascii_lowercase().into()),
-            ("variables", [Expr::Str(k)]) => Func::Variable(k.to_ascii_lowercase().into()),
+            ("parameters", [Expr::Str(Value::String(k))]) => Func::Parameter(k.to_ascii_lowercase().into()),
+            ("variables", [Expr::Str(Value::String(k))]) => Func::Variable(k.to_ascii_lowercase().into()),
             _ => Func::Lazy(l),
         },
         Some(Known::Shared(n)) => Func::Shared(n),
         Some(Known::Own(n)) => Func::Other(Cow::Borrowed(n)),
         None if lname.contains('.') => Func::User,
         None => Func::Other(Cow::Owned(lname.to_owned())),
+    };
+    (func, already)
+}
+
+/// The lower-case name `func` stands for, when it is one of the tables'
+/// (a call spelled so keeps it as its name, borrowed).
+pub(crate) fn spelling(func: &Func) -> Option<&'static str> {
+    match func {
+        Func::Lazy(l) | Func::Shared(l) | Func::Other(Cow::Borrowed(l)) => Some(l),
+        Func::Parameter(_) => Some("parameters"),
+        Func::Variable(_) => Some("variables"),
+        Func::Other(Cow::Owned(_)) | Func::User => None,
     }
 }
 
@@ -313,7 +332,7 @@ impl Evaluator<'_> {
                 let mut out = Vec::new();
                 for n in names {
                     match n {
-                        Expr::Str(s) => out.push(s.clone()),
+                        Expr::Str(Value::String(s)) => out.push(s.clone()),
                         _ => return Err(err(ErrorKind::Type, "`lambda` parameter names must be string literals")),
                     }
                 }
@@ -348,7 +367,7 @@ impl Evaluator<'_> {
                 self.enter()?;
                 self.leave();
                 let literal = match args.first() {
-                    Some(Expr::Str(k)) => k.as_str(),
+                    Some(Expr::Str(Value::String(k))) => k.as_str(),
                     _ => "",
                 };
                 if matches!(func, Func::Parameter(_)) {
@@ -357,18 +376,62 @@ impl Evaluator<'_> {
                     self.variable_keyed(literal, key)
                 }
             }
-            Func::Shared(l) => {
-                let vals = self.eval_args(args)?;
-                template_fns::call_known(Dialect::Arm, l, name, &vals).map_err(from_fn_error)
-            }
+            Func::Shared(l) => self.call_shared(l, name, args),
             Func::User => {
                 let vals = self.eval_args(args)?;
                 self.user_function(name, vals)
             }
-            Func::Other(l) => {
-                let vals = self.eval_args(args)?;
-                self.builtin(l, name, vals)
+            Func::Other(l) => self.with_args(args, |ev, v| ev.builtin(l, name, v)),
+        }
+    }
+
+    /// `f` of the evaluated `args`: up to three (most calls) in an array on
+    /// the stack, not a new vector.
+    fn with_args(&mut self, args: &[Expr], f: impl FnOnce(&mut Self, &[Value]) -> R) -> R {
+        match args {
+            [a] => {
+                let v = [self.eval(a)?];
+                f(self, &v)
             }
+            [a, b] => {
+                let v = [self.eval(a)?, self.eval(b)?];
+                f(self, &v)
+            }
+            [a, b, c] => {
+                let v = [self.eval(a)?, self.eval(b)?, self.eval(c)?];
+                f(self, &v)
+            }
+            _ => {
+                let v = self.eval_args(args)?;
+                f(self, &v)
+            }
+        }
+    }
+
+    /// A shared function: its arguments as [`Evaluator::with_args`] gives
+    /// them, string literals lent (not copied: these functions only read
+    /// their arguments).
+    #[inline(never)]
+    fn call_shared(&mut self, l: &str, name: &str, args: &[Expr]) -> R {
+        let r = match args {
+            [a] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?]),
+            [a, b] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?, self.lend(b)?]),
+            [a, b, c] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?, self.lend(b)?, self.lend(c)?]),
+            _ => template_fns::call_known(Dialect::Arm, l, name, &self.eval_args(args)?),
+        };
+        r.map_err(from_fn_error)
+    }
+
+    /// `e` evaluated, a string literal lent as it is (at the depth an
+    /// evaluation would check).
+    fn lend<'e>(&mut self, e: &'e Expr) -> Result<Cow<'e, Value>, EvalError> {
+        match e {
+            Expr::Str(v) => {
+                self.enter()?;
+                self.leave();
+                Ok(Cow::Borrowed(v))
+            }
+            other => self.eval(other).map(Cow::Owned),
         }
     }
 
@@ -416,7 +479,7 @@ impl Evaluator<'_> {
                 let owned;
                 let key = match args.first() {
                     // A literal name (the usual case) is used as it is.
-                    Some(Expr::Str(k)) => {
+                    Some(Expr::Str(Value::String(k))) => {
                         self.enter()?;
                         self.leave();
                         k.as_str()
@@ -728,7 +791,7 @@ impl Evaluator<'_> {
     /// ARM's own functions (`lname`, lower case, is none of the shared ones).
     #[allow(clippy::too_many_lines)]
     #[inline(never)]
-    fn builtin(&mut self, lname: &str, name: &str, a: Vec<Value>) -> R {
+    fn builtin(&mut self, lname: &str, name: &str, a: &[Value]) -> R {
         let n = a.len();
         // Functions whose result cannot be known before deployment.
         if lname.starts_with("list") || matches!(lname, "pickzones" | "providers" | "references") {
@@ -737,7 +800,7 @@ impl Evaluator<'_> {
         match lname {
             "reference" => {
                 arity(name, n, 1, 3)?;
-                return Ok(self.reference(get(&a, 0), name));
+                return Ok(self.reference(get(a, 0), name));
             }
             "newguid" => return Ok(Value::unknown("`newGuid()` is a new value at each deployment")),
             "utcnow" => return Ok(Value::unknown("`utcNow()` is the time of deployment")),
@@ -759,11 +822,11 @@ impl Evaluator<'_> {
         // (The shared functions never get here: their names resolve to
         // `Func::Shared` when parsed.)
         // The ARM-only functions below are strict in their arguments.
-        if let Some(u) = any_unknown(&a) {
+        if let Some(u) = any_unknown(a) {
             return Ok(u);
         }
-        let a0 = get(&a, 0);
-        let a1 = get(&a, 1);
+        let a0 = get(a, 0);
+        let a1 = get(a, 1);
         match lname {
             "guid" | "uniquestring" => {
                 arity(name, n, 1, usize::MAX)?;
@@ -776,7 +839,7 @@ impl Evaluator<'_> {
                 let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 let scope = &self.info.scope;
                 let (sub, rg) = match tpos {
                     0 => (Cow::Borrowed(scope.subscription_id.as_str()), Cow::Borrowed(scope.resource_group.as_str())),
@@ -802,7 +865,7 @@ impl Evaluator<'_> {
                     1 => text_cow(a0),
                     _ => return Err(err(ErrorKind::Arity, format!("`{name}`: too many arguments before the resource type"))),
                 };
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
                     Ok(suffix) => Ok(joined(&["/subscriptions/", &sub, &suffix])),
@@ -825,7 +888,7 @@ impl Evaluator<'_> {
                     return Ok(Value::unknown("the management group is not known for a resource group deployment"));
                 }
                 let mg = text_cow(a0);
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
                     Ok(suffix) => Ok(joined(&["/providers/Microsoft.Management/managementGroups/", &mg, &suffix])),
@@ -845,7 +908,7 @@ impl Evaluator<'_> {
                 let net_text = s(name, a0)?;
                 let Some((addr, prefix)) = parse_cidr4(net_text) else {
                     return match parse_cidr6(net_text) {
-                        Some((addr6, prefix6)) => cidr6(name, lname, addr6, prefix6, a1, get(&a, 2)),
+                        Some((addr6, prefix6)) => cidr6(name, lname, addr6, prefix6, a1, get(a, 2)),
                         None => Err(err(ErrorKind::Type, format!("`{name}`: `{net_text}` is not an IPv4 or IPv6 range in CIDR notation"))),
                     };
                 };
@@ -867,7 +930,7 @@ impl Evaluator<'_> {
                     }
                     "cidrsubnet" => {
                         let new_prefix = int(name, a1)?;
-                        let index = int(name, get(&a, 2))?;
+                        let index = int(name, get(a, 2))?;
                         if !(i64::from(prefix)..=32).contains(&new_prefix) {
                             return Err(err(ErrorKind::Type, format!("`{name}`: new prefix /{new_prefix} does not fit in /{prefix}")));
                         }
