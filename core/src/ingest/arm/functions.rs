@@ -10,7 +10,7 @@ use super::error::{ErrorKind, EvalError};
 use super::eval::Evaluator;
 use super::expr::{Expr, Func};
 use super::hash;
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use crate::model::provider_suffix;
 use crate::template_fns::{self, Dialect, FnErrorKind};
 use crate::value::{Map, Value};
@@ -30,13 +30,13 @@ fn type_err(name: &str, what: &str, v: &Value) -> EvalError {
 }
 
 /// The first top-level unknown among the arguments.
-fn any_unknown(args: &[Value]) -> Option<Value> {
-    args.iter().find(|a| a.is_unknown()).cloned()
+fn any_unknown<V: Borrow<Value>>(args: &[V]) -> Option<Value> {
+    args.iter().map(Borrow::borrow).find(|a| a.is_unknown()).cloned()
 }
 
-fn get(args: &[Value], i: usize) -> &Value {
+fn get<V: Borrow<Value>>(args: &[V], i: usize) -> &Value {
     const NULL: Value = Value::Null;
-    args.get(i).unwrap_or(&NULL)
+    args.get(i).map_or(&NULL, Borrow::borrow)
 }
 
 fn s<'v>(name: &str, v: &'v Value) -> Result<&'v str, EvalError> {
@@ -151,7 +151,7 @@ fn split_type(name: &str, t: &str) -> Result<usize, EvalError> {
 }
 
 /// `/providers/{type with names}` for the resource-id functions.
-fn typed_suffix(name: &str, t: &str, names: &[Value]) -> Result<Result<String, Value>, EvalError> {
+fn typed_suffix(name: &str, t: &str, names: &[Cow<'_, Value>]) -> Result<Result<String, Value>, EvalError> {
     if let Some(u) = any_unknown(names) {
         return Ok(Err(u));
     }
@@ -161,7 +161,7 @@ fn typed_suffix(name: &str, t: &str, names: &[Value]) -> Result<Result<String, V
         if i > 0 {
             joined.push('/');
         }
-        match n {
+        match &**n {
             Value::String(s) => joined.push_str(s),
             Value::Null => {}
             other => {
@@ -385,41 +385,37 @@ impl Evaluator<'_> {
         }
     }
 
-    /// `f` of the evaluated `args`: up to three (most calls) in an array on
-    /// the stack, not a new vector.
-    fn with_args(&mut self, args: &[Expr], f: impl FnOnce(&mut Self, &[Value]) -> R) -> R {
+    /// `f` of the evaluated `args` (these functions only read them): up to
+    /// three (most calls) in an array on the stack, not a new vector, and
+    /// string literals lent, not copied.
+    fn with_args(&mut self, args: &[Expr], f: impl FnOnce(&mut Self, &[Cow<'_, Value>]) -> R) -> R {
         match args {
             [a] => {
-                let v = [self.eval(a)?];
+                let v = [self.lend(a)?];
                 f(self, &v)
             }
             [a, b] => {
-                let v = [self.eval(a)?, self.eval(b)?];
+                let v = [self.lend(a)?, self.lend(b)?];
                 f(self, &v)
             }
             [a, b, c] => {
-                let v = [self.eval(a)?, self.eval(b)?, self.eval(c)?];
+                let v = [self.lend(a)?, self.lend(b)?, self.lend(c)?];
                 f(self, &v)
             }
             _ => {
-                let v = self.eval_args(args)?;
+                let mut v = Vec::with_capacity(args.len());
+                for a in args {
+                    v.push(self.lend(a)?);
+                }
                 f(self, &v)
             }
         }
     }
 
-    /// A shared function: its arguments as [`Evaluator::with_args`] gives
-    /// them, string literals lent (not copied: these functions only read
-    /// their arguments).
+    /// A shared function (see [`Evaluator::with_args`]).
     #[inline(never)]
     fn call_shared(&mut self, l: &str, name: &str, args: &[Expr]) -> R {
-        let r = match args {
-            [a] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?]),
-            [a, b] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?, self.lend(b)?]),
-            [a, b, c] => template_fns::call_known(Dialect::Arm, l, name, &[self.lend(a)?, self.lend(b)?, self.lend(c)?]),
-            _ => template_fns::call_known(Dialect::Arm, l, name, &self.eval_args(args)?),
-        };
-        r.map_err(from_fn_error)
+        self.with_args(args, |_, v| template_fns::call_known(Dialect::Arm, l, name, v).map_err(from_fn_error))
     }
 
     /// `e` evaluated, a string literal lent as it is (at the depth an
@@ -791,7 +787,7 @@ impl Evaluator<'_> {
     /// ARM's own functions (`lname`, lower case, is none of the shared ones).
     #[allow(clippy::too_many_lines)]
     #[inline(never)]
-    fn builtin(&mut self, lname: &str, name: &str, a: &[Value]) -> R {
+    fn builtin(&mut self, lname: &str, name: &str, a: &[Cow<'_, Value>]) -> R {
         let n = a.len();
         // Functions whose result cannot be known before deployment.
         if lname.starts_with("list") || matches!(lname, "pickzones" | "providers" | "references") {
@@ -836,7 +832,7 @@ impl Evaluator<'_> {
             // ---- resource ids
             "resourceid" => {
                 arity(name, n, 2, usize::MAX)?;
-                let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
+                let tpos = a.iter().position(|v| looks_like_type(v)).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
                 let t = s(name, get(a, tpos))?;
@@ -857,7 +853,7 @@ impl Evaluator<'_> {
             }
             "subscriptionresourceid" => {
                 arity(name, n, 2, usize::MAX)?;
-                let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
+                let tpos = a.iter().position(|v| looks_like_type(v)).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
                 let sub = match tpos {
@@ -881,7 +877,7 @@ impl Evaluator<'_> {
             }
             "managementgroupresourceid" => {
                 arity(name, n, 2, usize::MAX)?;
-                let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
+                let tpos = a.iter().position(|v| looks_like_type(v)).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
                 if tpos == 0 {

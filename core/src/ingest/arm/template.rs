@@ -244,8 +244,10 @@ pub fn evaluator<'a>(
 
 /// Evaluate a template's outputs (best effort: an output that fails is unknown).
 pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
-    let mut out = Map::new();
+    // (The declarations' keys are distinct: collected as they are, sized once.)
+    let mut out = Vec::new();
     if let Some(decl) = obj(t, "outputs") {
+        out.reserve_exact(decl.len());
         for (k, o) in decl {
             let v = if let Some(c) = o.get_ci("copy") {
                 let p = push_pointer(&format!("{base}/outputs"), k);
@@ -282,15 +284,15 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
                     None => Value::Null,
                 }
             };
-            let mut entry = Map::new();
+            let mut entry = Vec::with_capacity(2);
             if let Some(ty) = o.get_ci("type") {
-                entry.insert("type".into(), ty.clone());
+                entry.push(("type".into(), ty.clone()));
             }
-            entry.insert("value".into(), v);
-            out.insert(k.clone(), Value::Object(entry));
+            entry.push(("value".into(), v));
+            out.push((k.clone(), Value::Object(Map::from_distinct(entry))));
         }
     }
-    Value::Object(out)
+    Value::Object(Map::from_distinct(out))
 }
 
 /// `prefix` followed by `i` in decimal (a pointer to an array item, one
