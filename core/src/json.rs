@@ -937,8 +937,9 @@ impl<'a> Parser<'a> {
         let map = match big {
             Some(Big::Values(map)) => map,
             _ => {
-                // (keys already checked distinct by `add_member`)
-                Map::from_distinct(self.members.drain(mark..).collect())
+                // (keys already checked distinct by `add_member`; `split_off`
+                // allocates exactly the members it moves, in one copy)
+                Map::from_distinct(self.members.split_off(mark))
             }
         };
         Ok(Value::Object(map))

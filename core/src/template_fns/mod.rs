@@ -413,8 +413,8 @@ fn dispatch(d: Dialect, lname: &str, name: &str, args: &[&Value]) -> FnResult {
                 return Ok(a0.clone());
             }
             let f = s(name, a0)?;
-            let rest: Vec<&Value> = all().skip(1).collect();
-            numfmt::composite(f, &rest)
+            // (the arguments after the format, as they are: no new vector)
+            numfmt::composite(f, args.get(1..).unwrap_or_default())
         }
         "string" => {
             arity(name, n, 1, 1)?;
@@ -572,8 +572,7 @@ fn dispatch(d: Dialect, lname: &str, name: &str, args: &[&Value]) -> FnResult {
                 });
             }
             let mut m = Map::new();
-            let items: Vec<&Value> = all().collect();
-            for pair in items.chunks_exact(2) {
+            for pair in args.chunks_exact(2) {
                 if let [k, v] = pair {
                     let key = match k {
                         Value::Unknown(_) => return Ok((*k).clone()),

@@ -55,10 +55,14 @@ pub(crate) fn composite(f: &str, args: &[&Value]) -> FnResult {
                 };
                 let item = after.get(..end).unwrap_or_default();
                 rest = after.get(end.saturating_add(1)..).unwrap_or_default();
-                // The usual `{0}` of a string: copied as it is.
-                let plain_string = item.trim().parse::<usize>().ok().and_then(|i| args.get(i)).and_then(|v| v.as_str());
-                match plain_string {
-                    Some(text) if !item.contains([',', ':']) => out.push_str(text),
+                // The usual `{0}` of a string: copied as it is. (An index
+                // alone, so no `,` or `:`; one digit read directly.)
+                let index = match item.as_bytes() {
+                    [d @ b'0'..=b'9'] => Some(usize::from(d - b'0')),
+                    _ => item.trim().parse::<usize>().ok(),
+                };
+                match index.and_then(|i| args.get(i)).and_then(|v| v.as_str()) {
+                    Some(text) => out.push_str(text),
                     _ => match format_item(item, args) {
                         Ok(piece) => out.push_str(&piece),
                         Err(NoText::Error(e)) => return Err(e),

@@ -129,6 +129,11 @@ fn format_composite_rules() {
             (&[json!("a}}b{{c-é{ 1 }ü{0}"), json!("x"), json!("ÿ")], json!("a}b{c-éÿüx")),
             (&[json!("{0}{0}:{1}"), json!("ab"), json!({"k": [1]})], json!(r#"abab:{"k":[1]}"#)),
             (&[json!("")], json!("")),
+            // a two-digit index, and a one-digit one next to it
+            (
+                &[json!("{10}-{1}"), json!("0"), json!("1"), json!("2"), json!("3"), json!("4"), json!("5"), json!("6"), json!("7"), json!("8"), json!("9"), json!("ten")],
+                json!("ten-1"),
+            ),
         ],
     );
     // currency depends on the server's culture

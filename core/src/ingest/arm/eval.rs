@@ -419,7 +419,7 @@ impl<'a> Evaluator<'a> {
 
     fn eval_inner(&mut self, e: &Expr) -> Result<Value, EvalError> {
         match e {
-            Expr::Str(s) => Ok(Value::String(s.clone())),
+            Expr::Str(v) => Ok(v.clone()),
             Expr::Int(i) => Ok(Value::Int(*i)),
             Expr::Float(f) => Ok(Value::Float(*f)),
             Expr::Call { name, func, args } => self.call(name, func, args),
@@ -1031,7 +1031,7 @@ fn reference_outputs_chain(e: &Expr) -> Option<(&str, &[Expr], usize)> {
     }
     match cur {
         Expr::Call { name, func: expr::Func::Other(f), args } if &**f == "reference" && innermost.eq_ignore_ascii_case("outputs") => {
-            Some((name.as_str(), args.as_slice(), levels))
+            Some((&**name, &**args, levels))
         }
         _ => None,
     }

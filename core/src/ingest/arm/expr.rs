@@ -4,6 +4,7 @@
 //! (`''` is a quote), integers, member access `.name` and index access `[e]`.
 
 use super::error::{ErrorKind, EvalError};
+use crate::value::Value;
 
 /// Deepest nesting of calls and accesses accepted in one expression.
 const MAX_EXPR_DEPTH: usize = 128;
@@ -11,16 +12,18 @@ const MAX_EXPR_DEPTH: usize = 128;
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    /// A string literal.
-    Str(String),
+    /// A string literal: always a [`Value::String`] (held as a value so
+    /// that a function can be lent it as an argument, not given a copy).
+    Str(Value),
     /// An integer literal.
     Int(i64),
     /// A number literal with a fraction.
     Float(f64),
     /// A function call; `name` keeps its spelling (`ns.fn` for user functions).
     Call {
-        /// Function name.
-        name: String,
+        /// Function name as spelled (borrowed from the function tables when
+        /// spelled as they hold it, as most calls are: no allocation).
+        name: std::borrow::Cow<'static, str>,
         /// What the name resolves to (found once, when parsed).
         func: Func,
         /// Arguments.
@@ -85,6 +88,16 @@ pub fn parse(src: &str) -> Result<Expr, EvalError> {
         return Err(p.error(format!("unexpected `{c}` after the end of the expression")));
     }
     Ok(e)
+}
+
+/// ASCII letters, digits, `_` and `$` as bits of two words (bytes 0-63,
+/// 64-127): one shift and test per byte.
+const IDENT_LO: u64 = (1 << b'$') | (0x3ff << b'0');
+const IDENT_HI: u64 = (0x3ff_ffff << (b'A' - 64)) | (1 << (b'_' - 64)) | (0x3ff_ffff << (b'a' - 64));
+
+fn is_ident_byte(b: u8) -> bool {
+    let word = if b < 64 { IDENT_LO } else { IDENT_HI };
+    b < 128 && (word >> (b & 63)) & 1 != 0
 }
 
 struct Parser<'a> {
@@ -199,7 +212,7 @@ impl Parser<'_> {
         // ASCII letters, digits, `_` and `$` directly (`char::is_alphanumeric`
         // on ASCII is `is_ascii_alphanumeric`); other characters through `peek`.
         let rest = self.src.as_bytes().get(start..).unwrap_or_default();
-        let n = rest.iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'$')).unwrap_or(rest.len());
+        let n = rest.iter().position(|&b| !is_ident_byte(b)).unwrap_or(rest.len());
         self.pos = start.saturating_add(n);
         if rest.get(n).is_none_or(u8::is_ascii) {
             return self.src.get(start..self.pos).unwrap_or_default();
@@ -232,7 +245,7 @@ impl Parser<'_> {
         if let Some(at) = rest.bytes().position(|b| b == b'\'') {
             if rest.as_bytes().get(at.saturating_add(1)) != Some(&b'\'') {
                 self.pos = self.pos.saturating_add(at).saturating_add(1);
-                return Ok(Expr::Str(rest.get(..at).unwrap_or_default().to_owned()));
+                return Ok(Expr::Str(Value::String(rest.get(..at).unwrap_or_default().to_owned())));
             }
         }
         let mut out = String::new();
@@ -249,7 +262,7 @@ impl Parser<'_> {
                 self.bump();
                 out.push('\'');
             } else {
-                return Ok(Expr::Str(out));
+                return Ok(Expr::Str(Value::String(out)));
             }
         }
     }
@@ -279,7 +292,11 @@ impl Parser<'_> {
     }
 
     fn call(&mut self) -> Result<Expr, EvalError> {
-        let mut name = self.ident();
+        // (`src` outlives `self`: the name is borrowed across the arguments' parse.)
+        let src = self.src;
+        let start = self.pos;
+        self.ident_span();
+        let mut spelled: std::borrow::Cow<'_, str> = src.get(start..self.pos).unwrap_or_default().into();
         self.skip_ws();
         // `namespace.function(` for user-defined functions.
         if self.peek() == Some('.') {
@@ -290,37 +307,42 @@ impl Parser<'_> {
             let member_end = self.pos;
             self.skip_ws();
             if found && self.peek() == Some('(') {
-                name.push('.');
-                name.push_str(self.src.get(save.saturating_add(1)..member_end).unwrap_or_default());
+                let member = src.get(save.saturating_add(1)..member_end).unwrap_or_default();
+                spelled = format!("{spelled}.{member}").into();
             } else {
                 self.pos = save;
             }
         }
+        let name: &str = &spelled;
         self.skip_ws();
         if self.peek() != Some('(') {
             return Err(self.error(format!("expected `(` after `{name}`")));
         }
         self.bump();
         self.skip_ws();
+        let mut args = Vec::new();
         if self.peek() == Some(')') {
             self.bump();
-            let args = Vec::new();
-            let func = super::functions::resolve(&name, &args);
-            return Ok(Expr::Call { name, func, args });
-        }
-        // (Room for the usual argument counts, allocated once.)
-        let mut args = Vec::with_capacity(4);
-        loop {
-            args.push(self.expr()?);
-            self.skip_ws();
-            match self.bump() {
-                Some(',') => {}
-                Some(')') => break,
-                Some(c) => return Err(self.error(format!("expected `,` or `)`, found `{c}`"))),
-                None => return Err(self.error(format!("unclosed call to `{name}`"))),
+        } else {
+            // (Room for the usual argument counts, allocated once.)
+            args = Vec::with_capacity(4);
+            loop {
+                args.push(self.expr()?);
+                self.skip_ws();
+                match self.bump() {
+                    Some(',') => {}
+                    Some(')') => break,
+                    Some(c) => return Err(self.error(format!("expected `,` or `)`, found `{c}`"))),
+                    None => return Err(self.error(format!("unclosed call to `{name}`"))),
+                }
             }
         }
-        let func = super::functions::resolve(&name, &args);
+        let (func, lower) = super::functions::resolve_call(name, &args);
+        let name = match super::functions::spelling(&func) {
+            // (A name in lower case is the table's name it resolves to.)
+            Some(known) if lower => std::borrow::Cow::Borrowed(known),
+            _ => std::borrow::Cow::Owned(spelled.into_owned()),
+        };
         Ok(Expr::Call { name, func, args })
     }
 }
@@ -331,7 +353,7 @@ mod tests {
 
     fn call(name: &str, args: Vec<Expr>) -> Expr {
         let func = super::super::functions::resolve(name, &args);
-        Expr::Call { name: name.into(), func, args }
+        Expr::Call { name: name.to_owned().into(), func, args }
     }
 
     #[test]
@@ -343,10 +365,10 @@ mod tests {
                 "concat",
                 vec![
                     Expr::Index(
-                        Box::new(Expr::Member(Box::new(call("parameters", vec![Expr::Str("a".into())])), "b".into())),
+                        Box::new(Expr::Member(Box::new(call("parameters", vec![Expr::Str(Value::String("a".into()))])), "b".into())),
                         Box::new(Expr::Int(0))
                     ),
-                    Expr::Str("it's".into()),
+                    Expr::Str(Value::String("it's".into())),
                     Expr::Int(-3),
                 ]
             )
@@ -373,6 +395,13 @@ mod tests {
         assert_eq!(func("ns.toLower('A')"), Func::User);
         assert_eq!(func("resourceId('a.b/c', 'n')"), Func::Other("resourceid".into()));
         assert_eq!(func("listKeys('x', '1')"), Func::Other("listkeys".into()));
+    }
+
+    #[test]
+    fn ident_bytes_are_letters_digits_underscore_and_dollar() {
+        for b in 0..=255u8 {
+            assert_eq!(is_ident_byte(b), b.is_ascii_alphanumeric() || b == b'_' || b == b'$', "{b}");
+        }
     }
 
     #[test]

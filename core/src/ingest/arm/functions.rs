@@ -10,7 +10,7 @@ use super::error::{ErrorKind, EvalError};
 use super::eval::Evaluator;
 use super::expr::{Expr, Func};
 use super::hash;
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use crate::model::provider_suffix;
 use crate::template_fns::{self, Dialect, FnErrorKind};
 use crate::value::{Map, Value};
@@ -30,13 +30,13 @@ fn type_err(name: &str, what: &str, v: &Value) -> EvalError {
 }
 
 /// The first top-level unknown among the arguments.
-fn any_unknown(args: &[Value]) -> Option<Value> {
-    args.iter().find(|a| a.is_unknown()).cloned()
+fn any_unknown<V: Borrow<Value>>(args: &[V]) -> Option<Value> {
+    args.iter().map(Borrow::borrow).find(|a| a.is_unknown()).cloned()
 }
 
-fn get(args: &[Value], i: usize) -> &Value {
+fn get<V: Borrow<Value>>(args: &[V], i: usize) -> &Value {
     const NULL: Value = Value::Null;
-    args.get(i).unwrap_or(&NULL)
+    args.get(i).map_or(&NULL, Borrow::borrow)
 }
 
 fn s<'v>(name: &str, v: &'v Value) -> Result<&'v str, EvalError> {
@@ -151,7 +151,7 @@ fn split_type(name: &str, t: &str) -> Result<usize, EvalError> {
 }
 
 /// `/providers/{type with names}` for the resource-id functions.
-fn typed_suffix(name: &str, t: &str, names: &[Value]) -> Result<Result<String, Value>, EvalError> {
+fn typed_suffix(name: &str, t: &str, names: &[Cow<'_, Value>]) -> Result<Result<String, Value>, EvalError> {
     if let Some(u) = any_unknown(names) {
         return Ok(Err(u));
     }
@@ -161,7 +161,7 @@ fn typed_suffix(name: &str, t: &str, names: &[Value]) -> Result<Result<String, V
         if i > 0 {
             joined.push('/');
         }
-        match n {
+        match &**n {
             Value::String(s) => joined.push_str(s),
             Value::Null => {}
             other => {
@@ -230,19 +230,26 @@ const LAZY: &[&str] = &[
 /// What call name `name` resolves to (see [`Func`]), in the order the
 /// evaluator looks: its lazy functions, user functions (`ns.name`), the
 /// shared library, then its own.
+#[cfg(test)]
 pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
+    resolve_call(name, args).0
+}
+
+/// [`resolve`], and whether `name` is spelled in lower case.
+pub(crate) fn resolve_call(name: &str, args: &[Expr]) -> (Func, bool) {
     // `parameters('p')` and `variables('v')`, spelled so, are a third of all
     // calls: found without lower-casing or hashing the name.
     match (name, args) {
-        ("parameters", [Expr::Str(k)]) => return Func::Parameter(k.to_ascii_lowercase().into()),
-        ("variables", [Expr::Str(k)]) => return Func::Variable(k.to_ascii_lowercase().into()),
+        ("parameters", [Expr::Str(Value::String(k))]) => return (Func::Parameter(k.to_ascii_lowercase().into()), true),
+        ("variables", [Expr::Str(Value::String(k))]) => return (Func::Variable(k.to_ascii_lowercase().into()), true),
         _ => {}
     }
+    let already = !name.bytes().any(|b| b.is_ascii_uppercase());
     // Lower case without allocating for the usual short names.
     let mut buf = [0u8; 32];
     let lower: Cow<'_, str> = match buf.get_mut(..name.len()) {
         // (Already lower case, as many names are: used as it is.)
-        _ if !name.bytes().any(|b| b.is_ascii_uppercase()) => name.into(),
+        _ if already => name.into(),
         Some(b) => {
             b.copy_from_slice(name.as_bytes());
             b.make_ascii_lowercase();
@@ -251,17 +258,29 @@ pub(crate) fn resolve(name: &str, args: &[Expr]) -> Func {
         None => name.to_ascii_lowercase().into(),
     };
     let lname: &str = &lower;
-    match known().get(lname) {
+    let func = match known().get(lname) {
         // `parameters('p')`, `variables('v')`: the key, lower-cased once.
         Some(Known::Lazy(l)) => match (*l, args) {
-            ("parameters", [Expr::Str(k)]) => Func::Parameter(k.to_ascii_lowercase().into()),
-            ("variables", [Expr::Str(k)]) => Func::Variable(k.to_ascii_lowercase().into()),
+            ("parameters", [Expr::Str(Value::String(k))]) => Func::Parameter(k.to_ascii_lowercase().into()),
+            ("variables", [Expr::Str(Value::String(k))]) => Func::Variable(k.to_ascii_lowercase().into()),
             _ => Func::Lazy(l),
         },
         Some(Known::Shared(n)) => Func::Shared(n),
         Some(Known::Own(n)) => Func::Other(Cow::Borrowed(n)),
         None if lname.contains('.') => Func::User,
         None => Func::Other(Cow::Owned(lname.to_owned())),
+    };
+    (func, already)
+}
+
+/// The lower-case name `func` stands for, when it is one of the tables'
+/// (a call spelled so keeps it as its name, borrowed).
+pub(crate) fn spelling(func: &Func) -> Option<&'static str> {
+    match func {
+        Func::Lazy(l) | Func::Shared(l) | Func::Other(Cow::Borrowed(l)) => Some(l),
+        Func::Parameter(_) => Some("parameters"),
+        Func::Variable(_) => Some("variables"),
+        Func::Other(Cow::Owned(_)) | Func::User => None,
     }
 }
 
@@ -313,7 +332,7 @@ impl Evaluator<'_> {
                 let mut out = Vec::new();
                 for n in names {
                     match n {
-                        Expr::Str(s) => out.push(s.clone()),
+                        Expr::Str(Value::String(s)) => out.push(s.clone()),
                         _ => return Err(err(ErrorKind::Type, "`lambda` parameter names must be string literals")),
                     }
                 }
@@ -348,7 +367,7 @@ impl Evaluator<'_> {
                 self.enter()?;
                 self.leave();
                 let literal = match args.first() {
-                    Some(Expr::Str(k)) => k.as_str(),
+                    Some(Expr::Str(Value::String(k))) => k.as_str(),
                     _ => "",
                 };
                 if matches!(func, Func::Parameter(_)) {
@@ -357,18 +376,58 @@ impl Evaluator<'_> {
                     self.variable_keyed(literal, key)
                 }
             }
-            Func::Shared(l) => {
-                let vals = self.eval_args(args)?;
-                template_fns::call_known(Dialect::Arm, l, name, &vals).map_err(from_fn_error)
-            }
+            Func::Shared(l) => self.call_shared(l, name, args),
             Func::User => {
                 let vals = self.eval_args(args)?;
                 self.user_function(name, vals)
             }
-            Func::Other(l) => {
-                let vals = self.eval_args(args)?;
-                self.builtin(l, name, vals)
+            Func::Other(l) => self.with_args(args, |ev, v| ev.builtin(l, name, v)),
+        }
+    }
+
+    /// `f` of the evaluated `args` (these functions only read them): up to
+    /// three (most calls) in an array on the stack, not a new vector, and
+    /// string literals lent, not copied.
+    fn with_args(&mut self, args: &[Expr], f: impl FnOnce(&mut Self, &[Cow<'_, Value>]) -> R) -> R {
+        match args {
+            [a] => {
+                let v = [self.lend(a)?];
+                f(self, &v)
             }
+            [a, b] => {
+                let v = [self.lend(a)?, self.lend(b)?];
+                f(self, &v)
+            }
+            [a, b, c] => {
+                let v = [self.lend(a)?, self.lend(b)?, self.lend(c)?];
+                f(self, &v)
+            }
+            _ => {
+                let mut v = Vec::with_capacity(args.len());
+                for a in args {
+                    v.push(self.lend(a)?);
+                }
+                f(self, &v)
+            }
+        }
+    }
+
+    /// A shared function (see [`Evaluator::with_args`]).
+    #[inline(never)]
+    fn call_shared(&mut self, l: &str, name: &str, args: &[Expr]) -> R {
+        self.with_args(args, |_, v| template_fns::call_known(Dialect::Arm, l, name, v).map_err(from_fn_error))
+    }
+
+    /// `e` evaluated, a string literal lent as it is (at the depth an
+    /// evaluation would check).
+    fn lend<'e>(&mut self, e: &'e Expr) -> Result<Cow<'e, Value>, EvalError> {
+        match e {
+            Expr::Str(v) => {
+                self.enter()?;
+                self.leave();
+                Ok(Cow::Borrowed(v))
+            }
+            other => self.eval(other).map(Cow::Owned),
         }
     }
 
@@ -416,7 +475,7 @@ impl Evaluator<'_> {
                 let owned;
                 let key = match args.first() {
                     // A literal name (the usual case) is used as it is.
-                    Some(Expr::Str(k)) => {
+                    Some(Expr::Str(Value::String(k))) => {
                         self.enter()?;
                         self.leave();
                         k.as_str()
@@ -728,7 +787,7 @@ impl Evaluator<'_> {
     /// ARM's own functions (`lname`, lower case, is none of the shared ones).
     #[allow(clippy::too_many_lines)]
     #[inline(never)]
-    fn builtin(&mut self, lname: &str, name: &str, a: Vec<Value>) -> R {
+    fn builtin(&mut self, lname: &str, name: &str, a: &[Cow<'_, Value>]) -> R {
         let n = a.len();
         // Functions whose result cannot be known before deployment.
         if lname.starts_with("list") || matches!(lname, "pickzones" | "providers" | "references") {
@@ -737,7 +796,7 @@ impl Evaluator<'_> {
         match lname {
             "reference" => {
                 arity(name, n, 1, 3)?;
-                return Ok(self.reference(get(&a, 0), name));
+                return Ok(self.reference(get(a, 0), name));
             }
             "newguid" => return Ok(Value::unknown("`newGuid()` is a new value at each deployment")),
             "utcnow" => return Ok(Value::unknown("`utcNow()` is the time of deployment")),
@@ -759,11 +818,11 @@ impl Evaluator<'_> {
         // (The shared functions never get here: their names resolve to
         // `Func::Shared` when parsed.)
         // The ARM-only functions below are strict in their arguments.
-        if let Some(u) = any_unknown(&a) {
+        if let Some(u) = any_unknown(a) {
             return Ok(u);
         }
-        let a0 = get(&a, 0);
-        let a1 = get(&a, 1);
+        let a0 = get(a, 0);
+        let a1 = get(a, 1);
         match lname {
             "guid" | "uniquestring" => {
                 arity(name, n, 1, usize::MAX)?;
@@ -773,10 +832,10 @@ impl Evaluator<'_> {
             // ---- resource ids
             "resourceid" => {
                 arity(name, n, 2, usize::MAX)?;
-                let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
+                let tpos = a.iter().position(|v| looks_like_type(v)).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 let scope = &self.info.scope;
                 let (sub, rg) = match tpos {
                     0 => (Cow::Borrowed(scope.subscription_id.as_str()), Cow::Borrowed(scope.resource_group.as_str())),
@@ -794,7 +853,7 @@ impl Evaluator<'_> {
             }
             "subscriptionresourceid" => {
                 arity(name, n, 2, usize::MAX)?;
-                let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
+                let tpos = a.iter().position(|v| looks_like_type(v)).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
                 let sub = match tpos {
@@ -802,7 +861,7 @@ impl Evaluator<'_> {
                     1 => text_cow(a0),
                     _ => return Err(err(ErrorKind::Arity, format!("`{name}`: too many arguments before the resource type"))),
                 };
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
                     Ok(suffix) => Ok(joined(&["/subscriptions/", &sub, &suffix])),
@@ -818,14 +877,14 @@ impl Evaluator<'_> {
             }
             "managementgroupresourceid" => {
                 arity(name, n, 2, usize::MAX)?;
-                let tpos = a.iter().position(looks_like_type).ok_or_else(|| {
+                let tpos = a.iter().position(|v| looks_like_type(v)).ok_or_else(|| {
                     err(ErrorKind::Type, format!("`{name}`: no argument is a resource type like `Microsoft.Ns/type`"))
                 })?;
                 if tpos == 0 {
                     return Ok(Value::unknown("the management group is not known for a resource group deployment"));
                 }
                 let mg = text_cow(a0);
-                let t = s(name, get(&a, tpos))?;
+                let t = s(name, get(a, tpos))?;
                 match typed_suffix(name, t, a.get(tpos + 1..).unwrap_or_default())? {
                     Err(u) => Ok(u),
                     Ok(suffix) => Ok(joined(&["/providers/Microsoft.Management/managementGroups/", &mg, &suffix])),
@@ -845,7 +904,7 @@ impl Evaluator<'_> {
                 let net_text = s(name, a0)?;
                 let Some((addr, prefix)) = parse_cidr4(net_text) else {
                     return match parse_cidr6(net_text) {
-                        Some((addr6, prefix6)) => cidr6(name, lname, addr6, prefix6, a1, get(&a, 2)),
+                        Some((addr6, prefix6)) => cidr6(name, lname, addr6, prefix6, a1, get(a, 2)),
                         None => Err(err(ErrorKind::Type, format!("`{name}`: `{net_text}` is not an IPv4 or IPv6 range in CIDR notation"))),
                     };
                 };
@@ -867,7 +926,7 @@ impl Evaluator<'_> {
                     }
                     "cidrsubnet" => {
                         let new_prefix = int(name, a1)?;
-                        let index = int(name, get(&a, 2))?;
+                        let index = int(name, get(a, 2))?;
                         if !(i64::from(prefix)..=32).contains(&new_prefix) {
                             return Err(err(ErrorKind::Type, format!("`{name}`: new prefix /{new_prefix} does not fit in /{prefix}")));
                         }

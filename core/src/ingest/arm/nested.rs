@@ -89,8 +89,10 @@ pub fn deployment<'a>(
     }
     let inner_set = Settings { limits: set.limits, depth: set.depth.saturating_add(1), shared: set.shared, outputs_only: set.outputs_only };
     if inner_scope || linked {
-        let mut supplied = Map::new();
+        // (The parameters' keys are distinct: collected as they are, sized once.)
+        let mut supplied = Vec::new();
         if let Some(Value::Object(params)) = field(props, "parameters") {
+            supplied.reserve_exact(params.len());
             for (k, p) in params {
                 // The entry may itself be an expression producing `{value: …}`.
                 let evaluated;
@@ -110,10 +112,10 @@ pub fn deployment<'a>(
                 } else {
                     Value::unknown(format!("parameter `{k}` has no value"))
                 };
-                supplied.insert(k.clone(), v);
+                supplied.push((k.clone(), v));
             }
         }
-        match expand(&tmpl, &tsrc, &base, supplied, info, &inner_set) {
+        match expand(&tmpl, &tsrc, &base, Map::from_distinct(supplied), info, &inner_set) {
             Ok((inner_sink, outputs)) => {
                 sink.resources.extend(inner_sink.resources);
                 sink.skipped = sink.skipped.saturating_add(inner_sink.skipped);

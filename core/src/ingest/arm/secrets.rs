@@ -44,8 +44,11 @@ fn list_call_in_value(v: &Value, depth: usize) -> Option<String> {
     }
     match v {
         Value::String(s) => match expr::classify(s) {
-            // (Parsed only when the text can name a `list*` function.)
-            Template::Expression(src) if src.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"list")) => {
+            // (Parsed only when the text can name a `list*` function; each
+            // window's first byte tested alone before the whole word.)
+            Template::Expression(src)
+                if src.as_bytes().windows(4).any(|w| w.first().is_some_and(|&c| c | 0x20 == b'l') && w.eq_ignore_ascii_case(b"list")) =>
+            {
                 expr::parse(src).ok().and_then(|e| list_call(&e, 0))
             }
             Template::Expression(_) => None,
@@ -71,7 +74,7 @@ fn list_call(e: &Expr, depth: usize) -> Option<String> {
     match e {
         Expr::Call { name, args, .. } => {
             if is_list_function(name) {
-                return Some(name.clone());
+                return Some(name.to_string());
             }
             args.iter().find_map(|a| list_call(a, d))
         }

@@ -244,8 +244,10 @@ pub fn evaluator<'a>(
 
 /// Evaluate a template's outputs (best effort: an output that fails is unknown).
 pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
-    let mut out = Map::new();
+    // (The declarations' keys are distinct: collected as they are, sized once.)
+    let mut out = Vec::new();
     if let Some(decl) = obj(t, "outputs") {
+        out.reserve_exact(decl.len());
         for (k, o) in decl {
             let v = if let Some(c) = o.get_ci("copy") {
                 let p = push_pointer(&format!("{base}/outputs"), k);
@@ -282,24 +284,36 @@ pub fn outputs(ev: &mut Evaluator<'_>, t: &Value, base: &str) -> Value {
                     None => Value::Null,
                 }
             };
-            let mut entry = Map::new();
+            let mut entry = Vec::with_capacity(2);
             if let Some(ty) = o.get_ci("type") {
-                entry.insert("type".into(), ty.clone());
+                entry.push(("type".into(), ty.clone()));
             }
-            entry.insert("value".into(), v);
-            out.insert(k.clone(), Value::Object(entry));
+            entry.push(("value".into(), v));
+            out.push((k.clone(), Value::Object(Map::from_distinct(entry))));
         }
     }
-    Value::Object(out)
+    Value::Object(Map::from_distinct(out))
 }
 
 /// `prefix` followed by `i` in decimal (a pointer to an array item, one
-/// sized string: one per resource declaration and walk).
+/// sized string: one per resource declaration and walk; the digits written
+/// directly, not through the formatter).
 fn index_pointer(prefix: &str, i: usize) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(prefix.len().saturating_add(4));
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut len = 0;
+    for d in &mut digits {
+        // (digits in reverse; `n % 10` fits a byte)
+        *d = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(prefix.len().saturating_add(len));
     out.push_str(prefix);
-    let _ = write!(out, "{i}");
+    out.extend(digits.iter().take(len).rev().map(|&d| char::from(d)));
     out
 }
 
@@ -314,13 +328,14 @@ pub fn resource_id(info: &DeploymentInfo, type_: &str, name: &str, scope: Option
     }
 }
 
-/// A resource's full type and name given its parent (for nested `resources`).
-fn qualify(type_: &str, name: &str, parent: Option<&(String, String)>) -> (String, String) {
-    let Some((pt, pn)) = parent else { return (type_.to_owned(), name.to_owned()) };
+/// A resource's full type and name given its parent (for nested `resources`);
+/// taken as they are when already full.
+fn qualify(type_: String, name: String, parent: Option<&(String, String)>) -> (String, String) {
+    let Some((pt, pn)) = parent else { return (type_, name) };
     let is_full = type_.split('/').next().is_some_and(|ns| ns.contains('.'));
-    let full_type = if is_full { type_.to_owned() } else { format!("{pt}/{type_}") };
+    let full_type = if is_full { type_ } else { format!("{pt}/{type_}") };
     let want_segments = full_type.split('/').count().saturating_sub(1);
-    let full_name = if name.split('/').count() >= want_segments { name.to_owned() } else { format!("{pn}/{name}") };
+    let full_name = if name.split('/').count() >= want_segments { name } else { format!("{pn}/{name}") };
     (full_type, full_name)
 }
 
@@ -655,14 +670,16 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
         value.insert("dependsOn".into(), v);
     }
     let member = |value: &Map, key: &str| value.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.clone());
-    let mut full_type = type_raw.clone();
+    // (The type and name are moved through, not copied.)
+    let mut full_type = type_raw;
     let mut full_name = None;
+    let mut name_slot = Value::Null;
     let mut id = None;
-    match &name_v {
+    match name_v {
         Some(Value::String(n)) => {
-            let (t, nm) = qualify(&type_raw, n, parent);
+            let (t, nm) = qualify(full_type, n, parent);
             let scope = member(&value, "scope");
-            let (t, nm, scope) = legacy_extension(&t, &nm, ev, scope);
+            let (t, nm, scope) = legacy_extension(t, nm, ev, scope);
             full_type = t;
             // A relative scope (`Ns/type/name`) is in this resource group.
             let scope = match scope {
@@ -704,21 +721,31 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
             }
             full_name = Some(nm);
         }
-        Some(Value::Unknown(_)) => {}
+        Some(u @ Value::Unknown(_)) => name_slot = u,
         Some(other) => {
             return fail(sink, EvalError::new(ErrorKind::Type, format!("`name` must be a string, found {}", other.type_name())).at(&format!("{pointer}/name")))
         }
         None => return fail(sink, EvalError::new(ErrorKind::Structure, "a resource needs a `name`").at(pointer)),
     }
+    // Children need the type and name after the value is stored: copied
+    // only then.
+    let children = match m.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")).map(|(_, v)| v) {
+        Some(Value::Array(children)) => Some(children),
+        _ => None,
+    };
+    let parent_key = match (children, &full_name) {
+        (Some(_), Some(n)) => Some((full_type.clone(), n.clone())),
+        _ => None,
+    };
     if let Some(t) = value.get_mut("type") {
-        *t = full_type.clone().into();
+        *t = full_type.into();
     }
     if let Some(n) = value.get_mut("name") {
-        *n = full_name.clone().map_or_else(|| name_v.unwrap_or(Value::Null), Value::String);
+        *n = full_name.map_or(name_slot, Value::String);
     }
     if let Some(slot) = value.get_mut("id") {
-        *slot = match &id {
-            Some(i) => i.clone().into(),
+        *slot = match id {
+            Some(i) => i.into(),
             None => Value::unknown("the resource id depends on values known only at deployment"),
         };
     }
@@ -743,9 +770,8 @@ fn instance<'a>(w: &mut Walk<'_, 'a>, d: &Decl<'_, 'a>) {
     }
     sink.resources.push((value, src.provenance(pointer)));
     // Children.
-    if let Some(Value::Array(children)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")).map(|(_, v)| v) {
-        if let Some(n) = full_name {
-            let parent_key = (full_type, n);
+    if let Some(children) = children {
+        if let Some(parent_key) = parent_key {
             for (i, c) in children.iter().enumerate() {
                 let child_pointer = format!("{pointer}/resources/{i}");
                 resource(w, &Decl { r: c, pointer: &child_pointer, symbol: None, parent: Some(&parent_key) });
@@ -772,14 +798,15 @@ fn json_len_bound(v: &Value) -> usize {
 
 /// The older extension form: type `Ns/parents/providers/extType`, name
 /// `parentName/ExtNs/extName` → type `ExtNs/extType`, name `extName`, scope the parent id.
-fn legacy_extension(type_: &str, name: &str, ev: &Evaluator<'_>, scope: Option<Value>) -> (String, String, Option<Value>) {
-    let Some(pos) = find_at_slash(type_, "/providers/", true) else { return (type_.to_owned(), name.to_owned(), scope) };
+/// (Taken as they are when not of that form.)
+fn legacy_extension(type_: String, name: String, ev: &Evaluator<'_>, scope: Option<Value>) -> (String, String, Option<Value>) {
+    let Some(pos) = find_at_slash(&type_, "/providers/", true) else { return (type_, name, scope) };
     let base_type = type_.get(..pos).unwrap_or_default();
     let ext_tail = type_.get(pos + "/providers/".len()..).unwrap_or_default();
     let base_segments = base_type.split('/').count().saturating_sub(1);
     let names: Vec<&str> = name.split('/').collect();
     let (base_names, rest) = names.split_at(base_segments.min(names.len()));
-    let Some((ns, ext_names)) = rest.split_first() else { return (type_.to_owned(), name.to_owned(), scope) };
+    let Some((ns, ext_names)) = rest.split_first() else { return (type_.clone(), name.clone(), scope) };
     let base_id = ev.info.scope.resource_id(base_type, &base_names.join("/"));
     (format!("{ns}/{ext_tail}"), ext_names.join("/"), Some(Value::String(base_id)))
 }
@@ -793,6 +820,14 @@ pub(crate) fn find_at_slash(hay: &str, needle: &str, ci: bool) -> Option<usize> 
     h.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(i, _)| i).find(|&i| {
         h.get(i..i.saturating_add(n.len())).is_some_and(|w| if ci { w.eq_ignore_ascii_case(n) } else { w == n })
     })
+}
+
+#[cfg(test)]
+#[test]
+fn index_pointers_are_prefix_and_decimal() {
+    for i in [0, 1, 9, 10, 99, 100, 12345, usize::MAX] {
+        assert_eq!(index_pointer("/resources/", i), format!("/resources/{i}"));
+    }
 }
 
 #[cfg(test)]
