@@ -247,13 +247,6 @@ impl<'t> PositionIndex<'t> {
         Some(position_at(text, line, line_start, offset))
     }
 
-    /// `true` if this index was built from this very text (the same bytes in
-    /// memory, not an equal copy).
-    pub fn is_for(&self, text: &str) -> bool {
-        let own = self.text.as_str();
-        std::ptr::eq(own.as_ptr(), text.as_ptr()) && own.len() == text.len()
-    }
-
     fn key_is(&self, edge: &Edge, token: &str) -> bool {
         let (start, end) = (edge.key.0 as usize, edge.key.1 as usize);
         let text = self.text.as_str();
