@@ -269,8 +269,6 @@ pub(crate) fn evaluate(policy: &Policy, resource: &Value, params: &Map, ctx: &Ev
                             out.details = None;
                             if nomatch_evidence {
                                 out.evidence = owned(std::mem::take(&mut ev.evidence));
-                            }
-                            if nomatch_evidence {
                                 out.unknown = dedup(std::mem::take(&mut ev.unknown));
                             }
                             return out;

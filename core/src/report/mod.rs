@@ -232,11 +232,16 @@ impl Report {
     /// Written directly (byte-identical to `serde_json::to_string_pretty`
     /// of the `Serialize` shape, which tests check).
     pub fn to_json(&self) -> String {
-        let hint = self.findings.iter().map(write::finding_size_hint).fold(1024usize, usize::saturating_add);
-        let hint = self.diagnostics.iter().map(write::diagnostic_size_hint).fold(hint, usize::saturating_add);
-        let mut w = write::Writer::new(true, hint);
+        let mut w = write::Writer::new(true, self.json_size_hint());
         w.report(self);
         w.out
+    }
+
+    /// Bytes [`Report::to_json`] writes, roughly but not fewer (its buffer
+    /// is sized once).
+    fn json_size_hint(&self) -> usize {
+        let hint = self.findings.iter().map(write::finding_size_hint).fold(1024usize, usize::saturating_add);
+        self.diagnostics.iter().map(write::diagnostic_size_hint).fold(hint, usize::saturating_add)
     }
 
     /// SARIF 2.1.0 for GitHub code scanning and other viewers.
@@ -454,8 +459,7 @@ mod tests {
         // The hint must cover what is written, or the buffer grows (copies).
         for r in [Report::default(), sample(), varied()] {
             let json = r.to_json();
-            let hint = r.findings.iter().map(write::finding_size_hint).fold(1024usize, usize::saturating_add);
-            let hint = r.diagnostics.iter().map(write::diagnostic_size_hint).fold(hint, usize::saturating_add);
+            let hint = r.json_size_hint();
             assert!(json.len() <= hint, "{} > {hint}", json.len());
             assert!(hint <= json.len() * 3 + 1024, "{hint} is far above {}", json.len());
         }
