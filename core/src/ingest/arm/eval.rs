@@ -260,6 +260,15 @@ impl<'a> Evaluator<'a> {
         self.depth = self.depth.saturating_sub(1);
     }
 
+    /// The depth check of one level more, for a value read without
+    /// evaluating it (a literal, a shared value): the limit is the same as
+    /// if it were evaluated.
+    pub(crate) fn touch(&mut self) -> Result<(), EvalError> {
+        self.enter()?;
+        self.leave();
+        Ok(())
+    }
+
     /// Evaluate a template value: strings that are expressions are
     /// evaluated, objects and arrays recursively, property `copy` arrays
     /// expanded. `pointer` locates errors.
@@ -427,16 +436,14 @@ impl<'a> Evaluator<'a> {
             Expr::Member(base, name) => match &**base {
                 // `environment().x`: one member of the shared value.
                 Expr::Call { func: expr::Func::Other(f), args, .. } if args.is_empty() && &**f == "environment" => {
-                    self.enter()?;
-                    self.leave();
+                    self.touch()?;
                     member(super::environment_ref(), name)
                 }
                 // `resourceGroup().location`: that member alone.
                 Expr::Call { func: expr::Func::Other(f), args, .. }
                     if args.is_empty() && matches!(&**f, "resourcegroup" | "subscription" | "tenant") =>
                 {
-                    self.enter()?;
-                    self.leave();
+                    self.touch()?;
                     self.scope_member(f, name)
                 }
                 _ => match reference_outputs_chain(e) {

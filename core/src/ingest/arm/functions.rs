@@ -364,8 +364,7 @@ impl Evaluator<'_> {
             Func::Lazy(l) => self.call_lazy(l, name, args),
             Func::Parameter(key) | Func::Variable(key) => {
                 // (as `call_lazy` does for a literal name: one level deeper)
-                self.enter()?;
-                self.leave();
+                self.touch()?;
                 let literal = match args.first() {
                     Some(Expr::Str(Value::String(k))) => k.as_str(),
                     _ => "",
@@ -423,8 +422,7 @@ impl Evaluator<'_> {
     fn lend<'e>(&mut self, e: &'e Expr) -> Result<Cow<'e, Value>, EvalError> {
         match e {
             Expr::Str(v) => {
-                self.enter()?;
-                self.leave();
+                self.touch()?;
                 Ok(Cow::Borrowed(v))
             }
             other => self.eval(other).map(Cow::Owned),
@@ -476,8 +474,7 @@ impl Evaluator<'_> {
                 let key = match args.first() {
                     // A literal name (the usual case) is used as it is.
                     Some(Expr::Str(Value::String(k))) => {
-                        self.enter()?;
-                        self.leave();
+                        self.touch()?;
                         k.as_str()
                     }
                     other => {
