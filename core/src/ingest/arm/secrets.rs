@@ -44,11 +44,8 @@ fn list_call_in_value(v: &Value, depth: usize) -> Option<String> {
     }
     match v {
         Value::String(s) => match expr::classify(s) {
-            // (Parsed only when the text can name a `list*` function; each
-            // window's first byte tested alone before the whole word.)
-            Template::Expression(src)
-                if src.as_bytes().windows(4).any(|w| w.first().is_some_and(|&c| c | 0x20 == b'l') && w.eq_ignore_ascii_case(b"list")) =>
-            {
+            // (Parsed only when the text can name a `list*` function.)
+            Template::Expression(src) if super::template::has_word_ci(src.as_bytes(), b"list") => {
                 expr::parse(src).ok().and_then(|e| list_call(&e, 0))
             }
             Template::Expression(_) => None,

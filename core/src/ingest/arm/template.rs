@@ -550,17 +550,19 @@ fn declarations(r: &Value) -> usize {
 /// Whether an expression in `v` mentions `reference` (any case).
 fn mentions_reference(v: &Value) -> bool {
     match v {
-        Value::String(s) => s.starts_with('[') && has_reference(s.as_bytes()),
+        Value::String(s) => s.starts_with('[') && has_word_ci(s.as_bytes(), b"reference"),
         Value::Array(a) => a.iter().any(mentions_reference),
         Value::Object(m) => m.values().any(mentions_reference),
         _ => false,
     }
 }
 
-/// Whether `b` holds `reference` in any case (each nine-byte window's
-/// rare third byte, `f`, tested alone before the whole word).
-fn has_reference(b: &[u8]) -> bool {
-    b.windows(9).any(|w| w.get(2).is_some_and(|&c| c | 0x20 == b'f') && w.eq_ignore_ascii_case(b"reference"))
+/// Whether `hay` holds `word` (lower-case ASCII letters) in any case: each
+/// window's first byte tested alone before the whole word (most windows
+/// fail there).
+pub(crate) fn has_word_ci(hay: &[u8], word: &[u8]) -> bool {
+    let Some(&first) = word.first() else { return false };
+    hay.windows(word.len()).any(|w| w.first().is_some_and(|&c| c | 0x20 == first) && w.eq_ignore_ascii_case(word))
 }
 
 /// Whether evaluating a parameter default, a variable or a user function
@@ -827,6 +829,24 @@ pub(crate) fn find_at_slash(hay: &str, needle: &str, ci: bool) -> Option<usize> 
 fn index_pointers_are_prefix_and_decimal() {
     for i in [0, 1, 9, 10, 99, 100, 12345, usize::MAX] {
         assert_eq!(index_pointer("/resources/", i), format!("/resources/{i}"));
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn has_word_ci_is_a_case_blind_search() {
+    for (hay, word, want) in [
+        ("[reference('x')]", "reference", true),
+        ("[REFERENCE('x')]", "reference", true),
+        ("[concat(Reference('x').id)]", "reference", true),
+        ("[referenc('x')]", "reference", false),
+        ("[listKeys(x)]", "list", true),
+        ("[LISTkeys(x)]", "list", true),
+        ("[lis]", "list", false),
+        ("", "list", false),
+        ("[Lost(x)]", "list", false),
+    ] {
+        assert_eq!(has_word_ci(hay.as_bytes(), word.as_bytes()), want, "{hay:?} {word:?}");
     }
 }
 
