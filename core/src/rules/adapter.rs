@@ -258,10 +258,16 @@ impl<'r> Prepared<'r> {
     /// resource's type is a known string outside [`Prepared::guard`]: its
     /// `field: type` condition is then false, and so is the whole `if`.
     pub fn may_match(&self, dx: &DeploymentIndex, i: usize) -> bool {
-        match (self.guard(), dx.type_of.get(i).copied().flatten()) {
-            (Some(g), Some(t)) => dx.type_names.get(t).is_some_and(|name| g.iter().any(|x| x == name)),
-            _ => true,
+        match dx.type_of.get(i).copied().flatten() {
+            Some(t) => dx.type_names.get(t).is_some_and(|name| self.may_match_type(name)),
+            None => true,
         }
+    }
+
+    /// [`Prepared::may_match`] for a resource of the interned (lowercase)
+    /// type `name`.
+    pub(crate) fn may_match_type(&self, name: &str) -> bool {
+        self.guard().is_none_or(|g| g.iter().any(|x| x == name))
     }
 }
 

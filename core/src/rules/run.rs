@@ -319,11 +319,8 @@ pub fn check_owned(catalog: &Catalog, deployment: Deployment, options: &CheckOpt
         // Per interned type: does the rule count it (`applies`), can its
         // `if` hold on it (`may`, see `Prepared::may_match`)? (Both sides
         // are ASCII lowercase: plain comparison; the buffers are reused.)
-        let guard = prepared.guard();
         by_type.clear();
-        by_type.extend(dx.type_names.iter().map(|t| {
-            (types.is_empty() || types.iter().any(|x| x == t), guard.is_none_or(|g| g.iter().any(|x| x == t)))
-        }));
+        by_type.extend(dx.type_names.iter().map(|t| (types.is_empty() || types.iter().any(|x| x == t), prepared.may_match_type(t))));
         for (index, resource) in dep.resources.iter().enumerate() {
             let (applies, may) = match dx.type_of.get(index).copied().flatten() {
                 Some(t) => by_type.get(t).copied().unwrap_or((false, false)),
